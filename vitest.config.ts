@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/helpers/global-setup.ts'],
     // Two cores on CI: more parallel files only fight over them (each stack test runs servers).
     pool: 'forks',
     maxWorkers: 2,

@@ -1,0 +1,156 @@
+/**
+ * The activities of the signature-job workflow: every side effect it has, each a small function
+ * over injected dependencies. All are idempotent, because Temporal retries them: a retried write
+ * is recorded once (unique keys), a retried notice is sent once.
+ */
+import { ApplicationFailure } from '@temporalio/activity';
+import { sql } from 'kysely';
+import type { SignerState } from '../src/job/model.js';
+import type { Db } from '../src/db/index.js';
+import type { JobEvent } from '../workflows/job-state.js';
+import { type PackagingDeps, packageSignedJob } from './packaging.js';
+
+export interface ActivityDeps {
+  db: Db;
+  packaging?: PackagingDeps;
+}
+
+export interface RecordEventsArgs {
+  jobId: string;
+  events: (JobEvent & { seq: number })[];
+  /** The job's state after these events, mirrored into the jobs and signers tables. */
+  status: 'IN_PROGRESS' | 'COMPLETED_SUCCESSFULLY' | 'FAILED';
+  signers: SignerState[];
+}
+
+export interface SendNoticeArgs {
+  jobId: string;
+  signerId: string;
+  noticeKey: string;
+  channel: 'EMAIL' | 'SMS';
+  kind: 'ACTIVATION' | 'REMINDER';
+  plannedAt: string;
+}
+
+/** Events the sender is told of through the status-change queue. */
+const SENDER_VISIBLE = new Set<JobEvent['type']>(['SIGNER_STATUS', 'JOB_STATUS']);
+
+export function createActivities(deps: ActivityDeps) {
+  const { db } = deps;
+
+  return {
+    /**
+     * Writes a batch of workflow events: the audit trail, the mirrored statuses, and one entry in
+     * the status-change queue when the sender can see a change. Keyed by the events' sequence
+     * numbers, so a retry after a crash changes nothing.
+     */
+    async recordEvents(args: RecordEventsArgs): Promise<void> {
+      const lastSeq = Math.max(...args.events.map((e) => e.seq));
+      await db.transaction().execute(async (tx) => {
+        const jobRow = await tx
+          .selectFrom('signature_jobs')
+          .select(['org_number', 'flow', 'polling_queue', 'reference', 'last_event_seq'])
+          .where('id', '=', args.jobId)
+          .forUpdate()
+          .executeTakeFirst();
+        if (!jobRow) throw ApplicationFailure.nonRetryable(`job ${args.jobId} is not in the database`, 'JobMissing');
+        if (jobRow.last_event_seq >= lastSeq) return; // already recorded by an earlier attempt
+
+        await tx
+          .insertInto('audit_events')
+          .values(
+            args.events.map((e) => ({
+              job_id: args.jobId,
+              idempotency_key: `workflow:${e.seq}`,
+              at: e.at,
+              actor: 'system',
+              event: e.type,
+              details: JSON.stringify(e),
+            })),
+          )
+          .onConflict((oc) => oc.columns(['job_id', 'idempotency_key']).doNothing())
+          .execute();
+
+        for (const s of args.signers) {
+          await tx
+            .updateTable('signers')
+            .set({ status: s.status, status_since: s.since })
+            .where('id', '=', s.id)
+            .where('job_id', '=', args.jobId)
+            .execute();
+        }
+        await tx
+          .updateTable('signature_jobs')
+          .set({ status: args.status, updated_at: sql<Date>`now()`, last_event_seq: lastSeq })
+          .where('id', '=', args.jobId)
+          .execute();
+
+        if (args.events.some((e) => SENDER_VISIBLE.has(e.type))) {
+          await tx
+            .insertInto('status_changes')
+            .values({
+              job_id: args.jobId,
+              org_number: jobRow.org_number,
+              flow: jobRow.flow,
+              polling_queue: jobRow.polling_queue ?? '',
+              seq: lastSeq,
+              job_status: args.status,
+              payload: JSON.stringify({
+                jobId: args.jobId,
+                reference: jobRow.reference,
+                status: args.status,
+                signers: args.signers.map((s) => ({ id: s.id, status: s.status, since: s.since })),
+              }),
+            })
+            .onConflict((oc) => oc.columns(['job_id', 'seq']).doNothing())
+            .execute();
+        }
+      });
+    },
+
+    /**
+     * Sends one notice to one signer, at most once: the (job, signer, key) row is the proof it
+     * went out. The delivery itself (SMTP, SMS gateway) is added behind this activity.
+     */
+    async sendNotice(args: SendNoticeArgs): Promise<{ alreadySent: boolean }> {
+      const inserted = await db
+        .insertInto('notices')
+        .values({
+          job_id: args.jobId,
+          signer_id: args.signerId,
+          notice_key: args.noticeKey,
+          channel: args.channel,
+          kind: args.kind,
+          planned_at: args.plannedAt,
+          sent_at: sql<Date>`now()`,
+        })
+        .onConflict((oc) => oc.columns(['job_id', 'signer_id', 'notice_key']).doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      return { alreadySent: !inserted };
+    },
+
+    /** Builds and stores the job's results; see packaging.ts. */
+    async packageJob(args: { jobId: string }): Promise<{ padesSha256: string }> {
+      return packageSignedJob(db, deps.packaging, args.jobId);
+    },
+
+    /** Deletes the documents and results of a job (retention ended, or the sender asked). */
+    async deleteDocuments(args: { jobId: string }): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        await tx
+          .updateTable('documents')
+          .set({ content: null, deleted_at: sql<Date>`now()` })
+          .where('job_id', '=', args.jobId)
+          .where('deleted_at', 'is', null)
+          .execute();
+        await tx
+          .updateTable('artifacts')
+          .set({ content: null, deleted_at: sql<Date>`now()` })
+          .where('job_id', '=', args.jobId)
+          .where('deleted_at', 'is', null)
+          .execute();
+      });
+    },
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * Packaging of a completed job's results. Idempotent: the artifacts table holds one result of each
+ * kind per job, so a retry after a crash finds the stored one and returns it.
+ */
+import { createHash } from 'node:crypto';
+import type { Db } from '../src/db/index.js';
+
+export interface PackagingDeps {
+  /** Builds the sealed PAdES of a job from its documents and signers' XAdES. */
+  buildPades(jobId: string): Promise<Uint8Array>;
+}
+
+export async function packageSignedJob(db: Db, deps: PackagingDeps | undefined, jobId: string) {
+  const existing = await db
+    .selectFrom('artifacts')
+    .select('sha256')
+    .where('job_id', '=', jobId)
+    .where('signer_id', '=', '')
+    .where('kind', '=', 'PADES')
+    .executeTakeFirst();
+  if (existing) return { padesSha256: existing.sha256 };
+
+  if (!deps) {
+    // Without a signing setup (unit and workflow tests of the life cycle) the step is recorded only.
+    await db
+      .insertInto('audit_events')
+      .values({
+        job_id: jobId,
+        idempotency_key: 'packaging',
+        at: new Date(),
+        actor: 'system',
+        event: 'PACKAGING_RECORDED',
+        details: JSON.stringify({ note: 'no signing setup configured' }),
+      })
+      .onConflict((oc) => oc.columns(['job_id', 'idempotency_key']).doNothing())
+      .execute();
+    return { padesSha256: '' };
+  }
+
+  const pades = Buffer.from(await deps.buildPades(jobId));
+  const sha256 = createHash('sha256').update(pades).digest('hex');
+  await db
+    .insertInto('artifacts')
+    .values({ job_id: jobId, signer_id: '', kind: 'PADES', content: pades, sha256 })
+    .onConflict((oc) => oc.columns(['job_id', 'signer_id', 'kind']).doNothing())
+    .execute();
+  // A concurrent attempt may have stored first: the stored one is the result.
+  const stored = await db
+    .selectFrom('artifacts')
+    .select('sha256')
+    .where('job_id', '=', jobId)
+    .where('signer_id', '=', '')
+    .where('kind', '=', 'PADES')
+    .executeTakeFirstOrThrow();
+  return { padesSha256: stored.sha256 };
+}

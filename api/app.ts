@@ -1,0 +1,49 @@
+/**
+ * The HTTP application: the sender API, health, docs and (in development) the dev endpoints.
+ * Every error leaves as the contract's error shape; an unexpected one as a bare 500 without details.
+ */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { JobConflictError, JobNotFoundError } from '../src/services/signature-jobs.js';
+import { requireSender } from './auth.js';
+import type { ApiDeps, AppEnv } from './deps.js';
+import { ApiError, errorBody, sendError } from './errors.js';
+import { devRoutes } from './routes/dev.js';
+import { healthRoutes } from './routes/health.js';
+import { senderJobRoutes } from './routes/sender-jobs.js';
+
+/** Ten documents of 3 MB each, multipart overhead and the job JSON. Larger bodies are cut off unread. */
+export const MAX_BODY_BYTES = 34 * 1024 * 1024;
+
+export function createApp(deps: ApiDeps) {
+  const app = new Hono<AppEnv>();
+
+  app.onError((err, c) => {
+    if (err instanceof ApiError) return sendError(c, err);
+    if (err instanceof JobNotFoundError) return c.json(errorBody('NOT_FOUND', err.message), 404);
+    if (err instanceof JobConflictError) return c.json(errorBody(err.code, err.message), 409);
+    if (err instanceof HTTPException) {
+      const status = err.status;
+      return c.json(errorBody(status === 413 ? 'BODY_TOO_LARGE' : 'HTTP_ERROR', err.message || 'request refused'), status);
+    }
+    deps.log.error({ err, path: c.req.path, method: c.req.method }, 'unhandled error');
+    return c.json(errorBody('INTERNAL_ERROR', 'an internal error occurred; it has been logged'), 500);
+  });
+  app.notFound((c) => c.json(errorBody('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`), 404));
+
+  app.route('/', healthRoutes(deps));
+
+  if (deps.config.APP_ENV !== 'production') app.route('/api/dev', devRoutes(deps));
+
+  app.use(
+    '/api/:org{[0-9]{9}}/*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => c.json(errorBody('BODY_TOO_LARGE', `the body is larger than ${MAX_BODY_BYTES} bytes`), 413),
+    }),
+  );
+  app.use('/api/:org{[0-9]{9}}/*', requireSender(deps));
+  app.route('/api/:org{[0-9]{9}}', senderJobRoutes(deps));
+  return app;
+}

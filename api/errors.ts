@@ -1,0 +1,35 @@
+/**
+ * The error shape of the contract: `{"error": {"code", "message", "details": [...]}}`. Handlers
+ * throw ApiError; the app's error handler turns it (and anything unexpected) into that shape, so
+ * no input ever yields a stack trace.
+ */
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { FieldIssue } from '../src/job/model.js';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly details: FieldIssue[] = [],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export const badRequest = (code: string, message: string, details: FieldIssue[] = []) =>
+  new ApiError(400, code, message, details);
+export const notFound = (message = 'no such signature job') => new ApiError(404, 'NOT_FOUND', message);
+export const conflict = (code: string, message: string) => new ApiError(409, code, message);
+
+export function errorBody(code: string, message: string, details: FieldIssue[] = []) {
+  return { error: { code, message, details } };
+}
+
+export function sendError(c: Context, err: ApiError) {
+  for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
+  return c.json(errorBody(err.code, err.message, err.details), err.status);
+}

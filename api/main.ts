@@ -1,0 +1,23 @@
+/** Production entry of the API process: `npm run api` (after `npm run build`). */
+import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/log.js';
+import { connectTemporal, openDatabase } from '../src/runtime.js';
+import { createApp } from './app.js';
+import { listen } from './server.js';
+
+const config = loadConfig();
+const log = createLogger(config.LOG_LEVEL, 'api');
+const db = await openDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+const http = await listen(createApp({ db, temporal, config, log }), config.HOST, config.PORT);
+log.info({ url: config.PUBLIC_URL }, 'API listening');
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, async () => {
+    log.info({ signal }, 'API stopping');
+    await http.close();
+    await temporal.connection.close();
+    await db.destroy();
+    process.exit(0);
+  });
+}

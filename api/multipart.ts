@@ -1,0 +1,97 @@
+/**
+ * Reading a create request: a `multipart/form-data` body with a `job` JSON part and one part per
+ * document, named by the document's `fileName`. Every problem becomes a 4xx naming the part.
+ */
+import type { Context } from 'hono';
+import { inspectDocument } from '../src/job/documents.js';
+import { type Flow, type JobRequest, MAX_DOCUMENT_BYTES, type Sector } from '../src/job/model.js';
+import { parseJobRequest } from '../src/job/schema.js';
+import { ApiError, badRequest } from './errors.js';
+
+export interface CreateRequest {
+  job: JobRequest;
+  files: Map<string, Uint8Array>;
+}
+
+export async function readCreateRequest(c: Context, flow: Flow, sector: Sector): Promise<CreateRequest> {
+  const contentType = c.req.header('content-type') ?? '';
+  if (!/^multipart\/form-data\s*;/i.test(contentType) || !/boundary=/i.test(contentType)) {
+    throw badRequest('INVALID_CONTENT_TYPE', 'the body must be multipart/form-data with a boundary', [
+      { path: 'Content-Type', code: 'INVALID_CONTENT_TYPE', message: `got ${contentType || 'none'}` },
+    ]);
+  }
+  let form: Record<string, string | File | (string | File)[]>;
+  try {
+    form = await c.req.parseBody({ all: true });
+  } catch {
+    throw badRequest('MALFORMED_MULTIPART', 'the multipart body could not be parsed');
+  }
+
+  const jobPart = form.job;
+  if (jobPart === undefined) {
+    throw badRequest('MISSING_JOB_PART', 'the body has no `job` part', [
+      { path: 'job', code: 'REQUIRED', message: 'a part named `job` holding the job as JSON is required' },
+    ]);
+  }
+  if (Array.isArray(jobPart)) {
+    throw badRequest('DUPLICATE_PART', 'the body has more than one `job` part', [
+      { path: 'job', code: 'DUPLICATE_PART', message: 'exactly one `job` part is allowed' },
+    ]);
+  }
+  const jobText = typeof jobPart === 'string' ? jobPart : await jobPart.text();
+  let raw: unknown;
+  try {
+    raw = JSON.parse(jobText);
+  } catch (err) {
+    throw badRequest('INVALID_JSON', 'the `job` part is not valid JSON', [
+      { path: 'job', code: 'INVALID_JSON', message: (err as Error).message },
+    ]);
+  }
+  const parsed = parseJobRequest(flow, raw, { sector }, new Date());
+  if (!parsed.ok) throw badRequest('VALIDATION_FAILED', 'the job is not valid', parsed.issues);
+  const job = parsed.job;
+
+  const files = new Map<string, Uint8Array>();
+  const listed = new Set(job.documents.map((d) => d.fileName));
+  for (const [name, value] of Object.entries(form)) {
+    if (name === 'job') continue;
+    if (!listed.has(name)) {
+      throw badRequest('UNEXPECTED_PART', `the part \`${name}\` is not a document of the job`, [
+        { path: name, code: 'UNEXPECTED_PART', message: 'every part but `job` must be a listed document' },
+      ]);
+    }
+    if (Array.isArray(value)) {
+      throw badRequest('DUPLICATE_PART', `more than one part is named \`${name}\``, [
+        { path: name, code: 'DUPLICATE_PART', message: 'one part per document' },
+      ]);
+    }
+    if (typeof value === 'string') {
+      throw badRequest('NOT_A_FILE', `the part \`${name}\` is not a file`, [
+        { path: name, code: 'NOT_A_FILE', message: 'send the document as a file part (with a filename)' },
+      ]);
+    }
+    if (value.size > MAX_DOCUMENT_BYTES) {
+      throw new ApiError(413, 'DOCUMENT_TOO_LARGE', `the document \`${name}\` is larger than ${MAX_DOCUMENT_BYTES} bytes`, [
+        { path: name, code: 'DOCUMENT_TOO_LARGE', message: `${value.size} bytes; at most ${MAX_DOCUMENT_BYTES}` },
+      ]);
+    }
+    files.set(name, new Uint8Array(await value.arrayBuffer()));
+  }
+
+  const issues = [];
+  for (const [i, doc] of job.documents.entries()) {
+    const bytes = files.get(doc.fileName);
+    if (!bytes) {
+      issues.push({
+        path: `documents[${i}].fileName`,
+        code: 'MISSING_DOCUMENT_PART',
+        message: `no part named \`${doc.fileName}\` holds this document`,
+      });
+      continue;
+    }
+    const inspected = await inspectDocument(bytes, doc.mimeType);
+    if (!inspected.ok) issues.push({ path: doc.fileName, code: inspected.code, message: inspected.message });
+  }
+  if (issues.length > 0) throw badRequest('INVALID_DOCUMENT', 'a document is missing or not acceptable', issues);
+  return { job, files };
+}

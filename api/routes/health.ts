@@ -1,0 +1,37 @@
+/** `GET /healthz`: checks the database and Temporal for real, each with a time limit. */
+import type { Connection } from '@temporalio/client';
+import { Hono } from 'hono';
+import { sql } from 'kysely';
+import type { ApiDeps } from '../deps.js';
+
+const CHECK_TIMEOUT_MS = 3000;
+
+async function check(run: () => Promise<unknown>): Promise<'ok' | string> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      run(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS);
+      }),
+    ]);
+    return 'ok';
+  } catch (err) {
+    return `error: ${(err as Error).message.split('\n')[0]}`;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function healthRoutes(deps: ApiDeps) {
+  const app = new Hono();
+  app.get('/healthz', async (c) => {
+    const [db, temporal] = await Promise.all([
+      check(() => sql`select 1`.execute(deps.db)),
+      check(() => (deps.temporal.connection as Connection).healthService.check({})),
+    ]);
+    const ok = db === 'ok' && temporal === 'ok';
+    return c.json({ status: ok ? 'ok' : 'unavailable', checks: { db, temporal } }, ok ? 200 : 503);
+  });
+  return app;
+}

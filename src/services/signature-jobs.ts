@@ -1,0 +1,371 @@
+/**
+ * Signature jobs as a service: create, read and act on jobs. The API, the portals and the
+ * development endpoints all go through these functions, so no rule is implemented twice.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  type Client,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Db } from '../db/index.js';
+import {
+  DEFAULT_AVAILABLE_SECONDS,
+  type Flow,
+  type JobRequest,
+  type SignatureJobInput,
+  type SignatureJobState,
+  type SignerRequest,
+  TASK_QUEUE,
+  workflowIdForJob,
+} from '../job/model.js';
+import {
+  SENDER_ORGANIZATION,
+  SIGNATURE_JOB_FLOW,
+  SIGNATURE_JOB_REFERENCE,
+  SIGNATURE_JOB_STATUS,
+} from '../job/search-attributes.js';
+import {
+  cancelUpdate,
+  deleteDocumentsUpdate,
+  extendDeadlineUpdate,
+  rejectUpdate,
+  type SignArgs,
+  signUpdate,
+  statusQuery,
+  WORKFLOW_TYPE,
+} from '../../workflows/definitions.js';
+
+export interface JobServiceDeps {
+  db: Db;
+  temporal: Client;
+  taskQueue?: string;
+}
+
+/** The job does not exist, or belongs to another organisation (indistinguishable on purpose). */
+export class JobNotFoundError extends Error {
+  constructor(readonly jobId: string) {
+    super('no such signature job');
+    this.name = 'JobNotFoundError';
+  }
+}
+
+/** The action is not allowed in the job's current state (the API's 409). */
+export class JobConflictError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'JobConflictError';
+  }
+}
+
+/** The same Idempotency-Key was used before with a different request. */
+export class IdempotencyConflictError extends JobConflictError {
+  constructor() {
+    super('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request');
+  }
+}
+
+export interface UploadedDocument {
+  fileName: string;
+  bytes: Uint8Array;
+}
+
+export interface CreateJobCommand {
+  org: string;
+  flow: Flow;
+  job: JobRequest;
+  /** The bytes of every document listed in `job.documents`, by file name. */
+  files: Map<string, Uint8Array>;
+  idempotencyKey?: string;
+}
+
+export interface CreatedJob {
+  jobId: string;
+  /** False when an Idempotency-Key matched an earlier identical request. */
+  created: boolean;
+}
+
+const sha256 = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex');
+
+/** Fingerprint of a create request, for telling a retry from a misuse of an Idempotency-Key. */
+export function requestHash(flow: Flow, job: JobRequest, files: Map<string, Uint8Array>): string {
+  const docs = job.documents.map((d) => `${d.fileName}:${sha256(files.get(d.fileName) ?? new Uint8Array())}`);
+  return sha256(JSON.stringify({ flow, job, docs }));
+}
+
+/**
+ * Stores the job with its signers and documents, then starts its workflow. If the start fails the
+ * stored rows are removed again, so a job exists only with a workflow behind it.
+ */
+export async function createSignatureJob(deps: JobServiceDeps, cmd: CreateJobCommand): Promise<CreatedJob> {
+  const hash = requestHash(cmd.flow, cmd.job, cmd.files);
+  if (cmd.idempotencyKey) {
+    const earlier = await findByIdempotencyKey(deps.db, cmd.org, cmd.idempotencyKey);
+    if (earlier) {
+      if (earlier.request_hash !== hash) throw new IdempotencyConflictError();
+      return { jobId: earlier.id, created: false };
+    }
+  }
+
+  const jobId = randomUUID();
+  const now = new Date();
+  const signers = cmd.job.signers.map((s, position) => ({ id: randomUUID(), position, request: s }));
+  try {
+    await deps.db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('signature_jobs')
+        .values({
+          id: jobId,
+          org_number: cmd.org,
+          flow: cmd.flow,
+          status: 'IN_PROGRESS',
+          title: cmd.job.title,
+          reference: cmd.job.reference ?? null,
+          polling_queue: cmd.job.pollingQueue ?? null,
+          request: JSON.stringify(cmd.job),
+          idempotency_key: cmd.idempotencyKey ?? null,
+          request_hash: hash,
+          updated_at: now,
+        })
+        .execute();
+      await tx
+        .insertInto('signers')
+        .values(
+          signers.map(({ id, position, request: s }) => ({
+            id,
+            job_id: jobId,
+            position,
+            signing_order: cmd.flow === 'portal' ? s.order : 0,
+            personal_identification_number: s.personalIdentificationNumber ?? null,
+            custom_identifier: s.customIdentifier ?? null,
+            email: s.email ?? s.notifications?.email ?? null,
+            mobile: s.mobile ?? s.notifications?.mobile ?? null,
+            signature_type: s.signatureType,
+            on_behalf_of: s.onBehalfOf,
+            status: 'WAITING',
+            status_since: now,
+          })),
+        )
+        .execute();
+      await tx
+        .insertInto('documents')
+        .values(
+          cmd.job.documents.map((d, position) => {
+            const bytes = cmd.files.get(d.fileName)!;
+            return {
+              id: randomUUID(),
+              job_id: jobId,
+              position,
+              title: d.title,
+              file_name: d.fileName,
+              mime_type: d.mimeType,
+              size_bytes: bytes.byteLength,
+              sha256: sha256(bytes),
+              content: Buffer.from(bytes),
+            };
+          }),
+        )
+        .execute();
+    });
+  } catch (err) {
+    // Two identical requests racing with one Idempotency-Key: the loser answers with the winner's job.
+    if (cmd.idempotencyKey && isUniqueViolation(err)) {
+      const earlier = await findByIdempotencyKey(deps.db, cmd.org, cmd.idempotencyKey);
+      if (earlier && earlier.request_hash === hash) return { jobId: earlier.id, created: false };
+      if (earlier) throw new IdempotencyConflictError();
+    }
+    throw err;
+  }
+
+  const input: SignatureJobInput = {
+    jobId,
+    org: cmd.org,
+    flow: cmd.flow,
+    ...(cmd.job.reference ? { reference: cmd.job.reference } : {}),
+    requiredAuthentication: cmd.job.requiredAuthentication,
+    signers: signers.map(({ id, request: s }) => ({
+      id,
+      order: cmd.flow === 'portal' ? s.order : 0,
+      signatureType: s.signatureType,
+      onBehalfOf: s.onBehalfOf,
+      channels: channelsOf(s),
+    })),
+    ...(cmd.job.availability?.activationTime ? { activationTime: cmd.job.availability.activationTime } : {}),
+    availableSeconds: cmd.job.availability?.availableSeconds ?? DEFAULT_AVAILABLE_SECONDS,
+    longTermStorage: cmd.job.longTermStorage,
+  };
+  try {
+    await deps.temporal.workflow.start(WORKFLOW_TYPE, {
+      taskQueue: deps.taskQueue ?? TASK_QUEUE,
+      workflowId: workflowIdForJob(jobId),
+      args: [input],
+      typedSearchAttributes: [
+        { key: SENDER_ORGANIZATION, value: cmd.org },
+        { key: SIGNATURE_JOB_FLOW, value: cmd.flow },
+        { key: SIGNATURE_JOB_STATUS, value: 'IN_PROGRESS' },
+        ...(cmd.job.reference ? [{ key: SIGNATURE_JOB_REFERENCE, value: cmd.job.reference }] : []),
+      ],
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
+      await deps.db.deleteFrom('signature_jobs').where('id', '=', jobId).execute();
+      throw err;
+    }
+  }
+  return { jobId, created: true };
+}
+
+/** Portal signers are notified by e-mail and/or SMS, wherever their contact details come from. */
+function channelsOf(s: SignerRequest) {
+  return {
+    email: Boolean(s.email ?? s.notifications?.email) || (!s.mobile && !s.notifications?.mobile),
+    sms: Boolean(s.mobile ?? s.notifications?.mobile),
+  };
+}
+
+async function findByIdempotencyKey(db: Db, org: string, key: string) {
+  return db
+    .selectFrom('signature_jobs')
+    .select(['id', 'request_hash'])
+    .where('org_number', '=', org)
+    .where('idempotency_key', '=', key)
+    .executeTakeFirst();
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505';
+}
+
+export interface JobRecord {
+  job: {
+    id: string;
+    org: string;
+    flow: Flow;
+    title: string;
+    reference: string | null;
+    createdAt: Date;
+    status: string;
+  };
+  signers: {
+    id: string;
+    order: number;
+    identifier: string;
+    status: string;
+    since: Date;
+  }[];
+  /** The workflow's view when it answers; null when its history is gone (long after the end). */
+  state: SignatureJobState | null;
+  hasPades: boolean;
+  xadesSignerIds: Set<string>;
+}
+
+/** A job of `org` in `flow`, with the workflow's live state; JobNotFoundError for any other job. */
+export async function getSignatureJob(deps: JobServiceDeps, org: string, flow: Flow, jobId: string): Promise<JobRecord> {
+  const row = await deps.db
+    .selectFrom('signature_jobs')
+    .select(['id', 'org_number', 'flow', 'title', 'reference', 'created_at', 'status'])
+    .where('id', '=', jobId)
+    .where('org_number', '=', org)
+    .where('flow', '=', flow)
+    .executeTakeFirst();
+  if (!row) throw new JobNotFoundError(jobId);
+  const [signerRows, artifacts, state] = await Promise.all([
+    deps.db.selectFrom('signers').selectAll().where('job_id', '=', jobId).orderBy('position').execute(),
+    deps.db
+      .selectFrom('artifacts')
+      .select(['signer_id', 'kind'])
+      .where('job_id', '=', jobId)
+      .where('deleted_at', 'is', null)
+      .execute(),
+    queryState(deps, jobId),
+  ]);
+  const live = new Map(state?.signers.map((s) => [s.id, s]) ?? []);
+  return {
+    job: {
+      id: row.id,
+      org: row.org_number,
+      flow: row.flow,
+      title: row.title,
+      reference: row.reference,
+      createdAt: row.created_at,
+      status: state?.status ?? row.status,
+    },
+    signers: signerRows.map((s) => ({
+      id: s.id,
+      order: s.signing_order,
+      identifier: s.personal_identification_number ?? s.custom_identifier ?? s.email ?? s.mobile ?? '',
+      status: live.get(s.id)?.status ?? s.status,
+      since: live.has(s.id) ? new Date(live.get(s.id)!.since) : s.status_since,
+    })),
+    state,
+    hasPades: artifacts.some((a) => a.kind === 'PADES'),
+    xadesSignerIds: new Set(artifacts.filter((a) => a.kind === 'XADES').map((a) => a.signer_id)),
+  };
+}
+
+/** The workflow's state, or null when the workflow is no longer known to Temporal. */
+async function queryState(deps: JobServiceDeps, jobId: string): Promise<SignatureJobState | null> {
+  try {
+    return await deps.temporal.workflow.getHandle(workflowIdForJob(jobId)).query(statusQuery);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return null;
+    throw err;
+  }
+}
+
+/** Runs a workflow update, turning a validator's refusal into a JobConflictError. */
+async function runUpdate<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+      throw new JobConflictError(err.cause.type ?? 'CONFLICT', err.cause.message);
+    }
+    if (err instanceof WorkflowNotFoundError) {
+      throw new JobConflictError('JOB_ENDED', 'the job has ended and its workflow is closed');
+    }
+    throw err;
+  }
+}
+
+function handleOf(deps: JobServiceDeps, jobId: string) {
+  return deps.temporal.workflow.getHandle(workflowIdForJob(jobId));
+}
+
+export async function signAsSigner(deps: JobServiceDeps, jobId: string, args: SignArgs) {
+  return runUpdate(() => handleOf(deps, jobId).executeUpdate(signUpdate, { args: [args] }));
+}
+
+export async function rejectAsSigner(deps: JobServiceDeps, jobId: string, signerId: string, reason?: string) {
+  return runUpdate(() =>
+    handleOf(deps, jobId).executeUpdate(rejectUpdate, { args: [{ signerId, ...(reason ? { reason } : {}) }] }),
+  );
+}
+
+export async function cancelJob(deps: JobServiceDeps, jobId: string) {
+  return runUpdate(() => handleOf(deps, jobId).executeUpdate(cancelUpdate));
+}
+
+export async function extendDeadline(deps: JobServiceDeps, jobId: string, availableSeconds: number) {
+  return runUpdate(() => handleOf(deps, jobId).executeUpdate(extendDeadlineUpdate, { args: [{ availableSeconds }] }));
+}
+
+export async function deleteJobDocuments(deps: JobServiceDeps, jobId: string) {
+  return runUpdate(() => handleOf(deps, jobId).executeUpdate(deleteDocumentsUpdate));
+}
+
+/** The job a signer belongs to, without an organisation check (signer-facing paths). */
+export async function findSignerJob(db: Db, jobId: string, signerId: string) {
+  return db
+    .selectFrom('signers')
+    .innerJoin('signature_jobs', 'signature_jobs.id', 'signers.job_id')
+    .select(['signature_jobs.id as jobId', 'signature_jobs.org_number as org', 'signers.id as signerId'])
+    .where('signers.id', '=', signerId)
+    .where('signature_jobs.id', '=', jobId)
+    .executeTakeFirst();
+}

@@ -1,0 +1,91 @@
+/**
+ * Starting signature-job workflows directly (without the HTTP layer) for workflow tests: the job's
+ * rows are stored as the API would store them, then the workflow is started.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { Db } from '../../src/db/index.js';
+import {
+  DEFAULT_AVAILABLE_SECONDS,
+  type Flow,
+  type NotificationChannels,
+  type SignatureJobInput,
+  workflowIdForJob,
+} from '../../src/job/model.js';
+import { upsertOrganisation } from '../../src/services/organisations.js';
+import { WORKFLOW_TYPE } from '../../workflows/definitions.js';
+
+export const TEST_ORG = '987654325';
+
+export interface TestJobSpec {
+  flow?: Flow;
+  /** One entry per signer: its order and channels. */
+  signers: { order?: number; channels?: Partial<NotificationChannels> }[];
+  activationTime?: Date;
+  availableSeconds?: number;
+  longTermStorage?: boolean;
+}
+
+export async function startTestJob(db: Db, client: Client, taskQueue: string, spec: TestJobSpec) {
+  const jobId = randomUUID();
+  const flow = spec.flow ?? 'portal';
+  await upsertOrganisation(db, { orgNumber: TEST_ORG, name: 'Test Sender', sector: 'PUBLIC' });
+  const signers = spec.signers.map((s, i) => ({
+    id: `s${i}-${randomUUID().slice(0, 8)}`,
+    order: flow === 'portal' ? (s.order ?? 0) : 0,
+    signatureType: 'AUTHENTICATED_SIGNATURE' as const,
+    onBehalfOf: 'SELF' as const,
+    channels: { email: s.channels?.email ?? true, sms: s.channels?.sms ?? false },
+  }));
+  await db
+    .insertInto('signature_jobs')
+    .values({
+      id: jobId,
+      org_number: TEST_ORG,
+      flow,
+      status: 'IN_PROGRESS',
+      title: 'Test job',
+      reference: null,
+      polling_queue: null,
+      request: '{}',
+      idempotency_key: null,
+      request_hash: jobId,
+      updated_at: new Date(),
+    })
+    .execute();
+  await db
+    .insertInto('signers')
+    .values(
+      signers.map((s, position) => ({
+        id: s.id,
+        job_id: jobId,
+        position,
+        signing_order: s.order,
+        personal_identification_number: null,
+        custom_identifier: null,
+        email: `signer${position}@example.com`,
+        mobile: null,
+        signature_type: s.signatureType,
+        on_behalf_of: s.onBehalfOf,
+        status: 'WAITING',
+        status_since: new Date(),
+      })),
+    )
+    .execute();
+  const input: SignatureJobInput = {
+    jobId,
+    org: TEST_ORG,
+    flow,
+    requiredAuthentication: 4,
+    signers,
+    ...(spec.activationTime ? { activationTime: spec.activationTime.toISOString() } : {}),
+    availableSeconds: spec.availableSeconds ?? DEFAULT_AVAILABLE_SECONDS,
+    longTermStorage: spec.longTermStorage ?? false,
+  };
+  const handle = await client.workflow.start(WORKFLOW_TYPE, {
+    taskQueue,
+    workflowId: workflowIdForJob(jobId),
+    args: [input],
+  });
+  return { jobId, handle, signerIds: signers.map((s) => s.id), input };
+}

@@ -1,0 +1,38 @@
+/** Temporal servers for tests, from the binaries the bootstrap installed (no downloads). */
+import { temporal } from '@temporalio/proto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { JOB_SEARCH_ATTRIBUTES } from '../../src/job/search-attributes.js';
+import { temporalCliPath, temporalTestServerPath } from '../../src/dev/tools.js';
+import { inject } from 'vitest';
+
+/**
+ * The time-skipping test server, with the job search attributes registered (it refuses
+ * workflows that upsert attributes it does not know).
+ */
+export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
+  });
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(
+      JOB_SEARCH_ATTRIBUTES.map((k) => [k.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
+    ),
+  });
+  return env;
+}
+
+/** The real Temporal dev server, with the job search attributes registered. */
+export function devServerEnv(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: temporalCliPath() },
+      searchAttributes: JOB_SEARCH_ATTRIBUTES,
+      ip: '127.0.0.1',
+    },
+  });
+}
+
+export function workflowBundle() {
+  return { codePath: inject('workflowBundlePath') };
+}

@@ -1,0 +1,23 @@
+/** Production entry of the worker process: `npm run worker` (after `npm run build`). */
+import { NativeConnection } from '@temporalio/worker';
+import { loadConfig } from '../src/config.js';
+import { createDb } from '../src/db/index.js';
+import { createLogger } from '../src/log.js';
+import { createSignatureWorker } from './worker.js';
+
+const config = loadConfig();
+const log = createLogger(config.LOG_LEVEL, 'worker');
+const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+const worker = await createSignatureWorker({
+  connection,
+  namespace: config.TEMPORAL_NAMESPACE,
+  taskQueue: config.TEMPORAL_TASK_QUEUE,
+  deps: { db },
+});
+log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'worker started');
+// worker.run() returns after SIGINT/SIGTERM, once running activities have finished.
+await worker.run();
+await connection.close();
+await db.destroy();
+log.info('worker stopped');

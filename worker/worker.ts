@@ -1,0 +1,38 @@
+/**
+ * Builds a Temporal worker for signature jobs. Used by the production entry point (main.ts), the
+ * dev launcher and the tests, so every one of them runs the same wiring.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { type ActivityDeps, createActivities } from '../activities/index.js';
+import { TASK_QUEUE } from '../src/job/model.js';
+
+/** The workflow sources: the TypeScript file under tsx and tests, the built JS in production. */
+export function workflowsPath(): string {
+  const ts = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+  return existsSync(ts) ? ts : fileURLToPath(new URL('../workflows/index.js', import.meta.url));
+}
+
+export interface SignatureWorkerOptions {
+  connection: NativeConnection;
+  namespace?: string;
+  taskQueue?: string;
+  deps: ActivityDeps;
+  /** A prebuilt bundle (tests bundle once for all workers); otherwise bundled at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  identity?: string;
+}
+
+export async function createSignatureWorker(o: SignatureWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: o.connection,
+    namespace: o.namespace ?? 'default',
+    taskQueue: o.taskQueue ?? TASK_QUEUE,
+    ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: workflowsPath() }),
+    activities: createActivities(o.deps),
+    ...(o.identity ? { identity: o.identity } : {}),
+    // A worker being shut down finishes the activity it runs (a notice, a packaging) first.
+    shutdownGraceTime: '10 seconds',
+  });
+}

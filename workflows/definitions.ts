@@ -1,0 +1,48 @@
+/**
+ * The messages a signature-job workflow answers: its query, its updates. Shared by the workflow,
+ * the API and the tests, so both ends agree on names and types.
+ */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { AuthenticationLevel, GroupState, SignatureJobState, SignerState } from '../src/job/model.js';
+
+export const WORKFLOW_TYPE = 'signatureJob';
+
+export interface SignArgs {
+  signerId: string;
+  /** Security level of the signer's eID login. */
+  authenticationLevel: AuthenticationLevel;
+}
+
+export interface RejectArgs {
+  signerId: string;
+  reason?: string;
+}
+
+export interface ExtendDeadlineArgs {
+  /** The active group's new lifetime, counted from that group's activation. */
+  availableSeconds: number;
+}
+
+export const statusQuery = defineQuery<SignatureJobState>('status');
+export const signUpdate = defineUpdate<SignerState, [SignArgs]>('sign');
+export const rejectUpdate = defineUpdate<SignerState, [RejectArgs]>('reject');
+export const cancelUpdate = defineUpdate<SignatureJobState, []>('cancel');
+export const extendDeadlineUpdate = defineUpdate<GroupState, [ExtendDeadlineArgs]>('extendDeadline');
+/** The sender deletes the documents of an ended job before the retention deadline. */
+export const deleteDocumentsUpdate = defineUpdate<SignatureJobState, []>('deleteDocuments');
+
+/**
+ * The failure types an update validator refuses with (ApplicationFailure.type). The API maps
+ * every one of them to 409 Conflict with the same code.
+ */
+export const REFUSAL_TYPES = [
+  'UNKNOWN_SIGNER',
+  'JOB_ENDED',
+  'JOB_NOT_ACTIVE',
+  'NOT_SIGNERS_TURN',
+  'ALREADY_ACTED',
+  'JOB_NOT_ENDED',
+  'NOT_PORTAL_JOB',
+  'INVALID_DEADLINE',
+] as const;
+export type RefusalType = (typeof REFUSAL_TYPES)[number];

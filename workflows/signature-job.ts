@@ -1,0 +1,301 @@
+/**
+ * The signature-job workflow: one per job, owning its whole life (domain.md): the activation
+ * timer, the chained signer groups with a deadline each, the notices, the terminating actions
+ * (rejection, expiry, cancellation), the packaging of the results and their retention.
+ *
+ * Deterministic code only: time comes from the SDK (`Date.now()` is workflow time here), every
+ * side effect is an activity. The rules themselves live in ./job-state.ts and src/rules.
+ */
+import {
+  ApplicationFailure,
+  condition,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities/index.js';
+import {
+  DEFAULT_AVAILABLE_SECONDS,
+  LONG_TERM_RETENTION_SECONDS,
+  MAX_AVAILABLE_SECONDS,
+  RETENTION_SECONDS,
+  type SignatureJobInput,
+  type SignatureJobState,
+  type WorkflowSigner,
+} from '../src/job/model.js';
+import { SIGNATURE_JOB_STATUS } from '../src/job/search-attributes.js';
+import { noticeSchedule, type PlannedNotice } from '../src/rules/reminders.js';
+import {
+  cancelUpdate,
+  deleteDocumentsUpdate,
+  extendDeadlineUpdate,
+  type RefusalType,
+  rejectUpdate,
+  signUpdate,
+  statusQuery,
+} from './definitions.js';
+import * as job from './job-state.js';
+
+type Activities = ReturnType<typeof createActivities>;
+
+// Recording state and notices: quick database writes, retried until they succeed.
+const { recordEvents, sendNotice, deleteDocuments } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+// Packaging signs and time-stamps large PDFs; a document it cannot process fails for good
+// (DocumentUnprocessable) rather than retrying forever.
+const { packageJob } = proxyActivities<Activities>({
+  startToCloseTimeout: '5 minutes',
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '5 minutes',
+    nonRetryableErrorTypes: ['DocumentUnprocessable'],
+  },
+});
+
+const DIRECT_LIFETIME_SECONDS = DEFAULT_AVAILABLE_SECONDS;
+
+export async function signatureJob(input: SignatureJobInput): Promise<SignatureJobState> {
+  const state = job.initialState(input, nowIso());
+  const signersById = new Map<string, WorkflowSigner>(input.signers.map((s) => [s.id, s]));
+  const lifetimeSeconds = input.flow === 'direct' ? DIRECT_LIFETIME_SECONDS : input.availableSeconds;
+
+  // Events not yet written to PostgreSQL, each numbered so a retried write is recorded once.
+  const outbox: (job.JobEvent & { seq: number })[] = [];
+  let seq = 0;
+  const emit = (events: job.JobEvent[]) => {
+    for (const e of events) outbox.push({ ...e, seq: ++seq });
+  };
+  let deadlineMoved = false;
+  let deletionRequested = false;
+
+  const refuse = (type: RefusalType, message: string): never => {
+    throw ApplicationFailure.create({ type, message, nonRetryable: true });
+  };
+  const refuseUnlessMayAct = (signerId: string) => {
+    const refusal = job.refusalToAct(state, signerId);
+    if (refusal) refuse(refusal, refusalMessage(refusal));
+  };
+
+  setHandler(statusQuery, () => state);
+  setHandler(
+    signUpdate,
+    ({ signerId }) => {
+      emit(job.sign(state, signerId, nowIso()));
+      return signerState(state, signerId);
+    },
+    { validator: ({ signerId }) => refuseUnlessMayAct(signerId) },
+  );
+  setHandler(
+    rejectUpdate,
+    ({ signerId, reason }) => {
+      emit(job.reject(state, signerId, nowIso(), reason));
+      return signerState(state, signerId);
+    },
+    { validator: ({ signerId }) => refuseUnlessMayAct(signerId) },
+  );
+  setHandler(
+    cancelUpdate,
+    () => {
+      emit(job.cancel(state, nowIso()));
+      return state;
+    },
+    {
+      validator: () => {
+        if (input.flow !== 'portal') refuse('NOT_PORTAL_JOB', 'only portal jobs can be cancelled');
+        // Once every signer has signed the job is complete, even while its results are packaged.
+        if (job.isEnded(state) || job.allSigned(state)) refuse('JOB_ENDED', 'the job has already ended');
+      },
+    },
+  );
+  setHandler(
+    extendDeadlineUpdate,
+    ({ availableSeconds }) => {
+      const group = state.groups[state.activeGroup!]!;
+      const deadline = new Date(Date.parse(group.activatedAt!) + availableSeconds * 1000).toISOString();
+      emit(job.extendDeadline(state, deadline, nowIso()));
+      deadlineMoved = true;
+      return group;
+    },
+    {
+      validator: ({ availableSeconds }) => {
+        if (input.flow !== 'portal') refuse('NOT_PORTAL_JOB', 'only portal jobs have deadlines to extend');
+        if (job.isEnded(state) || job.allSigned(state)) refuse('JOB_ENDED', 'the job has already ended');
+        const group = state.activeGroup === undefined ? undefined : state.groups[state.activeGroup];
+        if (!group?.activatedAt) refuse('JOB_NOT_ACTIVE', 'no group is active yet');
+        if (!Number.isInteger(availableSeconds) || availableSeconds < 1 || availableSeconds > MAX_AVAILABLE_SECONDS) {
+          refuse('INVALID_DEADLINE', `availableSeconds must be an integer from 1 to ${MAX_AVAILABLE_SECONDS}`);
+        }
+        const newDeadline = Date.parse(group!.activatedAt!) + availableSeconds * 1000;
+        if (newDeadline <= Date.now()) refuse('INVALID_DEADLINE', 'the new deadline would already have passed');
+      },
+    },
+  );
+  setHandler(
+    deleteDocumentsUpdate,
+    () => {
+      deletionRequested = true;
+      return state;
+    },
+    {
+      validator: () => {
+        if (!job.isEnded(state)) refuse('JOB_NOT_ENDED', 'documents can be deleted only after the job has ended');
+      },
+    },
+  );
+
+  /** Writes pending events to PostgreSQL and mirrors the job status into the search attributes. */
+  let indexedStatus = state.status;
+  const flush = async () => {
+    while (outbox.length > 0) {
+      const batch = outbox.splice(0);
+      await recordEvents({ jobId: input.jobId, events: batch, status: state.status, signers: state.signers });
+    }
+    if (indexedStatus !== state.status) {
+      upsertSearchAttributes([{ key: SIGNATURE_JOB_STATUS, value: state.status }]);
+      indexedStatus = state.status;
+    }
+  };
+
+  emit([{ type: 'JOB_CREATED', at: nowIso() }]);
+  await flush();
+
+  // Activation: the activation time applies to the first group only; in the past means now.
+  if (input.flow === 'portal' && input.activationTime) {
+    const waitMs = Date.parse(input.activationTime) - Date.now();
+    if (waitMs > 0) await condition(() => job.isEnded(state), waitMs);
+  }
+  if (!job.isEnded(state)) emit(job.activateJob(state, nowIso()));
+  await flush();
+
+  // The groups in signing order; each gets its full lifetime from its own activation.
+  for (let group = 0; group < state.groups.length && !job.isEnded(state); group++) {
+    const activatedAt = Date.now();
+    const deadlineOf = () => Date.parse(state.groups[group]!.deadline!);
+    emit(job.activateGroup(state, group, nowIso(), new Date(activatedAt + lifetimeSeconds * 1000).toISOString()));
+    await flush();
+
+    const groupSigners = job.signersOfGroup(state, group).map((s) => signersById.get(s.id)!);
+    let plan = input.flow === 'portal' ? planNotices(groupSigners, activatedAt, deadlineOf()) : [];
+    const sent = new Set<string>();
+
+    while (!job.isEnded(state) && !job.groupSigned(state, group)) {
+      // Send what is due (at activation: the first notices), oldest first.
+      for (const notice of plan) {
+        if (notice.at > Date.now() || sent.has(notice.key)) continue;
+        if (job.isEnded(state) || signerStatus(state, notice.signerId) !== 'WAITING') continue;
+        await sendNotice({
+          jobId: input.jobId,
+          signerId: notice.signerId,
+          noticeKey: notice.key,
+          channel: notice.channel,
+          kind: notice.kind,
+          plannedAt: new Date(notice.at).toISOString(),
+        });
+        sent.add(notice.key);
+      }
+
+      const nextNotice = plan.find((n) => !sent.has(n.key) && n.at > Date.now());
+      const wakeAt = Math.min(deadlineOf(), nextNotice?.at ?? Number.POSITIVE_INFINITY);
+      const woken = await condition(
+        () => outbox.length > 0 || deadlineMoved || job.isEnded(state) || job.groupSigned(state, group),
+        // condition() treats a timeout of 0 as "no timeout": wait at least a millisecond.
+        Math.max(1, wakeAt - Date.now()),
+      );
+      await flush();
+      if (deadlineMoved) {
+        deadlineMoved = false;
+        // Reminders of the old deadline that were not sent are replaced by those of the new one.
+        plan = planNotices(groupSigners, activatedAt, deadlineOf()).filter(
+          (n) => n.kind !== 'ACTIVATION' && n.at >= Date.now(),
+        );
+        continue;
+      }
+      if (!woken && Date.now() >= deadlineOf() && !job.isEnded(state) && !job.groupSigned(state, group)) {
+        emit(job.expire(state, nowIso()));
+        await flush();
+      }
+    }
+  }
+
+  if (!job.isEnded(state) && job.allSigned(state)) {
+    try {
+      await packageJob({ jobId: input.jobId });
+      emit(job.complete(state, nowIso()));
+    } catch (err) {
+      log.error('packaging failed for good', { jobId: input.jobId, error: String(err) });
+      emit(job.failPackaging(state, nowIso()));
+    }
+  }
+  await flush();
+
+  // Retention: the documents stay until the deadline (or until the sender deletes them).
+  const keepSeconds =
+    state.status === 'COMPLETED_SUCCESSFULLY' && input.longTermStorage ? LONG_TERM_RETENTION_SECONDS : RETENTION_SECONDS;
+  state.retentionUntil = new Date(Date.now() + keepSeconds * 1000).toISOString();
+  await condition(() => deletionRequested, keepSeconds * 1000);
+  await deleteDocuments({ jobId: input.jobId });
+  emit(job.markDocumentsDeleted(state, nowIso()));
+  await flush();
+  log.info('signature job finished', { jobId: input.jobId, workflowId: workflowInfo().workflowId, status: state.status });
+  return state;
+}
+
+interface ScheduledNotice {
+  key: string;
+  signerId: string;
+  at: number;
+  channel: PlannedNotice['channel'];
+  kind: PlannedNotice['kind'];
+}
+
+/** Every notice of a group, per signer by that signer's channels, in time order. */
+function planNotices(signers: WorkflowSigner[], activatedAt: number, deadline: number): ScheduledNotice[] {
+  const notices = signers.flatMap((signer) =>
+    noticeSchedule({ activatedAt: new Date(activatedAt), deadline: new Date(deadline), channels: signer.channels }).map(
+      (n) => ({
+        // The planned time is part of the key: a notice moved by an extension is a new notice.
+        key: `${n.kind}:${n.channel}:${n.at.toISOString()}`,
+        signerId: signer.id,
+        at: n.at.getTime(),
+        channel: n.channel,
+        kind: n.kind,
+      }),
+    ),
+  );
+  return notices.sort((a, b) => a.at - b.at);
+}
+
+function signerState(state: SignatureJobState, signerId: string) {
+  return state.signers.find((s) => s.id === signerId)!;
+}
+
+function signerStatus(state: SignatureJobState, signerId: string) {
+  return signerState(state, signerId).status;
+}
+
+function nowIso(): string {
+  return new Date(Date.now()).toISOString();
+}
+
+function refusalMessage(refusal: RefusalType): string {
+  switch (refusal) {
+    case 'UNKNOWN_SIGNER':
+      return 'no such signer in this job';
+    case 'ALREADY_ACTED':
+      return 'the signer has already signed or rejected, or may no longer act';
+    case 'JOB_ENDED':
+      return 'the job has ended';
+    case 'JOB_NOT_ACTIVE':
+      return 'the job is not active yet';
+    case 'NOT_SIGNERS_TURN':
+      return "it is not this signer's turn: an earlier group has not signed yet";
+    default:
+      return refusal;
+  }
+}
