@@ -22,6 +22,8 @@ export interface SignatureWorkerOptions {
   /** A prebuilt bundle (tests bundle once for all workers); otherwise bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   identity?: string;
+  /** Further tuning (cache size, concurrency) for this deployment or test. */
+  tuning?: Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions'>;
 }
 
 export async function createSignatureWorker(o: SignatureWorkerOptions): Promise<Worker> {
@@ -32,6 +34,7 @@ export async function createSignatureWorker(o: SignatureWorkerOptions): Promise<
     ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: workflowsPath() }),
     activities: createActivities(o.deps),
     ...(o.identity ? { identity: o.identity } : {}),
+    ...o.tuning,
     // A worker being shut down finishes the activity it runs (a notice, a packaging) first.
     shutdownGraceTime: '10 seconds',
   });

@@ -187,7 +187,7 @@ export async function signatureJob(input: SignatureJobInput): Promise<SignatureJ
     while (!job.isEnded(state) && !job.groupSigned(state, group)) {
       // Send what is due (at activation: the first notices), oldest first.
       for (const notice of plan) {
-        if (notice.at > Date.now() || sent.has(notice.key)) continue;
+        if (notice.at > Date.now() || sent.has(sentKey(notice))) continue;
         if (job.isEnded(state) || signerStatus(state, notice.signerId) !== 'WAITING') continue;
         await sendNotice({
           jobId: input.jobId,
@@ -197,10 +197,10 @@ export async function signatureJob(input: SignatureJobInput): Promise<SignatureJ
           kind: notice.kind,
           plannedAt: new Date(notice.at).toISOString(),
         });
-        sent.add(notice.key);
+        sent.add(sentKey(notice));
       }
 
-      const nextNotice = plan.find((n) => !sent.has(n.key) && n.at > Date.now());
+      const nextNotice = plan.find((n) => !sent.has(sentKey(n)) && n.at > Date.now());
       const wakeAt = Math.min(deadlineOf(), nextNotice?.at ?? Number.POSITIVE_INFINITY);
       const woken = await condition(
         () => outbox.length > 0 || deadlineMoved || job.isEnded(state) || job.groupSigned(state, group),
@@ -270,6 +270,8 @@ function planNotices(signers: WorkflowSigner[], activatedAt: number, deadline: n
   );
   return notices.sort((a, b) => a.at - b.at);
 }
+
+const sentKey = (n: ScheduledNotice) => `${n.signerId}/${n.key}`;
 
 function signerState(state: SignatureJobState, signerId: string) {
   return state.signers.find((s) => s.id === signerId)!;
