@@ -163,15 +163,17 @@ export async function signatureJob(input: SignatureJobInput): Promise<SignatureJ
   };
 
   emit([{ type: 'JOB_CREATED', at: nowIso() }]);
-  await flush();
 
   // Activation: the activation time applies to the first group only; in the past means now.
-  if (input.flow === 'portal' && input.activationTime) {
-    const waitMs = Date.parse(input.activationTime) - Date.now();
-    if (waitMs > 0) await condition(() => job.isEnded(state), waitMs);
+  // An immediate activation happens before the first await, so a signer sent to sign right after
+  // the job was created (the direct flow's redirect) finds the group already active.
+  const activationWaitMs =
+    input.flow === 'portal' && input.activationTime ? Date.parse(input.activationTime) - Date.now() : 0;
+  if (activationWaitMs > 0) {
+    await flush();
+    await condition(() => job.isEnded(state), activationWaitMs);
   }
   if (!job.isEnded(state)) emit(job.activateJob(state, nowIso()));
-  await flush();
 
   // The groups in signing order; each gets its full lifetime from its own activation.
   for (let group = 0; group < state.groups.length && !job.isEnded(state); group++) {
