@@ -5,8 +5,8 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { sql } from 'kysely';
-import type { SignerState } from '../src/job/model.js';
 import type { Db } from '../src/db/index.js';
+import type { SignerState } from '../src/job/model.js';
 import type { JobEvent } from '../workflows/job-state.js';
 import { type PackagingDeps, packageSignedJob } from './packaging.js';
 
@@ -53,7 +53,8 @@ export function createActivities(deps: ActivityDeps) {
           .where('id', '=', args.jobId)
           .forUpdate()
           .executeTakeFirst();
-        if (!jobRow) throw ApplicationFailure.nonRetryable(`job ${args.jobId} is not in the database`, 'JobMissing');
+        if (!jobRow)
+          throw ApplicationFailure.nonRetryable(`job ${args.jobId} is not in the database`, 'JobMissing');
         if (jobRow.last_event_seq >= lastSeq) return; // already recorded by an earlier attempt
 
         await tx

@@ -1,11 +1,11 @@
 /** Production entry of the API process: `npm run api` (after `npm run build`). */
-import { loadConfig } from '../src/config.js';
+import { loadConfigOrExit } from '../src/config.js';
 import { createLogger } from '../src/log.js';
 import { connectTemporal, openDatabase } from '../src/runtime.js';
 import { createApp } from './app.js';
 import { listen } from './server.js';
 
-const config = loadConfig();
+const config = loadConfigOrExit('api');
 const log = createLogger(config.LOG_LEVEL, 'api');
 const db = await openDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
 const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);

@@ -14,8 +14,8 @@ import { ConfigError, loadConfig } from '../src/config.js';
 import { startEmbeddedPostgres } from '../src/dev/embedded-postgres.js';
 import { startSmtpSink } from '../src/dev/smtp-sink.js';
 import { startTemporalDevServer } from '../src/dev/temporal-server.js';
-import { isValidOrganisationNumber } from '../src/rules/identity.js';
 import { createLogger } from '../src/log.js';
+import { isValidOrganisationNumber } from '../src/rules/identity.js';
 import { connectTemporal, openDatabase, seedDevSender } from '../src/runtime.js';
 import { createSignatureWorker } from '../worker/worker.js';
 
@@ -27,7 +27,10 @@ const devEnv = z.object({
   TEMPORAL_UI_PORT: port.default(8233),
   PG_PORT: port.default(5433),
   SMTP_PORT: port.default(2525),
-  DEV_SENDER_ORG: z.string().refine(isValidOrganisationNumber, 'must be a valid 9-digit organisation number').default('987654325'),
+  DEV_SENDER_ORG: z
+    .string()
+    .refine(isValidOrganisationNumber, 'must be a valid 9-digit organisation number')
+    .default('987654325'),
   DEV_API_KEY: z.string().min(8).default('dev-api-key'),
 });
 
@@ -67,7 +70,11 @@ try {
   let databaseUrl = env.DATABASE_URL;
   if (!databaseUrl) {
     say(`starting PostgreSQL on :${dev.PG_PORT}`);
-    const pg = await startEmbeddedPostgres({ dataDir: `${dataDir}/postgres`, port: dev.PG_PORT, database: 'esign' });
+    const pg = await startEmbeddedPostgres({
+      dataDir: `${dataDir}/postgres`,
+      port: dev.PG_PORT,
+      database: 'esign',
+    });
     stops.push(pg.stop);
     databaseUrl = pg.url;
   }

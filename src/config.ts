@@ -18,7 +18,10 @@ const schema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('signature-jobs'),
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .optional(),
   DATA_DIR: z.string().min(1).default('.data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -48,10 +51,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const c = parsed.data;
-  return { ...c, PUBLIC_URL: c.PUBLIC_URL ?? `http://${c.HOST === '0.0.0.0' ? 'localhost' : c.HOST}:${c.PORT}` };
+  return {
+    ...c,
+    PUBLIC_URL: c.PUBLIC_URL ?? `http://${c.HOST === '0.0.0.0' ? 'localhost' : c.HOST}:${c.PORT}`,
+  };
 }
 
 /** Connection strings may carry passwords: never echo them back in an error. */
 function redact(name: string, value: string): string {
   return /URL$/.test(name) ? value.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@') : value;
+}
+
+/** For entry points: the configuration, or a clear message naming the variables and exit code 78. */
+export function loadConfigOrExit(processName: string): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`${processName}: ${err.message}`);
+    // EX_CONFIG: the supervisor (compose, systemd) sees a configuration error, not a crash.
+    process.exit(78);
+  }
 }

@@ -1,11 +1,11 @@
 /** Production entry of the worker process: `npm run worker` (after `npm run build`). */
 import { NativeConnection } from '@temporalio/worker';
-import { loadConfig } from '../src/config.js';
+import { loadConfigOrExit } from '../src/config.js';
 import { createDb } from '../src/db/index.js';
 import { createLogger } from '../src/log.js';
 import { createSignatureWorker } from './worker.js';
 
-const config = loadConfig();
+const config = loadConfigOrExit('worker');
 const log = createLogger(config.LOG_LEVEL, 'worker');
 const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
 const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });

@@ -6,7 +6,13 @@
  * Every function takes the time as an argument (workflow time in the workflow) and returns the
  * events it caused; the workflow records those in PostgreSQL and the status-change queue.
  */
-import type { JobStatus, SignatureJobInput, SignatureJobState, SignerState, SignerStatus } from '../src/job/model.js';
+import type {
+  JobStatus,
+  SignatureJobInput,
+  SignatureJobState,
+  SignerState,
+  SignerStatus,
+} from '../src/job/model.js';
 import { signerGroups } from '../src/rules/groups.js';
 
 export type JobEvent =
@@ -19,7 +25,12 @@ export type JobEvent =
   | { type: 'DOCUMENTS_DELETED'; at: string };
 
 /** Why a signer may not act now; the API answers these with 409. */
-export type ActRefusal = 'UNKNOWN_SIGNER' | 'JOB_ENDED' | 'JOB_NOT_ACTIVE' | 'NOT_SIGNERS_TURN' | 'ALREADY_ACTED';
+export type ActRefusal =
+  | 'UNKNOWN_SIGNER'
+  | 'JOB_ENDED'
+  | 'JOB_NOT_ACTIVE'
+  | 'NOT_SIGNERS_TURN'
+  | 'ALREADY_ACTED';
 
 export function initialState(input: SignatureJobInput, now: string): SignatureJobState {
   const groups = groupsOf(input).map((g) => ({ order: g.order }));
@@ -73,14 +84,25 @@ export function activateJob(state: SignatureJobState, now: string): JobEvent[] {
   return [{ type: 'JOB_ACTIVATED', at: now }];
 }
 
-export function activateGroup(state: SignatureJobState, group: number, now: string, deadline: string): JobEvent[] {
+export function activateGroup(
+  state: SignatureJobState,
+  group: number,
+  now: string,
+  deadline: string,
+): JobEvent[] {
   const g = state.groups[group];
   if (!g) throw new Error(`no group ${group}`);
   g.activatedAt = now;
   g.deadline = deadline;
   state.activeGroup = group;
   return [
-    { type: 'GROUP_ACTIVATED', at: now, group, deadline, signerIds: signersOfGroup(state, group).map((s) => s.id) },
+    {
+      type: 'GROUP_ACTIVATED',
+      at: now,
+      group,
+      deadline,
+      signerIds: signersOfGroup(state, group).map((s) => s.id),
+    },
   ];
 }
 

@@ -128,11 +128,19 @@ export async function signatureJob(input: SignatureJobInput): Promise<SignatureJ
         if (job.isEnded(state) || job.allSigned(state)) refuse('JOB_ENDED', 'the job has already ended');
         const group = state.activeGroup === undefined ? undefined : state.groups[state.activeGroup];
         if (!group?.activatedAt) refuse('JOB_NOT_ACTIVE', 'no group is active yet');
-        if (!Number.isInteger(availableSeconds) || availableSeconds < 1 || availableSeconds > MAX_AVAILABLE_SECONDS) {
-          refuse('INVALID_DEADLINE', `availableSeconds must be an integer from 1 to ${MAX_AVAILABLE_SECONDS}`);
+        if (
+          !Number.isInteger(availableSeconds) ||
+          availableSeconds < 1 ||
+          availableSeconds > MAX_AVAILABLE_SECONDS
+        ) {
+          refuse(
+            'INVALID_DEADLINE',
+            `availableSeconds must be an integer from 1 to ${MAX_AVAILABLE_SECONDS}`,
+          );
         }
         const newDeadline = Date.parse(group!.activatedAt!) + availableSeconds * 1000;
-        if (newDeadline <= Date.now()) refuse('INVALID_DEADLINE', 'the new deadline would already have passed');
+        if (newDeadline <= Date.now())
+          refuse('INVALID_DEADLINE', 'the new deadline would already have passed');
       },
     },
   );
@@ -144,7 +152,8 @@ export async function signatureJob(input: SignatureJobInput): Promise<SignatureJ
     },
     {
       validator: () => {
-        if (!job.isEnded(state)) refuse('JOB_NOT_ENDED', 'documents can be deleted only after the job has ended');
+        if (!job.isEnded(state))
+          refuse('JOB_NOT_ENDED', 'documents can be deleted only after the job has ended');
       },
     },
   );
@@ -179,7 +188,9 @@ export async function signatureJob(input: SignatureJobInput): Promise<SignatureJ
   for (let group = 0; group < state.groups.length && !job.isEnded(state); group++) {
     const activatedAt = Date.now();
     const deadlineOf = () => Date.parse(state.groups[group]!.deadline!);
-    emit(job.activateGroup(state, group, nowIso(), new Date(activatedAt + lifetimeSeconds * 1000).toISOString()));
+    emit(
+      job.activateGroup(state, group, nowIso(), new Date(activatedAt + lifetimeSeconds * 1000).toISOString()),
+    );
     await flush();
 
     const groupSigners = job.signersOfGroup(state, group).map((s) => signersById.get(s.id)!);
@@ -238,13 +249,19 @@ export async function signatureJob(input: SignatureJobInput): Promise<SignatureJ
 
   // Retention: the documents stay until the deadline (or until the sender deletes them).
   const keepSeconds =
-    state.status === 'COMPLETED_SUCCESSFULLY' && input.longTermStorage ? LONG_TERM_RETENTION_SECONDS : RETENTION_SECONDS;
+    state.status === 'COMPLETED_SUCCESSFULLY' && input.longTermStorage
+      ? LONG_TERM_RETENTION_SECONDS
+      : RETENTION_SECONDS;
   state.retentionUntil = new Date(Date.now() + keepSeconds * 1000).toISOString();
   await condition(() => deletionRequested, keepSeconds * 1000);
   await deleteDocuments({ jobId: input.jobId });
   emit(job.markDocumentsDeleted(state, nowIso()));
   await flush();
-  log.info('signature job finished', { jobId: input.jobId, workflowId: workflowInfo().workflowId, status: state.status });
+  log.info('signature job finished', {
+    jobId: input.jobId,
+    workflowId: workflowInfo().workflowId,
+    status: state.status,
+  });
   return state;
 }
 
@@ -259,16 +276,18 @@ interface ScheduledNotice {
 /** Every notice of a group, per signer by that signer's channels, in time order. */
 function planNotices(signers: WorkflowSigner[], activatedAt: number, deadline: number): ScheduledNotice[] {
   const notices = signers.flatMap((signer) =>
-    noticeSchedule({ activatedAt: new Date(activatedAt), deadline: new Date(deadline), channels: signer.channels }).map(
-      (n) => ({
-        // The planned time is part of the key: a notice moved by an extension is a new notice.
-        key: `${n.kind}:${n.channel}:${n.at.toISOString()}`,
-        signerId: signer.id,
-        at: n.at.getTime(),
-        channel: n.channel,
-        kind: n.kind,
-      }),
-    ),
+    noticeSchedule({
+      activatedAt: new Date(activatedAt),
+      deadline: new Date(deadline),
+      channels: signer.channels,
+    }).map((n) => ({
+      // The planned time is part of the key: a notice moved by an extension is a new notice.
+      key: `${n.kind}:${n.channel}:${n.at.toISOString()}`,
+      signerId: signer.id,
+      at: n.at.getTime(),
+      channel: n.channel,
+      kind: n.kind,
+    })),
   );
   return notices.sort((a, b) => a.at - b.at);
 }

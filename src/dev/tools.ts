@@ -8,7 +8,9 @@ const venvBin = `${projectRoot}.tools/venv/bin`;
 function tool(name: string): string {
   const path = `${venvBin}/${name}`;
   if (!existsSync(path)) {
-    throw new Error(`${name} is not installed at ${path}: run \`bash scripts/bootstrap.sh\` (npm run dev and npm test do)`);
+    throw new Error(
+      `${name} is not installed at ${path}: run \`bash scripts/bootstrap.sh\` (npm run dev and npm test do)`,
+    );
   }
   return path;
 }

@@ -5,10 +5,19 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
-export const SENDER_ORGANIZATION = defineSearchAttributeKey('SenderOrganization', SearchAttributeType.KEYWORD);
+export const SENDER_ORGANIZATION = defineSearchAttributeKey(
+  'SenderOrganization',
+  SearchAttributeType.KEYWORD,
+);
 export const SIGNATURE_JOB_FLOW = defineSearchAttributeKey('SignatureJobFlow', SearchAttributeType.KEYWORD);
-export const SIGNATURE_JOB_STATUS = defineSearchAttributeKey('SignatureJobStatus', SearchAttributeType.KEYWORD);
-export const SIGNATURE_JOB_REFERENCE = defineSearchAttributeKey('SignatureJobReference', SearchAttributeType.KEYWORD);
+export const SIGNATURE_JOB_STATUS = defineSearchAttributeKey(
+  'SignatureJobStatus',
+  SearchAttributeType.KEYWORD,
+);
+export const SIGNATURE_JOB_REFERENCE = defineSearchAttributeKey(
+  'SignatureJobReference',
+  SearchAttributeType.KEYWORD,
+);
 
 export const JOB_SEARCH_ATTRIBUTES = [
   SENDER_ORGANIZATION,

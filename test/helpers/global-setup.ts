@@ -26,7 +26,11 @@ export default async function setup(project: TestProject) {
   const dir = await mkdtemp(join(tmpdir(), 'esign-test-'));
   // PostgreSQL runs as the `postgres` user when we are root: it must be able to enter the folder.
   await chmod(dir, 0o755);
-  const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port: await freePort(), database: 'postgres' });
+  const pg = await startEmbeddedPostgres({
+    dataDir: join(dir, 'pg'),
+    port: await freePort(),
+    database: 'postgres',
+  });
   await ensureDatabase(pg.urlFor('postgres'), TEMPLATE_DB);
   const db = createDb(pg.urlFor(TEMPLATE_DB), 2);
   await migrateToLatest(db);

@@ -1,9 +1,9 @@
 /** Temporal servers for tests, from the binaries the bootstrap installed (no downloads). */
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { JOB_SEARCH_ATTRIBUTES } from '../../src/job/search-attributes.js';
-import { temporalCliPath, temporalTestServerPath } from '../../src/dev/tools.js';
 import { inject } from 'vitest';
+import { temporalCliPath, temporalTestServerPath } from '../../src/dev/tools.js';
+import { JOB_SEARCH_ATTRIBUTES } from '../../src/job/search-attributes.js';
 
 /**
  * The time-skipping test server, with the job search attributes registered (it refuses
@@ -16,7 +16,10 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
     searchAttributes: Object.fromEntries(
-      JOB_SEARCH_ATTRIBUTES.map((k) => [k.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
+      JOB_SEARCH_ATTRIBUTES.map((k) => [
+        k.name,
+        temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+      ]),
     ),
   });
   return env;

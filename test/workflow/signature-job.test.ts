@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SignatureJobState } from '../../src/job/model.js';
 import { createSignatureWorker } from '../../worker/worker.js';
 import {
@@ -19,6 +19,7 @@ import {
   statusQuery,
 } from '../../workflows/definitions.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { recording, saveHistory } from '../helpers/histories.js';
 import { startTestJob, type TestJobSpec } from '../helpers/jobs.js';
 import { timeSkippingEnv, workflowBundle } from '../helpers/temporal.js';
 
@@ -47,14 +48,28 @@ afterAll(async () => {
   await t?.db.destroy();
 });
 
+// The jobs of the running test, whose histories are saved when recording.
+let jobsOfTest: { handle: Awaited<ReturnType<typeof startTestJob>>['handle'] }[] = [];
+afterEach(async (ctx) => {
+  if (recording && ctx.task.result?.state === 'pass') {
+    for (const [i, job] of jobsOfTest.entries()) {
+      await saveHistory(job.handle, `${ctx.task.name}${i > 0 ? `-${i}` : ''}`);
+    }
+  }
+  jobsOfTest = [];
+});
+
 async function start(spec: TestJobSpec) {
   const job = await startTestJob(t.db, env.client, taskQueue, spec);
+  jobsOfTest.push(job);
   const state = () => job.handle.query(statusQuery);
   const signer = async (i: number) => (await state()).signers.find((s) => s.id === job.signerIds[i])!;
   const sign = (i: number) =>
     job.handle.executeUpdate(signUpdate, { args: [{ signerId: job.signerIds[i]!, authenticationLevel: 4 }] });
   const reject = (i: number, reason?: string) =>
-    job.handle.executeUpdate(rejectUpdate, { args: [{ signerId: job.signerIds[i]!, ...(reason ? { reason } : {}) }] });
+    job.handle.executeUpdate(rejectUpdate, {
+      args: [{ signerId: job.signerIds[i]!, ...(reason ? { reason } : {}) }],
+    });
   // Let the workflow take its first steps (recording, activation) before the test acts.
   await settle();
   return { ...job, state, signer, sign, reject };
@@ -128,15 +143,26 @@ describe('groups', () => {
     expect(s.status).toBe('COMPLETED_SUCCESSFULLY');
     expect(statuses(s)).toEqual(['SIGNED', 'SIGNED']);
     // The database mirrors the workflow and the sender's queue has the completion.
-    const row = await t.db.selectFrom('signature_jobs').select('status').where('id', '=', job.jobId).executeTakeFirst();
+    const row = await t.db
+      .selectFrom('signature_jobs')
+      .select('status')
+      .where('id', '=', job.jobId)
+      .executeTakeFirst();
     expect(row?.status).toBe('COMPLETED_SUCCESSFULLY');
-    const queue = await t.db.selectFrom('status_changes').select('job_status').where('job_id', '=', job.jobId).execute();
+    const queue = await t.db
+      .selectFrom('status_changes')
+      .select('job_status')
+      .where('job_id', '=', job.jobId)
+      .execute();
     expect(queue.map((q) => q.job_status)).toContain('COMPLETED_SUCCESSFULLY');
   });
 
   it("three chained groups: each group's lifetime runs from its own activation (7 days; group 0 on day 3 → group 1 until day 10)", async () => {
     const t0 = await env.currentTimeMs();
-    const job = await start({ signers: [{ order: 0 }, { order: 1 }, { order: 2 }], availableSeconds: 7 * 24 * 3600 });
+    const job = await start({
+      signers: [{ order: 0 }, { order: 1 }, { order: 2 }],
+      availableSeconds: 7 * 24 * 3600,
+    });
     expect(await refusal(job.sign(1))).toBe('NOT_SIGNERS_TURN');
 
     await env.sleep(3 * DAY - 60_000); // day 3
@@ -160,7 +186,10 @@ describe('groups', () => {
   });
 
   it('group 1 may not sign a second after its deadline: it expires and later groups never start', async () => {
-    const job = await start({ signers: [{ order: 0 }, { order: 1 }, { order: 2 }], availableSeconds: 7 * 24 * 3600 });
+    const job = await start({
+      signers: [{ order: 0 }, { order: 1 }, { order: 2 }],
+      availableSeconds: 7 * 24 * 3600,
+    });
     await env.sleep(3 * DAY);
     await job.sign(0);
     await settle();
@@ -196,7 +225,10 @@ describe('terminating actions', () => {
 
   it('cancel before activation: every signer CANCELLED, nobody notified', async () => {
     const now = await env.currentTimeMs();
-    const job = await start({ signers: [{ order: 0 }, { order: 1 }], activationTime: new Date(now + 5 * DAY) });
+    const job = await start({
+      signers: [{ order: 0 }, { order: 1 }],
+      activationTime: new Date(now + 5 * DAY),
+    });
     await job.handle.executeUpdate(cancelUpdate);
     await settle();
     const s = await job.state();
@@ -234,7 +266,9 @@ describe('terminating actions', () => {
     await job.sign(0);
     expect(await refusal(job.sign(0))).toBe('ALREADY_ACTED');
     expect(
-      await refusal(job.handle.executeUpdate(signUpdate, { args: [{ signerId: 'nobody', authenticationLevel: 4 }] })),
+      await refusal(
+        job.handle.executeUpdate(signUpdate, { args: [{ signerId: 'nobody', authenticationLevel: 4 }] }),
+      ),
     ).toBe('UNKNOWN_SIGNER');
   });
 
@@ -255,19 +289,28 @@ describe('terminating actions', () => {
 
 describe('notices', () => {
   it('a 10-day job with e-mail and SMS: e-mail at activation and 5 days before, SMS 2 days before', async () => {
-    const job = await start({ signers: [{ channels: { email: true, sms: true } }], availableSeconds: 10 * 24 * 3600 });
+    const job = await start({
+      signers: [{ channels: { email: true, sms: true } }],
+      availableSeconds: 10 * 24 * 3600,
+    });
     const s = await job.state();
     const activatedAt = Date.parse(s.groups[0]!.activatedAt!);
     const deadline = Date.parse(s.groups[0]!.deadline!);
     await env.sleep(9 * DAY);
     const sent = await notices(job.jobId);
-    expect(sent.map((n) => `${n.kind}:${n.channel}`)).toEqual(['ACTIVATION:EMAIL', 'REMINDER:EMAIL', 'REMINDER:SMS']);
+    expect(sent.map((n) => `${n.kind}:${n.channel}`)).toEqual([
+      'ACTIVATION:EMAIL',
+      'REMINDER:EMAIL',
+      'REMINDER:SMS',
+    ]);
     expect(sent[0]!.planned_at.getTime()).toBe(activatedAt);
     expect(sent[1]!.planned_at.getTime()).toBe(deadline - 5 * DAY);
     // The SMS is 2 days before unless that falls in the Oslo night; then it moves to 08:00.
     const sms = sent[2]!.planned_at;
     const osloHour = Number(
-      new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Oslo', hour: '2-digit', hour12: false }).format(sms),
+      new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Oslo', hour: '2-digit', hour12: false }).format(
+        sms,
+      ),
     );
     expect(osloHour >= 8 && osloHour < 22).toBe(true);
     expect(deadline - sms.getTime()).toBeGreaterThan(DAY);
@@ -279,14 +322,19 @@ describe('notices', () => {
     await env.sleep(6 * DAY);
     const sent = await notices(job.jobId);
     expect(sent.filter((n) => n.signer_id === job.signerIds[0]).map((n) => n.kind)).toEqual(['ACTIVATION']);
-    expect(sent.filter((n) => n.signer_id === job.signerIds[1]).map((n) => n.kind)).toEqual(['ACTIVATION', 'REMINDER']);
+    expect(sent.filter((n) => n.signer_id === job.signerIds[1]).map((n) => n.kind)).toEqual([
+      'ACTIVATION',
+      'REMINDER',
+    ]);
   });
 
   it('extending the deadline: the old reminder is not sent, the new ones are', async () => {
     const job = await start({ signers: [{}], availableSeconds: 10 * 24 * 3600 });
     const activatedAt = Date.parse((await job.state()).groups[0]!.activatedAt!);
     await env.sleep(2 * DAY);
-    const group = await job.handle.executeUpdate(extendDeadlineUpdate, { args: [{ availableSeconds: 20 * 24 * 3600 }] });
+    const group = await job.handle.executeUpdate(extendDeadlineUpdate, {
+      args: [{ availableSeconds: 20 * 24 * 3600 }],
+    });
     expect(Date.parse(group.deadline!) - activatedAt).toBe(20 * DAY);
     await env.sleep(4 * DAY); // day 6: past the old reminder (day 5)
     expect((await notices(job.jobId)).map((n) => n.kind)).toEqual(['ACTIVATION']);
@@ -304,7 +352,9 @@ describe('notices', () => {
     const job = await start({ signers: [{}], availableSeconds: 10 * 24 * 3600 });
     await env.sleep(2 * DAY);
     expect(
-      await refusal(job.handle.executeUpdate(extendDeadlineUpdate, { args: [{ availableSeconds: 24 * 3600 }] })),
+      await refusal(
+        job.handle.executeUpdate(extendDeadlineUpdate, { args: [{ availableSeconds: 24 * 3600 }] }),
+      ),
     ).toBe('INVALID_DEADLINE');
   });
 });
@@ -352,7 +402,9 @@ describe('worker restart', () => {
     const firstRun = first.run();
     const job = await startTestJob(t.db, env.client, queue, { signers: [{ order: 0 }, { order: 1 }] });
     await settle();
-    await job.handle.executeUpdate(signUpdate, { args: [{ signerId: job.signerIds[0]!, authenticationLevel: 4 }] });
+    await job.handle.executeUpdate(signUpdate, {
+      args: [{ signerId: job.signerIds[0]!, authenticationLevel: 4 }],
+    });
     await settle();
     first.shutdown();
     await firstRun;
@@ -362,10 +414,16 @@ describe('worker restart', () => {
     const secondRun = second.run();
     try {
       expect((await job.handle.query(statusQuery)).activeGroup).toBe(1);
-      await job.handle.executeUpdate(signUpdate, { args: [{ signerId: job.signerIds[1]!, authenticationLevel: 4 }] });
+      await job.handle.executeUpdate(signUpdate, {
+        args: [{ signerId: job.signerIds[1]!, authenticationLevel: 4 }],
+      });
       await settle();
       expect((await job.handle.query(statusQuery)).status).toBe('COMPLETED_SUCCESSFULLY');
-      const queueRows = await t.db.selectFrom('status_changes').select('seq').where('job_id', '=', job.jobId).execute();
+      const queueRows = await t.db
+        .selectFrom('status_changes')
+        .select('seq')
+        .where('job_id', '=', job.jobId)
+        .execute();
       const seqs = queueRows.map((q) => q.seq);
       expect(new Set(seqs).size).toBe(seqs.length);
     } finally {
