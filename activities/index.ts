@@ -7,12 +7,14 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { sql } from 'kysely';
 import type { Db } from '../src/db/index.js';
 import type { SignerState } from '../src/job/model.js';
+import type { SigningContext } from '../src/signatures/context.js';
 import type { JobEvent } from '../workflows/job-state.js';
-import { type PackagingDeps, packageSignedJob } from './packaging.js';
+import { packageSignedJob } from './packaging.js';
 
 export interface ActivityDeps {
   db: Db;
-  packaging?: PackagingDeps;
+  /** The signing material; without it (life-cycle tests) packaging only records the step. */
+  signing?: SigningContext;
 }
 
 export interface RecordEventsArgs {
@@ -133,7 +135,7 @@ export function createActivities(deps: ActivityDeps) {
 
     /** Builds and stores the job's results; see packaging.ts. */
     async packageJob(args: { jobId: string }): Promise<{ padesSha256: string }> {
-      return packageSignedJob(db, deps.packaging, args.jobId);
+      return packageSignedJob(db, deps.signing, args.jobId);
     },
 
     /** Deletes the documents and results of a job (retention ended, or the sender asked). */

@@ -3,14 +3,12 @@
  * kind per job, so a retry after a crash finds the stored one and returns it.
  */
 import { createHash } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../src/db/index.js';
+import type { SigningContext } from '../src/signatures/context.js';
+import { buildJobPades, ResultsUnprocessableError } from '../src/signatures/job-results.js';
 
-export interface PackagingDeps {
-  /** Builds the sealed PAdES of a job from its documents and signers' XAdES. */
-  buildPades(jobId: string): Promise<Uint8Array>;
-}
-
-export async function packageSignedJob(db: Db, deps: PackagingDeps | undefined, jobId: string) {
+export async function packageSignedJob(db: Db, signing: SigningContext | undefined, jobId: string) {
   const existing = await db
     .selectFrom('artifacts')
     .select('sha256')
@@ -20,7 +18,7 @@ export async function packageSignedJob(db: Db, deps: PackagingDeps | undefined, 
     .executeTakeFirst();
   if (existing) return { padesSha256: existing.sha256 };
 
-  if (!deps) {
+  if (!signing) {
     // Without a signing setup (unit and workflow tests of the life cycle) the step is recorded only.
     await db
       .insertInto('audit_events')
@@ -37,7 +35,16 @@ export async function packageSignedJob(db: Db, deps: PackagingDeps | undefined, 
     return { padesSha256: '' };
   }
 
-  const pades = Buffer.from(await deps.buildPades(jobId));
+  let pades: Buffer;
+  try {
+    pades = Buffer.from(await buildJobPades(db, signing, jobId));
+  } catch (err) {
+    // A document that cannot be processed fails the job for good instead of retrying for ever.
+    if (err instanceof ResultsUnprocessableError) {
+      throw ApplicationFailure.nonRetryable(err.message, 'DocumentUnprocessable');
+    }
+    throw err;
+  }
   const sha256 = createHash('sha256').update(pades).digest('hex');
   await db
     .insertInto('artifacts')

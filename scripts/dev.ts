@@ -15,6 +15,7 @@ import { startEmbeddedPostgres } from '../src/dev/embedded-postgres.js';
 import { startSmtpSink } from '../src/dev/smtp-sink.js';
 import { startTemporalDevServer } from '../src/dev/temporal-server.js';
 import { createLogger } from '../src/log.js';
+import { createSigningContext, signingOptions } from '../src/signatures/context.js';
 import { isValidOrganisationNumber } from '../src/rules/identity.js';
 import { connectTemporal, openDatabase, seedDevSender } from '../src/runtime.js';
 import { createSignatureWorker } from '../worker/worker.js';
@@ -101,13 +102,15 @@ try {
   const db = await openDatabase(config.DATABASE_URL);
   stops.unshift(() => db.destroy());
   await seedDevSender(db, dev.DEV_SENDER_ORG, dev.DEV_API_KEY);
+  // The development PKI (root, seal, time-stamping authority, test eID CA) lives in the data dir.
+  const signing = await createSigningContext(signingOptions(config));
 
   const workerConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await createSignatureWorker({
     connection: workerConnection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    deps: { db },
+    deps: { db, signing },
   });
   const workerDone = worker.run();
   stops.unshift(async () => {

@@ -23,10 +23,14 @@ const schema = z.object({
     .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
     .optional(),
   DATA_DIR: z.string().min(1).default('.data'),
+  /** The service PKI (seal, time-stamping authority, test eID CA); created there on first start. */
+  PKI_DIR: z.string().min(1).optional(),
+  /** An outside RFC 3161 time-stamping authority; unset uses the built-in one. */
+  TSA_URL: url.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-export type Config = z.infer<typeof schema> & { PUBLIC_URL: string };
+export type Config = z.infer<typeof schema> & { PUBLIC_URL: string; PKI_DIR: string };
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -54,6 +58,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     ...c,
     PUBLIC_URL: c.PUBLIC_URL ?? `http://${c.HOST === '0.0.0.0' ? 'localhost' : c.HOST}:${c.PORT}`,
+    PKI_DIR: c.PKI_DIR ?? `${c.DATA_DIR}/pki`,
   };
 }
 

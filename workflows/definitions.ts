@@ -26,6 +26,14 @@ export interface ExtendDeadlineArgs {
 export const statusQuery = defineQuery<SignatureJobState>('status');
 export const signUpdate = defineUpdate<SignerState, [SignArgs]>('sign');
 export const rejectUpdate = defineUpdate<SignerState, [RejectArgs]>('reject');
+export interface SignerFailedArgs {
+  signerId: string;
+  /** BLOCKED: too many wrong one-time codes. FAILED: the direct flow's ceremony failed. */
+  status: 'BLOCKED' | 'FAILED';
+}
+
+/** The signer can no longer act; ends the job like a rejection. */
+export const signerFailedUpdate = defineUpdate<SignerState, [SignerFailedArgs]>('signerFailed');
 export const cancelUpdate = defineUpdate<SignatureJobState, []>('cancel');
 export const extendDeadlineUpdate = defineUpdate<GroupState, [ExtendDeadlineArgs]>('extendDeadline');
 /** The sender deletes the documents of an ended job before the retention deadline. */

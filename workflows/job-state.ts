@@ -148,6 +148,20 @@ export function reject(state: SignatureJobState, signerId: string, now: string, 
   return [...events, ...endJob(state, 'FAILED', now, 'REJECTED', () => 'NOT_APPLICABLE')];
 }
 
+/**
+ * The signer can no longer act: BLOCKED (too many wrong one-time codes) or FAILED (the direct
+ * flow's ceremony failed). Like a rejection, it ends the job for everyone who has not signed.
+ */
+export function failSigner(
+  state: SignatureJobState,
+  signerId: string,
+  status: 'BLOCKED' | 'FAILED',
+  now: string,
+): JobEvent[] {
+  const events = [setSigner(signerById(state, signerId), status, now)];
+  return [...events, ...endJob(state, 'FAILED', now, status, () => 'NOT_APPLICABLE')];
+}
+
 /** The active group's deadline passed: its waiting signers EXPIRED, later groups NOT_APPLICABLE. */
 export function expire(state: SignatureJobState, now: string): JobEvent[] {
   const group = state.activeGroup;

@@ -33,6 +33,7 @@ import {
   extendDeadlineUpdate,
   type RefusalType,
   rejectUpdate,
+  signerFailedUpdate,
   signUpdate,
   statusQuery,
 } from './definitions.js';
@@ -95,6 +96,14 @@ export async function signatureJob(input: SignatureJobInput): Promise<SignatureJ
     rejectUpdate,
     ({ signerId, reason }) => {
       emit(job.reject(state, signerId, nowIso(), reason));
+      return signerState(state, signerId);
+    },
+    { validator: ({ signerId }) => refuseUnlessMayAct(signerId) },
+  );
+  setHandler(
+    signerFailedUpdate,
+    ({ signerId, status }) => {
+      emit(job.failSigner(state, signerId, status, nowIso()));
       return signerState(state, signerId);
     },
     { validator: ({ signerId }) => refuseUnlessMayAct(signerId) },

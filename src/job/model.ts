@@ -109,7 +109,15 @@ export interface SignatureJobState {
   retentionUntil?: string;
   documentsDeleted: boolean;
   /** Why the job failed, when it did. */
-  failureReason?: 'REJECTED' | 'EXPIRED' | 'CANCELLED' | 'CONTACT_REGISTER' | 'PACKAGING_FAILED';
+  failureReason?:
+    | 'REJECTED'
+    | 'EXPIRED'
+    | 'CANCELLED'
+    | 'BLOCKED'
+    | 'FAILED'
+    | 'RESERVED'
+    | 'CONTACT_INFORMATION_MISSING'
+    | 'PACKAGING_FAILED';
 }
 
 export const DAY_SECONDS = 24 * 60 * 60;

@@ -15,6 +15,7 @@ import {
   deleteDocumentsUpdate,
   extendDeadlineUpdate,
   rejectUpdate,
+  signerFailedUpdate,
   signUpdate,
   statusQuery,
 } from '../../workflows/definitions.js';
@@ -221,6 +222,16 @@ describe('terminating actions', () => {
     const notified = new Set((await notices(job.jobId)).map((n) => n.signer_id));
     expect([...notified].sort()).toEqual([job.signerIds[0], job.signerIds[1]].sort());
     expect(await refusal(job.sign(2))).toBe('ALREADY_ACTED');
+  });
+
+  it('a signer BLOCKED by wrong one-time codes ends the job like a rejection', async () => {
+    const job = await start({ signers: [{ order: 0 }, { order: 1 }] });
+    await job.handle.executeUpdate(signerFailedUpdate, { args: [{ signerId: job.signerIds[0]!, status: 'BLOCKED' }] });
+    await settle();
+    const s = await job.state();
+    expect(s.status).toBe('FAILED');
+    expect(s.failureReason).toBe('BLOCKED');
+    expect(statuses(s)).toEqual(['BLOCKED', 'NOT_APPLICABLE']);
   });
 
   it('cancel before activation: every signer CANCELLED, nobody notified', async () => {

@@ -1,0 +1,36 @@
+/**
+ * The service's signing material, loaded once per process: the PKI (seal, time-stamping
+ * authority, test eID CA) and the time-stamper the packaging uses.
+ */
+import {
+  createTimeStamper,
+  HttpTimeStamper,
+  loadOrCreatePki,
+  type Pki,
+  type TimeStamper,
+} from '../signing/index.js';
+
+export interface SigningContext {
+  pki: Pki;
+  timeStamper: TimeStamper;
+}
+
+export interface SigningContextOptions {
+  /** Where the PKI's keys and certificates are kept (created there on first start). */
+  pkiDir: string;
+  /** The API's public base URL: certificates point at `<publicUrl>/pki/crl/<ca>.crl`. */
+  publicUrl: string;
+  /** An outside RFC 3161 time-stamping authority instead of the built-in one. */
+  tsaUrl?: string;
+}
+
+/** From the configuration: PKI_DIR, PUBLIC_URL, TSA_URL. */
+export function signingOptions(c: { PKI_DIR: string; PUBLIC_URL: string; TSA_URL?: string | undefined }) {
+  return { pkiDir: c.PKI_DIR, publicUrl: c.PUBLIC_URL, ...(c.TSA_URL ? { tsaUrl: c.TSA_URL } : {}) };
+}
+
+export async function createSigningContext(o: SigningContextOptions): Promise<SigningContext> {
+  const pki = await loadOrCreatePki(o.pkiDir, { crlBaseUrl: `${o.publicUrl}/pki/crl` });
+  const timeStamper = o.tsaUrl ? new HttpTimeStamper(o.tsaUrl) : createTimeStamper(pki);
+  return { pki, timeStamper };
+}

@@ -1,0 +1,267 @@
+/**
+ * The results of a job as stored in PostgreSQL: each signer's XAdES, made when they sign, and the
+ * job's sealed PAdES, made when all have signed. Both are built by the signing library
+ * (src/signing) from what the database holds; this module is the bridge.
+ */
+import { createHash } from 'node:crypto';
+import type { Db } from '../db/index.js';
+import type {
+  AuthenticationLevel,
+  IdentifierInSignedDocuments,
+  JobRequest,
+  SignatureType,
+} from '../job/model.js';
+import {
+  createSignerXades,
+  DocumentUnprocessableError,
+  issuePersonCertificate,
+  PackagingInputError,
+  packageJob,
+  type XadesKey,
+} from '../signing/index.js';
+import type { SigningContext } from './context.js';
+
+/** Who signed, as their eID login established it. */
+export interface SignerIdentity {
+  name: string;
+  /** The identity number the eID vouched for (absent for signers addressed by custom identifier). */
+  personalIdentificationNumber?: string;
+  authenticationLevel: AuthenticationLevel;
+  authenticatedAt: Date;
+  /** e.g. "ID-porten (test)", "BankID (test)". */
+  eidProvider: string;
+}
+
+/** A job's results cannot be made from its inputs (retrying will not help). */
+export class ResultsUnprocessableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ResultsUnprocessableError';
+  }
+}
+
+const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest();
+
+/**
+ * Makes and stores the signer's XAdES over the job's documents. Authenticated signatures are
+ * sealed by the service over the authentication facts; advanced ones are made with a key and
+ * certificate the (test) eID issues to the person. Returns the stored XAdES.
+ */
+export async function createSignerSignature(
+  db: Db,
+  signing: SigningContext,
+  jobId: string,
+  signerId: string,
+  identity: SignerIdentity,
+  signedAt = new Date(),
+): Promise<Uint8Array> {
+  const signer = await db
+    .selectFrom('signers')
+    .select(['signature_type', 'custom_identifier', 'personal_identification_number'])
+    .where('id', '=', signerId)
+    .where('job_id', '=', jobId)
+    .executeTakeFirstOrThrow();
+  const documents = await db
+    .selectFrom('documents')
+    .select(['title', 'file_name', 'mime_type', 'sha256'])
+    .where('job_id', '=', jobId)
+    .orderBy('position')
+    .execute();
+  const signatureType = signer.signature_type as SignatureType;
+  const pid = identity.personalIdentificationNumber ?? signer.personal_identification_number ?? undefined;
+  let key: XadesKey = { kind: 'service' };
+  if (signatureType === 'ADVANCED_SIGNATURE') {
+    if (!pid)
+      throw new ResultsUnprocessableError('an advanced signature needs the identity number of the signer');
+    const personal = await issuePersonCertificate(signing.pki, {
+      name: identity.name,
+      nationalIdentityNumber: pid,
+    });
+    key = {
+      kind: 'personal',
+      privateKey: personal.privateKey,
+      certificate: personal.certificate,
+      chain: personal.chain,
+    };
+  }
+  const xades = await createSignerXades({
+    jobId,
+    documents: documents.map((d) => ({
+      title: d.title,
+      fileName: d.file_name,
+      mimeType: d.mime_type,
+      sha256: Buffer.from(d.sha256, 'hex'),
+    })),
+    signer: {
+      name: identity.name,
+      ...(pid ? { personalIdentificationNumber: pid } : {}),
+      ...(signer.custom_identifier ? { customIdentifier: signer.custom_identifier } : {}),
+      signatureType,
+      authenticationLevel: identity.authenticationLevel,
+      authenticatedAt: identity.authenticatedAt,
+      signedAt,
+      eidProvider: identity.eidProvider,
+    },
+    key,
+    pki: signing.pki,
+    timeStamper: signing.timeStamper,
+  });
+  await db.transaction().execute(async (tx) => {
+    // One XAdES per signer: a repeated call (a retried request) keeps the first.
+    await tx
+      .insertInto('artifacts')
+      .values({
+        job_id: jobId,
+        signer_id: signerId,
+        kind: 'XADES',
+        content: Buffer.from(xades),
+        sha256: sha256(xades).toString('hex'),
+      })
+      .onConflict((oc) => oc.columns(['job_id', 'signer_id', 'kind']).doNothing())
+      .execute();
+    await tx
+      .updateTable('signers')
+      .set({
+        name: identity.name,
+        signed_at: signedAt,
+        authenticated_at: identity.authenticatedAt,
+        authentication_level: identity.authenticationLevel,
+        eid_provider: identity.eidProvider,
+      })
+      .where('id', '=', signerId)
+      .execute();
+  });
+  const stored = await db
+    .selectFrom('artifacts')
+    .select('content')
+    .where('job_id', '=', jobId)
+    .where('signer_id', '=', signerId)
+    .where('kind', '=', 'XADES')
+    .executeTakeFirstOrThrow();
+  return stored.content!;
+}
+
+/** Undoes `createSignerSignature` when the workflow refused the signature after all. */
+export async function discardSignerSignature(db: Db, jobId: string, signerId: string): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    await tx
+      .deleteFrom('artifacts')
+      .where('job_id', '=', jobId)
+      .where('signer_id', '=', signerId)
+      .where('kind', '=', 'XADES')
+      .execute();
+    await tx
+      .updateTable('signers')
+      .set({
+        name: null,
+        signed_at: null,
+        authenticated_at: null,
+        authentication_level: null,
+        eid_provider: null,
+      })
+      .where('id', '=', signerId)
+      .where('status', '!=', 'SIGNED')
+      .execute();
+  });
+}
+
+/** Builds the sealed PAdES of a completed job from its stored documents and signatures. */
+export async function buildJobPades(db: Db, signing: SigningContext, jobId: string): Promise<Uint8Array> {
+  const job = await db
+    .selectFrom('signature_jobs')
+    .innerJoin('organisations', 'organisations.org_number', 'signature_jobs.org_number')
+    .select([
+      'signature_jobs.title',
+      'signature_jobs.reference',
+      'signature_jobs.request',
+      'organisations.name',
+      'organisations.org_number',
+    ])
+    .where('signature_jobs.id', '=', jobId)
+    .executeTakeFirstOrThrow();
+  const request = (
+    typeof job.request === 'string' ? JSON.parse(job.request) : job.request
+  ) as Partial<JobRequest>;
+  const [documents, signers, xades, audit] = await Promise.all([
+    db.selectFrom('documents').selectAll().where('job_id', '=', jobId).orderBy('position').execute(),
+    db.selectFrom('signers').selectAll().where('job_id', '=', jobId).orderBy('position').execute(),
+    db
+      .selectFrom('artifacts')
+      .select(['signer_id', 'content'])
+      .where('job_id', '=', jobId)
+      .where('kind', '=', 'XADES')
+      .execute(),
+    db
+      .selectFrom('audit_events')
+      .select(['at', 'event', 'details'])
+      .where('job_id', '=', jobId)
+      .orderBy('at')
+      .orderBy('id')
+      .execute(),
+  ]);
+  const xadesBySigner = new Map(xades.map((x) => [x.signer_id, x.content]));
+  if (documents.some((d) => !d.content))
+    throw new ResultsUnprocessableError('the documents have been deleted');
+  try {
+    const packaged = await packageJob({
+      job: {
+        jobId,
+        title: job.title,
+        ...(job.reference ? { reference: job.reference } : {}),
+        senderName: job.name,
+        senderOrg: job.org_number,
+        identifierInSignedDocuments: (request.identifierInSignedDocuments ??
+          'PERSONAL_IDENTIFICATION_NUMBER_AND_NAME') as IdentifierInSignedDocuments,
+      },
+      documents: documents.map((d) => ({
+        title: d.title,
+        fileName: d.file_name,
+        mimeType: d.mime_type,
+        bytes: d.content!,
+      })),
+      signers: signers.map((s) => {
+        const x = xadesBySigner.get(s.id);
+        if (!x || !s.signed_at) throw new ResultsUnprocessableError(`signer ${s.id} has no stored signature`);
+        return {
+          name: s.name ?? s.personal_identification_number ?? s.custom_identifier ?? s.email ?? 'Signer',
+          ...(s.personal_identification_number
+            ? { personalIdentificationNumber: s.personal_identification_number }
+            : {}),
+          ...(s.custom_identifier ? { customIdentifier: s.custom_identifier } : {}),
+          signatureType: s.signature_type as SignatureType,
+          authenticationLevel: (s.authentication_level ?? 4) as AuthenticationLevel,
+          signedAt: s.signed_at,
+          xades: x,
+        };
+      }),
+      audit: audit.map((a) => ({ at: a.at, text: auditText(a.event, a.details) })),
+      pki: signing.pki,
+      timeStamper: signing.timeStamper,
+    });
+    return packaged.pdf;
+  } catch (err) {
+    if (err instanceof DocumentUnprocessableError || err instanceof PackagingInputError) {
+      throw new ResultsUnprocessableError(err.message);
+    }
+    throw err;
+  }
+}
+
+/** One line of the audit summary printed on the signature page (no personal data). */
+function auditText(event: string, details: unknown): string {
+  const d = (typeof details === 'string' ? JSON.parse(details) : details) as Record<string, unknown>;
+  switch (event) {
+    case 'JOB_CREATED':
+      return 'Signature job created';
+    case 'JOB_ACTIVATED':
+      return 'Signature job activated';
+    case 'GROUP_ACTIVATED':
+      return `Signer group ${Number(d.group) + 1} activated`;
+    case 'SIGNER_STATUS':
+      return `A signer's status changed to ${String(d.status)}`;
+    case 'DEADLINE_EXTENDED':
+      return 'Deadline extended';
+    default:
+      return event.replaceAll('_', ' ').toLowerCase();
+  }
+}
