@@ -1,0 +1,53 @@
+/**
+ * The signed PDF of a job (PAdES baseline B-LTA): presentation, then the service seal with a
+ * signature time-stamp, then the validation data, then a document time-stamp, each signing step
+ * an incremental update of the file before it.
+ */
+import { crlsFor } from './crl.js';
+import { addDocumentTimeStamp, addSealSignature, addValidationData } from './pdf/signatures.js';
+import type { Pki } from './pki.js';
+import { presentJob } from './presentation.js';
+import type { TimeStamper } from './tsa.js';
+import type { AuditEntry, PackagingDocument, PackagingJob, PackagingSigner } from './types.js';
+
+export interface SealedPadesInput {
+  job: PackagingJob;
+  documents: PackagingDocument[];
+  signers: PackagingSigner[];
+  audit?: AuditEntry[];
+  pki: Pki;
+  timeStamper: TimeStamper;
+  /** When the job completed: document dates and the seal's claimed time. Default: now. */
+  now?: Date;
+}
+
+export async function createSealedPades(input: SealedPadesInput): Promise<Uint8Array> {
+  const now = input.now ?? new Date();
+  const { pki, timeStamper } = input;
+  const sealName = pki.seal.certificate.subjectName.getField('CN')[0] ?? 'the service';
+  const presentation = await presentJob({
+    job: input.job,
+    documents: input.documents,
+    signers: input.signers,
+    audit: input.audit,
+    sealedBy: sealName,
+    createdAt: now,
+  });
+  const sealed = await addSealSignature(presentation.bytes, {
+    signer: pki.seal,
+    timeStamper,
+    signedAt: now,
+    reason: `Forseglet etter signering av oppdrag ${input.job.jobId}`,
+  });
+  const certificates = [pki.seal.certificate, ...pki.seal.chain, ...timeStampCertificates(pki)];
+  const withValidationData = await addValidationData(sealed, {
+    certificates,
+    crls: await crlsFor(pki, certificates, now),
+  });
+  return addDocumentTimeStamp(withValidationData, { timeStamper, fieldName: 'DocumentTimeStamp' });
+}
+
+/** The TSA's certificates when it is ours; an outside TSA's come inside its tokens. */
+function timeStampCertificates(pki: Pki) {
+  return pki.tsa ? [pki.tsa.certificate, ...pki.tsa.chain] : [];
+}

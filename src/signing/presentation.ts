@@ -1,0 +1,528 @@
+/**
+ * The human-readable part of the signed PDF, built with pdf-lib before anything is signed:
+ * every original page on A4 portrait (scaled to fit, never cropped), plain text typeset with an
+ * embedded font, the signature page(s) with each signer and the audit summary, and each signer's
+ * XAdES attached. PDF/A inputs make the result PDF/A-3b.
+ *
+ * Saved with classic cross-reference tables (no object streams) so the signing steps after it can
+ * append incremental updates with the small reader in ./pdf.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { deflateSync, inflateSync } from 'node:zlib';
+import fontkit from '@pdf-lib/fontkit';
+import {
+  AFRelationship,
+  concatTransformationMatrix,
+  decodePDFRawStream,
+  drawObject,
+  EncryptedPDFError,
+  PDFArray,
+  PDFDocument,
+  type PDFFont,
+  PDFHexString,
+  PDFName,
+  PDFObjectCopier,
+  type PDFPage,
+  PDFRawStream,
+  type PDFRef,
+  PDFString,
+  popGraphicsState,
+  pushGraphicsState,
+  rgb,
+} from 'pdf-lib';
+import type { SignatureType } from '../job/model.js';
+import { signerIdentifier } from './identifiers.js';
+import { srgbIccProfile } from './pdf/srgb-icc.js';
+import {
+  type AuditEntry,
+  DocumentUnprocessableError,
+  type PackagingDocument,
+  type PackagingJob,
+  type PackagingSigner,
+} from './types.js';
+
+/** A4 portrait in points. */
+export const A4 = { width: 595.28, height: 841.89 } as const;
+const MARGIN = 56;
+const PRODUCER = 'Esign Orchestrator';
+
+/**
+ * A file shipped in src/signing/assets. Next to this module when run from source (tsx, vitest);
+ * from a tsc build in dist/src/signing, which does not copy assets, the source tree's copy.
+ */
+function assetBytes(name: string): Uint8Array {
+  const candidates = [
+    new URL(`./assets/${name}`, import.meta.url),
+    new URL(`../../../src/signing/assets/${name}`, import.meta.url),
+  ];
+  const found = candidates.find((u) => existsSync(u));
+  if (!found) throw new Error(`signing asset ${name} not found (looked in ${candidates.join(', ')})`);
+  return readFileSync(found);
+}
+
+let fontCache: { regular: Uint8Array; bold: Uint8Array } | undefined;
+/** DejaVu Sans (Bitstream Vera licence, see assets/DejaVu-LICENSE.txt): covers æøåÆØÅ and far more. */
+function fontBytes() {
+  fontCache ??= { regular: assetBytes('DejaVuSans.ttf'), bold: assetBytes('DejaVuSans-Bold.ttf') };
+  return fontCache;
+}
+
+/**
+ * fontkit parses a 750 kB font on every embedFont; the parsed font is immutable for subsetting,
+ * so keep one per font file for the life of the process.
+ */
+const parsedFonts = new WeakMap<Uint8Array, ReturnType<typeof fontkit.create>>();
+const cachingFontkit: typeof fontkit = {
+  ...fontkit,
+  create(data: Uint8Array, postscriptName?: string) {
+    const cached = parsedFonts.get(data);
+    if (cached) return cached;
+    const font = fontkit.create(data, postscriptName);
+    parsedFonts.set(data, font);
+    return font;
+  },
+};
+
+interface Fonts {
+  regular: PDFFont;
+  bold: PDFFont;
+}
+
+export interface PresentationInput {
+  job: PackagingJob;
+  documents: PackagingDocument[];
+  signers: PackagingSigner[];
+  audit?: AuditEntry[];
+  /** Who seals the document, named on the signature page. */
+  sealedBy: string;
+  /** Fixes the document dates (creation = completion of the job). */
+  createdAt: Date;
+}
+
+export interface Presentation {
+  bytes: Uint8Array;
+  pdfA: boolean;
+}
+
+export async function presentJob(input: PresentationInput): Promise<Presentation> {
+  const sources = await Promise.all(input.documents.map(loadSource));
+  // PDF/A out only when every PDF in is PDF/A: one ordinary PDF may bring unembedded fonts or
+  // device colours that would make a PDF/A claim false. Text we typeset ourselves always complies.
+  const pdfInputs = sources.filter((s) => s.pdf);
+  const pdfA = pdfInputs.length > 0 && pdfInputs.every((s) => s.pdfA);
+
+  const out = await PDFDocument.create({ updateMetadata: false });
+  out.registerFontkit(cachingFontkit);
+  const fonts: Fonts = {
+    // Subset fonts are named TAG+Name (ISO 32000-1 §9.6.4), the tag being six capital letters.
+    regular: await out.embedFont(fontBytes().regular, { subset: true, customName: 'ESIGNR+DejaVuSans' }),
+    bold: await out.embedFont(fontBytes().bold, { subset: true, customName: 'ESIGNB+DejaVuSans-Bold' }),
+  };
+
+  for (const [i, source] of sources.entries()) {
+    const doc = input.documents[i]!;
+    try {
+      if (source.pdf) await placePdfPages(out, source.pdf);
+      else placeText(out, fonts, source.text ?? '');
+    } catch (e) {
+      if (e instanceof DocumentUnprocessableError) throw e;
+      throw new DocumentUnprocessableError(doc.fileName, `its pages cannot be copied (${String(e)})`, {
+        cause: e,
+      });
+    }
+  }
+  writeSignaturePages(out, fonts, input);
+
+  for (const [i, signer] of input.signers.entries()) {
+    await out.attach(signer.xades, `signatur-${i + 1}.xml`, {
+      mimeType: 'application/xml',
+      description: `XAdES: ${signer.name}`,
+      creationDate: signer.signedAt,
+      modificationDate: signer.signedAt,
+      afRelationship: AFRelationship.Supplement,
+    });
+  }
+
+  setMetadata(out, input, pdfA);
+  const bytes = await out.save({ useObjectStreams: false, objectsPerTick: Number.POSITIVE_INFINITY });
+  return { bytes, pdfA };
+}
+
+interface Source {
+  pdf?: PDFDocument;
+  text?: string;
+  pdfA: boolean;
+}
+
+async function loadSource(doc: PackagingDocument): Promise<Source> {
+  if (doc.mimeType === 'text/plain') {
+    const text = new TextDecoder('utf-8').decode(doc.bytes).replace(/^\uFEFF/, '');
+    return { text, pdfA: false };
+  }
+  if (doc.mimeType !== 'application/pdf') {
+    throw new DocumentUnprocessableError(doc.fileName, `unsupported type ${doc.mimeType}`);
+  }
+  const head = Buffer.from(doc.bytes.subarray(0, 1024)).toString('latin1');
+  if (!head.includes('%PDF-')) throw new DocumentUnprocessableError(doc.fileName, 'no PDF header');
+  let pdf: PDFDocument;
+  try {
+    pdf = await PDFDocument.load(doc.bytes, {
+      parseSpeed: Number.POSITIVE_INFINITY,
+      updateMetadata: false,
+      throwOnInvalidObject: true,
+    });
+  } catch (e) {
+    const reason = e instanceof EncryptedPDFError ? 'it is encrypted' : `it cannot be parsed (${String(e)})`;
+    throw new DocumentUnprocessableError(doc.fileName, reason, { cause: e });
+  }
+  if (pdf.isEncrypted) throw new DocumentUnprocessableError(doc.fileName, 'it is encrypted');
+  if (pdf.getPageCount() === 0) throw new DocumentUnprocessableError(doc.fileName, 'it has no pages');
+  return { pdf, pdfA: declaresPdfA(pdf) };
+}
+
+/** True when the document's XMP metadata claims PDF/A conformance (pdfaid:part). */
+function declaresPdfA(pdf: PDFDocument): boolean {
+  const metadata = pdf.catalog.lookup(PDFName.of('Metadata'));
+  if (!(metadata instanceof PDFRawStream)) return false;
+  try {
+    const xmp = Buffer.from(decodePDFRawStream(metadata).decode()).toString('utf8');
+    return /pdfaid:part\s*(=\s*["']\d|>\s*\d)/.test(xmp);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Puts every page of `src` on its own A4 page as a form XObject, scaled to fit and centred.
+ *
+ * pdf-lib's own embedPages inflates each page's content and deflates it again; a page with a
+ * single content stream is instead wrapped as it is stored (same bytes, same /Filter), which
+ * keeps a 300-page document from costing hundreds of milliseconds of zlib work.
+ */
+async function placePdfPages(out: PDFDocument, src: PDFDocument): Promise<void> {
+  const copier = PDFObjectCopier.for(src.context, out.context);
+  for (const page of src.getPages()) {
+    const crop = page.getCropBox();
+    const form = formXObjectOfPage(out, copier, page, crop);
+    const rotation = (((page.getRotation().angle % 360) + 360) % 360) as 0 | 90 | 180 | 270;
+    const { width: w, height: h } = crop;
+    const turned = rotation === 90 || rotation === 270;
+    const [shownW, shownH] = turned ? [h, w] : [w, h];
+    const scale = Math.min(A4.width / shownW, A4.height / shownH);
+    const ox = (A4.width - shownW * scale) / 2;
+    const oy = (A4.height - shownH * scale) / 2;
+    // /Rotate turns a page clockwise when shown; turn the form the same way about its origin and
+    // move it back into the frame.
+    const at: Record<typeof rotation, [number, number]> = {
+      0: [ox, oy],
+      90: [ox, oy + w * scale],
+      180: [ox + w * scale, oy + h * scale],
+      270: [ox + h * scale, oy],
+    };
+    const theta = (-rotation * Math.PI) / 180;
+    const cos = Math.round(Math.cos(theta)) * scale;
+    const sin = Math.round(Math.sin(theta)) * scale;
+    const target = out.addPage([A4.width, A4.height]);
+    const name = target.node.newXObject('Page', form);
+    const [x, y] = at[rotation];
+    // A tiny content stream written as is: pdf-lib would deflate each of them on save, and
+    // setting up zlib 300 times costs more than the bytes it saves.
+    const operators = [
+      pushGraphicsState(),
+      concatTransformationMatrix(cos, sin, -sin, cos, x, y),
+      drawObject(name),
+      popGraphicsState(),
+    ];
+    const content = out.context.stream(operators.map((op) => op.toString()).join('\n'));
+    target.node.set(PDFName.of('Contents'), out.context.register(content));
+  }
+}
+
+function formXObjectOfPage(
+  out: PDFDocument,
+  copier: PDFObjectCopier,
+  page: PDFPage,
+  crop: { x: number; y: number; width: number; height: number },
+): PDFRef {
+  const { Contents, Resources } = page.node.normalizedEntries();
+  const formEntries = {
+    Type: 'XObject',
+    Subtype: 'Form',
+    FormType: 1,
+    BBox: [crop.x, crop.y, crop.x + crop.width, crop.y + crop.height],
+    // Moves the crop box's lower-left corner to the form's origin.
+    Matrix: [1, 0, 0, 1, -crop.x, -crop.y],
+    Resources: Resources ? copier.copy(Resources) : out.context.obj({}),
+  };
+  const single = Contents instanceof PDFArray && Contents.size() === 1 ? Contents.lookup(0) : Contents;
+  if (single instanceof PDFRawStream) {
+    const dict = out.context.obj(formEntries);
+    for (const key of ['Filter', 'DecodeParms'] as const) {
+      const v = single.dict.get(PDFName.of(key));
+      if (v) dict.set(PDFName.of(key), copier.copy(v));
+    }
+    return out.context.register(PDFRawStream.of(dict, single.contents));
+  }
+  // Several content streams (or none): the form gets their decoded bytes joined (as the PDF spec
+  // defines a page's content), compressed again. Node's zlib, not pdf-lib's JavaScript one: a
+  // scanned 300-page document pays this once per page.
+  const parts: Uint8Array[] = [];
+  if (Contents instanceof PDFArray) {
+    for (let i = 0; i < Contents.size(); i++) {
+      const s = Contents.lookup(i);
+      if (s instanceof PDFRawStream) parts.push(decodeContentStream(s), Uint8Array.of(0x0a));
+    }
+  }
+  const dict = out.context.obj({ ...formEntries, Filter: 'FlateDecode' });
+  return out.context.register(PDFRawStream.of(dict, deflateSync(Buffer.concat(parts))));
+}
+
+function decodeContentStream(stream: PDFRawStream): Uint8Array {
+  const filter = stream.dict.get(PDFName.of('Filter'));
+  const plainFlate =
+    filter === PDFName.of('FlateDecode') ||
+    (filter instanceof PDFArray && filter.size() === 1 && filter.get(0) === PDFName.of('FlateDecode'));
+  if (!filter) return stream.contents;
+  if (plainFlate && !stream.dict.get(PDFName.of('DecodeParms'))) return inflateSync(stream.contents);
+  return decodePDFRawStream(stream).decode();
+}
+
+/** Writes lines top-down over as many A4 pages as they need. */
+class TextFlow {
+  private page: PDFPage;
+  private y = 0;
+  constructor(
+    private readonly doc: PDFDocument,
+    readonly fonts: Fonts,
+  ) {
+    this.page = this.newPage();
+  }
+
+  private newPage(): PDFPage {
+    this.page = this.doc.addPage([A4.width, A4.height]);
+    this.y = A4.height - MARGIN;
+    return this.page;
+  }
+
+  gap(points: number): void {
+    this.y -= points;
+  }
+
+  /** Starts a new page unless `points` of room are left. */
+  keep(points: number): void {
+    if (this.y - points < MARGIN) this.newPage();
+  }
+
+  paragraph(
+    text: string,
+    options: { size?: number; bold?: boolean; indent?: number; grey?: boolean } = {},
+  ): void {
+    const size = options.size ?? 10.5;
+    const font = options.bold ? this.fonts.bold : this.fonts.regular;
+    const indent = options.indent ?? 0;
+    const width = A4.width - 2 * MARGIN - indent;
+    const leading = size * 1.35;
+    for (const line of wrap(text, font, size, width)) {
+      if (this.y - leading < MARGIN) this.newPage();
+      this.y -= leading;
+      if (line) {
+        this.page.drawText(line, {
+          x: MARGIN + indent,
+          y: this.y,
+          size,
+          font,
+          color: options.grey ? rgb(0.35, 0.35, 0.35) : rgb(0, 0, 0),
+        });
+      }
+    }
+  }
+}
+
+/** Greedy word wrap; words longer than a line are broken by character. */
+/**
+ * Greedy word wrap; words longer than a line are broken by character. Widths are measured per
+ * word and summed (kerning across a space is negligible): measuring whole growing lines would
+ * run the font's layout engine quadratically often on long texts.
+ */
+function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
+  const widths = new Map<string, number>();
+  const widthOf = (s: string) => {
+    let w = widths.get(s);
+    if (w === undefined) {
+      w = font.widthOfTextAtSize(s, size);
+      widths.set(s, w);
+    }
+    return w;
+  };
+  const lines: string[] = [];
+  for (const raw of text.split('\n')) {
+    let line = '';
+    let lineWidth = 0;
+    for (const word of raw.split(/(?<= )/)) {
+      const w = widthOf(word);
+      // The trailing space of the last word on a line does not need to fit.
+      if (lineWidth + widthOf(word.trimEnd()) <= width) {
+        line += word;
+        lineWidth += w;
+        continue;
+      }
+      if (line) lines.push(line.trimEnd());
+      let rest = word;
+      while (font.widthOfTextAtSize(rest.trimEnd(), size) > width) {
+        let n = rest.length - 1;
+        while (n > 1 && font.widthOfTextAtSize(rest.slice(0, n), size) > width) n--;
+        lines.push(rest.slice(0, n));
+        rest = rest.slice(n);
+      }
+      line = rest;
+      lineWidth = widthOf(rest);
+    }
+    lines.push(line.trimEnd());
+  }
+  return lines;
+}
+
+/** C0 controls except line feed (tabs and carriage returns are replaced before), and DEL. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const CONTROL_CHARACTERS = /[\x00-\x09\x0b-\x1f\x7f]/g;
+
+function placeText(out: PDFDocument, fonts: Fonts, text: string): void {
+  const clean = text
+    .replace(/\r\n?/g, '\n')
+    .replace(/\t/g, '    ')
+    // Control characters have no glyphs; drawing them would fail or show boxes.
+    .replace(CONTROL_CHARACTERS, '');
+  const flow = new TextFlow(out, fonts);
+  flow.paragraph(clean, { size: 11 });
+}
+
+const SIGNATURE_TYPE_LABEL: Record<SignatureType, string> = {
+  ADVANCED_SIGNATURE: 'Avansert elektronisk signatur (signatarens eget sertifikat)',
+  AUTHENTICATED_SIGNATURE: 'Autentisert signatur (bevitnet og forseglet av tjenesten)',
+};
+
+const osloTime = new Intl.DateTimeFormat('nb-NO', {
+  timeZone: 'Europe/Oslo',
+  dateStyle: 'short',
+  timeStyle: 'medium',
+});
+
+export function formatOsloTime(date: Date): string {
+  return `${osloTime.format(date)} (norsk tid)`;
+}
+
+function writeSignaturePages(out: PDFDocument, fonts: Fonts, input: PresentationInput): void {
+  const { job } = input;
+  const flow = new TextFlow(out, fonts);
+  flow.paragraph('Signaturer', { size: 18, bold: true });
+  flow.gap(6);
+  flow.paragraph(job.title, { size: 12, bold: true });
+  flow.paragraph(`Avsender: ${job.senderName} (org.nr. ${job.senderOrg})`);
+  if (job.reference) flow.paragraph(`Referanse: ${job.reference}`);
+  flow.paragraph(`Oppdrag: ${job.jobId}`, { grey: true });
+  flow.gap(8);
+  flow.paragraph('Dokumenter', { size: 12, bold: true });
+  for (const d of input.documents) {
+    flow.paragraph(`${d.title} (${d.fileName})`, { indent: 10 });
+    flow.paragraph(`SHA-256 ${createHash('sha256').update(d.bytes).digest('hex')}`, {
+      indent: 10,
+      size: 8,
+      grey: true,
+    });
+  }
+  flow.gap(8);
+  flow.paragraph(`Signert av (${input.signers.length})`, { size: 12, bold: true });
+  for (const [i, s] of input.signers.entries()) {
+    flow.keep(80);
+    flow.gap(4);
+    flow.paragraph(`${i + 1}. ${s.name}`, { bold: true, size: 11 });
+    const id = signerIdentifier(s, job.identifierInSignedDocuments);
+    if (id) flow.paragraph(`${id.label}: ${id.value}`, { indent: 14 });
+    flow.paragraph(`Signaturtype: ${SIGNATURE_TYPE_LABEL[s.signatureType]}`, { indent: 14 });
+    flow.paragraph(
+      `Sikkerhetsnivå: ${s.authenticationLevel} (${s.authenticationLevel === 4 ? 'høyt' : 'betydelig'})`,
+      { indent: 14 },
+    );
+    flow.paragraph(`Signert: ${formatOsloTime(s.signedAt)}`, { indent: 14 });
+    flow.paragraph(`Signaturobjekt: vedlegg signatur-${i + 1}.xml (XAdES)`, {
+      indent: 14,
+      grey: true,
+      size: 9,
+    });
+  }
+  if (input.audit?.length) {
+    flow.gap(10);
+    flow.keep(60);
+    flow.paragraph('Revisjonsspor', { size: 12, bold: true });
+    for (const entry of input.audit)
+      flow.paragraph(`${formatOsloTime(entry.at)}  ${entry.text}`, { size: 9 });
+  }
+  flow.gap(12);
+  flow.keep(40);
+  flow.paragraph(
+    `Dokumentet er forseglet elektronisk av ${input.sealedBy} og tidsstemplet. ` +
+      'Hver signatars signatur ligger vedlagt som XAdES. Forseglingen kan kontrolleres i enhver PDF-leser.',
+    { size: 9, grey: true },
+  );
+}
+
+function xmlEscape(s: string): string {
+  return s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function setMetadata(out: PDFDocument, input: PresentationInput, pdfA: boolean): void {
+  const title = input.job.title;
+  const created = input.createdAt;
+  out.setTitle(title);
+  out.setAuthor(input.job.senderName);
+  out.setSubject(`Signert oppdrag ${input.job.jobId}`);
+  out.setProducer(PRODUCER);
+  out.setCreator(PRODUCER);
+  out.setCreationDate(created);
+  out.setModificationDate(created);
+  out.setLanguage('nb-NO');
+  // A permanent document ID derived from the job: the same job always gets the same first ID.
+  const id = createHash('sha256').update(`esign-job:${input.job.jobId}`).digest('hex').slice(0, 32);
+  out.context.trailerInfo.ID = out.context.obj([PDFHexString.of(id), PDFHexString.of(id)]);
+  if (!pdfA) return;
+
+  const iso = created.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const xmp = `<?xpacket begin="\uFEFF" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about=""
+    xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/"
+    xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+    xmlns:pdf="http://ns.adobe.com/pdf/1.3/">
+   <pdfaid:part>3</pdfaid:part>
+   <pdfaid:conformance>B</pdfaid:conformance>
+   <dc:format>application/pdf</dc:format>
+   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">${xmlEscape(title)}</rdf:li></rdf:Alt></dc:title>
+   <dc:creator><rdf:Seq><rdf:li>${xmlEscape(input.job.senderName)}</rdf:li></rdf:Seq></dc:creator>
+   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">Signert oppdrag ${xmlEscape(input.job.jobId)}</rdf:li></rdf:Alt></dc:description>
+   <xmp:CreateDate>${iso}</xmp:CreateDate>
+   <xmp:ModifyDate>${iso}</xmp:ModifyDate>
+   <xmp:MetadataDate>${iso}</xmp:MetadataDate>
+   <xmp:CreatorTool>${PRODUCER}</xmp:CreatorTool>
+   <pdf:Producer>${PRODUCER}</pdf:Producer>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>`;
+  const metadata = out.context.stream(new TextEncoder().encode(xmp), {
+    Type: 'Metadata',
+    Subtype: 'XML',
+  });
+  out.catalog.set(PDFName.of('Metadata'), out.context.register(metadata));
+  const icc = out.context.flateStream(srgbIccProfile(), { N: 3 });
+  const intent = out.context.obj({
+    Type: 'OutputIntent',
+    S: 'GTS_PDFA1',
+    OutputConditionIdentifier: PDFString.of('sRGB IEC61966-2.1'),
+    Info: PDFString.of('sRGB IEC61966-2.1'),
+    DestOutputProfile: out.context.register(icc),
+  });
+  out.catalog.set(PDFName.of('OutputIntents'), out.context.obj([intent]));
+}

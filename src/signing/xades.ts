@@ -1,0 +1,214 @@
+/**
+ * A signer's signature object: XAdES over the documents of the job, made the moment the signer
+ * signs, by the development sign endpoint and the browser ceremony alike.
+ *
+ * Design: the signed content is a small XML statement, `SignedDocuments`, naming the job, every
+ * document with its SHA-256 digest, the signer and the authentication facts; the ds:Signature is
+ * enveloped in it (Reference URI="" with the enveloped-signature transform). The documents stay
+ * outside the XML, yet their digests are signed, and any XML-DSig validator (xmlsec1 included)
+ * can verify the file on its own without being handed the documents.
+ *
+ * Key: the signer's own key and certificate (advanced signature), or the service seal
+ * (authenticated signature: the service witnessed the eID login and seals the statement).
+ * Then extended for long-term validation: SignatureTimeStamp (XAdES B-T), CertificateValues and
+ * RevocationValues (XAdES LT).
+ */
+// @peculiar/x509 (through tsyringe) needs the Reflect metadata API before it loads.
+import 'reflect-metadata';
+import type * as x509 from '@peculiar/x509';
+import { DOMImplementation, XMLSerializer } from '@xmldom/xmldom';
+import * as xadesjs from 'xadesjs';
+import { XmlDsigExcC14NTransform } from 'xmldsigjs';
+import type { AuthenticationLevel, SignatureType } from '../job/model.js';
+import { sha256 } from './cms.js';
+import { crlsFor } from './crl.js';
+import './engines.js';
+import { type CertifiedKey, signParams } from './keys.js';
+import type { Pki } from './pki.js';
+import type { TimeStamper } from './tsa.js';
+
+export const SIGNED_DOCUMENTS_NS = 'urn:esign:signed-documents:v1';
+export const XADES_NS = 'http://uri.etsi.org/01903/v1.3.2#';
+export const DSIG_NS = 'http://www.w3.org/2000/09/xmldsig#';
+const EXC_C14N = 'http://www.w3.org/2001/10/xml-exc-c14n#';
+const SHA256_URI = 'http://www.w3.org/2001/04/xmlenc#sha256';
+
+export interface XadesDocument {
+  title: string;
+  fileName: string;
+  mimeType: string;
+  sha256: Uint8Array;
+}
+
+export interface XadesSigner {
+  name: string;
+  personalIdentificationNumber?: string;
+  customIdentifier?: string;
+  signatureType: SignatureType;
+  authenticationLevel: AuthenticationLevel;
+  authenticatedAt: Date;
+  signedAt: Date;
+  /** Who authenticated the signer, e.g. "BankID" or "ID-porten". */
+  eidProvider?: string;
+}
+
+export type XadesKey =
+  | { kind: 'service' }
+  | {
+      kind: 'personal';
+      privateKey: CryptoKey;
+      certificate: x509.X509Certificate;
+      chain: x509.X509Certificate[];
+    };
+
+export interface SignerXadesInput {
+  documents: XadesDocument[];
+  jobId: string;
+  signer: XadesSigner;
+  key: XadesKey;
+  pki: Pki;
+  timeStamper: TimeStamper;
+}
+
+const b64 = (bytes: Uint8Array | ArrayBuffer) =>
+  Buffer.from(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)).toString('base64');
+
+function buildStatement(input: SignerXadesInput): Document {
+  const doc = new DOMImplementation().createDocument(SIGNED_DOCUMENTS_NS, 'SignedDocuments', null);
+  const root = doc.documentElement!;
+  root.setAttribute('Version', '1');
+  const el = (parent: Element, name: string, text?: string, attrs: Record<string, string> = {}) => {
+    const e = doc.createElementNS(SIGNED_DOCUMENTS_NS, name);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+    if (text !== undefined) e.appendChild(doc.createTextNode(text));
+    parent.appendChild(e);
+    return e;
+  };
+  el(root, 'JobId', input.jobId);
+  const docs = el(root, 'Documents');
+  for (const d of input.documents) {
+    const e = el(docs, 'Document');
+    el(e, 'Title', d.title);
+    el(e, 'FileName', d.fileName);
+    el(e, 'MimeType', d.mimeType);
+    el(e, 'DigestMethod', undefined, { Algorithm: SHA256_URI });
+    el(e, 'DigestValue', b64(d.sha256));
+  }
+  const s = input.signer;
+  const signer = el(root, 'Signer');
+  el(signer, 'Name', s.name);
+  if (s.personalIdentificationNumber)
+    el(signer, 'PersonalIdentificationNumber', s.personalIdentificationNumber);
+  if (s.customIdentifier) el(signer, 'CustomIdentifier', s.customIdentifier);
+  el(signer, 'SignatureType', s.signatureType);
+  el(signer, 'SignedAt', s.signedAt.toISOString());
+  const auth = el(root, 'Authentication');
+  el(auth, 'Level', String(s.authenticationLevel));
+  el(auth, 'AuthenticatedAt', s.authenticatedAt.toISOString());
+  el(auth, 'EidProvider', s.eidProvider ?? 'Test eID');
+  return doc;
+}
+
+function signingMaterial(input: SignerXadesInput): CertifiedKey {
+  return input.key.kind === 'service'
+    ? input.pki.seal
+    : { privateKey: input.key.privateKey, certificate: input.key.certificate, chain: input.key.chain };
+}
+
+/** The exclusive canonical form of ds:SignatureValue: what a XAdES SignatureTimeStamp covers. */
+export function canonicalSignatureValue(signature: Element): Uint8Array {
+  const value = signature.getElementsByTagNameNS(DSIG_NS, 'SignatureValue')[0];
+  if (!value) throw new Error('signature has no SignatureValue');
+  const transform = new XmlDsigExcC14NTransform();
+  transform.LoadInnerXml(value);
+  return new TextEncoder().encode(transform.GetOutput());
+}
+
+/** Creates the signer's XAdES (B-T, then LT), as UTF-8 XML bytes. */
+export async function createSignerXades(input: SignerXadesInput): Promise<Uint8Array> {
+  if (input.documents.length === 0) throw new Error('nothing to sign: no documents');
+  const material = signingMaterial(input);
+  const doc = buildStatement(input);
+  const signedXml = new xadesjs.SignedXml();
+  const certB64 = b64(material.certificate.rawData);
+  const algorithm: EcdsaParams = { name: signParams(material.privateKey).name, hash: 'SHA-256' };
+  const signature = await signedXml.Sign(algorithm, material.privateKey, doc, {
+    references: [{ uri: '', hash: 'SHA-256', transforms: ['enveloped', 'exc-c14n'] }],
+    x509: [certB64, ...material.chain.map((c) => b64(c.rawData))],
+    signingCertificateV2: certB64,
+    signingTime: { value: input.signer.signedAt },
+  });
+  const signatureElement = signature.GetXml();
+  if (!signatureElement) throw new Error('xadesjs produced no signature element');
+  doc.documentElement!.appendChild(signatureElement);
+  mergeX509Data(signatureElement);
+
+  await addLongTermValidationData(doc, signatureElement, material, input);
+  const xml = new XMLSerializer().serializeToString(doc);
+  return new TextEncoder().encode(`<?xml version="1.0" encoding="UTF-8"?>\n${xml}`);
+}
+
+/**
+ * xadesjs writes one ds:X509Data per certificate; xmlsec1 then tries to build a path from each
+ * one alone and logs failures before it succeeds. One X509Data holding the whole chain is what
+ * XML-DSig intends. KeyInfo is not signed, so rearranging it after signing is safe.
+ */
+function mergeX509Data(signature: Element): void {
+  const all = Array.from(signature.getElementsByTagNameNS(DSIG_NS, 'X509Data'));
+  const [first, ...rest] = all;
+  if (!first) return;
+  for (const extra of rest) {
+    for (const child of Array.from(extra.childNodes)) first.appendChild(child);
+    extra.parentNode?.removeChild(extra);
+  }
+}
+
+async function addLongTermValidationData(
+  doc: Document,
+  signature: Element,
+  material: CertifiedKey,
+  input: SignerXadesInput,
+): Promise<void> {
+  const qualifying = signature.getElementsByTagNameNS(XADES_NS, 'QualifyingProperties')[0];
+  if (!qualifying) throw new Error('xadesjs produced no QualifyingProperties');
+  const prefix = qualifying.prefix ? `${qualifying.prefix}:` : '';
+  const xel = (name: string, text?: string) => {
+    const e = doc.createElementNS(XADES_NS, `${prefix}${name}`);
+    if (text !== undefined) e.appendChild(doc.createTextNode(text));
+    return e;
+  };
+
+  const token = await input.timeStamper.timestamp(sha256(canonicalSignatureValue(signature)));
+  const timeStamp = xel('SignatureTimeStamp');
+  timeStamp.setAttribute('Id', `${signature.getAttribute('Id') ?? 'signature'}-timestamp`);
+  const c14n = doc.createElementNS(DSIG_NS, 'ds:CanonicalizationMethod');
+  c14n.setAttribute('Algorithm', EXC_C14N);
+  timeStamp.appendChild(c14n);
+  timeStamp.appendChild(xel('EncapsulatedTimeStamp', b64(token)));
+
+  const certificates = [material.certificate, ...material.chain];
+  const tsa = input.pki.tsa;
+  if (tsa) certificates.push(tsa.certificate, ...tsa.chain);
+  const unique = new Map(certificates.map((c) => [c.toString('hex'), c]));
+  const certificateValues = xel('CertificateValues');
+  for (const c of unique.values())
+    certificateValues.appendChild(xel('EncapsulatedX509Certificate', b64(c.rawData)));
+
+  const revocationValues = xel('RevocationValues');
+  const crlValues = xel('CRLValues');
+  for (const crl of await crlsFor(input.pki, [...unique.values()], input.signer.signedAt)) {
+    crlValues.appendChild(xel('EncapsulatedCRLValue', b64(crl)));
+  }
+  revocationValues.appendChild(crlValues);
+
+  const unsignedSignatureProperties = xel('UnsignedSignatureProperties');
+  unsignedSignatureProperties.appendChild(timeStamp);
+  unsignedSignatureProperties.appendChild(certificateValues);
+  unsignedSignatureProperties.appendChild(revocationValues);
+  let unsigned = qualifying.getElementsByTagNameNS(XADES_NS, 'UnsignedProperties')[0];
+  if (!unsigned) {
+    unsigned = xel('UnsignedProperties');
+    qualifying.appendChild(unsigned);
+  }
+  unsigned.appendChild(unsignedSignatureProperties);
+}
