@@ -1,0 +1,106 @@
+/** Local stand-ins of the outside world for the notification tests: SMTP, HTTP, a job row. */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import type { Db } from '../../src/db/index.js';
+import { startSmtpSink } from '../../src/dev/smtp-sink.js';
+import { upsertOrganisation } from '../../src/services/organisations.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { freePort } from '../helpers/ports.js';
+
+export const TEST_ORG = '987654325';
+
+/**
+ * A fresh migrated database for the test file, created before its tests (then `prepare`d) and
+ * closed after them. Returns a getter: the database exists only once `beforeAll` has run.
+ */
+export function useTestDatabase(prepare?: (db: Db) => Promise<void>): () => Db {
+  let t: TestDatabase | undefined;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    await prepare?.(t.db);
+  });
+  afterAll(async () => {
+    await t?.db.destroy();
+  });
+  return () => t!.db;
+}
+
+/** The development SMTP sink on a free port, writing into a fresh folder. */
+export async function startTestSmtpSink() {
+  const dir = await mkdtemp(join(tmpdir(), 'esign-mail-'));
+  const sink = await startSmtpSink({ port: await freePort(), dir });
+  return {
+    ...sink,
+    stop: async () => {
+      await sink.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface ReceivedRequest {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+/** An HTTP server on loopback that records requests and answers with `respond`. */
+export async function startHttpServer(
+  respond: (req: ReceivedRequest, res: ServerResponse) => void = (_req, res) => res.writeHead(204).end(),
+) {
+  const requests: ReceivedRequest[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const received = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
+      requests.push(received);
+      respond(received, res);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export function json(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+/** A signature job row (with its organisation), for tables that reference jobs. */
+export async function insertTestJob(db: Db): Promise<string> {
+  const jobId = randomUUID();
+  await upsertOrganisation(db, { orgNumber: TEST_ORG, name: 'Test Sender', sector: 'PUBLIC' });
+  await db
+    .insertInto('signature_jobs')
+    .values({
+      id: jobId,
+      org_number: TEST_ORG,
+      flow: 'portal',
+      status: 'IN_PROGRESS',
+      title: 'Test job',
+      reference: null,
+      polling_queue: null,
+      request: '{}',
+      idempotency_key: null,
+      request_hash: jobId,
+      updated_at: new Date(),
+    })
+    .execute();
+  return jobId;
+}
