@@ -7,14 +7,21 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { sql } from 'kysely';
 import type { Db } from '../src/db/index.js';
 import type { SignerState } from '../src/job/model.js';
+import type { NotificationAdapters } from '../src/notifications/config.js';
 import type { SigningContext } from '../src/signatures/context.js';
 import type { JobEvent } from '../workflows/job-state.js';
+import { createNoticeActivities, type NoticeDeps } from './notices.js';
 import { packageSignedJob } from './packaging.js';
 
 export interface ActivityDeps {
   db: Db;
   /** The signing material; without it (life-cycle tests) packaging only records the step. */
   signing?: SigningContext;
+  /** E-mail, SMS, contact register, digital mailbox, callback policy. */
+  notifications: NotificationAdapters;
+  /** The API's public base URL, for links in notices. */
+  publicUrl: string;
+  signerLink?: NoticeDeps['signerLink'];
 }
 
 export interface RecordEventsArgs {
@@ -41,13 +48,21 @@ export function createActivities(deps: ActivityDeps) {
   const { db } = deps;
 
   return {
+    ...createNoticeActivities({
+      db,
+      notifications: deps.notifications,
+      publicUrl: deps.publicUrl,
+      ...(deps.signerLink ? { signerLink: deps.signerLink } : {}),
+    }),
+
     /**
      * Writes a batch of workflow events: the audit trail, the mirrored statuses, and one entry in
      * the status-change queue when the sender can see a change. Keyed by the events' sequence
      * numbers, so a retry after a crash changes nothing.
      */
-    async recordEvents(args: RecordEventsArgs): Promise<void> {
+    async recordEvents(args: RecordEventsArgs): Promise<{ statusChangeSeq?: number }> {
       const lastSeq = Math.max(...args.events.map((e) => e.seq));
+      const senderVisible = args.events.some((e) => SENDER_VISIBLE.has(e.type));
       await db.transaction().execute(async (tx) => {
         const jobRow = await tx
           .selectFrom('signature_jobs')
@@ -88,7 +103,7 @@ export function createActivities(deps: ActivityDeps) {
           .where('id', '=', args.jobId)
           .execute();
 
-        if (args.events.some((e) => SENDER_VISIBLE.has(e.type))) {
+        if (senderVisible) {
           await tx
             .insertInto('status_changes')
             .values({
@@ -109,11 +124,13 @@ export function createActivities(deps: ActivityDeps) {
             .execute();
         }
       });
+      // The queue entry's number: the workflow sends the sender's callback for it.
+      return senderVisible ? { statusChangeSeq: lastSeq } : {};
     },
 
     /**
-     * Sends one notice to one signer, at most once: the (job, signer, key) row is the proof it
-     * went out. The delivery itself (SMTP, SMS gateway) is added behind this activity.
+     * Records one notice without sending it: what workflows started before real delivery
+     * (patch `notices-v1`) still call. New workflows use `sendSignerNotice`.
      */
     async sendNotice(args: SendNoticeArgs): Promise<{ alreadySent: boolean }> {
       const inserted = await db

@@ -9,9 +9,18 @@ import { JobConflictError, JobNotFoundError } from '../src/services/signature-jo
 import { requireSender } from './auth.js';
 import type { ApiDeps, AppEnv } from './deps.js';
 import { ApiError, errorBody, sendError } from './errors.js';
+import { pageRoutes } from './pages/index.js';
+import { rateLimitSenders } from './rate-limit.js';
 import { devRoutes } from './routes/dev.js';
+import { devOutboxRoutes } from './routes/dev-outbox.js';
+import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
+import { jobActionRoutes } from './routes/job-actions.js';
+import { jobResultRoutes } from './routes/job-results.js';
+import { pkiRoutes } from './routes/pki.js';
 import { senderJobRoutes } from './routes/sender-jobs.js';
+import { statusQueueRoutes } from './routes/status-queue.js';
+import { verifyRoutes } from './routes/verify.js';
 
 /** Ten documents of 3 MB each, multipart overhead and the job JSON. Larger bodies are cut off unread. */
 export const MAX_BODY_BYTES = 34 * 1024 * 1024;
@@ -25,7 +34,10 @@ export function createApp(deps: ApiDeps) {
     if (err instanceof JobConflictError) return c.json(errorBody(err.code, err.message), 409);
     if (err instanceof HTTPException) {
       const status = err.status;
-      return c.json(errorBody(status === 413 ? 'BODY_TOO_LARGE' : 'HTTP_ERROR', err.message || 'request refused'), status);
+      return c.json(
+        errorBody(status === 413 ? 'BODY_TOO_LARGE' : 'HTTP_ERROR', err.message || 'request refused'),
+        status,
+      );
     }
     deps.log.error({ err, path: c.req.path, method: c.req.method }, 'unhandled error');
     return c.json(errorBody('INTERNAL_ERROR', 'an internal error occurred; it has been logged'), 500);
@@ -33,17 +45,29 @@ export function createApp(deps: ApiDeps) {
   app.notFound((c) => c.json(errorBody('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`), 404));
 
   app.route('/', healthRoutes(deps));
+  app.route('/', docsRoutes(deps));
+  app.route('/', pkiRoutes(deps));
+  app.route('/', verifyRoutes(deps));
 
-  if (deps.config.APP_ENV !== 'production') app.route('/api/dev', devRoutes(deps));
+  if (deps.config.APP_ENV !== 'production') {
+    app.route('/api/dev', devRoutes(deps));
+    if (deps.mailDir) app.route('/', devOutboxRoutes({ db: deps.db, mailDir: deps.mailDir }));
+  }
+  // The browser side: test eID login, signing ceremony, signing portal, sender portal.
+  app.route('/', pageRoutes(deps));
 
   app.use(
     '/api/:org{[0-9]{9}}/*',
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
-      onError: (c) => c.json(errorBody('BODY_TOO_LARGE', `the body is larger than ${MAX_BODY_BYTES} bytes`), 413),
+      onError: (c) =>
+        c.json(errorBody('BODY_TOO_LARGE', `the body is larger than ${MAX_BODY_BYTES} bytes`), 413),
     }),
   );
   app.use('/api/:org{[0-9]{9}}/*', requireSender(deps));
-  app.route('/api/:org{[0-9]{9}}', senderJobRoutes(deps));
+  app.use('/api/:org{[0-9]{9}}/*', rateLimitSenders(deps));
+  for (const routes of [senderJobRoutes, statusQueueRoutes, jobActionRoutes, jobResultRoutes]) {
+    app.route('/api/:org{[0-9]{9}}', routes(deps));
+  }
   return app;
 }

@@ -1,29 +1,49 @@
 /**
- * Authentication of sender systems: `Authorization: Bearer <api key>`. The key decides the
- * organisation; a path naming another organisation is refused (403) before anything is read.
+ * Authentication of sender systems, by a client TLS certificate (mutual TLS, when the API is
+ * served over HTTPS with client certificates) or by `Authorization: Bearer <api key>`. The
+ * certificate or key decides the organisation; a path naming another organisation is refused
+ * (403) before anything is read.
  */
 import { createMiddleware } from 'hono/factory';
 import { organisationOfApiKey } from '../src/services/api-keys.js';
+import { findOrganisation } from '../src/services/organisations.js';
+import { clientCertificateOf } from './client-certificate.js';
 import type { ApiDeps, AppEnv } from './deps.js';
 import { ApiError } from './errors.js';
 
+const unauthenticated = (message: string, challenge = 'Bearer') =>
+  new ApiError(401, 'UNAUTHENTICATED', message, [], { 'WWW-Authenticate': challenge });
+
+const forbidden = (message: string) => new ApiError(403, 'FORBIDDEN', message);
+
 export function requireSender(deps: ApiDeps) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    const header = c.req.header('authorization') ?? '';
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match) {
-      throw new ApiError(401, 'UNAUTHENTICATED', 'an API key is required: Authorization: Bearer <key>', [], {
-        'WWW-Authenticate': 'Bearer',
-      });
+    const pathOrg = c.req.param('org');
+    const certificate = clientCertificateOf(c.env?.incoming?.socket);
+    const header = c.req.header('authorization');
+    let org: string;
+    if (certificate.presented && certificate.trusted) {
+      // A trusted enterprise certificate is the stronger proof; it decides even beside a key.
+      if (!certificate.org) throw forbidden('the client certificate carries no organisation number');
+      if (!(await findOrganisation(deps.db, certificate.org))) {
+        throw forbidden('the organisation of the client certificate is not registered as a sender');
+      }
+      org = certificate.org;
+    } else if (header !== undefined) {
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+      if (!match) throw unauthenticated('the Authorization header must be: Bearer <api key>');
+      const keyOrg = await organisationOfApiKey(deps.db, match[1]!);
+      if (!keyOrg) throw unauthenticated('the API key is unknown or revoked', 'Bearer error="invalid_token"');
+      org = keyOrg;
+    } else {
+      throw unauthenticated(
+        certificate.presented
+          ? 'the client certificate is not issued by a trusted CA, and no API key was given'
+          : 'an API key (Authorization: Bearer <key>) or a client certificate is required',
+      );
     }
-    const org = await organisationOfApiKey(deps.db, match[1]!);
-    if (!org) {
-      throw new ApiError(401, 'UNAUTHENTICATED', 'the API key is unknown or revoked', [], {
-        'WWW-Authenticate': 'Bearer error="invalid_token"',
-      });
-    }
-    if (org !== c.req.param('org')) {
-      throw new ApiError(403, 'FORBIDDEN', 'the API key does not belong to the organisation in the path');
+    if (org !== pathOrg) {
+      throw forbidden('the credentials do not belong to the organisation in the path');
     }
     c.set('org', org);
     await next();

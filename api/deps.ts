@@ -1,7 +1,12 @@
+import type { HttpBindings } from '@hono/node-server';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../src/config.js';
 import type { Db } from '../src/db/index.js';
+import type { EidProvider } from '../src/eid/index.js';
 import type { Logger } from '../src/log.js';
+import type { RateLimitOptions } from '../src/services/rate-limit.js';
+import type { StatusQueueOptions } from '../src/services/status-queue.js';
+import type { SigningContext } from '../src/signatures/context.js';
 
 /** What the HTTP layer needs; built once by the entry point (or a test) and passed in. */
 export interface ApiDeps {
@@ -9,7 +14,23 @@ export interface ApiDeps {
   temporal: Client;
   config: Pick<Config, 'APP_ENV' | 'PUBLIC_URL' | 'TEMPORAL_TASK_QUEUE'>;
   log: Logger;
+  /** The service PKI and time-stamper: signer signatures, trust anchors, CRLs, the TSA, verification. */
+  signing: SigningContext;
+  /** The eID people log in and sign with (the built-in test eID in development). */
+  eid: EidProvider;
+  /** Development: where the SMTP sink keeps received e-mails (the dev outbox pages read them). */
+  mailDir?: string;
+  /**
+   * Requests per second per organisation and the block after a breach; default 10/s and 30 s
+   * (DEFAULT_RATE_LIMIT). `false` turns the limit off (benchmarks, tests of other things).
+   */
+  rateLimit?: Partial<RateLimitOptions> | false;
+  /** Invisibility of a taken change (default 10 min) and the delay after an empty poll (30 s). */
+  statusQueue?: Partial<StatusQueueOptions>;
 }
 
-/** Variables set on the request context by middleware. */
-export type AppEnv = { Variables: { org: string } };
+/**
+ * Variables set on the request context by middleware. The bindings are there when the app is
+ * served by @hono/node-server (absent under `app.request()` in tests): the TLS socket of mTLS.
+ */
+export type AppEnv = { Bindings: Partial<HttpBindings>; Variables: { org: string } };

@@ -6,6 +6,8 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { FieldIssue } from '../src/job/model.js';
+import { formatPath } from '../src/job/schema.js';
+import { firstUnstorablePath } from '../src/services/storable-text.js';
 
 export class ApiError extends Error {
   constructor(
@@ -32,4 +34,18 @@ export function errorBody(code: string, message: string, details: FieldIssue[] =
 export function sendError(c: Context, err: ApiError) {
   for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
   return c.json(errorBody(err.code, err.message, err.details), err.status);
+}
+
+/** 400 for a JSON body with a string PostgreSQL cannot store (NUL, lone surrogate), naming it. */
+export function refuseUnstorableStrings(raw: unknown): void {
+  const path = firstUnstorablePath(raw);
+  if (!path) return;
+  const field = formatPath(path) || '(body)';
+  throw badRequest('VALIDATION_FAILED', 'the body holds text that cannot be stored', [
+    {
+      path: field,
+      code: 'INVALID_CHARACTERS',
+      message: `${field} contains a NUL character or a lone UTF-16 surrogate`,
+    },
+  ]);
 }

@@ -1,7 +1,7 @@
 /** Production entry of the API process: `npm run api` (after `npm run build`). */
 import { loadConfigOrExit } from '../src/config.js';
 import { createLogger } from '../src/log.js';
-import { connectTemporal, openDatabase } from '../src/runtime.js';
+import { connectTemporal, createServiceParts, openDatabase } from '../src/runtime.js';
 import { createApp } from './app.js';
 import { listen } from './server.js';
 
@@ -9,7 +9,8 @@ const config = loadConfigOrExit('api');
 const log = createLogger(config.LOG_LEVEL, 'api');
 const db = await openDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
 const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
-const http = await listen(createApp({ db, temporal, config, log }), config.HOST, config.PORT);
+const { signing, eid } = await createServiceParts(db, config);
+const http = await listen(createApp({ db, temporal, config, log, signing, eid }), config.HOST, config.PORT);
 log.info({ url: config.PUBLIC_URL }, 'API listening');
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -3,13 +3,15 @@
  * document, named by the document's `fileName`. Every problem becomes a 4xx naming the part.
  */
 import type { Context } from 'hono';
-import { inspectDocument } from '../src/job/documents.js';
 import { type Flow, type JobRequest, MAX_DOCUMENT_BYTES, type Sector } from '../src/job/model.js';
 import { parseJobRequest } from '../src/job/schema.js';
-import { ApiError, badRequest } from './errors.js';
+import { inspectJobDocuments } from '../src/portal/sender-jobs.js';
+import { ApiError, badRequest, refuseUnstorableStrings } from './errors.js';
 
 export interface CreateRequest {
   job: JobRequest;
+  /** The `job` part as sent (before defaults): what an idempotent retry must repeat. */
+  requestJson: unknown;
   files: Map<string, Uint8Array>;
 }
 
@@ -47,6 +49,7 @@ export async function readCreateRequest(c: Context, flow: Flow, sector: Sector):
       { path: 'job', code: 'INVALID_JSON', message: (err as Error).message },
     ]);
   }
+  refuseUnstorableStrings(raw);
   const parsed = parseJobRequest(flow, raw, { sector }, new Date());
   if (!parsed.ok) throw badRequest('VALIDATION_FAILED', 'the job is not valid', parsed.issues);
   const job = parsed.job;
@@ -71,27 +74,24 @@ export async function readCreateRequest(c: Context, flow: Flow, sector: Sector):
       ]);
     }
     if (value.size > MAX_DOCUMENT_BYTES) {
-      throw new ApiError(413, 'DOCUMENT_TOO_LARGE', `the document \`${name}\` is larger than ${MAX_DOCUMENT_BYTES} bytes`, [
-        { path: name, code: 'DOCUMENT_TOO_LARGE', message: `${value.size} bytes; at most ${MAX_DOCUMENT_BYTES}` },
-      ]);
+      throw new ApiError(
+        413,
+        'DOCUMENT_TOO_LARGE',
+        `the document \`${name}\` is larger than ${MAX_DOCUMENT_BYTES} bytes`,
+        [
+          {
+            path: name,
+            code: 'DOCUMENT_TOO_LARGE',
+            message: `${value.size} bytes; at most ${MAX_DOCUMENT_BYTES}`,
+          },
+        ],
+      );
     }
     files.set(name, new Uint8Array(await value.arrayBuffer()));
   }
 
-  const issues = [];
-  for (const [i, doc] of job.documents.entries()) {
-    const bytes = files.get(doc.fileName);
-    if (!bytes) {
-      issues.push({
-        path: `documents[${i}].fileName`,
-        code: 'MISSING_DOCUMENT_PART',
-        message: `no part named \`${doc.fileName}\` holds this document`,
-      });
-      continue;
-    }
-    const inspected = await inspectDocument(bytes, doc.mimeType);
-    if (!inspected.ok) issues.push({ path: doc.fileName, code: inspected.code, message: inspected.message });
-  }
-  if (issues.length > 0) throw badRequest('INVALID_DOCUMENT', 'a document is missing or not acceptable', issues);
-  return { job, files };
+  const issues = await inspectJobDocuments(job, files);
+  if (issues.length > 0)
+    throw badRequest('INVALID_DOCUMENT', 'a document is missing or not acceptable', issues);
+  return { job, requestJson: raw, files };
 }

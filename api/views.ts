@@ -1,8 +1,14 @@
 /** JSON views of jobs as the contract shows them, with absolute links clients follow. */
 import type { JobRecord } from '../src/services/signature-jobs.js';
+import type { StatusChangeItem } from '../src/services/status-queue.js';
+import type { JobView, StatusChangeView } from './schemas.js';
 
-export function jobLinks(baseUrl: string, rec: JobRecord) {
-  const self = `${baseUrl}/api/${rec.job.org}/${rec.job.flow}/signature-jobs/${rec.job.id}`;
+export function jobUrl(baseUrl: string, job: { org: string; flow: string; id: string }): string {
+  return `${baseUrl}/api/${job.org}/${job.flow}/signature-jobs/${job.id}`;
+}
+
+export function jobLinks(baseUrl: string, rec: JobRecord): JobView['links'] {
+  const self = jobUrl(baseUrl, rec.job);
   return {
     self,
     cancel: rec.job.flow === 'portal' && rec.job.status === 'IN_PROGRESS' ? `${self}/cancel` : null,
@@ -10,7 +16,11 @@ export function jobLinks(baseUrl: string, rec: JobRecord) {
   };
 }
 
-export function jobView(baseUrl: string, rec: JobRecord) {
+/**
+ * The job as the sender sees it. `redirectUrls` (signer id to URL) are shown only where they were
+ * just issued: in the answer to create; they are one-time secrets and not stored readable.
+ */
+export function jobView(baseUrl: string, rec: JobRecord, redirectUrls?: Map<string, string>): JobView {
   const links = jobLinks(baseUrl, rec);
   const state = rec.state;
   const activeGroup = state?.activeGroup === undefined ? undefined : state.groups[state.activeGroup];
@@ -19,19 +29,42 @@ export function jobView(baseUrl: string, rec: JobRecord) {
     flow: rec.job.flow,
     title: rec.job.title,
     reference: rec.job.reference,
-    status: rec.job.status,
+    status: rec.job.status as JobView['status'],
     createdAt: rec.job.createdAt.toISOString(),
     ...(state ? { since: state.since, activated: state.activated } : {}),
     ...(activeGroup?.deadline ? { deadline: activeGroup.deadline } : {}),
     ...(state?.failureReason ? { failureReason: state.failureReason } : {}),
     links,
-    signers: rec.signers.map((s) => ({
-      id: s.id,
-      signer: s.identifier,
-      order: s.order,
-      status: s.status,
-      since: s.since.toISOString(),
-      links: { xades: rec.xadesSignerIds.has(s.id) ? `${links.self}/signers/${s.id}/xades` : null },
-    })),
+    signers: rec.signers.map((s) => {
+      const redirectUrl = redirectUrls?.get(s.id);
+      return {
+        id: s.id,
+        signer: s.identifier,
+        order: s.order,
+        status: s.status as JobView['signers'][number]['status'],
+        since: s.since.toISOString(),
+        ...(redirectUrl ? { redirectUrl } : {}),
+        links: { xades: rec.xadesSignerIds.has(s.id) ? `${links.self}/signers/${s.id}/xades` : null },
+      };
+    }),
+  };
+}
+
+/** A taken status change, with the URL that confirms exactly this change. */
+export function statusChangeView(
+  baseUrl: string,
+  queue: { org: string; flow: string },
+  change: StatusChangeItem,
+): StatusChangeView {
+  const self = jobUrl(baseUrl, { ...queue, id: change.jobId });
+  return {
+    changeId: change.changeId,
+    jobId: change.jobId,
+    reference: change.reference,
+    status: change.status as StatusChangeView['status'],
+    changedAt: change.changedAt.toISOString(),
+    signers: change.signers as StatusChangeView['signers'],
+    links: { self },
+    confirmUrl: `${self}/complete?change=${change.changeId}`,
   };
 }

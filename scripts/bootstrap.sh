@@ -16,7 +16,7 @@ VENV="$TOOLS_DIR/venv"
 
 # Debian packages the test suite calls: independent validators of our signatures and PDFs, and a
 # headless browser for the end-to-end tests of the pages.
-TEST_APT_PACKAGES=(poppler-utils qpdf xmlsec1 libnss3-tools openssl)
+TEST_APT_PACKAGES=(poppler-utils qpdf xmlsec1 libnss3-tools openssl chromium)
 
 say() { printf 'bootstrap: %s\n' "$*" >&2; }
 

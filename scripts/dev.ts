@@ -15,9 +15,9 @@ import { startEmbeddedPostgres } from '../src/dev/embedded-postgres.js';
 import { startSmtpSink } from '../src/dev/smtp-sink.js';
 import { startTemporalDevServer } from '../src/dev/temporal-server.js';
 import { createLogger } from '../src/log.js';
-import { createSigningContext, signingOptions } from '../src/signatures/context.js';
+import { seedDevContactRegister } from '../src/notifications/contact-register.js';
 import { isValidOrganisationNumber } from '../src/rules/identity.js';
-import { connectTemporal, openDatabase, seedDevSender } from '../src/runtime.js';
+import { connectTemporal, createServiceParts, openDatabase, seedDevSender } from '../src/runtime.js';
 import { createSignatureWorker } from '../worker/worker.js';
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -102,15 +102,17 @@ try {
   const db = await openDatabase(config.DATABASE_URL);
   stops.unshift(() => db.destroy());
   await seedDevSender(db, dev.DEV_SENDER_ORG, dev.DEV_API_KEY);
+  // Test people in the development contact register (some reserved, some without contact details).
+  await seedDevContactRegister(db);
   // The development PKI (root, seal, time-stamping authority, test eID CA) lives in the data dir.
-  const signing = await createSigningContext(signingOptions(config));
+  const { signing, eid, notifications } = await createServiceParts(db, config, env);
 
   const workerConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await createSignatureWorker({
     connection: workerConnection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    deps: { db, signing },
+    deps: { db, signing, notifications, publicUrl: config.PUBLIC_URL },
   });
   const workerDone = worker.run();
   stops.unshift(async () => {
@@ -121,7 +123,11 @@ try {
 
   const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
   stops.unshift(() => temporal.connection.close());
-  const http = await listen(createApp({ db, temporal, config, log }), config.HOST, config.PORT);
+  const http = await listen(
+    createApp({ db, temporal, config, log, signing, eid, mailDir: `${dataDir}/mail` }),
+    config.HOST,
+    config.PORT,
+  );
   stops.unshift(() => http.close());
 
   const api = config.PUBLIC_URL;

@@ -13,12 +13,18 @@ const packages = lock.packages;
 /** os, cpu and libc of a native binary package, read from its name (the publishers' convention). */
 function platformOf(name) {
   const tail = name.split('/').pop();
-  const os = ['android', 'darwin', 'freebsd', 'linux', 'win32', 'openbsd', 'sunos', 'aix'].find((o) => tail.includes(o));
+  const os = ['android', 'darwin', 'freebsd', 'linux', 'win32', 'openbsd', 'sunos', 'aix'].find((o) =>
+    tail.includes(o),
+  );
   const cpu = ['arm64', 'x64', 'ia32', 'arm', 'ppc64', 's390x', 'riscv64', 'loong64'].find((c) =>
     new RegExp(`(^|-)${c}(-|$)`).test(tail.replace(`${os}-`, '-')),
   );
   if (!os || !cpu) return null;
-  const libc = tail.includes('musl') ? ['musl'] : os === 'linux' && tail.includes('gnu') ? ['glibc'] : undefined;
+  const libc = tail.includes('musl')
+    ? ['musl']
+    : os === 'linux' && tail.includes('gnu')
+      ? ['glibc']
+      : undefined;
   return { os: [os], cpu: [cpu], ...(libc ? { libc } : {}) };
 }
 

@@ -3,9 +3,13 @@
  * the development seed (a sender organisation with a known API key).
  */
 import { Client, Connection } from '@temporalio/client';
+import type { Config } from './config.js';
 import { createDb, type Db, migrateToLatest } from './db/index.js';
+import { createEidProvider, eidSettingsFromEnv } from './eid/index.js';
+import { notificationAdaptersFromEnv } from './notifications/runtime.js';
 import { createApiKey, hashApiKey } from './services/api-keys.js';
 import { upsertOrganisation } from './services/organisations.js';
+import { createSigningContext, signingOptions } from './signatures/context.js';
 
 export async function connectTemporal(address: string, namespace: string): Promise<Client> {
   const connection = await Connection.connect({ address });
@@ -27,4 +31,20 @@ export async function seedDevSender(db: Db, org: string, apiKey: string): Promis
     .where('key_hash', '=', hashApiKey(apiKey))
     .executeTakeFirst();
   if (!existing) await createApiKey(db, org, 'development key', apiKey);
+}
+
+/**
+ * What the API and the worker build on besides the database and Temporal: the signing material,
+ * the eID, and the notification adapters. One function, so `npm run dev`, the production entry
+ * points, the tests and the benchmarks wire the service the same way.
+ */
+export async function createServiceParts(
+  db: Db,
+  config: Pick<Config, 'APP_ENV' | 'PUBLIC_URL' | 'PKI_DIR' | 'TSA_URL' | 'SMTP_URL'>,
+  env: Record<string, string | undefined> = process.env,
+) {
+  const signing = await createSigningContext(signingOptions(config));
+  const eid = createEidProvider(eidSettingsFromEnv(config.APP_ENV, env), { db, pki: signing.pki });
+  const notifications = notificationAdaptersFromEnv(db, config.SMTP_URL, { ...env, APP_ENV: config.APP_ENV });
+  return { signing, eid, notifications };
 }

@@ -162,6 +162,19 @@ export function failSigner(
   return [...events, ...endJob(state, 'FAILED', now, status, () => 'NOT_APPLICABLE')];
 }
 
+/**
+ * A group's signers cannot be reached: the register says they are reserved, or no contact details
+ * exist. The job fails before the group is shown to anyone.
+ */
+export function contactFailure(
+  state: SignatureJobState,
+  failures: { signerId: string; outcome: 'RESERVED' | 'CONTACT_INFORMATION_MISSING' }[],
+  now: string,
+): JobEvent[] {
+  const events = failures.map((f) => setSigner(signerById(state, f.signerId), f.outcome, now));
+  return [...events, ...endJob(state, 'FAILED', now, failures[0]!.outcome, () => 'NOT_APPLICABLE')];
+}
+
 /** The active group's deadline passed: its waiting signers EXPIRED, later groups NOT_APPLICABLE. */
 export function expire(state: SignatureJobState, now: string): JobEvent[] {
   const group = state.activeGroup;

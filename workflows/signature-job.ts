@@ -10,6 +10,7 @@ import {
   ApplicationFailure,
   condition,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -26,6 +27,11 @@ import {
   type WorkflowSigner,
 } from '../src/job/model.js';
 import { SIGNATURE_JOB_STATUS } from '../src/job/search-attributes.js';
+import { NON_RETRYABLE_NOTIFICATION_ERRORS } from '../src/notifications/failures.js';
+import {
+  documentsExpiryWarningAt,
+  deadlineWarningAt as senderDeadlineWarning,
+} from '../src/notifications/sender-notice-rules.js';
 import { noticeSchedule, type PlannedNotice } from '../src/rules/reminders.js';
 import {
   cancelUpdate,
@@ -42,10 +48,39 @@ import * as job from './job-state.js';
 type Activities = ReturnType<typeof createActivities>;
 
 // Recording state and notices: quick database writes, retried until they succeed.
-const { recordEvents, sendNotice, deleteDocuments } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+const { recordEvents, sendNotice, deleteDocuments, prepareSigners, forwardSignedCopies } =
+  proxyActivities<Activities>({
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  });
+
+// Notices run in the background: retried for a day (a mail relay or SMS gateway that is down
+// comes back), without holding up the job; an address that cannot work fails at once.
+const { sendSignerNotice, sendSenderNotice } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  scheduleToCloseTimeout: '24 hours',
+  retry: {
+    initialInterval: '5 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '30 minutes',
+    nonRetryableErrorTypes: [...NON_RETRYABLE_NOTIFICATION_ERRORS],
+  },
 });
+
+// Sender callbacks: retried with exponential backoff for up to 24 hours, each attempt logged.
+const { deliverStatusCallback } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '24 hours',
+  retry: {
+    initialInterval: '10 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 hour',
+    nonRetryableErrorTypes: [...NON_RETRYABLE_NOTIFICATION_ERRORS],
+  },
+});
+
+/** Patch marking real notice delivery (see README: workflow versioning). */
+export const NOTICES_PATCH = 'notices-v1';
 
 // Packaging signs and time-stamps large PDFs; a document it cannot process fails for good
 // (DocumentUnprocessable) rather than retrying forever.
@@ -167,12 +202,46 @@ export async function signatureJob(input: SignatureJobInput): Promise<SignatureJ
     },
   );
 
+  // Real notices, contact look-ups, mailbox forwarding, callbacks and sender notices came with
+  // this patch; histories from before it replay the recording-only notices.
+  const notify = patched(NOTICES_PATCH);
+
+  // Work that must not hold up the job (notices, callbacks): started, then awaited at the end.
+  const background = new Set<Promise<unknown>>();
+  const inBackground = (what: string, p: Promise<unknown>) => {
+    const tracked = p.catch((err) =>
+      log.warn(`${what} failed for good`, { jobId: input.jobId, error: String(err) }),
+    );
+    background.add(tracked);
+    void tracked.finally(() => background.delete(tracked));
+  };
+
   /** Writes pending events to PostgreSQL and mirrors the job status into the search attributes. */
   let indexedStatus = state.status;
   const flush = async () => {
     while (outbox.length > 0) {
       const batch = outbox.splice(0);
-      await recordEvents({ jobId: input.jobId, events: batch, status: state.status, signers: state.signers });
+      const recorded = await recordEvents({
+        jobId: input.jobId,
+        events: batch,
+        status: state.status,
+        signers: state.signers,
+      });
+      if (notify && recorded?.statusChangeSeq !== undefined) {
+        const changeSeq = recorded.statusChangeSeq;
+        inBackground('callback', deliverStatusCallback({ jobId: input.jobId, seq: changeSeq }));
+        if (batch.some((e) => e.type === 'JOB_STATUS')) {
+          inBackground(
+            'sender notice',
+            sendSenderNotice({
+              jobId: input.jobId,
+              noticeKey: `status:${changeSeq}`,
+              kind: 'STATUS_CHANGED',
+              status: state.status,
+            }),
+          );
+        }
+      }
     }
     if (indexedStatus !== state.status) {
       upsertSearchAttributes([{ key: SIGNATURE_JOB_STATUS, value: state.status }]);
@@ -195,6 +264,24 @@ export async function signatureJob(input: SignatureJobInput): Promise<SignatureJ
 
   // The groups in signing order; each gets its full lifetime from its own activation.
   for (let group = 0; group < state.groups.length && !job.isEnded(state); group++) {
+    let groupSigners = job.signersOfGroup(state, group).map((s) => signersById.get(s.id)!);
+
+    // Portal signers must be reachable before their group is shown to them: a reserved person,
+    // or one without contact details, fails the job before anyone of the group is told.
+    if (notify && input.flow === 'portal') {
+      await flush();
+      const prepared = await prepareSigners({ jobId: input.jobId, signerIds: groupSigners.map((s) => s.id) });
+      const unreachable = prepared.flatMap((p) =>
+        p.outcome === 'OK' ? [] : [{ signerId: p.signerId, outcome: p.outcome }],
+      );
+      if (unreachable.length > 0 || job.isEnded(state)) {
+        if (!job.isEnded(state)) emit(job.contactFailure(state, unreachable, nowIso()));
+        break;
+      }
+      const channels = new Map(prepared.map((p) => [p.signerId, p.channels]));
+      groupSigners = groupSigners.map((s) => ({ ...s, channels: channels.get(s.id) ?? s.channels }));
+    }
+
     const activatedAt = Date.now();
     const deadlineOf = () => Date.parse(state.groups[group]!.deadline!);
     emit(
@@ -202,24 +289,58 @@ export async function signatureJob(input: SignatureJobInput): Promise<SignatureJ
     );
     await flush();
 
-    const groupSigners = job.signersOfGroup(state, group).map((s) => signersById.get(s.id)!);
-    let plan = input.flow === 'portal' ? planNotices(groupSigners, activatedAt, deadlineOf()) : [];
+    const planOf = () =>
+      planNotices(groupSigners, activatedAt, deadlineOf(), notify ? senderDeadlineWarning : undefined);
+    let plan = input.flow === 'portal' ? planOf() : [];
     const sent = new Set<string>();
 
     while (!job.isEnded(state) && !job.groupSigned(state, group)) {
       // Send what is due (at activation: the first notices), oldest first.
       for (const notice of plan) {
         if (notice.at > Date.now() || sent.has(sentKey(notice))) continue;
-        if (job.isEnded(state) || signerStatus(state, notice.signerId) !== 'WAITING') continue;
-        await sendNotice({
+        if (job.isEnded(state)) break;
+        sent.add(sentKey(notice));
+        if (notice.signerId === SENDER) {
+          inBackground(
+            'sender notice',
+            sendSenderNotice({
+              jobId: input.jobId,
+              noticeKey: `deadline:${group}:${notice.key}`,
+              kind: 'DEADLINE_SOON',
+              at: new Date(deadlineOf()).toISOString(),
+            }),
+          );
+          continue;
+        }
+        if (signerStatus(state, notice.signerId) !== 'WAITING') continue;
+        const args = {
           jobId: input.jobId,
           signerId: notice.signerId,
           noticeKey: notice.key,
           channel: notice.channel,
           kind: notice.kind,
           plannedAt: new Date(notice.at).toISOString(),
-        });
-        sent.add(sentKey(notice));
+        };
+        if (!notify) {
+          await sendNotice(args);
+          continue;
+        }
+        // Sent in the background: a slow mail relay must not hold up the group's deadline.
+        const signerId = notice.signerId;
+        inBackground(
+          'notice',
+          sendSignerNotice({ ...args, deadline: new Date(deadlineOf()).toISOString() }).then(
+            ({ outcome }) => {
+              // The register says the person can no longer be reached: the job cannot go on.
+              if (
+                (outcome === 'RESERVED' || outcome === 'CONTACT_INFORMATION_MISSING') &&
+                job.refusalToAct(state, signerId) === null
+              ) {
+                emit(job.contactFailure(state, [{ signerId, outcome }], nowIso()));
+              }
+            },
+          ),
+        );
       }
 
       const nextNotice = plan.find((n) => !sent.has(sentKey(n)) && n.at > Date.now());
@@ -233,9 +354,7 @@ export async function signatureJob(input: SignatureJobInput): Promise<SignatureJ
       if (deadlineMoved) {
         deadlineMoved = false;
         // Reminders of the old deadline that were not sent are replaced by those of the new one.
-        plan = planNotices(groupSigners, activatedAt, deadlineOf()).filter(
-          (n) => n.kind !== 'ACTIVATION' && n.at >= Date.now(),
-        );
+        plan = planOf().filter((n) => n.kind !== 'ACTIVATION' && n.at >= Date.now());
         continue;
       }
       if (!woken && Date.now() >= deadlineOf() && !job.isEnded(state) && !job.groupSigned(state, group)) {
@@ -256,16 +375,66 @@ export async function signatureJob(input: SignatureJobInput): Promise<SignatureJ
   }
   await flush();
 
+  // Cancelled: everyone who was told of the job and has not signed is told it is withdrawn.
+  if (notify && state.failureReason === 'CANCELLED') {
+    for (const g of state.groups.filter((x) => x.activatedAt)) {
+      for (const s of state.signers.filter((x) => x.order === g.order && x.status === 'CANCELLED')) {
+        const channels = signersById.get(s.id)!.channels;
+        inBackground(
+          'cancellation notice',
+          sendSignerNotice({
+            jobId: input.jobId,
+            signerId: s.id,
+            noticeKey: 'CANCELLATION',
+            channel: channels.email || !channels.sms ? 'EMAIL' : 'SMS',
+            kind: 'CANCELLATION',
+            plannedAt: nowIso(),
+          }),
+        );
+      }
+    }
+  }
+
   // Retention: the documents stay until the deadline (or until the sender deletes them).
   const keepSeconds =
     state.status === 'COMPLETED_SUCCESSFULLY' && input.longTermStorage
       ? LONG_TERM_RETENTION_SECONDS
       : RETENTION_SECONDS;
-  state.retentionUntil = new Date(Date.now() + keepSeconds * 1000).toISOString();
-  await condition(() => deletionRequested, keepSeconds * 1000);
+  const deleteAt = Date.now() + keepSeconds * 1000;
+  state.retentionUntil = new Date(deleteAt).toISOString();
+  if (notify) {
+    // The signed copy to each SELF signer's digital mailbox; one created within 7 days still gets it.
+    if (state.status === 'COMPLETED_SUCCESSFULLY') {
+      let forwarded = await forwardSignedCopies({ jobId: input.jobId, now: nowIso() });
+      while (forwarded.openOffersUntil && !deletionRequested) {
+        const until = Date.parse(forwarded.openOffersUntil);
+        await condition(
+          () => deletionRequested,
+          Math.max(1, Math.min(MAILBOX_RECHECK_MS, until - Date.now())),
+        );
+        forwarded = await forwardSignedCopies({ jobId: input.jobId, now: nowIso() });
+      }
+    }
+    // The sender is reminded 4 days before the documents go, if nobody fetched the results.
+    const warnAt = documentsExpiryWarningAt(new Date(deleteAt)).getTime();
+    if (warnAt > Date.now() && !(await condition(() => deletionRequested, warnAt - Date.now()))) {
+      inBackground(
+        'sender notice',
+        sendSenderNotice({
+          jobId: input.jobId,
+          noticeKey: 'documents-expire',
+          kind: 'DOCUMENTS_EXPIRE_SOON',
+          at: new Date(deleteAt).toISOString(),
+        }),
+      );
+    }
+  }
+  await condition(() => deletionRequested, Math.max(1, deleteAt - Date.now()));
   await deleteDocuments({ jobId: input.jobId });
   emit(job.markDocumentsDeleted(state, nowIso()));
   await flush();
+  // Notices and callbacks still under way finish (or give up) before the workflow closes.
+  await Promise.all([...background]);
   log.info('signature job finished', {
     jobId: input.jobId,
     workflowId: workflowInfo().workflowId,
@@ -273,6 +442,11 @@ export async function signatureJob(input: SignatureJobInput): Promise<SignatureJ
   });
   return state;
 }
+
+/** The pseudo-signer id of notices to the sender in a group's plan. */
+const SENDER = '';
+/** While a mailbox offer is open, the mailbox is asked again this often. */
+const MAILBOX_RECHECK_MS = 24 * 60 * 60 * 1000;
 
 interface ScheduledNotice {
   key: string;
@@ -282,9 +456,20 @@ interface ScheduledNotice {
   kind: PlannedNotice['kind'];
 }
 
-/** Every notice of a group, per signer by that signer's channels, in time order. */
-function planNotices(signers: WorkflowSigner[], activatedAt: number, deadline: number): ScheduledNotice[] {
-  const notices = signers.flatMap((signer) =>
+/** When the sender is warned of a group's deadline (24 h before, for lifetimes over 48 h). */
+type SenderWarning = (activatedAt: Date, deadline: Date) => Date | undefined;
+
+/**
+ * Every notice of a group in time order: per signer by that signer's channels, and the sender's
+ * deadline warning when there is one.
+ */
+function planNotices(
+  signers: WorkflowSigner[],
+  activatedAt: number,
+  deadline: number,
+  senderWarning?: SenderWarning,
+): ScheduledNotice[] {
+  const notices: ScheduledNotice[] = signers.flatMap((signer) =>
     noticeSchedule({
       activatedAt: new Date(activatedAt),
       deadline: new Date(deadline),
@@ -298,6 +483,16 @@ function planNotices(signers: WorkflowSigner[], activatedAt: number, deadline: n
       kind: n.kind,
     })),
   );
+  const warning = senderWarning?.(new Date(activatedAt), new Date(deadline));
+  if (warning) {
+    notices.push({
+      key: `DEADLINE_SOON:${warning.toISOString()}`,
+      signerId: SENDER,
+      at: warning.getTime(),
+      channel: 'EMAIL',
+      kind: 'REMINDER',
+    });
+  }
   return notices.sort((a, b) => a.at - b.at);
 }
 

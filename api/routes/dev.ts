@@ -1,56 +1,84 @@
 /**
  * Development-mode endpoints: sign or reject as a signer without a browser, through the same
- * workflow updates the signing portal uses. Mounted only when APP_ENV is development or test.
+ * service path the signing portal and the direct-flow ceremony use (`actAsSigner`). For a direct
+ * job the answer carries the exit URL with its status_query_token, as the browser would get it.
+ * Mounted only when APP_ENV is development or test.
  */
 import { Hono } from 'hono';
-import { z } from 'zod';
-import { findSignerJob, rejectAsSigner, signAsSigner } from '../../src/services/signature-jobs.js';
+import { generatedName } from '../../src/eid/names.js';
+import type { AuthenticationLevel } from '../../src/job/model.js';
+import { testPersonName } from '../../src/notifications/test-population.js';
+import { findSignerJob } from '../../src/services/signature-jobs.js';
+import { actAsSigner, type SignerAction } from '../../src/services/signer-actions.js';
+import type { SignerIdentity } from '../../src/signatures/job-results.js';
 import type { ApiDeps } from '../deps.js';
-import { badRequest, notFound } from '../errors.js';
-
-const signBody = z.strictObject({ authenticationLevel: z.union([z.literal(3), z.literal(4)]).default(4) });
-const rejectBody = z.strictObject({ reason: z.string().max(500).optional() });
-
-async function jsonBody<T>(c: { req: { text(): Promise<string> } }, schema: z.ZodType<T>): Promise<T> {
-  const text = await c.req.text();
-  let raw: unknown = {};
-  if (text.trim() !== '') {
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      throw badRequest('INVALID_JSON', 'the body is not valid JSON');
-    }
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    throw badRequest(
-      'VALIDATION_FAILED',
-      'the body is not valid',
-      parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', code: 'INVALID', message: i.message })),
-    );
-  }
-  return parsed.data;
-}
+import { notFound } from '../errors.js';
+import { jsonBodyLimit, readJsonBody } from '../json-body.js';
+import { devRejectRequestSchema, devSignRequestSchema } from '../schemas.js';
 
 export function devRoutes(deps: ApiDeps) {
   const app = new Hono();
-  const jobDeps = { db: deps.db, temporal: deps.temporal, taskQueue: deps.config.TEMPORAL_TASK_QUEUE };
+  const jobDeps = {
+    db: deps.db,
+    temporal: deps.temporal,
+    taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+    signing: deps.signing,
+  };
 
-  app.post('/signature-jobs/:id/signers/:signerId/sign', async (c) => {
-    const { authenticationLevel } = await jsonBody(c, signBody);
+  const act = async (jobId: string, signerId: string, action: SignerAction) => {
+    const found = await findSignerJob(deps.db, jobId, signerId);
+    if (!found) throw notFound('no such job and signer');
+    return actAsSigner(jobDeps, { jobId: found.jobId, signerId: found.signerId, flow: found.flow }, action);
+  };
+
+  app.post('/signature-jobs/:id/signers/:signerId/sign', jsonBodyLimit, async (c) => {
+    const { authenticationLevel } = await readJsonBody(c, devSignRequestSchema);
     const found = await findSignerJob(deps.db, c.req.param('id'), c.req.param('signerId'));
     if (!found) throw notFound('no such job and signer');
-    const signer = await signAsSigner(jobDeps, found.jobId, { signerId: found.signerId, authenticationLevel });
-    return c.json(signer);
+    const identity = await devTestPerson(deps, found.jobId, found.signerId, authenticationLevel);
+    return c.json(await act(found.jobId, found.signerId, { type: 'sign', authenticationLevel, identity }));
   });
 
-  app.post('/signature-jobs/:id/signers/:signerId/reject', async (c) => {
-    const { reason } = await jsonBody(c, rejectBody);
-    const found = await findSignerJob(deps.db, c.req.param('id'), c.req.param('signerId'));
-    if (!found) throw notFound('no such job and signer');
-    const signer = await rejectAsSigner(jobDeps, found.jobId, found.signerId, reason);
-    return c.json(signer);
+  app.post('/signature-jobs/:id/signers/:signerId/reject', jsonBodyLimit, async (c) => {
+    const { reason } = await readJsonBody(c, devRejectRequestSchema);
+    const action: SignerAction = { type: 'reject', ...(reason ? { reason } : {}) };
+    return c.json(await act(c.req.param('id'), c.req.param('signerId'), action));
   });
 
   return app;
+}
+
+/**
+ * The person a development signature is made as: the signer's own identity number with the test
+ * population's name for it (or a generated one), authenticated now by the test eID, with the test
+ * eID's key for that person, exactly what a browser login would give the ceremony.
+ */
+async function devTestPerson(
+  deps: ApiDeps,
+  jobId: string,
+  signerId: string,
+  level: AuthenticationLevel,
+): Promise<SignerIdentity> {
+  const signer = await deps.db
+    .selectFrom('signers')
+    .select(['personal_identification_number', 'custom_identifier', 'email', 'mobile', 'signature_type'])
+    .where('id', '=', signerId)
+    .where('job_id', '=', jobId)
+    .executeTakeFirstOrThrow();
+  const pid = signer.personal_identification_number;
+  const name = pid
+    ? (testPersonName(pid) ?? generatedName(pid))
+    : `Test Signer (${signer.custom_identifier ?? signer.email ?? signer.mobile ?? signerId})`;
+  const personalKey =
+    pid && signer.signature_type === 'ADVANCED_SIGNATURE'
+      ? await deps.eid.signingKey({ pid, name })
+      : undefined;
+  return {
+    name,
+    ...(pid ? { personalIdentificationNumber: pid } : {}),
+    authenticationLevel: level,
+    authenticatedAt: new Date(),
+    eidProvider: deps.eid.name,
+    ...(personalKey ? { personalKey } : {}),
+  };
 }

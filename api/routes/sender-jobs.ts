@@ -1,46 +1,91 @@
-/** The sender API's job resources: `/api/{org}/{flow}/signature-jobs...` */
+/** The sender API's job resources: create, read, and the direct flow's status by token. */
 import { Hono } from 'hono';
-import { FLOWS, type Flow } from '../../src/job/model.js';
+import { issueRedirectUrls, signerOfStatusQueryToken } from '../../src/services/direct-signers.js';
 import { findOrganisation } from '../../src/services/organisations.js';
-import { createSignatureJob, getSignatureJob } from '../../src/services/signature-jobs.js';
+import { createSignatureJob, findOwnedJob, getSignatureJob } from '../../src/services/signature-jobs.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
-import { ApiError, notFound } from '../errors.js';
+import { ApiError, badRequest } from '../errors.js';
 import { readCreateRequest } from '../multipart.js';
 import { jobView } from '../views.js';
-
-function flowOf(value: string | undefined): Flow {
-  if (!FLOWS.includes(value as Flow)) throw notFound('no such resource: the flow is `direct` or `portal`');
-  return value as Flow;
-}
+import { FLOW_SEGMENT, flowParam, idempotencyKeyOf } from './params.js';
 
 export function senderJobRoutes(deps: ApiDeps) {
   const app = new Hono<AppEnv>();
   const jobDeps = { db: deps.db, temporal: deps.temporal, taskQueue: deps.config.TEMPORAL_TASK_QUEUE };
   const base = deps.config.PUBLIC_URL;
 
-  app.post('/:flow/signature-jobs', async (c) => {
-    const flow = flowOf(c.req.param('flow'));
+  /**
+   * 201 with the new job; a retry with the same Idempotency-Key and body answers 200 with the
+   * same job. Direct signers get fresh one-time redirect URLs in either answer (a retry means
+   * the first answer was lost, and with it the URLs, which are not stored readable).
+   */
+  app.post(`/${FLOW_SEGMENT}/signature-jobs`, async (c) => {
+    const flow = flowParam(c);
     const org = c.get('org');
+    const idempotencyKey = idempotencyKeyOf(c);
     const sender = await findOrganisation(deps.db, org);
     if (!sender) throw new ApiError(403, 'FORBIDDEN', 'the organisation is not registered as a sender');
-    const { job, files } = await readCreateRequest(c, flow, sender.sector);
-    const idempotencyKey = c.req.header('idempotency-key');
+    const { job, requestJson, files } = await readCreateRequest(c, flow, sender.sector);
     const { jobId, created } = await createSignatureJob(jobDeps, {
       org,
       flow,
       job,
+      requestJson,
       files,
       ...(idempotencyKey ? { idempotencyKey } : {}),
     });
-    const rec = await getSignatureJob(jobDeps, org, flow, jobId);
-    const view = jobView(base, rec);
+    const rec = await getSignatureJob(jobDeps, org, flow, jobId, { live: false });
+    const redirectUrls =
+      flow === 'direct'
+        ? await issueRedirectUrls(
+            deps.db,
+            base,
+            { id: jobId, createdAt: rec.job.createdAt },
+            rec.signers.filter((s) => s.status === 'WAITING').map((s) => s.id),
+          )
+        : undefined;
+    const view = jobView(base, rec, redirectUrls);
     c.header('Location', view.links.self);
     return c.json(view, created ? 201 : 200);
   });
 
-  app.get('/:flow/signature-jobs/:id', async (c) => {
-    const flow = flowOf(c.req.param('flow'));
-    const rec = await getSignatureJob(jobDeps, c.get('org'), flow, c.req.param('id'));
+  app.get(`/${FLOW_SEGMENT}/signature-jobs/:id`, async (c) => {
+    const rec = await getSignatureJob(jobDeps, c.get('org'), flowParam(c), c.req.param('id'));
+    return c.json(jobView(base, rec));
+  });
+
+  /**
+   * After the signer's redirect back to the sender: the job's status for the holder of the
+   * `status_query_token` that came with it. 404 SIGNING_CEREMONY_NOT_COMPLETED while the signer
+   * has neither signed nor rejected (the ceremony ended in an error, say).
+   */
+  app.get('/direct/signature-jobs/:id/status', async (c) => {
+    const org = c.get('org');
+    const jobId = c.req.param('id');
+    await findOwnedJob(deps.db, org, 'direct', jobId);
+    const token = c.req.query('status_query_token');
+    if (!token) {
+      throw badRequest('MISSING_STATUS_QUERY_TOKEN', 'the status_query_token query parameter is required', [
+        { path: 'status_query_token', code: 'REQUIRED', message: 'the token the signer brought back' },
+      ]);
+    }
+    const signerId = token.length > 100 ? null : await signerOfStatusQueryToken(deps.db, jobId, token);
+    if (!signerId) {
+      throw new ApiError(
+        403,
+        'INVALID_STATUS_QUERY_TOKEN',
+        'the status_query_token is not valid for this job',
+      );
+    }
+    const rec = await getSignatureJob(jobDeps, org, 'direct', jobId);
+    const signer = rec.signers.find((s) => s.id === signerId);
+    if (!signer || signer.status === 'WAITING') {
+      throw new ApiError(
+        404,
+        'SIGNING_CEREMONY_NOT_COMPLETED',
+        'the signer has not completed the signing ceremony',
+      );
+    }
     return c.json(jobView(base, rec));
   });
 

@@ -2,6 +2,12 @@
 import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import * as m0001 from './migrations/0001_initial.js';
+import * as m0002 from './migrations/0002_api.js';
+import * as m0003 from './migrations/0003_notifications.js';
+import * as m0004 from './migrations/0004_signatures.js';
+import * as m0005 from './migrations/0005_usage.js';
+import * as m0006 from './migrations/0006_portal.js';
+import * as m0007 from './migrations/0007_sender_notices.js';
 import type { Database } from './types.js';
 
 export type Db = Kysely<Database>;
@@ -20,6 +26,12 @@ export function createDb(connectionString: string, poolSize = 10): Db {
 /** Migrations listed in code (not read from a folder) so the built output needs no file globbing. */
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
+  '0002_api': m0002,
+  '0003_notifications': m0003,
+  '0004_signatures': m0004,
+  '0005_usage': m0005,
+  '0006_portal': m0006,
+  '0007_sender_notices': m0007,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

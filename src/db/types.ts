@@ -13,6 +13,9 @@ export interface OrganisationsTable {
   name: string;
   sector: 'PUBLIC' | 'PRIVATE';
   created_at: CreatedAt;
+  /** Where sender notices (status changes, deadlines, expiring documents) go; none when null. */
+  notice_email: ColumnType<string | null, string | null | undefined, string | null>;
+  notice_locale: ColumnType<string, string | undefined, string>;
 }
 
 export interface ApiKeysTable {
@@ -40,6 +43,8 @@ export interface SignatureJobsTable {
   request_hash: string;
   created_at: CreatedAt;
   updated_at: Timestamp;
+  /** When the sender (or a portal user) first downloaded the signed results. */
+  results_downloaded_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** The last status-change sequence number the workflow recorded (makes recording idempotent). */
   last_event_seq: ColumnType<number, number | undefined, number>;
 }
@@ -58,6 +63,12 @@ export interface SignersTable {
   on_behalf_of: string;
   status: string;
   status_since: Timestamp;
+  /** The signer's name as their eID login gave it; set when they sign. */
+  name: ColumnType<string | null, string | null | undefined, string | null>;
+  signed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  authenticated_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  authentication_level: ColumnType<number | null, number | null | undefined, number | null>;
+  eid_provider: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface DocumentsTable {
@@ -125,6 +136,164 @@ export interface NoticesTable {
   sent_at: Timestamp;
 }
 
+/** Migration 0003: a per-organisation secret for signing callbacks (two active during rotation). */
+export interface CallbackSecretsTable {
+  id: Generated<string>;
+  org_number: string;
+  secret: string;
+  created_at: CreatedAt;
+  revoked_at: Timestamp | null;
+}
+
+/** One attempt to deliver one status change to the sender's callback URL. */
+export interface CallbackDeliveriesTable {
+  id: Generated<string>;
+  job_id: string;
+  change_seq: number;
+  idempotency_key: string;
+  url: string;
+  attempt: number;
+  /** Null when no response came (refused target, timeout, connection error). */
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+  at: Timestamp;
+}
+
+/** The signed copy for one SELF signer: delivered to the digital mailbox, or offered for 7 days. */
+export interface MailboxForwardsTable {
+  job_id: string;
+  signer_id: string;
+  status: 'PENDING' | 'DELIVERED' | 'EXPIRED';
+  offered_until: Timestamp;
+  delivered_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
+/** Development SMS gateway: every message "sent", once per idempotency key. */
+export interface DevSmsTable {
+  id: Generated<string>;
+  idempotency_key: string;
+  to_number: string;
+  text: string;
+  created_at: CreatedAt;
+}
+
+/** Development contact and reservation register (KRR): synthetic test people only. */
+export interface DevContactRegisterTable {
+  pid: string;
+  name: string;
+  email: string | null;
+  mobile: string | null;
+  reserved: ColumnType<boolean, boolean | undefined, boolean>;
+}
+
+export interface DevMailboxAccountsTable {
+  pid: string;
+  created_at: CreatedAt;
+}
+
+export interface DevMailboxMessagesTable {
+  id: Generated<string>;
+  idempotency_key: string;
+  pid: string;
+  job_id: string;
+  file_name: string;
+  pdf: Buffer;
+  sha256: string;
+  delivered_at: CreatedAt;
+}
+
+/** The direct flow's one-time signer links and status query tokens; only their hashes are kept. */
+export interface SignerTokensTable {
+  token_hash: string;
+  kind: 'REDIRECT' | 'STATUS_QUERY';
+  job_id: string;
+  signer_id: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  /** A redirect token is spent when the signer opens the ceremony. */
+  used_at: Timestamp | null;
+  /** Replaced by a newer redirect token. */
+  revoked_at: Timestamp | null;
+}
+
+/** When a sender may next poll an empty status queue (per organisation, flow and named queue). */
+export interface StatusQueuePollsTable {
+  org_number: string;
+  flow: 'direct' | 'portal';
+  polling_queue: string;
+  next_permitted_at: Timestamp;
+}
+
+/** Migration 0005: one billable event, priced when recorded (integer øre; see src/billing). */
+export interface UsageEventsTable {
+  id: Generated<string>;
+  org_number: string;
+  /** Null for the organisation's one-off prices. */
+  job_id: string | null;
+  kind: string;
+  quantity: number;
+  unit_price_ore: number;
+  /** bigint: read as a string by pg; quantity × unit price, checked by the database. */
+  amount_ore: ColumnType<string, number | bigint | string, never>;
+  currency: string;
+  occurred_at: Timestamp;
+  recorded_at: CreatedAt;
+  idempotency_key: string;
+}
+
+/** Fixed-window request counters of the sender API, and the block that follows a breach. */
+export interface RateLimitsTable {
+  key: string;
+  window_start: Timestamp;
+  hits: number;
+  blocked_until: Timestamp | null;
+}
+
+/** Migration 0006: a browser session of the ceremony or a portal (cookie value stored hashed). */
+export interface PortalSessionsTable {
+  token_hash: string;
+  csrf_token: string;
+  pid: string | null;
+  name: string | null;
+  auth_level: number | null;
+  authenticated_at: Timestamp | null;
+  eid_provider: string | null;
+  grants: Json<unknown>;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+}
+
+/** A person's role in a sender organisation's portal. */
+export interface PortalRolesTable {
+  pid: string;
+  org_number: string;
+  role: 'SENDER' | 'VIEWER';
+  created_at: CreatedAt;
+}
+
+/** A portal signer's unique link (by e-mail/mobile) and its one-time code, both kept only hashed. */
+export interface SignerLinksTable {
+  token_hash: string;
+  job_id: string;
+  signer_id: string;
+  code_hmac: string;
+  failed_attempts: ColumnType<number, number | undefined, number>;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+}
+
+/** The test eID's signing key and certificate of one person (development and tests only). */
+export interface EidTestKeysTable {
+  pid_hash: string;
+  certificate_pem: string;
+  private_key_pem: string;
+  not_after: Timestamp;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   organisations: OrganisationsTable;
   api_keys: ApiKeysTable;
@@ -135,6 +304,21 @@ export interface Database {
   status_changes: StatusChangesTable;
   audit_events: AuditEventsTable;
   notices: NoticesTable;
+  signer_tokens: SignerTokensTable;
+  status_queue_polls: StatusQueuePollsTable;
+  rate_limits: RateLimitsTable;
+  callback_secrets: CallbackSecretsTable;
+  callback_deliveries: CallbackDeliveriesTable;
+  mailbox_forwards: MailboxForwardsTable;
+  dev_sms: DevSmsTable;
+  dev_contact_register: DevContactRegisterTable;
+  dev_mailbox_accounts: DevMailboxAccountsTable;
+  dev_mailbox_messages: DevMailboxMessagesTable;
+  usage_events: UsageEventsTable;
+  portal_sessions: PortalSessionsTable;
+  portal_roles: PortalRolesTable;
+  signer_links: SignerLinksTable;
+  eid_test_keys: EidTestKeysTable;
 }
 
 export type SignatureJobRow = Selectable<SignatureJobsTable>;

@@ -46,3 +46,21 @@ export async function organisationOfApiKey(db: Db, key: string): Promise<string 
     .executeTakeFirst();
   return row?.org_number ?? null;
 }
+
+export interface ApiKeyInfo {
+  id: string;
+  label: string;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+/** The keys of an organisation, newest first: what they are called and whether they work; never the key. */
+export async function listApiKeys(db: Db, org: string): Promise<ApiKeyInfo[]> {
+  const rows = await db
+    .selectFrom('api_keys')
+    .select(['id', 'label', 'created_at', 'revoked_at'])
+    .where('org_number', '=', org)
+    .orderBy('created_at', 'desc')
+    .execute();
+  return rows.map((r) => ({ id: r.id, label: r.label, createdAt: r.created_at, revokedAt: r.revoked_at }));
+}

@@ -1,5 +1,5 @@
-import type { Sector } from '../job/model.js';
 import type { Db } from '../db/index.js';
+import type { Sector } from '../job/model.js';
 
 export interface Organisation {
   orgNumber: string;
@@ -16,6 +16,10 @@ export async function upsertOrganisation(db: Db, org: Organisation): Promise<voi
 }
 
 export async function findOrganisation(db: Db, orgNumber: string): Promise<Organisation | null> {
-  const row = await db.selectFrom('organisations').selectAll().where('org_number', '=', orgNumber).executeTakeFirst();
+  const row = await db
+    .selectFrom('organisations')
+    .selectAll()
+    .where('org_number', '=', orgNumber)
+    .executeTakeFirst();
   return row ? { orgNumber: row.org_number, name: row.name, sector: row.sector } : null;
 }

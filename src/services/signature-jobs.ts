@@ -10,6 +10,16 @@ import {
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import {
+  cancelUpdate,
+  deleteDocumentsUpdate,
+  extendDeadlineUpdate,
+  rejectUpdate,
+  type SignArgs,
+  signUpdate,
+  statusQuery,
+  WORKFLOW_TYPE,
+} from '../../workflows/definitions.js';
 import type { Db } from '../db/index.js';
 import {
   DEFAULT_AVAILABLE_SECONDS,
@@ -27,16 +37,7 @@ import {
   SIGNATURE_JOB_REFERENCE,
   SIGNATURE_JOB_STATUS,
 } from '../job/search-attributes.js';
-import {
-  cancelUpdate,
-  deleteDocumentsUpdate,
-  extendDeadlineUpdate,
-  rejectUpdate,
-  type SignArgs,
-  signUpdate,
-  statusQuery,
-  WORKFLOW_TYPE,
-} from '../../workflows/definitions.js';
+import { isStorableText, toStorableText } from './storable-text.js';
 
 export interface JobServiceDeps {
   db: Db;
@@ -79,6 +80,12 @@ export interface CreateJobCommand {
   org: string;
   flow: Flow;
   job: JobRequest;
+  /**
+   * The `job` JSON as the sender sent it, for telling a retry from a misuse of an Idempotency-Key.
+   * The validated `job` cannot serve: its defaults depend on the time of the request (an activation
+   * time in the past becomes "now"), so an identical retry would look different.
+   */
+  requestJson?: unknown;
   /** The bytes of every document listed in `job.documents`, by file name. */
   files: Map<string, Uint8Array>;
   idempotencyKey?: string;
@@ -92,10 +99,20 @@ export interface CreatedJob {
 
 const sha256 = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex');
 
+/** JSON with object keys sorted, so the same request written in another key order hashes alike. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
 /** Fingerprint of a create request, for telling a retry from a misuse of an Idempotency-Key. */
-export function requestHash(flow: Flow, job: JobRequest, files: Map<string, Uint8Array>): string {
-  const docs = job.documents.map((d) => `${d.fileName}:${sha256(files.get(d.fileName) ?? new Uint8Array())}`);
-  return sha256(JSON.stringify({ flow, job, docs }));
+export function requestHash(flow: Flow, requestJson: unknown, files: Map<string, Uint8Array>): string {
+  const docs = [...files.entries()].map(([name, bytes]) => `${name}:${sha256(bytes)}`).sort();
+  return sha256(canonicalJson({ flow, job: requestJson, docs }));
 }
 
 /**
@@ -103,7 +120,7 @@ export function requestHash(flow: Flow, job: JobRequest, files: Map<string, Uint
  * stored rows are removed again, so a job exists only with a workflow behind it.
  */
 export async function createSignatureJob(deps: JobServiceDeps, cmd: CreateJobCommand): Promise<CreatedJob> {
-  const hash = requestHash(cmd.flow, cmd.job, cmd.files);
+  const hash = requestHash(cmd.flow, cmd.requestJson ?? cmd.job, cmd.files);
   if (cmd.idempotencyKey) {
     const earlier = await findByIdempotencyKey(deps.db, cmd.org, cmd.idempotencyKey);
     if (earlier) {
@@ -264,16 +281,44 @@ export interface JobRecord {
   xadesSignerIds: Set<string>;
 }
 
-/** A job of `org` in `flow`, with the workflow's live state; JobNotFoundError for any other job. */
-export async function getSignatureJob(deps: JobServiceDeps, org: string, flow: Flow, jobId: string): Promise<JobRecord> {
-  const row = await deps.db
+/**
+ * Ids come from URLs, so they can be anything; what no id of ours can be (too long, or text
+ * PostgreSQL cannot even compare) matches nothing and is not sent to the database.
+ */
+function isPlausibleId(id: string): boolean {
+  return id.length > 0 && id.length <= 200 && isStorableText(id);
+}
+
+/**
+ * The stored row of a job of `org` in `flow` (no workflow call): the check every sender endpoint
+ * makes first. JobNotFoundError for any other job, so other organisations' jobs stay invisible.
+ */
+export async function findOwnedJob(db: Db, org: string, flow: Flow, jobId: string) {
+  if (!isPlausibleId(jobId)) throw new JobNotFoundError(jobId);
+  const row = await db
     .selectFrom('signature_jobs')
-    .select(['id', 'org_number', 'flow', 'title', 'reference', 'created_at', 'status'])
+    .select(['id', 'org_number', 'flow', 'title', 'reference', 'created_at', 'status', 'request'])
     .where('id', '=', jobId)
     .where('org_number', '=', org)
     .where('flow', '=', flow)
     .executeTakeFirst();
   if (!row) throw new JobNotFoundError(jobId);
+  return row;
+}
+
+/**
+ * A job of `org` in `flow`, with the workflow's live state; JobNotFoundError for any other job.
+ * `live: false` reads only what PostgreSQL mirrors: right after creation that is the whole truth,
+ * and it spares a query that needs a worker (a create must not fail because workers are busy).
+ */
+export async function getSignatureJob(
+  deps: JobServiceDeps,
+  org: string,
+  flow: Flow,
+  jobId: string,
+  opts: { live: boolean } = { live: true },
+): Promise<JobRecord> {
+  const row = await findOwnedJob(deps.db, org, flow, jobId);
   const [signerRows, artifacts, state] = await Promise.all([
     deps.db.selectFrom('signers').selectAll().where('job_id', '=', jobId).orderBy('position').execute(),
     deps.db
@@ -282,7 +327,7 @@ export async function getSignatureJob(deps: JobServiceDeps, org: string, flow: F
       .where('job_id', '=', jobId)
       .where('deleted_at', 'is', null)
       .execute(),
-    queryState(deps, jobId),
+    opts.live ? queryState(deps, jobId) : null,
   ]);
   const live = new Map(state?.signers.map((s) => [s.id, s]) ?? []);
   return {
@@ -298,7 +343,7 @@ export async function getSignatureJob(deps: JobServiceDeps, org: string, flow: F
     signers: signerRows.map((s) => ({
       id: s.id,
       order: s.signing_order,
-      identifier: s.personal_identification_number ?? s.custom_identifier ?? s.email ?? s.mobile ?? '',
+      identifier: signerIdentifier(s),
       status: live.get(s.id)?.status ?? s.status,
       since: live.has(s.id) ? new Date(live.get(s.id)!.since) : s.status_since,
     })),
@@ -308,8 +353,18 @@ export async function getSignatureJob(deps: JobServiceDeps, org: string, flow: F
   };
 }
 
+/** How the sender addressed a signer: the identity shown back to it in every answer. */
+export function signerIdentifier(s: {
+  personal_identification_number: string | null;
+  custom_identifier: string | null;
+  email: string | null;
+  mobile: string | null;
+}): string {
+  return s.personal_identification_number ?? s.custom_identifier ?? s.email ?? s.mobile ?? '';
+}
+
 /** The workflow's state, or null when the workflow is no longer known to Temporal. */
-async function queryState(deps: JobServiceDeps, jobId: string): Promise<SignatureJobState | null> {
+export async function queryState(deps: JobServiceDeps, jobId: string): Promise<SignatureJobState | null> {
   try {
     return await deps.temporal.workflow.getHandle(workflowIdForJob(jobId)).query(statusQuery);
   } catch (err) {
@@ -341,9 +396,12 @@ export async function signAsSigner(deps: JobServiceDeps, jobId: string, args: Si
   return runUpdate(() => handleOf(deps, jobId).executeUpdate(signUpdate, { args: [args] }));
 }
 
+/** The reason goes into the audit trail: made storable here whatever page or endpoint passed it. */
 export async function rejectAsSigner(deps: JobServiceDeps, jobId: string, signerId: string, reason?: string) {
   return runUpdate(() =>
-    handleOf(deps, jobId).executeUpdate(rejectUpdate, { args: [{ signerId, ...(reason ? { reason } : {}) }] }),
+    handleOf(deps, jobId).executeUpdate(rejectUpdate, {
+      args: [{ signerId, ...(reason ? { reason: toStorableText(reason) } : {}) }],
+    }),
   );
 }
 
@@ -352,7 +410,9 @@ export async function cancelJob(deps: JobServiceDeps, jobId: string) {
 }
 
 export async function extendDeadline(deps: JobServiceDeps, jobId: string, availableSeconds: number) {
-  return runUpdate(() => handleOf(deps, jobId).executeUpdate(extendDeadlineUpdate, { args: [{ availableSeconds }] }));
+  return runUpdate(() =>
+    handleOf(deps, jobId).executeUpdate(extendDeadlineUpdate, { args: [{ availableSeconds }] }),
+  );
 }
 
 export async function deleteJobDocuments(deps: JobServiceDeps, jobId: string) {
@@ -361,11 +421,36 @@ export async function deleteJobDocuments(deps: JobServiceDeps, jobId: string) {
 
 /** The job a signer belongs to, without an organisation check (signer-facing paths). */
 export async function findSignerJob(db: Db, jobId: string, signerId: string) {
+  if (!isPlausibleId(jobId) || !isPlausibleId(signerId)) return undefined;
   return db
     .selectFrom('signers')
     .innerJoin('signature_jobs', 'signature_jobs.id', 'signers.job_id')
-    .select(['signature_jobs.id as jobId', 'signature_jobs.org_number as org', 'signers.id as signerId'])
+    .select([
+      'signature_jobs.id as jobId',
+      'signature_jobs.org_number as org',
+      'signature_jobs.flow as flow',
+      'signers.id as signerId',
+    ])
     .where('signers.id', '=', signerId)
     .where('signature_jobs.id', '=', jobId)
     .executeTakeFirst();
+}
+
+/** The stored bytes of a job's PAdES, or of one signer's XAdES; null until made or once deleted. */
+export async function findArtifact(
+  db: Db,
+  jobId: string,
+  kind: 'PADES' | 'XADES',
+  signerId = '',
+): Promise<Buffer | null> {
+  if (!isPlausibleId(signerId) && signerId !== '') return null;
+  const row = await db
+    .selectFrom('artifacts')
+    .select('content')
+    .where('job_id', '=', jobId)
+    .where('kind', '=', kind)
+    .where('signer_id', '=', signerId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  return row?.content ?? null;
 }

@@ -12,6 +12,7 @@ import type {
   SignatureType,
 } from '../job/model.js';
 import {
+  type CertifiedKey,
   createSignerXades,
   DocumentUnprocessableError,
   issuePersonCertificate,
@@ -30,6 +31,8 @@ export interface SignerIdentity {
   authenticatedAt: Date;
   /** e.g. "ID-porten (test)", "BankID (test)". */
   eidProvider: string;
+  /** The person's own key and certificate from their eID (advanced signatures). */
+  personalKey?: CertifiedKey;
 }
 
 /** A job's results cannot be made from its inputs (retrying will not help). */

@@ -2,7 +2,7 @@
  * Starting signature-job workflows directly (without the HTTP layer) for workflow tests: the job's
  * rows are stored as the API would store them, then the workflow is started.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../src/db/index.js';
 import {
@@ -14,17 +14,22 @@ import {
 } from '../../src/job/model.js';
 import { upsertOrganisation } from '../../src/services/organisations.js';
 import { WORKFLOW_TYPE } from '../../workflows/definitions.js';
+import { samplePdf } from './requests.js';
 
 export const TEST_ORG = '987654325';
 
 export interface TestJobSpec {
   flow?: Flow;
   /** One entry per signer: its order and channels. */
-  signers: { order?: number; channels?: Partial<NotificationChannels> }[];
+  signers: { order?: number; channels?: Partial<NotificationChannels>; pid?: string }[];
+  callbackUrl?: string;
   activationTime?: Date;
   availableSeconds?: number;
   longTermStorage?: boolean;
 }
+
+/** One address per job and signer, so tests reading a shared mail sink tell jobs apart. */
+const emailOf = (jobId: string, position: number) => `signer${position}.${jobId.slice(0, 8)}@example.com`;
 
 export async function startTestJob(db: Db, client: Client, taskQueue: string, spec: TestJobSpec) {
   const jobId = randomUUID();
@@ -36,6 +41,7 @@ export async function startTestJob(db: Db, client: Client, taskQueue: string, sp
     signatureType: 'AUTHENTICATED_SIGNATURE' as const,
     onBehalfOf: 'SELF' as const,
     channels: { email: s.channels?.email ?? true, sms: s.channels?.sms ?? false },
+    pid: s.pid ?? null,
   }));
   await db
     .insertInto('signature_jobs')
@@ -47,7 +53,7 @@ export async function startTestJob(db: Db, client: Client, taskQueue: string, sp
       title: 'Test job',
       reference: null,
       polling_queue: null,
-      request: '{}',
+      request: JSON.stringify(spec.callbackUrl ? { callbackUrl: spec.callbackUrl } : {}),
       idempotency_key: null,
       request_hash: jobId,
       updated_at: new Date(),
@@ -61,10 +67,11 @@ export async function startTestJob(db: Db, client: Client, taskQueue: string, sp
         job_id: jobId,
         position,
         signing_order: s.order,
-        personal_identification_number: null,
+        personal_identification_number: s.pid,
         custom_identifier: null,
-        email: `signer${position}@example.com`,
-        mobile: null,
+        // Signers with an identity number are reached through the (development) register.
+        email: s.channels.email && !s.pid ? emailOf(jobId, position) : null,
+        mobile: s.channels.sms && !s.pid ? `+479${String(10000000 + position).slice(1)}` : null,
         signature_type: s.signatureType,
         on_behalf_of: s.onBehalfOf,
         status: 'WAITING',
@@ -77,15 +84,37 @@ export async function startTestJob(db: Db, client: Client, taskQueue: string, sp
     org: TEST_ORG,
     flow,
     requiredAuthentication: 4,
-    signers,
+    signers: signers.map(({ pid: _pid, ...s }) => s),
     ...(spec.activationTime ? { activationTime: spec.activationTime.toISOString() } : {}),
     availableSeconds: spec.availableSeconds ?? DEFAULT_AVAILABLE_SECONDS,
     longTermStorage: spec.longTermStorage ?? false,
   };
+  const pdf = await samplePdf(`Test job ${jobId}`);
+  await db
+    .insertInto('documents')
+    .values({
+      id: randomUUID(),
+      job_id: jobId,
+      position: 0,
+      title: 'Contract',
+      file_name: 'contract.pdf',
+      mime_type: 'application/pdf',
+      size_bytes: pdf.byteLength,
+      sha256: createHash('sha256').update(pdf).digest('hex'),
+      content: Buffer.from(pdf),
+    })
+    .execute();
   const handle = await client.workflow.start(WORKFLOW_TYPE, {
     taskQueue,
     workflowId: workflowIdForJob(jobId),
     args: [input],
   });
-  return { jobId, handle, signerIds: signers.map((s) => s.id), input };
+  return {
+    jobId,
+    handle,
+    signerIds: signers.map((s) => s.id),
+    /** The e-mail address each signer without identity number was given (unique to this job). */
+    emails: signers.map((_, i) => emailOf(jobId, i)),
+    input,
+  };
 }

@@ -3,17 +3,24 @@
  * PostgreSQL database, a worker and the HTTP API on a free port, as `npm run dev` wires them.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createApp } from '../../api/app.js';
-import { listen } from '../../api/server.js';
+import type { ApiDeps } from '../../api/deps.js';
+import { listen, type TlsOptions } from '../../api/server.js';
 import { loadConfig } from '../../src/config.js';
+import { createEidProvider, eidSettingsFromEnv } from '../../src/eid/index.js';
 import { createLogger } from '../../src/log.js';
 import { seedDevSender } from '../../src/runtime.js';
 import { createApiKey } from '../../src/services/api-keys.js';
 import { upsertOrganisation } from '../../src/services/organisations.js';
+import { createSigningContext, type SigningContext } from '../../src/signatures/context.js';
 import { createSignatureWorker } from '../../worker/worker.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
+import { startTestNotifications } from './notifications.js';
 import { freePort } from './ports.js';
 import { devServerEnv, workflowBundle } from './temporal.js';
 
@@ -21,8 +28,20 @@ export const ORG = '987654325';
 export const OTHER_ORG = '974760673';
 export const PRIVATE_ORG = '912345674';
 
+export interface StackOptions {
+  /** Sender API limits; the rate limit is off unless given (tests make many requests quickly). */
+  api?: Pick<ApiDeps, 'rateLimit' | 'statusQueue'>;
+  /** Serve over HTTPS (mutual TLS tests). */
+  tls?: TlsOptions;
+}
+
 export interface Stack {
   baseUrl: string;
+  signing: SigningContext;
+  /** The SMTP sink and development gateways the worker sends notices through. */
+  notices: Awaited<ReturnType<typeof startTestNotifications>>;
+  /** What the API was built from: a test can start a second API process on the same database. */
+  apiDeps: ApiDeps;
   env: TestWorkflowEnvironment;
   t: TestDatabase;
   apiKey: string;
@@ -34,12 +53,13 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const [env, t, port] = await Promise.all([devServerEnv(), createTestDatabase(), freePort()]);
   const taskQueue = `api-${randomUUID()}`;
   const config = loadConfig({
     APP_ENV: 'test',
     PORT: String(port),
+    ...(options.tls ? { PUBLIC_URL: `https://127.0.0.1:${port}` } : {}),
     DATABASE_URL: t.url,
     TEMPORAL_TASK_QUEUE: taskQueue,
     LOG_LEVEL: 'silent',
@@ -51,19 +71,38 @@ export async function startStack(): Promise<Stack> {
   await upsertOrganisation(t.db, { orgNumber: PRIVATE_ORG, name: 'Private Sender AS', sector: 'PRIVATE' });
   const { key: privateApiKey } = await createApiKey(t.db, PRIVATE_ORG, 'test');
 
+  // Real signing (a fresh PKI for this stack) and real notices (an SMTP sink of its own).
+  const pkiDir = await mkdtemp(join(tmpdir(), 'esign-pki-'));
+  const signing = await createSigningContext({ pkiDir, publicUrl: config.PUBLIC_URL });
+  const notices = await startTestNotifications(t.db);
   const worker: Worker = await createSignatureWorker({
     connection: env.nativeConnection,
     taskQueue,
-    deps: { db: t.db },
+    deps: { db: t.db, signing, notifications: notices.adapters, publicUrl: config.PUBLIC_URL },
     workflowBundle: workflowBundle(),
   });
   const running = worker.run();
   const log = createLogger('silent', 'test');
-  const http = await listen(createApp({ db: t.db, temporal: env.client, config, log }), '127.0.0.1', port);
+  const eid = createEidProvider(eidSettingsFromEnv('test', {}), { db: t.db, pki: signing.pki });
+  const apiDeps: ApiDeps = {
+    db: t.db,
+    temporal: env.client,
+    config,
+    log,
+    signing,
+    eid,
+    mailDir: notices.mailDir,
+    rateLimit: false,
+    ...options.api,
+  };
+  const http = await listen(createApp(apiDeps), '127.0.0.1', port, options.tls);
   const baseUrl = config.PUBLIC_URL;
 
   return {
     baseUrl,
+    apiDeps,
+    signing,
+    notices,
     env,
     t,
     apiKey,
@@ -80,7 +119,9 @@ export async function startStack(): Promise<Stack> {
       worker.shutdown();
       await running;
       await env.teardown();
+      await notices.stop();
       await t.db.destroy();
+      await rm(pkiDir, { recursive: true, force: true });
     },
   };
 }

@@ -10,9 +10,11 @@ import { JOB_SEARCH_ATTRIBUTES } from '../../src/job/search-attributes.js';
  * workflows that upsert attributes it does not know).
  */
 export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
-  });
+  const env = await withStartRetries(() =>
+    TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
+    }),
+  );
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
     searchAttributes: Object.fromEntries(
@@ -27,13 +29,29 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
 
 /** The real Temporal dev server, with the job search attributes registered. */
 export function devServerEnv(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: temporalCliPath() },
-      searchAttributes: JOB_SEARCH_ATTRIBUTES,
-      ip: '127.0.0.1',
-    },
-  });
+  return withStartRetries(() =>
+    TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: { type: 'existing-path', path: temporalCliPath() },
+        searchAttributes: JOB_SEARCH_ATTRIBUTES,
+        ip: '127.0.0.1',
+      },
+    }),
+  );
+}
+
+/**
+ * The SDK gives a server 5 s to start; on a loaded two-core machine (parallel test files) the JVM
+ * of the test server sometimes needs longer. Another attempt (on another port) then succeeds.
+ */
+async function withStartRetries<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (i >= attempts || !/did not start within/.test(String(err))) throw err;
+    }
+  }
 }
 
 export function workflowBundle() {

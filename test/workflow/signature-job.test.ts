@@ -22,22 +22,25 @@ import {
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { recording, saveHistory } from '../helpers/histories.js';
 import { startTestJob, type TestJobSpec } from '../helpers/jobs.js';
+import { startTestNotifications } from '../helpers/notifications.js';
 import { timeSkippingEnv, workflowBundle } from '../helpers/temporal.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 
 let env: TestWorkflowEnvironment;
 let t: TestDatabase;
+let notices: Awaited<ReturnType<typeof startTestNotifications>>;
 let worker: Worker;
 let running: Promise<void>;
 const taskQueue = `tq-${randomUUID()}`;
 
 beforeAll(async () => {
   [env, t] = await Promise.all([timeSkippingEnv(), createTestDatabase()]);
+  notices = await startTestNotifications(t.db);
   worker = await createSignatureWorker({
     connection: env.nativeConnection,
     taskQueue,
-    deps: { db: t.db },
+    deps: workerDeps(),
     workflowBundle: workflowBundle(),
   });
   running = worker.run();
@@ -46,8 +49,11 @@ afterAll(async () => {
   worker?.shutdown();
   await running;
   await env?.teardown();
+  await notices?.stop();
   await t?.db.destroy();
 });
+
+const workerDeps = () => ({ db: t.db, notifications: notices.adapters, publicUrl: 'http://localhost:3000' });
 
 // The jobs of the running test, whose histories are saved when recording.
 let jobsOfTest: { handle: Awaited<ReturnType<typeof startTestJob>>['handle'] }[] = [];
@@ -92,7 +98,7 @@ async function refusal(p: Promise<unknown>): Promise<string> {
   throw new Error('the update was accepted');
 }
 
-async function notices(jobId: string) {
+async function noticesOf(jobId: string) {
   return t.db
     .selectFrom('notices')
     .select(['signer_id', 'channel', 'kind', 'planned_at'])
@@ -110,13 +116,13 @@ describe('activation', () => {
     const job = await start({ signers: [{}], activationTime: new Date(now + 2 * DAY) });
     expect((await job.state()).activated).toBe(false);
     expect(await refusal(job.sign(0))).toBe('JOB_NOT_ACTIVE');
-    expect(await notices(job.jobId)).toHaveLength(0);
+    expect(await noticesOf(job.jobId)).toHaveLength(0);
 
     await env.sleep(2 * DAY);
     const s = await job.state();
     expect(s.activated).toBe(true);
     expect(Date.parse(s.groups[0]!.activatedAt!)).toBeGreaterThanOrEqual(now + 2 * DAY);
-    expect((await notices(job.jobId)).map((n) => n.kind)).toEqual(['ACTIVATION']);
+    expect((await noticesOf(job.jobId)).map((n) => n.kind)).toEqual(['ACTIVATION']);
     await job.sign(0);
     await settle();
     expect((await job.state()).status).toBe('COMPLETED_SUCCESSFULLY');
@@ -202,7 +208,7 @@ describe('groups', () => {
     expect(s.failureReason).toBe('EXPIRED');
     expect(statuses(s)).toEqual(['SIGNED', 'EXPIRED', 'NOT_APPLICABLE']);
     expect(s.groups[2]!.activatedAt).toBeUndefined();
-    const notified = new Set((await notices(job.jobId)).map((n) => n.signer_id));
+    const notified = new Set((await noticesOf(job.jobId)).map((n) => n.signer_id));
     expect(notified.has(job.signerIds[2]!)).toBe(false);
   });
 });
@@ -219,14 +225,16 @@ describe('terminating actions', () => {
     expect(statuses(s)).toEqual(['REJECTED', 'SIGNED', 'NOT_APPLICABLE']);
     expect(s.signers[0]!.rejectionReason).toBe('wrong salary');
     expect(s.groups[1]!.activatedAt).toBeUndefined();
-    const notified = new Set((await notices(job.jobId)).map((n) => n.signer_id));
+    const notified = new Set((await noticesOf(job.jobId)).map((n) => n.signer_id));
     expect([...notified].sort()).toEqual([job.signerIds[0], job.signerIds[1]].sort());
     expect(await refusal(job.sign(2))).toBe('ALREADY_ACTED');
   });
 
   it('a signer BLOCKED by wrong one-time codes ends the job like a rejection', async () => {
     const job = await start({ signers: [{ order: 0 }, { order: 1 }] });
-    await job.handle.executeUpdate(signerFailedUpdate, { args: [{ signerId: job.signerIds[0]!, status: 'BLOCKED' }] });
+    await job.handle.executeUpdate(signerFailedUpdate, {
+      args: [{ signerId: job.signerIds[0]!, status: 'BLOCKED' }],
+    });
     await settle();
     const s = await job.state();
     expect(s.status).toBe('FAILED');
@@ -248,7 +256,7 @@ describe('terminating actions', () => {
     expect(statuses(s)).toEqual(['CANCELLED', 'CANCELLED']);
     expect(s.activated).toBe(false);
     await env.sleep(6 * DAY);
-    expect(await notices(job.jobId)).toHaveLength(0);
+    expect(await noticesOf(job.jobId)).toHaveLength(0);
   });
 
   it('cancel during a group: who signed stays SIGNED, everyone else CANCELLED', async () => {
@@ -294,7 +302,7 @@ describe('terminating actions', () => {
     expect(after.status).toBe('FAILED');
     expect(statuses(after)).toEqual(['SIGNED', 'EXPIRED']);
     // The direct flow sends no notices.
-    expect(await notices(job.jobId)).toHaveLength(0);
+    expect(await noticesOf(job.jobId)).toHaveLength(0);
   });
 });
 
@@ -308,7 +316,7 @@ describe('notices', () => {
     const activatedAt = Date.parse(s.groups[0]!.activatedAt!);
     const deadline = Date.parse(s.groups[0]!.deadline!);
     await env.sleep(9 * DAY);
-    const sent = await notices(job.jobId);
+    const sent = await noticesOf(job.jobId);
     expect(sent.map((n) => `${n.kind}:${n.channel}`)).toEqual([
       'ACTIVATION:EMAIL',
       'REMINDER:EMAIL',
@@ -331,7 +339,7 @@ describe('notices', () => {
     const job = await start({ signers: [{ order: 0 }, { order: 0 }], availableSeconds: 10 * 24 * 3600 });
     await job.sign(0);
     await env.sleep(6 * DAY);
-    const sent = await notices(job.jobId);
+    const sent = await noticesOf(job.jobId);
     expect(sent.filter((n) => n.signer_id === job.signerIds[0]).map((n) => n.kind)).toEqual(['ACTIVATION']);
     expect(sent.filter((n) => n.signer_id === job.signerIds[1]).map((n) => n.kind)).toEqual([
       'ACTIVATION',
@@ -348,9 +356,9 @@ describe('notices', () => {
     });
     expect(Date.parse(group.deadline!) - activatedAt).toBe(20 * DAY);
     await env.sleep(4 * DAY); // day 6: past the old reminder (day 5)
-    expect((await notices(job.jobId)).map((n) => n.kind)).toEqual(['ACTIVATION']);
+    expect((await noticesOf(job.jobId)).map((n) => n.kind)).toEqual(['ACTIVATION']);
     await env.sleep(10 * DAY); // day 16: past the new reminder (day 15)
-    const sent = await notices(job.jobId);
+    const sent = await noticesOf(job.jobId);
     expect(sent.map((n) => n.kind)).toEqual(['ACTIVATION', 'REMINDER']);
     expect(sent[1]!.planned_at.getTime()).toBe(activatedAt + 15 * DAY);
     // The old deadline (day 10) passed without expiry.
@@ -405,7 +413,7 @@ describe('worker restart', () => {
       createSignatureWorker({
         connection: env.nativeConnection,
         taskQueue: queue,
-        deps: { db: t.db },
+        deps: workerDeps(),
         workflowBundle: workflowBundle(),
         tuning: { maxCachedWorkflows: 0 },
       });

@@ -43,7 +43,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .unique()
     .where(sql.ref('idempotency_key'), 'is not', null)
     .execute();
-  await db.schema.createIndex('signature_jobs_org').on('signature_jobs').columns(['org_number', 'created_at']).execute();
+  await db.schema
+    .createIndex('signature_jobs_org')
+    .on('signature_jobs')
+    .columns(['org_number', 'created_at'])
+    .execute();
 
   await db.schema
     .createTable('signers')

@@ -1,0 +1,391 @@
+/**
+ * Notices to signers and senders, contact look-ups, mailbox forwarding and sender callbacks: the
+ * activities through which a portal job reaches people. Each is idempotent: a `notices` row
+ * proves a notice went out and is written only after the send succeeded; a retry after a crash
+ * in between sends again with the same idempotency key (and so the same e-mail Message-ID).
+ */
+import { ApplicationFailure, activityInfo } from '@temporalio/activity';
+import type { Db } from '../src/db/index.js';
+import type { JobRequest, JobStatus } from '../src/job/model.js';
+import { deliverCallback } from '../src/notifications/callbacks/deliver.js';
+import { activeCallbackSecrets, createCallbackSecret } from '../src/notifications/callbacks/secrets.js';
+import type { NotificationAdapters } from '../src/notifications/config.js';
+import type { ContactRegisterEntry } from '../src/notifications/contact-register.js';
+import type { NoticeLocale } from '../src/notifications/locale.js';
+import { forwardToMailbox } from '../src/notifications/mailbox-forwarding.js';
+import { sendEmail } from '../src/notifications/mailer.js';
+import { renderSenderNotice, type SenderNotice } from '../src/notifications/templates/sender.js';
+import { renderSignerNotice, type SignerNotice } from '../src/notifications/templates/signer.js';
+import { titleForNotice } from '../src/notifications/title.js';
+
+export interface NoticeDeps {
+  db: Db;
+  notifications: NotificationAdapters;
+  publicUrl: string;
+  /** Links for signers addressed by e-mail/mobile: their unique link and one-time code. */
+  signerLink?: (jobId: string, signerId: string) => Promise<{ url: string; code: string }>;
+}
+
+/** What a contact look-up says of a signer. */
+export type ContactOutcome = 'OK' | 'RESERVED' | 'CONTACT_INFORMATION_MISSING';
+
+export interface ResolvedContact {
+  outcome: ContactOutcome;
+  email?: string;
+  mobile?: string;
+  /** Contact details from the contact and reservation register (the title rule depends on it). */
+  fromRegister: boolean;
+}
+
+export type SignerNoticeKind = 'ACTIVATION' | 'REMINDER' | 'CANCELLATION';
+
+export interface NoticeArgs {
+  jobId: string;
+  signerId: string;
+  noticeKey: string;
+  channel: 'EMAIL' | 'SMS';
+  kind: SignerNoticeKind | 'MAILBOX_DELIVERED' | 'MAILBOX_OFFER';
+  plannedAt: string;
+  /** The group's deadline (ACTIVATION and REMINDER). */
+  deadline?: string;
+  /** MAILBOX_OFFER: until when a newly created mailbox still receives the copy. */
+  offeredUntil?: string;
+}
+
+export type NoticeOutcome = 'SENT' | 'ALREADY_SENT' | 'NO_ADDRESS' | Exclude<ContactOutcome, 'OK'>;
+
+/** A public sender's SELF signer with an identity number is reached through the register. */
+function usesRegister(
+  sector: string,
+  signer: { on_behalf_of: string; personal_identification_number: string | null },
+) {
+  return (
+    sector === 'PUBLIC' && signer.on_behalf_of === 'SELF' && signer.personal_identification_number !== null
+  );
+}
+
+function outcomeOfEntry(entry: ContactRegisterEntry | undefined): ResolvedContact {
+  switch (entry?.status) {
+    case 'ACTIVE':
+      return {
+        outcome: entry.email || entry.mobile ? 'OK' : 'CONTACT_INFORMATION_MISSING',
+        ...(entry.email ? { email: entry.email } : {}),
+        ...(entry.mobile ? { mobile: entry.mobile } : {}),
+        fromRegister: true,
+      };
+    case 'RESERVED':
+      return { outcome: 'RESERVED', fromRegister: true };
+    default:
+      return { outcome: 'CONTACT_INFORMATION_MISSING', fromRegister: true };
+  }
+}
+
+async function loadSigners(db: Db, jobId: string, signerIds?: string[]) {
+  let q = db
+    .selectFrom('signers')
+    .innerJoin('signature_jobs', 'signature_jobs.id', 'signers.job_id')
+    .innerJoin('organisations', 'organisations.org_number', 'signature_jobs.org_number')
+    .select([
+      'signers.id',
+      'signers.personal_identification_number',
+      'signers.on_behalf_of',
+      'signers.email',
+      'signers.mobile',
+      'signers.status',
+      'organisations.sector',
+      'organisations.name as sender_name',
+      'signature_jobs.request',
+      'signature_jobs.title',
+    ])
+    .where('signers.job_id', '=', jobId);
+  if (signerIds) q = q.where('signers.id', 'in', signerIds);
+  return q.orderBy('signers.position').execute();
+}
+
+type SignerRow = Awaited<ReturnType<typeof loadSigners>>[number];
+
+export function createNoticeActivities(deps: NoticeDeps) {
+  const { db, notifications } = deps;
+
+  async function resolve(rows: SignerRow[]): Promise<Map<string, ResolvedContact>> {
+    const viaRegister = rows.filter((r) => usesRegister(r.sector, r));
+    const entries = await notifications.contactRegister.lookup(
+      viaRegister.map((r) => r.personal_identification_number!),
+    );
+    return new Map(
+      rows.map((r): [string, ResolvedContact] => {
+        if (usesRegister(r.sector, r))
+          return [r.id, outcomeOfEntry(entries.get(r.personal_identification_number!))];
+        const given = {
+          ...(r.email ? { email: r.email } : {}),
+          ...(r.mobile ? { mobile: r.mobile } : {}),
+          fromRegister: false,
+        };
+        return [r.id, { outcome: r.email || r.mobile ? 'OK' : 'CONTACT_INFORMATION_MISSING', ...given }];
+      }),
+    );
+  }
+
+  async function alreadySent(args: Pick<NoticeArgs, 'jobId' | 'signerId' | 'noticeKey'>): Promise<boolean> {
+    const row = await db
+      .selectFrom('notices')
+      .select('id')
+      .where('job_id', '=', args.jobId)
+      .where('signer_id', '=', args.signerId)
+      .where('notice_key', '=', args.noticeKey)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async function markSent(
+    args: Pick<NoticeArgs, 'jobId' | 'signerId' | 'noticeKey' | 'channel' | 'plannedAt'> & { kind: string },
+  ): Promise<void> {
+    await db
+      .insertInto('notices')
+      .values({
+        job_id: args.jobId,
+        signer_id: args.signerId,
+        notice_key: args.noticeKey,
+        channel: args.channel,
+        kind: args.kind,
+        planned_at: args.plannedAt,
+        sent_at: new Date(),
+      })
+      .onConflict((oc) => oc.columns(['job_id', 'signer_id', 'notice_key']).doNothing())
+      .execute();
+  }
+
+  async function accessOf(row: SignerRow, jobId: string) {
+    // Signers addressed by identity number log in to the portal; others get a link and a code.
+    if (row.personal_identification_number || !deps.signerLink) return { link: `${deps.publicUrl}/portal` };
+    const { url, code } = await deps.signerLink(jobId, row.id);
+    return { link: url, oneTimeCode: code };
+  }
+
+  /**
+   * Looks up the contact details of a group's signers as the group is activated: from the
+   * register for a public sender's SELF signers, else as the sender gave them.
+   */
+  async function prepareSigners(args: { jobId: string; signerIds: string[] }) {
+    const rows = await loadSigners(db, args.jobId, args.signerIds);
+    const contacts = await resolve(rows);
+    return rows.map((r) => {
+      const c = contacts.get(r.id)!;
+      return {
+        signerId: r.id,
+        outcome: c.outcome,
+        channels: { email: Boolean(c.email), sms: Boolean(c.mobile) },
+      };
+    });
+  }
+
+  /** One notice to one signer; the register is asked again so a reservation since is honoured. */
+  async function sendSignerNotice(args: NoticeArgs): Promise<{ outcome: NoticeOutcome }> {
+    if (await alreadySent(args)) return { outcome: 'ALREADY_SENT' };
+    const [row] = await loadSigners(db, args.jobId, [args.signerId]);
+    if (!row)
+      throw ApplicationFailure.nonRetryable(`no signer ${args.signerId} in job ${args.jobId}`, 'JobMissing');
+    const contact = (await resolve([row])).get(row.id)!;
+    if (contact.outcome !== 'OK') return { outcome: contact.outcome };
+    const request = row.request as Partial<JobRequest>;
+    const title = titleForNotice({
+      title: row.title,
+      nonsensitiveTitle: request.nonsensitiveTitle ?? null,
+      requiredAuthentication: request.requiredAuthentication ?? 4,
+      contactFromRegister: contact.fromRegister,
+    });
+    const base = { senderName: row.sender_name, title };
+    const notice: SignerNotice =
+      args.kind === 'ACTIVATION' || args.kind === 'REMINDER'
+        ? {
+            ...base,
+            kind: args.kind,
+            deadline: new Date(args.deadline!),
+            ...(await accessOf(row, args.jobId)),
+          }
+        : args.kind === 'MAILBOX_OFFER'
+          ? {
+              ...base,
+              kind: 'MAILBOX_OFFER',
+              offeredUntil: new Date(args.offeredUntil!),
+              link: `${deps.publicUrl}/portal`,
+            }
+          : args.kind === 'MAILBOX_DELIVERED'
+            ? { ...base, kind: 'MAILBOX_DELIVERED', link: `${deps.publicUrl}/portal` }
+            : { ...base, kind: 'CANCELLATION' };
+    const rendered = renderSignerNotice(notice);
+    const idempotencyKey = `notice:${args.jobId}:${args.signerId}:${args.noticeKey}`;
+    if (args.channel === 'EMAIL') {
+      if (!contact.email || !notifications.mailer) return { outcome: 'NO_ADDRESS' };
+      await sendEmail(notifications.mailer, { to: contact.email, ...rendered }, { idempotencyKey });
+    } else {
+      if (!contact.mobile) return { outcome: 'NO_ADDRESS' };
+      await notifications.sms.send({ to: contact.mobile, text: rendered.sms, idempotencyKey });
+    }
+    await markSent(args);
+    return { outcome: 'SENT' };
+  }
+
+  /**
+   * Every signer has signed: the signed copy goes to each SELF signer's digital mailbox; one
+   * without a mailbox is told they can create one within 7 days. Returns whether any offer is
+   * still open (the workflow asks again until it closes).
+   */
+  async function forwardSignedCopies(args: {
+    jobId: string;
+    /** The workflow's time: the 7-day offer runs on the same clock as the workflow's timers. */
+    now: string;
+  }): Promise<{ openOffersUntil?: string }> {
+    const rows = await db
+      .selectFrom('signers')
+      .select(['id', 'personal_identification_number', 'email'])
+      .where('job_id', '=', args.jobId)
+      .where('on_behalf_of', '=', 'SELF')
+      .where('personal_identification_number', 'is not', null)
+      .execute();
+    const job = await db
+      .selectFrom('signature_jobs')
+      .select('title')
+      .where('id', '=', args.jobId)
+      .executeTakeFirstOrThrow();
+    const loadPdf = async () => {
+      const a = await db
+        .selectFrom('artifacts')
+        .select('content')
+        .where('job_id', '=', args.jobId)
+        .where('signer_id', '=', '')
+        .where('kind', '=', 'PADES')
+        .executeTakeFirstOrThrow();
+      return a.content!;
+    };
+    let openUntil: Date | undefined;
+    for (const r of rows) {
+      const result = await forwardToMailbox(
+        { db, mailbox: notifications.mailbox },
+        {
+          jobId: args.jobId,
+          signerId: r.id,
+          pid: r.personal_identification_number!,
+          fileName: `${job.title}.pdf`,
+          loadPdf,
+          now: new Date(args.now),
+        },
+      );
+      const notice = {
+        jobId: args.jobId,
+        signerId: r.id,
+        channel: 'EMAIL' as const,
+        plannedAt: new Date().toISOString(),
+      };
+      if (result.status === 'DELIVERED') {
+        await sendSignerNotice({ ...notice, noticeKey: 'MAILBOX_DELIVERED', kind: 'MAILBOX_DELIVERED' });
+      } else if (result.status === 'PENDING') {
+        await sendSignerNotice({
+          ...notice,
+          noticeKey: 'MAILBOX_OFFER',
+          kind: 'MAILBOX_OFFER',
+          offeredUntil: result.offeredUntil.toISOString(),
+        });
+        if (!openUntil || result.offeredUntil > openUntil) openUntil = result.offeredUntil;
+      }
+    }
+    return openUntil ? { openOffersUntil: openUntil.toISOString() } : {};
+  }
+
+  /** POSTs a recorded status change to the sender's callback URL, signed; Temporal retries it. */
+  async function deliverStatusCallback(args: { jobId: string; seq: number }): Promise<void> {
+    const job = await db
+      .selectFrom('signature_jobs')
+      .select(['org_number', 'request'])
+      .where('id', '=', args.jobId)
+      .executeTakeFirstOrThrow();
+    const url = (job.request as Partial<JobRequest>).callbackUrl;
+    if (!url) return;
+    const change = await db
+      .selectFrom('status_changes')
+      .select('payload')
+      .where('job_id', '=', args.jobId)
+      .where('seq', '=', args.seq)
+      .executeTakeFirstOrThrow();
+    let secrets = await activeCallbackSecrets(db, job.org_number);
+    if (secrets.length === 0) secrets = [await createCallbackSecret(db, job.org_number)];
+    await deliverCallback(
+      {
+        jobId: args.jobId,
+        changeSeq: args.seq,
+        url,
+        payload: change.payload,
+        secrets: secrets.map((s) => s.secret),
+        idempotencyKey: `${args.jobId}:${args.seq}`,
+        attempt: activityInfo().attempt,
+      },
+      { db, allowPrivateTargets: notifications.allowPrivateCallbackTargets },
+    );
+  }
+
+  /** A notice to the sender organisation by e-mail, when it asked for them. */
+  async function sendSenderNotice(args: {
+    jobId: string;
+    noticeKey: string;
+    kind: SenderNotice['kind'];
+    status?: JobStatus;
+    at?: string;
+  }): Promise<{ outcome: 'SENT' | 'ALREADY_SENT' | 'NOT_WANTED' }> {
+    const job = await db
+      .selectFrom('signature_jobs')
+      .innerJoin('organisations', 'organisations.org_number', 'signature_jobs.org_number')
+      .select([
+        'signature_jobs.title',
+        'signature_jobs.reference',
+        'signature_jobs.flow',
+        'signature_jobs.results_downloaded_at',
+        'organisations.notice_email',
+        'organisations.notice_locale',
+      ])
+      .where('signature_jobs.id', '=', args.jobId)
+      .executeTakeFirstOrThrow();
+    if (!job.notice_email || !notifications.mailer) return { outcome: 'NOT_WANTED' };
+    // Documents expiring: only a reminder for results nobody has fetched.
+    if (args.kind === 'DOCUMENTS_EXPIRE_SOON' && job.results_downloaded_at) return { outcome: 'NOT_WANTED' };
+    const noticeArgs = {
+      jobId: args.jobId,
+      signerId: '',
+      noticeKey: `sender:${args.noticeKey}`,
+      channel: 'EMAIL' as const,
+      kind: args.kind,
+      plannedAt: args.at ?? new Date().toISOString(),
+    };
+    if (await alreadySent(noticeArgs)) return { outcome: 'ALREADY_SENT' };
+    const signers = await db
+      .selectFrom('signers')
+      .select('status')
+      .where('job_id', '=', args.jobId)
+      .execute();
+    const base = {
+      locale: job.notice_locale as NoticeLocale,
+      title: job.title,
+      reference: job.reference,
+      link: `${deps.publicUrl}/sender/jobs/${args.jobId}`,
+      signed: signers.filter((s) => s.status === 'SIGNED').length,
+      signers: signers.length,
+    };
+    const at = new Date(args.at ?? Date.now());
+    const notice: SenderNotice =
+      args.kind === 'STATUS_CHANGED'
+        ? { ...base, kind: 'STATUS_CHANGED', status: args.status ?? 'IN_PROGRESS' }
+        : args.kind === 'DEADLINE_SOON'
+          ? { ...base, kind: 'DEADLINE_SOON', deadline: at }
+          : { ...base, kind: 'DOCUMENTS_EXPIRE_SOON', expiresAt: at };
+    await sendEmail(
+      notifications.mailer,
+      { to: job.notice_email, ...renderSenderNotice(notice) },
+      {
+        idempotencyKey: `sender-notice:${args.jobId}:${args.noticeKey}`,
+      },
+    );
+    await markSent(noticeArgs);
+    return { outcome: 'SENT' };
+  }
+
+  return { prepareSigners, sendSignerNotice, forwardSignedCopies, deliverStatusCallback, sendSenderNotice };
+}

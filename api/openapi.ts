@@ -1,0 +1,371 @@
+/**
+ * The OpenAPI 3.1 document of the service, generated from the zod schemas the code validates
+ * with (src/job/schema.ts for the job, ./schemas.ts for the rest). Paths are listed here; a test
+ * checks that every route of the app appears, so a new endpoint cannot go undocumented.
+ */
+import { z } from 'zod';
+import { directJobRequestSchema, jobRequestSchema, portalJobRequestSchema } from '../src/job/schema.js';
+import {
+  deadlineRequestSchema,
+  deadlineViewSchema,
+  devRejectRequestSchema,
+  devSignerResultSchema,
+  devSignRequestSchema,
+  errorResponseSchema,
+  healthViewSchema,
+  jobViewSchema,
+  pollingQueueSchema,
+  redirectUrlViewSchema,
+  statusChangeViewSchema,
+} from './schemas.js';
+
+type Json = Record<string, unknown>;
+
+const COMPONENTS: Record<string, z.ZodType> = {
+  JobRequest: jobRequestSchema,
+  DirectJobRequest: directJobRequestSchema,
+  PortalJobRequest: portalJobRequestSchema,
+  Job: jobViewSchema,
+  StatusChange: statusChangeViewSchema,
+  DeadlineRequest: deadlineRequestSchema,
+  Deadline: deadlineViewSchema,
+  RedirectUrl: redirectUrlViewSchema,
+  DevSignRequest: devSignRequestSchema,
+  DevRejectRequest: devRejectRequestSchema,
+  DevSignerResult: devSignerResultSchema,
+  Health: healthViewSchema,
+  Error: errorResponseSchema,
+};
+
+function componentSchemas(): Record<string, Json> {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(COMPONENTS)) registry.add(schema, { id });
+  const { schemas } = z.toJSONSchema(registry, {
+    io: 'input',
+    uri: (id) => `#/components/schemas/${id}`,
+    unrepresentable: 'any',
+  });
+  // Each comes as a standalone JSON Schema document; inside OpenAPI these keys only confuse tools.
+  return Object.fromEntries(
+    Object.entries(schemas).map(([id, { $schema: _schema, $id: _id, ...rest }]) => [id, rest as Json]),
+  );
+}
+
+const ref = (id: keyof typeof COMPONENTS) => ({ $ref: `#/components/schemas/${id}` });
+const json = (id: keyof typeof COMPONENTS) => ({ 'application/json': { schema: ref(id) } });
+
+const ERROR_DESCRIPTIONS: Record<string, string> = {
+  '400': 'Invalid input; `details` names each field.',
+  '401': 'No valid API key or client certificate.',
+  '403': 'The credentials belong to another organisation.',
+  '404': 'No such job (or it belongs to another organisation).',
+  '409': 'Not allowed in the job’s current state.',
+  '413': 'The body is too large.',
+  '429': 'Rate limit: blocked for a while; see Retry-After.',
+};
+
+function errors(...statuses: string[]): Json {
+  return Object.fromEntries(
+    statuses.map((s) => [s, { description: ERROR_DESCRIPTIONS[s], content: json('Error') }]),
+  );
+}
+
+/** The errors any authenticated sender request can meet. */
+const SENDER_ERRORS = ['401', '403', '404', '429'];
+
+const pathParam = (name: string, description: string, schema: Json = { type: 'string' }) => ({
+  name,
+  in: 'path',
+  required: true,
+  description,
+  schema,
+});
+const ORG = pathParam('org', 'The sender’s organisation number (9 digits).', {
+  type: 'string',
+  pattern: '^[0-9]{9}$',
+});
+const FLOW = pathParam('flow', 'direct or portal', { type: 'string', enum: ['direct', 'portal'] });
+const JOB_ID = pathParam('id', 'The job id.');
+const SIGNER_ID = pathParam('signerId', 'The signer id.');
+
+function senderOperation(summary: string, parameters: Json[], responses: Json, extra: Json = {}): Json {
+  return {
+    tags: ['Sender API'],
+    summary,
+    parameters,
+    security: [{ apiKey: [] }, { enterpriseCertificate: [] }],
+    responses: { ...responses, ...errors(...SENDER_ERRORS) },
+    ...extra,
+  };
+}
+
+const noContent = (description: string) => ({ description });
+
+function senderPaths(): Json {
+  const jobs = '/api/{org}/{flow}/signature-jobs';
+  const job = `${jobs}/{id}`;
+  return {
+    [jobs]: {
+      post: senderOperation(
+        'Create a signature job',
+        [
+          ORG,
+          FLOW,
+          {
+            name: 'Idempotency-Key',
+            in: 'header',
+            required: false,
+            description:
+              'A retry with the same key and body answers 200 with the first job; another body with the same key is 409.',
+            schema: { type: 'string', maxLength: 255 },
+          },
+        ],
+        {
+          '201': { description: 'Created.', content: json('Job') },
+          '200': {
+            description: 'A retry with the same Idempotency-Key: the same job.',
+            content: json('Job'),
+          },
+          ...errors('400', '409', '413'),
+        },
+        {
+          description:
+            'Multipart body: the part `job` (application/json) and one file part per document, named by its `fileName`. Direct signers get a one-time `redirectUrl`.',
+          requestBody: {
+            required: true,
+            content: {
+              'multipart/form-data': {
+                schema: {
+                  type: 'object',
+                  required: ['job'],
+                  properties: { job: { anyOf: [ref('DirectJobRequest'), ref('PortalJobRequest')] } },
+                  additionalProperties: { type: 'string', format: 'binary' },
+                },
+                encoding: { job: { contentType: 'application/json' } },
+              },
+            },
+          },
+        },
+      ),
+      get: senderOperation(
+        'Take the next change of a status queue',
+        [
+          ORG,
+          FLOW,
+          { name: 'polling_queue', in: 'query', required: false, schema: z.toJSONSchema(pollingQueueSchema) },
+        ],
+        {
+          '200': {
+            description:
+              'The oldest unconfirmed change, now hidden from other pollers for 10 minutes unless confirmed.',
+            headers: { 'X-Next-permitted-poll-time': { schema: { type: 'string', format: 'date-time' } } },
+            content: json('StatusChange'),
+          },
+          '204': {
+            description: 'The queue is empty; poll again no earlier than X-Next-permitted-poll-time.',
+            headers: { 'X-Next-permitted-poll-time': { schema: { type: 'string', format: 'date-time' } } },
+          },
+          ...errors('400'),
+        },
+        { description: 'A 429 also answers polling an empty queue before X-Next-permitted-poll-time.' },
+      ),
+    },
+    [job]: {
+      get: senderOperation('Read a job', [ORG, FLOW, JOB_ID], {
+        '200': { description: 'The job.', content: json('Job') },
+      }),
+    },
+    '/api/{org}/direct/signature-jobs/{id}/status': {
+      get: senderOperation(
+        'Read a direct job’s status with the signer’s status_query_token',
+        [
+          ORG,
+          JOB_ID,
+          { name: 'status_query_token', in: 'query', required: true, schema: { type: 'string' } },
+        ],
+        { '200': { description: 'The job.', content: json('Job') }, ...errors('400') },
+        {
+          description: '403 for a wrong token; 404 SIGNING_CEREMONY_NOT_COMPLETED before the signer is done.',
+        },
+      ),
+    },
+    [`${job}/complete`]: {
+      post: senderOperation(
+        'Confirm a status change',
+        [
+          ORG,
+          FLOW,
+          JOB_ID,
+          {
+            name: 'change',
+            in: 'query',
+            required: false,
+            description:
+              'The change to confirm (the confirmUrl carries it); without it, every handed-out change of the job.',
+            schema: { type: 'string', pattern: '^[0-9]{1,18}$' },
+          },
+        ],
+        { '204': noContent('Confirmed; the change leaves the queue.') },
+      ),
+    },
+    '/api/{org}/portal/signature-jobs/{id}/cancel': {
+      post: senderOperation('Cancel a portal job', [ORG, JOB_ID], {
+        '204': noContent('Cancelled.'),
+        ...errors('409'),
+      }),
+    },
+    '/api/{org}/portal/signature-jobs/{id}/deadline': {
+      post: senderOperation(
+        'Extend the active group’s deadline',
+        [ORG, JOB_ID],
+        {
+          '200': { description: 'The group with its new deadline.', content: json('Deadline') },
+          ...errors('400', '409'),
+        },
+        { requestBody: { required: true, content: json('DeadlineRequest') } },
+      ),
+    },
+    '/api/{org}/direct/signature-jobs/{id}/signers/{signerId}/redirect-url': {
+      post: senderOperation('A new one-time redirect URL for a direct signer', [ORG, JOB_ID, SIGNER_ID], {
+        '200': { description: 'The new URL; earlier ones stop working.', content: json('RedirectUrl') },
+        ...errors('409'),
+      }),
+    },
+    [`${job}/pades`]: {
+      get: senderOperation('Download the signed PDF (PAdES)', [ORG, FLOW, JOB_ID], {
+        '200': {
+          description: 'The sealed PDF.',
+          content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
+        },
+      }),
+    },
+    [`${job}/signers/{signerId}/xades`]: {
+      get: senderOperation('Download a signer’s XAdES', [ORG, FLOW, JOB_ID, SIGNER_ID], {
+        '200': {
+          description: 'The XAdES signature.',
+          content: { 'application/xml': { schema: { type: 'string' } } },
+        },
+      }),
+    },
+    [`${job}/documents`]: {
+      delete: senderOperation('Delete the documents of an ended job', [ORG, FLOW, JOB_ID], {
+        '202': noContent('The job’s workflow deletes documents and results moments later.'),
+        ...errors('409'),
+      }),
+    },
+  };
+}
+
+function publicPaths(): Json {
+  return {
+    '/healthz': {
+      get: {
+        tags: ['Service'],
+        summary: 'Health of the API, its database and Temporal',
+        responses: {
+          '200': { description: 'All up.', content: json('Health') },
+          '503': { description: 'Something is down.', content: json('Health') },
+        },
+      },
+    },
+    '/openapi.json': {
+      get: {
+        tags: ['Service'],
+        summary: 'This document',
+        responses: { '200': { description: 'OpenAPI 3.1.' } },
+      },
+    },
+    '/docs': {
+      get: {
+        tags: ['Service'],
+        summary: 'Interactive documentation',
+        responses: { '200': { description: 'HTML.' } },
+      },
+    },
+    '/pki/trust-anchors.pem': {
+      get: {
+        tags: ['PKI'],
+        summary: "The root certificates the service's seals, time-stamps and test eID signatures chain to",
+        responses: { '200': { description: 'PEM certificates.', content: { 'application/x-pem-file': {} } } },
+      },
+    },
+    '/pki/crl/{file}': {
+      get: {
+        tags: ['PKI'],
+        summary: 'The certificate revocation list of one of the service CAs (root.crl, eid-ca.crl)',
+        parameters: [
+          { name: 'file', in: 'path', required: true, schema: { type: 'string', example: 'root.crl' } },
+        ],
+        responses: {
+          '200': { description: 'DER CRL.', content: { 'application/pkix-crl': {} } },
+          ...errors('404'),
+        },
+      },
+    },
+    '/tsa': {
+      post: {
+        tags: ['PKI'],
+        summary: 'RFC 3161 time-stamping authority',
+        requestBody: { required: true, content: { 'application/timestamp-query': {} } },
+        responses: {
+          '200': { description: 'A time-stamp response.', content: { 'application/timestamp-reply': {} } },
+          ...errors('400', '404', '415'),
+        },
+      },
+    },
+    '/api/verify': {
+      post: {
+        tags: ['Verification'],
+        summary: 'A validation report of every signature in a PDF or a XAdES document',
+        requestBody: { required: true, content: { 'application/pdf': {}, 'application/xml': {} } },
+        responses: {
+          '200': { description: 'The report: each signature with who, when, valid, trusted and why not.' },
+          ...errors('400', '413', '415'),
+        },
+      },
+    },
+  };
+}
+
+function devPaths(): Json {
+  const signerPath = '/api/dev/signature-jobs/{id}/signers/{signerId}';
+  const devOperation = (summary: string, body: keyof typeof COMPONENTS) => ({
+    tags: ['Development mode'],
+    summary,
+    parameters: [JOB_ID, SIGNER_ID],
+    requestBody: { required: false, content: json(body) },
+    responses: {
+      '200': { description: 'The signer’s new status.', content: json('DevSignerResult') },
+      ...errors('400', '404', '409'),
+    },
+  });
+  return {
+    [`${signerPath}/sign`]: { post: devOperation('Sign as the signer (test eID)', 'DevSignRequest') },
+    [`${signerPath}/reject`]: { post: devOperation('Reject as the signer', 'DevRejectRequest') },
+  };
+}
+
+export function buildOpenApiDocument(opts: { publicUrl: string; includeDevEndpoints: boolean }): Json {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'E-signing sender API',
+      version: '1',
+      description:
+        'Signature jobs in the direct and portal flows, modelled on the Norwegian national e-signing service. Errors: `{"error": {"code", "message", "details"}}`. At most 10 requests per second per organisation; beyond that 429 and a 30-second block.',
+    },
+    servers: [{ url: opts.publicUrl }],
+    paths: { ...senderPaths(), ...publicPaths(), ...(opts.includeDevEndpoints ? devPaths() : {}) },
+    components: {
+      schemas: componentSchemas(),
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer', description: 'An API key made with the admin CLI.' },
+        enterpriseCertificate: {
+          type: 'mutualTLS',
+          description:
+            'An enterprise certificate with the organisation number (serialNumber or NTRNO-<number>).',
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * The pages' one stylesheet, served from our own origin (the Content-Security-Policy allows no
+ * inline styles). Colours keep a contrast ratio of at least 4.5:1 (mostly above 7:1) against
+ * their background; focus is always visible.
+ */
+import { Hono } from 'hono';
+import { STYLESHEET_PATH } from './layout.js';
+
+const CSS = `
+:root { --ink: #1b1b1b; --muted: #4a4a4a; --line: #8a8a8a; --paper: #ffffff; --tint: #f2f4f7;
+  --brand: #0b4f8a; --brand-dark: #083a66; --danger: #a4161a; --ok: #1d6b34; --focus: #ffbf47; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 1.0625rem/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); background: var(--paper); }
+.skip { position: absolute; left: -999px; top: 0; background: var(--focus); color: #000; padding: .5rem 1rem; }
+.skip:focus { left: 0; z-index: 10; }
+header.site { display: flex; flex-wrap: wrap; gap: 1rem; align-items: center; padding: .75rem 1.5rem; background: var(--brand); color: #fff; }
+header.site a, header.site .link { color: #fff; }
+.brand { font-weight: 700; font-size: 1.2rem; margin-right: auto; }
+.who { display: flex; gap: .75rem; align-items: center; }
+main { max-width: 60rem; margin: 0 auto; padding: 1.5rem; }
+main:focus { outline: none; }
+h1 { font-size: 1.8rem; margin: .5rem 0 1rem; }
+h2 { font-size: 1.35rem; margin: 2rem 0 .75rem; }
+a { color: var(--brand); }
+a:hover { color: var(--brand-dark); }
+:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; box-shadow: 0 0 0 5px #000; }
+label { display: block; font-weight: 600; margin: 1rem 0 .25rem; }
+.hint { color: var(--muted); font-size: .95rem; margin: .25rem 0; }
+input[type=text], input[type=email], input[type=tel], input[type=number], input[type=datetime-local], select, textarea {
+  width: 100%; max-width: 32rem; padding: .55rem .6rem; font: inherit; color: var(--ink); background: #fff;
+  border: 2px solid var(--line); border-radius: 4px; }
+input[type=file] { font: inherit; }
+textarea { min-height: 5rem; }
+fieldset { border: 1px solid var(--line); border-radius: 6px; padding: .5rem 1rem 1rem; margin: 1rem 0; }
+legend { font-weight: 700; padding: 0 .25rem; }
+.radio { display: flex; gap: .5rem; align-items: center; font-weight: 400; margin: .4rem 0; }
+button, .button { display: inline-block; font: inherit; font-weight: 600; padding: .6rem 1.2rem; border-radius: 4px;
+  border: 2px solid var(--brand); background: var(--brand); color: #fff; cursor: pointer; text-decoration: none; margin-top: 1rem; }
+button:hover, .button:hover { background: var(--brand-dark); color: #fff; }
+form > button[type=submit] { display: block; }
+button.secondary { background: #fff; color: var(--brand); }
+button.danger { background: var(--danger); border-color: var(--danger); }
+button.link { background: none; border: none; padding: 0; margin: 0; text-decoration: underline; font-weight: 400; }
+form.inline { display: inline; }
+.notice { border-left: 6px solid var(--brand); background: var(--tint); padding: .75rem 1rem; margin: 1rem 0; }
+.notice.error { border-color: var(--danger); }
+.notice.success { border-color: var(--ok); }
+.notice ul { margin: .25rem 0 0; }
+table { border-collapse: collapse; width: 100%; margin: 1rem 0; }
+th, td { text-align: left; padding: .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+th { background: var(--tint); }
+.document { border: 1px solid var(--line); border-radius: 6px; padding: .5rem 1rem 1rem; margin: 1rem 0; }
+.document object, .document iframe { width: 100%; height: 32rem; border: 1px solid var(--line); }
+.document pre { white-space: pre-wrap; background: var(--tint); padding: 1rem; max-height: 32rem; overflow: auto; }
+.digest { font-family: ui-monospace, monospace; font-size: .85rem; color: var(--muted); word-break: break-all; }
+.actions { display: grid; gap: 1.5rem; grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr)); }
+.card { border: 1px solid var(--line); border-radius: 6px; padding: 1rem; }
+ul.jobs { list-style: none; padding: 0; }
+ul.jobs li { border: 1px solid var(--line); border-radius: 6px; padding: .75rem 1rem; margin: .5rem 0; }
+.signer-row { display: grid; gap: 0 1rem; grid-template-columns: repeat(auto-fit, minmax(14rem, 1fr)); }
+details summary { cursor: pointer; font-weight: 600; margin: 1rem 0; }
+`;
+
+export function assetRoutes() {
+  const app = new Hono();
+  app.get(STYLESHEET_PATH, (c) =>
+    c.body(CSS, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'public, max-age=3600' }),
+  );
+  return app;
+}

@@ -1,0 +1,222 @@
+/**
+ * The signing ceremony, both flows: the direct flow's one-time redirect URL lets this browser in
+ * and sends it on to the ceremony page; portal signers come from their list or link. The page
+ * shows the documents and the sign and reject forms once the right person is logged in at the
+ * job's level. A direct ceremony ends at the sender's exit URL with its status_query_token.
+ */
+import { type Context, Hono } from 'hono';
+import {
+  type CeremonyAccess,
+  type CeremonyJob,
+  ceremonyAccess,
+  loadCeremonyJob,
+  recordCeremonyStep,
+  rejectInBrowser,
+  signInBrowser,
+  visibleTitle,
+} from '../../src/portal/ceremony.js';
+import { addGrant } from '../../src/portal/sessions.js';
+import { DIRECT_CEREMONY_PATH, redeemRedirectToken } from '../../src/services/direct-signers.js';
+import { findArtifact, JobConflictError } from '../../src/services/signature-jobs.js';
+import { CeremonyPage } from './ceremony-views.js';
+import { jobDepsOf, type PageDeps, type PageEnv } from './context.js';
+import { messagePage, notFoundPage, type PageNotice, renderPage } from './layout.js';
+import { loginUrl } from './login.js';
+import { CEREMONY_BASE, ceremonyPath } from './paths.js';
+import { ensureSession, pageCsp } from './session.js';
+
+const MAX_REASON_LENGTH = 500;
+
+export function ceremonyRoutes(deps: PageDeps) {
+  const app = new Hono<PageEnv>();
+  const jobDeps = jobDepsOf(deps);
+
+  app.get(`${DIRECT_CEREMONY_PATH}/:token`, async (c) => {
+    const t = c.get('t');
+    const session = await ensureSession(c, deps);
+    const token = c.req.param('token');
+    const signer = token.length > 100 ? null : await redeemRedirectToken(deps.db, token);
+    if (!signer) return messagePage(c, 410, t('linkGoneTitle'), t('linkGoneText'));
+    await addGrant(deps.db, session, { ...signer, via: 'DIRECT' });
+    await recordCeremonyStep(deps.db, signer, 'CEREMONY_OPENED', c.get('origin'), { via: 'DIRECT' });
+    return c.redirect(ceremonyPath(signer.jobId, signer.signerId), 303);
+  });
+
+  /**
+   * The job, if this browser may act for the signer; otherwise the answer to send (login, refusal
+   * or not found). Every route below starts here, so none can skip a check.
+   */
+  const authorise = async (c: Context<PageEnv>): Promise<{ job: CeremonyJob } | { response: Response }> => {
+    const t = c.get('t');
+    const job = await loadCeremonyJob(jobDeps, c.req.param('jobId') ?? '', c.req.param('signerId') ?? '');
+    const session = c.get('session');
+    const access: CeremonyAccess = job
+      ? ceremonyAccess(job, session ?? { identity: null, grants: [] })
+      : { ok: false, reason: 'NOT_FOUND' };
+    if (access.ok && job) return { job };
+    if (!job || access.ok || access.reason === 'NOT_FOUND') {
+      return { response: await notFoundPage(c) };
+    }
+    const here = ceremonyPath(job.jobId, job.signerId);
+    if (access.reason === 'LOGIN_REQUIRED')
+      return { response: c.redirect(loginUrl(here, job.requiredAuthentication), 303) };
+    const again = (
+      <p>
+        <a class="button" href={loginUrl(here, job.requiredAuthentication)}>
+          {t('loginAgainAt', { level: job.requiredAuthentication })}
+        </a>
+      </p>
+    );
+    if (access.reason === 'LEVEL_TOO_LOW') {
+      await recordCeremonyStep(deps.db, job, 'LOGIN_LEVEL_TOO_LOW', c.get('origin'), {
+        level: session?.identity?.level,
+        required: job.requiredAuthentication,
+      });
+      const title = t('levelTooLowTitle', { level: job.requiredAuthentication });
+      const text = t('levelTooLowText', {
+        level: job.requiredAuthentication,
+        current: session?.identity?.level ?? '-',
+      });
+      // Logged in at level 3: only the non-sensitive title may be shown.
+      const seen = visibleTitle(job, session?.identity?.level) ?? t('nonsensitiveFallback');
+      return {
+        response: await messagePage(
+          c,
+          403,
+          title,
+          text,
+          <>
+            {
+              <p>
+                <strong>{seen}</strong>
+              </p>
+            }
+            {again}
+          </>,
+        ),
+      };
+    }
+    await recordCeremonyStep(deps.db, job, 'LOGIN_IDENTITY_MISMATCH', c.get('origin'));
+    return {
+      response: await messagePage(c, 403, t('identityMismatchTitle'), t('identityMismatchText'), again),
+    };
+  };
+
+  const showCeremony = async (
+    c: Context<PageEnv>,
+    job: CeremonyJob,
+    notice?: PageNotice,
+    status: 200 | 409 = 200,
+  ) => {
+    const session = c.get('session')!;
+    const level = session.identity?.level;
+    const texts = new Map<string, string>();
+    for (const doc of job.documents.filter((d) => d.mimeType === 'text/plain' && d.available)) {
+      const row = await deps.db
+        .selectFrom('documents')
+        .select('content')
+        .where('id', '=', doc.id)
+        .executeTakeFirst();
+      texts.set(doc.id, row?.content ? new TextDecoder().decode(row.content) : '');
+    }
+    if (job.flow === 'direct') c.header('Content-Security-Policy', pageCsp(job.exitOrigins));
+    const title = visibleTitle(job, level) ?? c.get('t')('nonsensitiveFallback');
+    return renderPage(
+      c,
+      <CeremonyPage
+        c={c}
+        job={job}
+        title={title}
+        csrfToken={session.csrfToken}
+        texts={texts}
+        {...(notice ? { notice } : {})}
+      />,
+      status,
+    );
+  };
+
+  const base = `${CEREMONY_BASE}/:jobId{[0-9a-f-]{36}}/:signerId{[0-9a-f-]{36}}`;
+
+  app.get(base, async (c) => {
+    const allowed = await authorise(c);
+    if ('response' in allowed) return allowed.response;
+    const t = c.get('t');
+    const done = c.req.query('done');
+    const notice =
+      done === 'signed'
+        ? { kind: 'success' as const, text: `${t('signedTitle')}. ${t('signedText')}` }
+        : done === 'rejected'
+          ? { kind: 'info' as const, text: `${t('rejectedTitle')}. ${t('rejectedText')}` }
+          : undefined;
+    return showCeremony(c, allowed.job, notice);
+  });
+
+  app.get(`${base}/documents/:documentId`, async (c) => {
+    const allowed = await authorise(c);
+    if ('response' in allowed) return allowed.response;
+    const doc = await deps.db
+      .selectFrom('documents')
+      .select(['id', 'file_name', 'mime_type', 'sha256', 'content'])
+      .where('id', '=', c.req.param('documentId'))
+      .where('job_id', '=', allowed.job.jobId)
+      .executeTakeFirst();
+    if (!doc?.content) return notFoundPage(c);
+    await recordCeremonyStep(deps.db, allowed.job, 'DOCUMENT_VIEWED', c.get('origin'), {
+      document: { fileName: doc.file_name, sha256: doc.sha256 },
+    });
+    // Shown inside our own ceremony page only; the file name is ASCII-escaped for the header.
+    c.header('Content-Security-Policy', "frame-ancestors 'self'");
+    c.header('Content-Disposition', `inline; filename="${doc.file_name.replace(/[^\w.-]/g, '_')}"`);
+    const type = doc.mime_type === 'text/plain' ? 'text/plain; charset=utf-8' : doc.mime_type;
+    return c.body(new Uint8Array(doc.content), 200, { 'Content-Type': type });
+  });
+
+  app.get(`${base}/signed.pdf`, async (c) => {
+    const allowed = await authorise(c);
+    if ('response' in allowed) return allowed.response;
+    const pades = await findArtifact(deps.db, allowed.job.jobId, 'PADES');
+    if (!pades) return notFoundPage(c);
+    await recordCeremonyStep(deps.db, allowed.job, 'SIGNED_DOCUMENT_DOWNLOADED', c.get('origin'));
+    c.header('Content-Disposition', `attachment; filename="signed-${allowed.job.jobId}.pdf"`);
+    return c.body(new Uint8Array(pades), 200, { 'Content-Type': 'application/pdf' });
+  });
+
+  /** Runs sign or reject; a refusal by the workflow (too late, already done) shows the page again. */
+  const act = async (c: Context<PageEnv>, kind: 'sign' | 'reject') => {
+    const allowed = await authorise(c);
+    if ('response' in allowed) return allowed.response;
+    const { job } = allowed;
+    const ctx = { deps: jobDeps, eid: deps.eid, origin: c.get('origin') };
+    const identity = c.get('session')!.identity!;
+    try {
+      const result =
+        kind === 'sign'
+          ? await signInBrowser(ctx, job, identity)
+          : await rejectInBrowser(ctx, job, reasonOf(await c.req.parseBody()));
+      if (result.redirectUrl) return c.redirect(result.redirectUrl, 303);
+      return c.redirect(
+        `${ceremonyPath(job.jobId, job.signerId)}?done=${kind === 'sign' ? 'signed' : 'rejected'}`,
+        303,
+      );
+    } catch (err) {
+      if (!(err instanceof JobConflictError)) throw err;
+      const fresh = (await loadCeremonyJob(jobDeps, job.jobId, job.signerId)) ?? job;
+      return showCeremony(
+        c,
+        fresh,
+        { kind: 'error', text: c.get('t')('actionRefused', { message: err.message }) },
+        409,
+      );
+    }
+  };
+
+  app.post(`${base}/sign`, (c) => act(c, 'sign'));
+  app.post(`${base}/reject`, (c) => act(c, 'reject'));
+
+  return app;
+}
+
+function reasonOf(body: Record<string, unknown>): string | undefined {
+  const reason = typeof body.reason === 'string' ? body.reason.trim() : '';
+  return reason ? reason.slice(0, MAX_REASON_LENGTH) : undefined;
+}

@@ -1,0 +1,32 @@
+/**
+ * What the pages need beyond the API's dependencies, and what the page middleware puts on each
+ * request: the language with its texts, the browser session (if any) and where the request came from.
+ */
+import type { RequestOrigin } from '../../src/portal/audit.js';
+import type { PortalSession } from '../../src/portal/sessions.js';
+import type { ApiDeps } from '../deps.js';
+import type { Lang, Translate } from './i18n.js';
+
+/** The pages need what the API needs (its eID and signing material included). */
+export type PageDeps = ApiDeps;
+
+export type PageEnv = {
+  Variables: {
+    lang: Lang;
+    t: Translate;
+    session: PortalSession | null;
+    origin: RequestOrigin;
+    /** Cookies are Secure when the service is reached over https. */
+    secureCookies: boolean;
+  };
+};
+
+/** The job services' dependencies as the pages pass them on (signing included for actAsSigner). */
+export function jobDepsOf(deps: PageDeps) {
+  return {
+    db: deps.db,
+    temporal: deps.temporal,
+    taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+    signing: deps.signing,
+  };
+}

@@ -1,0 +1,354 @@
+/**
+ * The pages' texts in Norwegian (bokmål) and English. The language is chosen by `?lang=` (kept in
+ * a cookie), else the cookie, else the browser's Accept-Language; Norwegian is the default.
+ * Placeholders `{name}` are filled by `t`.
+ */
+import type { Context } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
+
+export const LANGUAGES = ['nb', 'en'] as const;
+export type Lang = (typeof LANGUAGES)[number];
+export const LANG_COOKIE = 'esign_lang';
+
+const nb = {
+  appName: 'Signering',
+  skipToContent: 'Hopp til innholdet',
+  otherLanguage: 'English',
+  otherLanguageCode: 'en',
+  logOut: 'Logg ut',
+  loggedInAs: 'Logget inn som {name} (nivå {level})',
+  back: 'Tilbake',
+  // Login
+  loginTitle: 'Logg inn',
+  loginIntro:
+    'Test-eID for utvikling og testing: skriv inn et fødselsnummer (syntetiske testnumre går fint) og velg sikkerhetsnivå. Ingen passord.',
+  loginRequiredLevel: 'Dette krever sikkerhetsnivå {level}.',
+  pidLabel: 'Fødselsnummer (11 siffer)',
+  levelLegend: 'Sikkerhetsnivå',
+  level3: 'Nivå 3 (som MinID)',
+  level4: 'Nivå 4 (som BankID)',
+  loginButton: 'Logg inn',
+  loginInvalidPid: 'Fødselsnummeret er ikke gyldig ({reason}).',
+  loginInvalidLevel: 'Velg sikkerhetsnivå 3 eller 4.',
+  loginFailed: 'Innloggingen mislyktes.',
+  // Ceremony
+  fromSender: 'Fra {sender}',
+  documentsHeading: 'Dokumenter',
+  documentOpen: 'Åpne «{title}» i en egen fane',
+  documentDeleted: 'Dokumentet er slettet.',
+  documentFrameTitle: 'Dokumentet «{title}»',
+  signHeading: 'Signer',
+  signExplain: 'Når du signerer, bekrefter du at du har lest dokumentene og godtar innholdet.',
+  signButton: 'Signer',
+  rejectHeading: 'Vil du ikke signere?',
+  reasonLabel: 'Begrunnelse til avsenderen (valgfritt)',
+  rejectButton: 'Avvis',
+  nonsensitiveFallback: 'Dokument til signering',
+  levelTooLowTitle: 'Krever sikkerhetsnivå {level}',
+  levelTooLowText: 'Dette oppdraget krever innlogging på nivå {level}. Du er logget inn på nivå {current}.',
+  loginAgainAt: 'Logg inn på nivå {level}',
+  identityMismatchTitle: 'Feil person',
+  identityMismatchText:
+    'Du er logget inn som en annen person enn den avsenderen har bedt om signatur fra. Logg inn som rett person.',
+  mayNotActText: 'Dette oppdraget kan ikke signeres nå.',
+  signerStatusText: 'Din status: {status}.',
+  signedTitle: 'Takk! Du har signert',
+  signedText: 'Signaturen din er registrert. Når alle har signert, kan du laste ned det signerte dokumentet.',
+  rejectedTitle: 'Du har avvist oppdraget',
+  rejectedText: 'Avsenderen får beskjed om at du ikke vil signere.',
+  toPortal: 'Til dine oppdrag',
+  // Direct flow link
+  linkGoneTitle: 'Lenken er brukt eller utløpt',
+  linkGoneText:
+    'En lenke til signering kan bare åpnes én gang, og denne er ikke lenger gyldig. Gå tilbake til tjenesten du kom fra for å få en ny.',
+  // Signing portal
+  portalTitle: 'Dine signeringsoppdrag',
+  waitingHeading: 'Venter på deg',
+  noneWaiting: 'Ingen oppdrag venter på deg nå.',
+  completedHeading: 'Ferdig signert',
+  downloadSigned: 'Last ned signert dokument',
+  deadline: 'Frist: {date}',
+  openJob: 'Åpne',
+  requiresLevel: 'Krever nivå {level}',
+  // One-time code
+  codeTitle: 'Skriv inn engangskoden',
+  codeIntro: 'Du fikk en kode sammen med lenken. Skriv den inn for å fortsette.',
+  codeLabel: 'Engangskode (6 siffer)',
+  codeButton: 'Fortsett',
+  codeWrong: 'Feil kode. Du har {n} forsøk igjen.',
+  codeBlockedTitle: 'Oppdraget er sperret',
+  codeBlockedText:
+    'Koden ble skrevet feil for mange ganger. Signeringsoppdraget er sperret, og avsenderen får beskjed.',
+  // Sender portal
+  senderTitle: 'Avsenderportal',
+  senderNoRole: 'Du har ingen rolle i noen avsendervirksomhet. Be administratoren om tilgang.',
+  senderNeedsLevel4: 'Avsenderportalen krever innlogging på nivå 4.',
+  senderChooseOrg: 'Velg virksomhet',
+  jobsHeading: 'Signeringsoppdrag',
+  noJobs: 'Ingen oppdrag ennå.',
+  newJob: 'Nytt oppdrag',
+  colTitle: 'Tittel',
+  colReference: 'Referanse',
+  colStatus: 'Status',
+  colCreated: 'Opprettet',
+  colSigner: 'Undertegner',
+  colOrder: 'Rekkefølge',
+  colSince: 'Siden',
+  colResult: 'Resultat',
+  fieldTitle: 'Tittel',
+  fieldNonsensitiveTitle: 'Ikke-sensitiv tittel (vises i varsler og ved nivå 3)',
+  fieldDescription: 'Melding til undertegnerne',
+  fieldReference: 'Egen referanse (ikke personopplysninger)',
+  fieldRequiredAuthentication: 'Sikkerhetsnivå for innlogging',
+  fieldDocuments: 'Dokumenter (PDF eller ren tekst, inntil 3 MB hver)',
+  signersHeading: 'Undertegnere',
+  signersHint: 'Samme rekkefølge signerer samtidig; lavere rekkefølge signerer først.',
+  moreSigners: 'Flere undertegnere',
+  signerN: 'Undertegner {n}',
+  fieldIdentifier: 'Fødselsnummer, e-postadresse eller mobilnummer',
+  fieldOrder: 'Rekkefølge (0-9)',
+  fieldNotifyEmail: 'Varsel til e-post',
+  fieldNotifyMobile: 'Varsel til mobil',
+  fieldSignatureType: 'Signaturtype',
+  signatureDefault: 'Standard',
+  signatureAuthenticated: 'Autentisert signatur',
+  signatureAdvanced: 'Avansert signatur (egen nøkkel)',
+  fieldOnBehalfOf: 'Signerer på vegne av',
+  onBehalfSelf: 'Seg selv',
+  onBehalfOther: 'En virksomhet',
+  availabilityHeading: 'Tilgjengelighet',
+  fieldActivation: 'Aktiveres (norsk tid; tomt betyr nå)',
+  fieldAvailableDays: 'Frist for hver gruppe, i dager fra aktivering (1-90)',
+  createJob: 'Opprett oppdrag',
+  errorSummary: 'Rett opp dette før du sender:',
+  jobCreated: 'Oppdraget er opprettet.',
+  jobStatusHeading: 'Status',
+  cancelJob: 'Avbryt oppdraget',
+  jobCancelled: 'Oppdraget er avbrutt.',
+  extendHeading: 'Forleng fristen',
+  extendDays: 'Ny frist for gruppen som signerer nå, i dager fra aktivering',
+  extendButton: 'Forleng',
+  deadlineExtended: 'Fristen er forlenget til {date}.',
+  downloadPades: 'Last ned signert PDF (PAdES)',
+  downloadXades: 'Signaturobjekt (XAdES)',
+  resultsPending: 'Resultatene kan lastes ned når alle har signert.',
+  actionRefused: 'Det gikk ikke: {message}',
+  // Errors
+  notFoundTitle: 'Fant ikke siden',
+  notFoundText: 'Siden finnes ikke, eller du har ikke tilgang til den.',
+  csrfTitle: 'Skjemaet kunne ikke sendes',
+  csrfText:
+    'Skjemaet var utløpt eller kom fra et annet nettsted. Gå tilbake, last siden på nytt og prøv igjen.',
+  errorTitle: 'Noe gikk galt',
+  errorText: 'Det oppstod en feil hos oss. Feilen er logget. Prøv igjen senere.',
+  conflictTitle: 'Det gikk ikke',
+  // Statuses
+  job_IN_PROGRESS: 'Pågår',
+  job_COMPLETED_SUCCESSFULLY: 'Fullført',
+  job_FAILED: 'Mislyktes',
+  signer_WAITING: 'Venter',
+  signer_SIGNED: 'Signert',
+  signer_REJECTED: 'Avvist',
+  signer_EXPIRED: 'Utløpt',
+  signer_CANCELLED: 'Avbrutt',
+  signer_NOT_APPLICABLE: 'Ikke aktuell',
+  signer_RESERVED: 'Reservert',
+  signer_CONTACT_INFORMATION_MISSING: 'Mangler kontaktinformasjon',
+  signer_BLOCKED: 'Sperret',
+  signer_FAILED: 'Feilet',
+} as const;
+
+export type TextKey = keyof typeof nb;
+
+const en: Record<TextKey, string> = {
+  appName: 'Signing',
+  skipToContent: 'Skip to content',
+  otherLanguage: 'Norsk',
+  otherLanguageCode: 'nb',
+  logOut: 'Log out',
+  loggedInAs: 'Logged in as {name} (level {level})',
+  back: 'Back',
+  loginTitle: 'Log in',
+  loginIntro:
+    'Test eID for development and testing: type a national identity number (synthetic test numbers are fine) and choose a security level. No password.',
+  loginRequiredLevel: 'This needs security level {level}.',
+  pidLabel: 'National identity number (11 digits)',
+  levelLegend: 'Security level',
+  level3: 'Level 3 (like MinID)',
+  level4: 'Level 4 (like BankID)',
+  loginButton: 'Log in',
+  loginInvalidPid: 'The identity number is not valid ({reason}).',
+  loginInvalidLevel: 'Choose security level 3 or 4.',
+  loginFailed: 'The login failed.',
+  fromSender: 'From {sender}',
+  documentsHeading: 'Documents',
+  documentOpen: 'Open “{title}” in a new tab',
+  documentDeleted: 'The document has been deleted.',
+  documentFrameTitle: 'The document “{title}”',
+  signHeading: 'Sign',
+  signExplain: 'By signing you confirm that you have read the documents and agree to their content.',
+  signButton: 'Sign',
+  rejectHeading: 'Do not want to sign?',
+  reasonLabel: 'Reason for the sender (optional)',
+  rejectButton: 'Reject',
+  nonsensitiveFallback: 'Document to sign',
+  levelTooLowTitle: 'Security level {level} required',
+  levelTooLowText: 'This job requires a login at level {level}. You are logged in at level {current}.',
+  loginAgainAt: 'Log in at level {level}',
+  identityMismatchTitle: 'Wrong person',
+  identityMismatchText:
+    'You are logged in as someone other than the person the sender asked to sign. Log in as the right person.',
+  mayNotActText: 'This job cannot be signed now.',
+  signerStatusText: 'Your status: {status}.',
+  signedTitle: 'Thank you! You have signed',
+  signedText: 'Your signature is recorded. Once everyone has signed you can download the signed document.',
+  rejectedTitle: 'You rejected the job',
+  rejectedText: 'The sender is told that you do not want to sign.',
+  toPortal: 'To your jobs',
+  linkGoneTitle: 'This link has been used or has expired',
+  linkGoneText:
+    'A signing link can be opened only once, and this one is no longer valid. Go back to the service you came from to get a new one.',
+  portalTitle: 'Your signature jobs',
+  waitingHeading: 'Waiting for you',
+  noneWaiting: 'No jobs are waiting for you now.',
+  completedHeading: 'Signed',
+  downloadSigned: 'Download the signed document',
+  deadline: 'Deadline: {date}',
+  openJob: 'Open',
+  requiresLevel: 'Requires level {level}',
+  codeTitle: 'Enter the one-time code',
+  codeIntro: 'You received a code with the link. Enter it to continue.',
+  codeLabel: 'One-time code (6 digits)',
+  codeButton: 'Continue',
+  codeWrong: 'Wrong code. You have {n} attempts left.',
+  codeBlockedTitle: 'The job is blocked',
+  codeBlockedText:
+    'The code was entered wrongly too many times. The signature job is blocked and the sender is told.',
+  senderTitle: 'Sender portal',
+  senderNoRole: 'You have no role in any sender organisation. Ask the administrator for access.',
+  senderNeedsLevel4: 'The sender portal requires a login at level 4.',
+  senderChooseOrg: 'Choose organisation',
+  jobsHeading: 'Signature jobs',
+  noJobs: 'No jobs yet.',
+  newJob: 'New job',
+  colTitle: 'Title',
+  colReference: 'Reference',
+  colStatus: 'Status',
+  colCreated: 'Created',
+  colSigner: 'Signer',
+  colOrder: 'Order',
+  colSince: 'Since',
+  colResult: 'Result',
+  fieldTitle: 'Title',
+  fieldNonsensitiveTitle: 'Non-sensitive title (shown in notices and at level 3)',
+  fieldDescription: 'Message to the signers',
+  fieldReference: 'Your reference (no personal data)',
+  fieldRequiredAuthentication: 'Security level of the login',
+  fieldDocuments: 'Documents (PDF or plain text, up to 3 MB each)',
+  signersHeading: 'Signers',
+  signersHint: 'The same order signs in parallel; lower orders sign first.',
+  moreSigners: 'More signers',
+  signerN: 'Signer {n}',
+  fieldIdentifier: 'Identity number, e-mail address or mobile number',
+  fieldOrder: 'Order (0-9)',
+  fieldNotifyEmail: 'Notify by e-mail',
+  fieldNotifyMobile: 'Notify by mobile',
+  fieldSignatureType: 'Signature type',
+  signatureDefault: 'Default',
+  signatureAuthenticated: 'Authenticated signature',
+  signatureAdvanced: 'Advanced signature (own key)',
+  fieldOnBehalfOf: 'Signs on behalf of',
+  onBehalfSelf: 'Themselves',
+  onBehalfOther: 'An organisation',
+  availabilityHeading: 'Availability',
+  fieldActivation: 'Activation (Norwegian time; empty means now)',
+  fieldAvailableDays: 'Deadline of each group, in days from its activation (1-90)',
+  createJob: 'Create job',
+  errorSummary: 'Correct this before sending:',
+  jobCreated: 'The job has been created.',
+  jobStatusHeading: 'Status',
+  cancelJob: 'Cancel the job',
+  jobCancelled: 'The job has been cancelled.',
+  extendHeading: 'Extend the deadline',
+  extendDays: 'New deadline of the group signing now, in days from its activation',
+  extendButton: 'Extend',
+  deadlineExtended: 'The deadline is now {date}.',
+  downloadPades: 'Download the signed PDF (PAdES)',
+  downloadXades: 'Signature object (XAdES)',
+  resultsPending: 'The results can be downloaded once everyone has signed.',
+  actionRefused: 'That did not work: {message}',
+  notFoundTitle: 'Page not found',
+  notFoundText: 'The page does not exist, or you do not have access to it.',
+  csrfTitle: 'The form could not be sent',
+  csrfText: 'The form had expired or came from another site. Go back, reload the page and try again.',
+  errorTitle: 'Something went wrong',
+  errorText: 'An error occurred on our side. It has been logged. Please try again later.',
+  conflictTitle: 'That did not work',
+  job_IN_PROGRESS: 'In progress',
+  job_COMPLETED_SUCCESSFULLY: 'Completed',
+  job_FAILED: 'Failed',
+  signer_WAITING: 'Waiting',
+  signer_SIGNED: 'Signed',
+  signer_REJECTED: 'Rejected',
+  signer_EXPIRED: 'Expired',
+  signer_CANCELLED: 'Cancelled',
+  signer_NOT_APPLICABLE: 'Not applicable',
+  signer_RESERVED: 'Reserved',
+  signer_CONTACT_INFORMATION_MISSING: 'Contact information missing',
+  signer_BLOCKED: 'Blocked',
+  signer_FAILED: 'Failed',
+};
+
+const TEXTS: Record<Lang, Record<TextKey, string>> = { nb, en };
+
+export type Translate = (key: TextKey, vars?: Record<string, string | number>) => string;
+
+export function translator(lang: Lang): Translate {
+  const texts = TEXTS[lang];
+  return (key, vars = {}) => texts[key].replace(/\{(\w+)\}/g, (m, name: string) => String(vars[name] ?? m));
+}
+
+/** A status name in the reader's language (unknown statuses as they are). */
+export function statusText(t: Translate, kind: 'job' | 'signer', status: string): string {
+  const key = `${kind}_${status}`;
+  return key in nb ? t(key as TextKey) : status;
+}
+
+const isLang = (s: string | undefined): s is Lang => LANGUAGES.includes(s as Lang);
+
+/** The first supported language of an Accept-Language header (no, nn and nb all read bokmål). */
+export function fromAcceptLanguage(header: string | undefined): Lang | undefined {
+  const ranked = (header ?? '')
+    .split(',')
+    .map((part) => {
+      const [tag = '', ...params] = part.trim().toLowerCase().split(';');
+      const q = params.find((p) => p.trim().startsWith('q='));
+      return { tag, q: q ? Number(q.trim().slice(2)) : 1 };
+    })
+    .filter((r) => r.tag && r.q > 0)
+    .sort((a, b) => b.q - a.q);
+  for (const { tag } of ranked) {
+    const primary = tag.split('-')[0];
+    if (primary === 'nb' || primary === 'no' || primary === 'nn') return 'nb';
+    if (primary === 'en') return 'en';
+  }
+  return undefined;
+}
+
+/** The request's language; a `?lang=` choice is remembered in a cookie. */
+export function pickLanguage(c: Context, secureCookie: boolean): Lang {
+  const asked = c.req.query('lang');
+  if (isLang(asked)) {
+    setCookie(c, LANG_COOKIE, asked, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'Lax',
+      secure: secureCookie,
+      maxAge: 365 * 24 * 3600,
+    });
+    return asked;
+  }
+  const remembered = getCookie(c, LANG_COOKIE);
+  if (isLang(remembered)) return remembered;
+  return fromAcceptLanguage(c.req.header('accept-language')) ?? 'nb';
+}

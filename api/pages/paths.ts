@@ -1,0 +1,17 @@
+/** The pages' paths, built in one place so links and routes agree. */
+export const CEREMONY_BASE = '/sign';
+
+export const ceremonyPath = (jobId: string, signerId: string) => `${CEREMONY_BASE}/${jobId}/${signerId}`;
+export const documentPath = (jobId: string, signerId: string, documentId: string) =>
+  `${ceremonyPath(jobId, signerId)}/documents/${documentId}`;
+export const signedPdfPath = (jobId: string, signerId: string) =>
+  `${ceremonyPath(jobId, signerId)}/signed.pdf`;
+
+/** The job and signer of a ceremony path, if `path` is one. */
+export function parseCeremonyPath(path: string): { jobId: string; signerId: string } | undefined {
+  const m = /^\/sign\/([0-9a-f-]{36})\/([0-9a-f-]{36})(?:[/?]|$)/.exec(path);
+  return m ? { jobId: m[1]!, signerId: m[2]! } : undefined;
+}
+
+export const senderPath = (org: string) => `/sender/${org}`;
+export const senderJobPath = (org: string, jobId: string) => `${senderPath(org)}/jobs/${jobId}`;

@@ -1,0 +1,319 @@
+/**
+ * The sender portal: staff logged in at level 4 with a role in the organisation create portal
+ * jobs (through the API's own validation and creation), follow them, cancel, extend the deadline
+ * and download the results. VIEWERs may only follow and download.
+ */
+import { randomUUID } from 'node:crypto';
+import { type Context, Hono } from 'hono';
+import { DAY_SECONDS, MAX_SIGNERS } from '../../src/job/model.js';
+import { personActor, recordPageEvent } from '../../src/portal/audit.js';
+import { organisationsOf } from '../../src/portal/roles.js';
+import {
+  createJobFromPortal,
+  type JobForm,
+  listOrganisationJobs,
+  type UploadedFile,
+} from '../../src/portal/sender-jobs.js';
+import {
+  cancelJob,
+  extendDeadline,
+  findArtifact,
+  findOwnedJob,
+  getSignatureJob,
+  IdempotencyConflictError,
+  JobConflictError,
+} from '../../src/services/signature-jobs.js';
+import { jobDepsOf, type PageDeps, type PageEnv } from './context.js';
+import { formatTime, messagePage, notFoundPage, type PageNotice, renderPage } from './layout.js';
+import { loginUrl } from './login.js';
+import { senderJobPath, senderPath } from './paths.js';
+import {
+  emptyJobForm,
+  emptySignerRow,
+  fieldOfIssue,
+  JobListPage,
+  JobStatusPage,
+  NewJobPage,
+  signerFieldName,
+} from './sender-views.js';
+
+export const SENDER_PATH = '/sender';
+const ORG_SEGMENT = ':org{[0-9]{9}}';
+
+type Staff = { org: string; name: string; sector: 'PUBLIC' | 'PRIVATE'; mayAct: boolean; pid: string };
+
+export function senderRoutes(deps: PageDeps) {
+  const app = new Hono<PageEnv>();
+  const jobDeps = jobDepsOf(deps);
+
+  /** The person's standing in the organisation, or the page to show instead (login, refusal). */
+  const staffOf = async (c: Context<PageEnv>, org?: string): Promise<Staff | Response> => {
+    const t = c.get('t');
+    const identity = c.get('session')?.identity;
+    if (!identity || identity.level < 4) {
+      if (!identity) return c.redirect(loginUrl(c.req.path, 4), 303);
+      return messagePage(
+        c,
+        403,
+        t('senderTitle'),
+        t('senderNeedsLevel4'),
+        <p>
+          <a class="button" href={loginUrl(c.req.path, 4)}>
+            {t('loginAgainAt', { level: 4 })}
+          </a>
+        </p>,
+      );
+    }
+    const roles = await organisationsOf(deps.db, identity.pid);
+    const mine = roles.filter((r) => org === undefined || r.org === org);
+    if (mine.length === 0) return messagePage(c, 403, t('senderTitle'), t('senderNoRole'));
+    const first = mine[0]!;
+    return {
+      org: first.org,
+      name: first.name,
+      sector: first.sector,
+      mayAct: mine.some((r) => r.role === 'SENDER'),
+      pid: identity.pid,
+    };
+  };
+
+  app.get(SENDER_PATH, async (c) => {
+    const staff = await staffOf(c);
+    if (staff instanceof Response) return staff;
+    const named = await organisationsOf(deps.db, staff.pid);
+    const orgs = [...new Set(named.map((r) => r.org))];
+    if (orgs.length === 1) return c.redirect(senderPath(staff.org), 303);
+    const t = c.get('t');
+    return messagePage(
+      c,
+      200,
+      t('senderTitle'),
+      t('senderChooseOrg'),
+      <ul>
+        {orgs.map((o) => (
+          <li>
+            <a href={senderPath(o)}>{named.find((r) => r.org === o)?.name ?? o}</a>
+          </li>
+        ))}
+      </ul>,
+    );
+  });
+
+  app.get(`${SENDER_PATH}/${ORG_SEGMENT}`, async (c) => {
+    const staff = await staffOf(c, c.req.param('org'));
+    if (staff instanceof Response) return staff;
+    const jobs = await listOrganisationJobs(deps.db, staff.org);
+    return renderPage(c, <JobListPage c={c} org={staff} mayCreate={staff.mayAct} jobs={jobs} />);
+  });
+
+  const newJobPage = (
+    c: Context<PageEnv>,
+    org: string,
+    form: JobForm,
+    issues: { field: string; message: string }[] = [],
+  ) =>
+    renderPage(
+      c,
+      <NewJobPage
+        c={c}
+        org={org}
+        form={form}
+        csrfToken={c.get('session')!.csrfToken}
+        nonce={randomUUID()}
+        issues={issues}
+      />,
+      issues.length > 0 ? 400 : 200,
+    );
+
+  app.get(`${SENDER_PATH}/${ORG_SEGMENT}/jobs/new`, async (c) => {
+    const staff = await staffOf(c, c.req.param('org'));
+    if (staff instanceof Response) return staff;
+    if (!staff.mayAct) return messagePage(c, 403, c.get('t')('senderTitle'), c.get('t')('senderNoRole'));
+    return newJobPage(c, staff.org, emptyJobForm());
+  });
+
+  app.post(`${SENDER_PATH}/${ORG_SEGMENT}/jobs`, async (c) => {
+    const staff = await staffOf(c, c.req.param('org'));
+    if (staff instanceof Response) return staff;
+    if (!staff.mayAct) return messagePage(c, 403, c.get('t')('senderTitle'), c.get('t')('senderNoRole'));
+    const body = await c.req.parseBody({ all: true });
+    const { form, files } = await readJobForm(body);
+    const nonce = typeof body.nonce === 'string' ? body.nonce : randomUUID();
+    try {
+      const result = await createJobFromPortal(jobDeps, {
+        org: staff.org,
+        sector: staff.sector,
+        form,
+        files,
+        idempotencyKey: `sender-portal:${nonce}`,
+      });
+      if (!result.ok) {
+        const rows = form.signers.flatMap((s, i) => (s.identifier.trim() ? [i] : []));
+        const issues = result.issues.map((i) => ({ field: fieldOfIssue(i.path, rows), message: i.message }));
+        return newJobPage(c, staff.org, form, issues);
+      }
+      await recordPageEvent(deps.db, {
+        jobId: result.jobId,
+        actor: personActor(staff.pid),
+        event: 'SENDER_PORTAL_JOB_CREATED',
+        origin: c.get('origin'),
+        details: { org: staff.org, documents: files.map((f) => f.fileName) },
+      });
+      return c.redirect(`${senderJobPath(staff.org, result.jobId)}?created=1`, 303);
+    } catch (err) {
+      if (!(err instanceof IdempotencyConflictError)) throw err;
+      return newJobPage(c, staff.org, form, [{ field: 'title', message: err.message }]);
+    }
+  });
+
+  const jobBase = `${SENDER_PATH}/${ORG_SEGMENT}/jobs/:id{[0-9a-f-]{36}}`;
+
+  const statusPage = async (
+    c: Context<PageEnv>,
+    staff: Staff,
+    notice?: PageNotice,
+    status: 200 | 409 = 200,
+  ) => {
+    const rec = await getSignatureJob(jobDeps, staff.org, 'portal', c.req.param('id') ?? '');
+    return renderPage(
+      c,
+      <JobStatusPage
+        c={c}
+        org={staff.org}
+        rec={rec}
+        mayAct={staff.mayAct}
+        csrfToken={c.get('session')!.csrfToken}
+        {...(notice ? { notice } : {})}
+      />,
+      status,
+    );
+  };
+
+  app.get(jobBase, async (c) => {
+    const staff = await staffOf(c, c.req.param('org'));
+    if (staff instanceof Response) return staff;
+    const t = c.get('t');
+    const extended = c.req.query('extended');
+    const notice =
+      c.req.query('created') !== undefined
+        ? { kind: 'success' as const, text: t('jobCreated') }
+        : c.req.query('cancelled') !== undefined
+          ? { kind: 'success' as const, text: t('jobCancelled') }
+          : extended
+            ? {
+                kind: 'success' as const,
+                text: t('deadlineExtended', { date: formatTime(c.get('lang'), extended) }),
+              }
+            : undefined;
+    return statusPage(c, staff, notice);
+  });
+
+  /** A job action by a SENDER, audited; a refusal by the workflow shows the status page with it. */
+  const action =
+    (run: (c: Context<PageEnv>, staff: Staff, jobId: string) => Promise<string>) =>
+    async (c: Context<PageEnv>) => {
+      const staff = await staffOf(c, c.req.param('org'));
+      if (staff instanceof Response) return staff;
+      if (!staff.mayAct) return messagePage(c, 403, c.get('t')('senderTitle'), c.get('t')('senderNoRole'));
+      const job = await findOwnedJob(deps.db, staff.org, 'portal', c.req.param('id') ?? '');
+      try {
+        return c.redirect(`${senderJobPath(staff.org, job.id)}?${await run(c, staff, job.id)}`, 303);
+      } catch (err) {
+        if (!(err instanceof JobConflictError)) throw err;
+        return statusPage(
+          c,
+          staff,
+          { kind: 'error', text: c.get('t')('actionRefused', { message: err.message }) },
+          409,
+        );
+      }
+    };
+
+  app.post(
+    `${jobBase}/cancel`,
+    action(async (c, staff, jobId) => {
+      await cancelJob(jobDeps, jobId);
+      await recordPageEvent(deps.db, {
+        jobId,
+        actor: personActor(staff.pid),
+        event: 'SENDER_PORTAL_JOB_CANCELLED',
+        origin: c.get('origin'),
+      });
+      return 'cancelled=1';
+    }),
+  );
+
+  app.post(
+    `${jobBase}/deadline`,
+    action(async (c, staff, jobId) => {
+      const body = await c.req.parseBody();
+      const days = Number(body.days);
+      if (!Number.isInteger(days) || days < 1 || days > 90) {
+        throw new JobConflictError('INVALID_DEADLINE', c.get('t')('fieldAvailableDays'));
+      }
+      const group = await extendDeadline(jobDeps, jobId, days * DAY_SECONDS);
+      await recordPageEvent(deps.db, {
+        jobId,
+        actor: personActor(staff.pid),
+        event: 'SENDER_PORTAL_DEADLINE_EXTENDED',
+        origin: c.get('origin'),
+        details: { availableSeconds: days * DAY_SECONDS },
+      });
+      return `extended=${encodeURIComponent(group.deadline ?? '')}`;
+    }),
+  );
+
+  const download = (kind: 'PADES' | 'XADES') => async (c: Context<PageEnv>) => {
+    const staff = await staffOf(c, c.req.param('org'));
+    if (staff instanceof Response) return staff;
+    const job = await findOwnedJob(deps.db, staff.org, 'portal', c.req.param('id') ?? '');
+    const signerId = c.req.param('signerId') ?? '';
+    const content = await findArtifact(deps.db, job.id, kind, kind === 'XADES' ? signerId : '');
+    if (!content) return notFoundPage(c);
+    const fileName = kind === 'PADES' ? `${job.id}.pdf` : `${job.id}-${signerId}.xml`;
+    c.header('Content-Disposition', `attachment; filename="${fileName}"`);
+    return c.body(new Uint8Array(content), 200, {
+      'Content-Type': kind === 'PADES' ? 'application/pdf' : 'application/xml',
+    });
+  };
+  app.get(`${jobBase}/pades`, download('PADES'));
+  app.get(`${jobBase}/signers/:signerId{[0-9a-f-]{36}}/xades`, download('XADES'));
+
+  return app;
+}
+
+/** The new-job form's fields and uploads (empty file inputs left out). */
+async function readJobForm(
+  body: Record<string, string | File | (string | File)[]>,
+): Promise<{ form: JobForm; files: UploadedFile[] }> {
+  const text = (name: string) => {
+    const v = body[name];
+    return typeof v === 'string' ? v : '';
+  };
+  const form: JobForm = {
+    title: text('title'),
+    nonsensitiveTitle: text('nonsensitiveTitle'),
+    description: text('description'),
+    reference: text('reference'),
+    requiredAuthentication: text('requiredAuthentication'),
+    availableDays: text('availableDays'),
+    activation: text('activation'),
+    signers: Array.from({ length: MAX_SIGNERS }, (_, row) => {
+      const blank = emptySignerRow();
+      for (const field of Object.keys(blank) as (keyof typeof blank)[])
+        blank[field] = text(signerFieldName(row, field));
+      return blank;
+    }),
+  };
+  const uploads = [body.documents ?? []]
+    .flat()
+    .filter((f): f is File => typeof f !== 'string' && f.name !== '');
+  const files = await Promise.all(
+    uploads.map(async (f) => ({
+      fileName: f.name,
+      type: f.type,
+      bytes: new Uint8Array(await f.arrayBuffer()),
+    })),
+  );
+  return { form, files };
+}

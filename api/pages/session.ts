@@ -1,0 +1,118 @@
+/**
+ * Page middleware: the language, the browser session from its cookie, and CSRF protection on every
+ * form. Two layers against forged posts: hono/csrf refuses a cross-origin form submission (Origin /
+ * Sec-Fetch-Site), and each form carries the session's own token, compared in constant time.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context, MiddlewareHandler } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { csrf } from 'hono/csrf';
+import {
+  createSession,
+  type PortalSession,
+  SESSION_IDLE_MS,
+  touchSession,
+} from '../../src/portal/sessions.js';
+import type { PageDeps, PageEnv } from './context.js';
+import { pickLanguage, translator } from './i18n.js';
+
+export const SESSION_COOKIE = 'esign_session';
+export const CSRF_FIELD = '_csrf';
+
+/** Language, session and request origin for every page request. */
+export function pageContext(deps: PageDeps): MiddlewareHandler<PageEnv> {
+  const secureCookies = deps.config.PUBLIC_URL.startsWith('https:');
+  return async (c, next) => {
+    const lang = pickLanguage(c, secureCookies);
+    c.set('lang', lang);
+    c.set('t', translator(lang));
+    c.set('secureCookies', secureCookies);
+    c.set('origin', { ip: clientIp(c), userAgent: (c.req.header('user-agent') ?? '').slice(0, 300) });
+    const token = getCookie(c, SESSION_COOKIE);
+    c.set('session', token ? await touchSession(deps.db, token) : null);
+    await next();
+    // Pages show personal data: never cached, never framed by another site.
+    c.header('Cache-Control', 'no-store');
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header('Referrer-Policy', 'same-origin');
+    if (!c.res.headers.has('Content-Security-Policy')) c.header('Content-Security-Policy', pageCsp());
+  };
+}
+
+/**
+ * The pages' Content-Security-Policy. Forms post to ourselves only; the direct ceremony adds the
+ * sender's exit URLs, because Chromium applies form-action to the redirect that follows a post.
+ */
+export function pageCsp(formTargets: string[] = []): string {
+  const formAction = ["'self'", ...formTargets].join(' ');
+  return `default-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'self'; frame-src 'self'; frame-ancestors 'none'; form-action ${formAction}; base-uri 'none'`;
+}
+
+function clientIp(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? '';
+  } catch {
+    return ''; // not served by @hono/node-server (app.request in tests)
+  }
+}
+
+export function setSessionCookie(c: Context<PageEnv>, token: string) {
+  setCookie(c, SESSION_COOKIE, token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'Lax',
+    secure: c.get('secureCookies'),
+    maxAge: Math.floor(SESSION_IDLE_MS / 1000),
+  });
+}
+
+export function clearSessionCookie(c: Context<PageEnv>) {
+  deleteCookie(c, SESSION_COOKIE, { path: '/', secure: c.get('secureCookies') });
+}
+
+/** The request's session, created (with its cookie) when the browser has none yet. */
+export async function ensureSession(c: Context<PageEnv>, deps: PageDeps): Promise<PortalSession> {
+  const existing = c.get('session');
+  if (existing) return existing;
+  const { token, session } = await createSession(deps.db);
+  setSessionCookie(c, token);
+  c.set('session', session);
+  return session;
+}
+
+/** Thrown when a form's CSRF token is missing or wrong; rendered as a 403 page. */
+export class CsrfError extends Error {
+  constructor() {
+    super('CSRF check failed');
+    this.name = 'CsrfError';
+  }
+}
+
+/** Origin check (hono/csrf) and the session's token in the form, for every unsafe method. */
+export function csrfProtection(deps: PageDeps): MiddlewareHandler<PageEnv> {
+  const publicOrigin = new URL(deps.config.PUBLIC_URL).origin;
+  const originCheck = csrf({
+    origin: (origin, c) => origin === publicOrigin || origin === new URL(c.req.url).origin,
+  });
+  return async (c, next) => {
+    if (/^(GET|HEAD|OPTIONS)$/.test(c.req.method)) return next();
+    try {
+      await originCheck(c, async () => {});
+    } catch {
+      throw new CsrfError();
+    }
+    const session = c.get('session');
+    // `all`: Hono caches the first parse, and the sender portal's form repeats `documents`.
+    const body = await c.req.parseBody({ all: true });
+    const sent = body[CSRF_FIELD];
+    if (!session || typeof sent !== 'string' || !sameSecret(sent, session.csrfToken)) throw new CsrfError();
+    return next();
+  };
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}

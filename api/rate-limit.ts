@@ -1,0 +1,38 @@
+/**
+ * The sender API's rate limit per organisation (after authentication, so nobody can get another
+ * organisation blocked). Counted in PostgreSQL so it holds across API processes; a block seen by
+ * this process is also remembered here, so a blocked sender costs no database round trip.
+ */
+import { createMiddleware } from 'hono/factory';
+import { consumeRequest, DEFAULT_RATE_LIMIT } from '../src/services/rate-limit.js';
+import type { ApiDeps, AppEnv } from './deps.js';
+import { ApiError } from './errors.js';
+
+function tooManyRequests(blockedUntil: Date) {
+  const retryAfter = Math.max(1, Math.ceil((blockedUntil.getTime() - Date.now()) / 1000));
+  return new ApiError(
+    429,
+    'RATE_LIMITED',
+    `too many requests: the organisation is blocked until ${blockedUntil.toISOString()}`,
+    [],
+    { 'Retry-After': String(retryAfter) },
+  );
+}
+
+export function rateLimitSenders(deps: ApiDeps) {
+  const limit = deps.rateLimit === false ? null : { ...DEFAULT_RATE_LIMIT, ...deps.rateLimit };
+  const knownBlocks = new Map<string, Date>();
+  return createMiddleware<AppEnv>(async (c, next) => {
+    if (!limit) return next();
+    const org = c.get('org');
+    const known = knownBlocks.get(org);
+    if (known && known.getTime() > Date.now()) throw tooManyRequests(known);
+    knownBlocks.delete(org);
+    const decision = await consumeRequest(deps.db, `sender:${org}`, limit);
+    if (!decision.allowed) {
+      knownBlocks.set(org, decision.blockedUntil);
+      throw tooManyRequests(decision.blockedUntil);
+    }
+    return next();
+  });
+}

@@ -1,0 +1,73 @@
+/**
+ * `GET /openapi.json` and `GET /docs`: Swagger UI served from the swagger-ui-dist package on this
+ * machine (no CDN), so the page works offline and behind firewalls that block third parties.
+ */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { Hono } from 'hono';
+import type { ApiDeps } from '../deps.js';
+import { notFound } from '../errors.js';
+import { buildOpenApiDocument } from '../openapi.js';
+
+/** The only files of swagger-ui-dist the page needs, with their types. */
+const ASSETS: Record<string, string> = {
+  'swagger-ui.css': 'text/css; charset=utf-8',
+  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
+  'swagger-ui-standalone-preset.js': 'text/javascript; charset=utf-8',
+  'favicon-32x32.png': 'image/png',
+};
+
+const swaggerUiDir = () => dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+
+const DOCS_PAGE = `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>E-signing sender API</title>
+  <link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+  <link rel="icon" type="image/png" href="/docs/assets/favicon-32x32.png">
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="/docs/assets/swagger-ui-bundle.js"></script>
+  <script src="/docs/assets/swagger-ui-standalone-preset.js"></script>
+  <script src="/docs/assets/init.js"></script>
+</body>
+</html>`;
+
+// Kept in a file of its own rather than inline, so a strict Content-Security-Policy can allow it.
+const INIT_SCRIPT = `window.ui = SwaggerUIBundle({
+  url: '/openapi.json',
+  dom_id: '#swagger-ui',
+  deepLinking: true,
+  presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+  layout: 'StandaloneLayout',
+  validatorUrl: null
+});`;
+
+export function docsRoutes(deps: ApiDeps) {
+  const app = new Hono();
+  const document = buildOpenApiDocument({
+    publicUrl: deps.config.PUBLIC_URL,
+    includeDevEndpoints: deps.config.APP_ENV !== 'production',
+  });
+  const assetCache = new Map<string, Uint8Array<ArrayBuffer>>();
+
+  app.get('/openapi.json', (c) => c.json(document));
+  app.get('/docs', (c) => c.html(DOCS_PAGE));
+  app.get('/docs/assets/:file', async (c) => {
+    const file = c.req.param('file');
+    if (file === 'init.js')
+      return c.body(INIT_SCRIPT, 200, { 'Content-Type': ASSETS['swagger-ui-bundle.js']! });
+    const type = ASSETS[file];
+    if (!type) throw notFound('no such asset');
+    let content = assetCache.get(file);
+    if (!content) {
+      content = new Uint8Array(await readFile(join(swaggerUiDir(), file)));
+      assetCache.set(file, content);
+    }
+    return c.body(content, 200, { 'Content-Type': type, 'Cache-Control': 'public, max-age=86400' });
+  });
+  return app;
+}

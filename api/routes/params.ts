@@ -1,0 +1,25 @@
+/** Path and header values shared by the sender routes. */
+import type { Context } from 'hono';
+import type { Flow } from '../../src/job/model.js';
+import { badRequest } from '../errors.js';
+
+/** The flow segment; routes match only `direct|portal`, so anything else never gets here. */
+export const FLOW_SEGMENT = ':flow{direct|portal}';
+
+export function flowParam(c: Context): Flow {
+  return c.req.param('flow') as Flow;
+}
+
+/** Printable ASCII, as HTTP header values are; long enough for a UUID or a hash, no longer. */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+export function idempotencyKeyOf(c: Context): string | undefined {
+  const key = c.req.header('idempotency-key');
+  if (key === undefined) return undefined;
+  if (!IDEMPOTENCY_KEY.test(key)) {
+    throw badRequest('INVALID_IDEMPOTENCY_KEY', 'the Idempotency-Key header is not valid', [
+      { path: 'Idempotency-Key', code: 'INVALID_FORMAT', message: '1 to 255 visible ASCII characters' },
+    ]);
+  }
+  return key;
+}

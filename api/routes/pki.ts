@@ -1,0 +1,57 @@
+/**
+ * The service PKI in public: the trust anchors validators need, each CA's CRL (where issued
+ * certificates point), and the RFC 3161 time-stamping authority over HTTP.
+ */
+import { Hono } from 'hono';
+import { createCrl, crlNames, type LocalTimeStamper, trustAnchorsPem } from '../../src/signing/index.js';
+import type { ApiDeps } from '../deps.js';
+import { ApiError } from '../errors.js';
+
+/** A time-stamp query is a few hundred bytes; refuse anything larger unread. */
+const MAX_TSQ_BYTES = 16 * 1024;
+
+export function pkiRoutes(deps: ApiDeps) {
+  const app = new Hono();
+
+  app.get('/pki/trust-anchors.pem', (c) => {
+    c.header('Content-Type', 'application/x-pem-file');
+    c.header('Content-Disposition', 'inline; filename="trust-anchors.pem"');
+    return c.body(trustAnchorsPem(deps.signing.pki));
+  });
+
+  app.get('/pki/crl/:file{[a-z-]+\\.crl}', async (c) => {
+    const name = c.req.param('file').replace(/\.crl$/, '');
+    const known = crlNames(deps.signing.pki).find((n) => n === name);
+    if (!known) throw new ApiError(404, 'NOT_FOUND', `no CRL named ${name}`);
+    c.header('Content-Type', 'application/pkix-crl');
+    // CRLs are re-issued on request with a short validity: caches must not keep them long.
+    c.header('Cache-Control', 'max-age=300');
+    return c.body(Buffer.from(await createCrl(deps.signing.pki, known)));
+  });
+
+  app.post('/tsa', async (c) => {
+    const timeStamper = deps.signing.timeStamper as Partial<LocalTimeStamper>;
+    if (!timeStamper.handleTimeStampRequest) {
+      throw new ApiError(404, 'NOT_FOUND', 'this service uses an outside time-stamping authority');
+    }
+    if (!/^application\/timestamp-query\b/i.test(c.req.header('content-type') ?? '')) {
+      throw new ApiError(
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        'send an RFC 3161 query as application/timestamp-query',
+      );
+    }
+    const tsq = new Uint8Array(await c.req.arrayBuffer());
+    if (tsq.byteLength === 0 || tsq.byteLength > MAX_TSQ_BYTES) {
+      throw new ApiError(
+        400,
+        'INVALID_TIMESTAMP_QUERY',
+        `a time-stamp query has 1 to ${MAX_TSQ_BYTES} bytes`,
+      );
+    }
+    c.header('Content-Type', 'application/timestamp-reply');
+    return c.body(Buffer.from(await timeStamper.handleTimeStampRequest(tsq)));
+  });
+
+  return app;
+}

@@ -1,0 +1,158 @@
+/**
+ * The zod schemas of the sender API beyond the job JSON (src/job/schema.ts): request bodies and
+ * query parameters it validates with, and the shapes of its answers. The handlers validate with
+ * these, the views are typed by them, and /openapi.json is generated from them, so the document
+ * cannot drift from the code.
+ */
+import { z } from 'zod';
+import { JOB_STATUSES, MAX_AVAILABLE_SECONDS, SIGNER_STATUSES } from '../src/job/model.js';
+import { MAX_POLLING_QUEUE_LENGTH } from '../src/job/schema.js';
+
+const dateTime = z
+  .string()
+  .describe('RFC 3339 date-time (UTC).')
+  .meta({ example: '2026-12-01T08:00:00.000Z' });
+const absoluteUrl = z.string().describe('Absolute URL.');
+
+/* Requests ------------------------------------------------------------------------------------- */
+
+export const deadlineRequestSchema = z
+  .strictObject({
+    availableSeconds: z
+      .int()
+      .min(1)
+      .max(MAX_AVAILABLE_SECONDS)
+      .describe(
+        "The active group's new lifetime in seconds, counted from that group's activation (1-7776000). The resulting deadline must lie in the future.",
+      )
+      .meta({ example: 1209600 }),
+  })
+  .describe('Extends the deadline of the group that may sign now.');
+
+/** The same rule as the job's `pollingQueue`, so every queue a job can name can be polled. */
+export const pollingQueueSchema = z
+  .string()
+  .max(MAX_POLLING_QUEUE_LENGTH)
+  .regex(/^[A-Za-z0-9._-]*$/)
+  .describe("The named status queue (the job's pollingQueue); empty or absent: the default queue.");
+
+export const devSignRequestSchema = z
+  .strictObject({
+    authenticationLevel: z
+      .literal([3, 4])
+      .default(4)
+      .describe('The security level of the simulated eID login (default 4).'),
+  })
+  .describe('Development mode: sign as the signer with the built-in test eID.');
+
+export const devRejectRequestSchema = z
+  .strictObject({ reason: z.string().max(500).optional().describe('Why the signer rejects.') })
+  .describe('Development mode: reject as the signer.');
+
+/* Answers -------------------------------------------------------------------------------------- */
+
+export const errorResponseSchema = z
+  .object({
+    error: z.object({
+      code: z.string().describe('UPPER_SNAKE error code.').meta({ example: 'VALIDATION_FAILED' }),
+      message: z.string().describe('Human-readable explanation.'),
+      details: z
+        .array(
+          z.object({
+            path: z
+              .string()
+              .describe('The offending field, e.g. signers[1].email, or a multipart part name.'),
+            code: z.string(),
+            message: z.string(),
+          }),
+        )
+        .describe('Each invalid field (empty when no field is to blame).'),
+    }),
+  })
+  .describe('Every non-2xx answer.');
+
+export const signerViewSchema = z.object({
+  id: z.string().describe('Opaque signer id.'),
+  signer: z
+    .string()
+    .describe('How the sender addressed the signer (identity number, custom identifier, e-mail or mobile).'),
+  order: z.int().describe('Signing order (portal); 0 in the direct flow.'),
+  status: z.enum(SIGNER_STATUSES),
+  since: dateTime.describe('When the signer got this status.'),
+  redirectUrl: absoluteUrl
+    .optional()
+    .describe('Direct flow, in the answer to create only: the one-time URL of the signing ceremony.'),
+  links: z.object({
+    xades: absoluteUrl.nullable().describe("This signer's XAdES, once it exists."),
+  }),
+});
+
+export const jobViewSchema = z.object({
+  id: z.string().describe('Opaque job id.'),
+  flow: z.enum(['direct', 'portal']),
+  title: z.string(),
+  reference: z.string().nullable(),
+  status: z.enum(JOB_STATUSES),
+  createdAt: dateTime,
+  since: dateTime.optional().describe('When the job got its status.'),
+  activated: z.boolean().optional().describe('Whether the first group has been activated.'),
+  deadline: dateTime.optional().describe('Deadline of the group that may sign now.'),
+  failureReason: z.string().optional().describe('Why the job failed: REJECTED, EXPIRED, CANCELLED, ...'),
+  links: z.object({
+    self: absoluteUrl,
+    cancel: absoluteUrl.nullable().describe('Portal jobs in progress: POST here to cancel.'),
+    pades: absoluteUrl.nullable().describe('The signed PDF, once the job is complete.'),
+  }),
+  signers: z.array(signerViewSchema),
+});
+
+export const statusChangeViewSchema = z
+  .object({
+    changeId: z.string().describe('Opaque id of this change.'),
+    jobId: z.string(),
+    reference: z.string().nullable(),
+    status: z.enum(JOB_STATUSES).describe("The job's status after the change."),
+    changedAt: dateTime,
+    signers: z.array(
+      z.object({ id: z.string(), signer: z.string(), status: z.enum(SIGNER_STATUSES), since: dateTime }),
+    ),
+    links: z.object({ self: absoluteUrl.describe('The job.') }),
+    confirmUrl: absoluteUrl.describe('POST here (empty body) to confirm this very change was received.'),
+  })
+  .describe('The next change of a status queue.');
+
+export const deadlineViewSchema = z.object({
+  order: z.int().describe('The signing order of the group.'),
+  activatedAt: dateTime.optional(),
+  deadline: dateTime.optional().describe('The new deadline.'),
+});
+
+export const redirectUrlViewSchema = z.object({
+  id: z.string().describe('The signer.'),
+  redirectUrl: absoluteUrl.describe(
+    'The new one-time URL of the signing ceremony; earlier ones no longer work.',
+  ),
+});
+
+export const devSignerResultSchema = z.object({
+  signer: z.object({
+    id: z.string(),
+    order: z.int(),
+    status: z.enum(SIGNER_STATUSES),
+    since: dateTime,
+    rejectionReason: z.string().optional(),
+  }),
+  redirectUrl: absoluteUrl
+    .optional()
+    .describe(
+      "Direct flow: the sender's exit URL the signer is sent to, with status_query_token (WAIT_FOR_CALLBACK).",
+    ),
+});
+
+export const healthViewSchema = z.object({
+  status: z.enum(['ok', 'unavailable']),
+  checks: z.object({ db: z.string(), temporal: z.string() }),
+});
+
+export type JobView = z.infer<typeof jobViewSchema>;
+export type StatusChangeView = z.infer<typeof statusChangeViewSchema>;

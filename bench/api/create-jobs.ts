@@ -1,0 +1,76 @@
+/**
+ * Benchmark: job creation through the API (multipart with a 100 KB PDF) against bare Temporal
+ * `workflow.start` calls on the same server, in one run, on loopback. Bounded in time: two
+ * measured phases of BENCH_SECONDS (default 6) after a short warm-up, plus start-up.
+ *
+ *   npx tsx bench/api/create-jobs.ts          (BENCH_SECONDS=10 BENCH_CONCURRENCY=32 to vary)
+ *
+ * The load generator, the API and the worker share this process (and the machine's cores with
+ * PostgreSQL and Temporal), so the figures are for comparing runs, not capacity planning.
+ */
+import { randomUUID } from 'node:crypto';
+import { scanLikePdf } from '../../test/fixtures/signing/pdfs.js';
+import { type LoadResult, runLoad } from './load.js';
+import { BENCH_ORG, startBenchStack } from './stack.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const PDF_BYTES = 100 * 1024;
+
+const pdf = await scanLikePdf(1, PDF_BYTES);
+const job = JSON.stringify({
+  title: 'Benchmark contract',
+  documents: [{ title: 'Contract', fileName: 'contract.pdf', mimeType: 'application/pdf' }],
+  signers: [{ personalIdentificationNumber: '01819010001', notifications: { email: 'kari@example.com' } }],
+});
+
+console.log(`starting PostgreSQL, Temporal, the worker and the API (rate limit off) ...`);
+const stack = await startBenchStack({ rateLimit: false });
+try {
+  const createJob = async () => {
+    const form = new FormData();
+    form.append('job', new Blob([job], { type: 'application/json' }));
+    form.append('contract.pdf', new Blob([pdf as BlobPart], { type: 'application/pdf' }), 'contract.pdf');
+    const res = await fetch(`${stack.baseUrl}/api/${BENCH_ORG}/portal/signature-jobs`, {
+      method: 'POST',
+      body: form,
+      headers: { authorization: `Bearer ${stack.apiKey}` },
+    });
+    await res.arrayBuffer();
+    return res.status === 201;
+  };
+  // A workflow type no worker polls for: the start call alone, the floor any create pays.
+  const idleQueue = `bench-idle-${randomUUID()}`;
+  const startWorkflow = async () => {
+    await stack.temporal.workflow.start('benchmarkNoop', {
+      taskQueue: idleQueue,
+      workflowId: randomUUID(),
+      args: [],
+    });
+    return true;
+  };
+
+  console.log(
+    `warming up; then ${SECONDS} s per phase at concurrency ${CONCURRENCY}, PDF ${pdf.byteLength} bytes`,
+  );
+  await runLoad(createJob, { seconds: 1, concurrency: 4 });
+  await runLoad(startWorkflow, { seconds: 1, concurrency: 4 });
+  const api = await runLoad(createJob, { seconds: SECONDS, concurrency: CONCURRENCY });
+  const bare = await runLoad(startWorkflow, { seconds: SECONDS, concurrency: CONCURRENCY });
+
+  const row = (name: string, r: LoadResult) =>
+    `${name.padEnd(28)} ${r.perSecond.toFixed(1).padStart(8)}/s ${r.p50Ms.toFixed(1).padStart(8)} ms ${r.p99Ms
+      .toFixed(1)
+      .padStart(8)} ms ${String(r.completed).padStart(7)} ${String(r.failed).padStart(6)}`;
+  console.log(
+    `\n${'phase'.padEnd(28)} ${'rate'.padStart(10)} ${'p50'.padStart(11)} ${'p99'.padStart(11)} ${'done'.padStart(7)} ${'failed'.padStart(6)}`,
+  );
+  console.log(row('API create (100 KB PDF)', api));
+  console.log(row('bare workflow.start', bare));
+  console.log(
+    `\nAPI jobs/s as a share of bare starts/s: ${((api.perSecond / bare.perSecond) * 100).toFixed(1)} %`,
+  );
+  console.log(`API p50 latency over bare start p50: ${(api.p50Ms / bare.p50Ms).toFixed(1)}x`);
+} finally {
+  await stack.stop();
+}

@@ -1,0 +1,110 @@
+/**
+ * The admin CLI's commands, over an open database and an output sink (so tests run them in
+ * process). Each returns the process exit code: 0 done, 1 refused, 2 usage error.
+ */
+import { parseArgs } from 'node:util';
+import type { Db } from '../db/index.js';
+import { SECTORS, type Sector } from '../job/model.js';
+import { isValidOrganisationNumber } from '../rules/identity.js';
+import { createApiKey, listApiKeys, revokeApiKey } from '../services/api-keys.js';
+import { findOrganisation, upsertOrganisation } from '../services/organisations.js';
+
+export interface CliOutput {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+export const USAGE = `usage: npm run cli -- <command>
+  orgs add <orgNumber> --name <name> --sector PUBLIC|PRIVATE   register or update a sender
+  api-keys create --org <orgNumber> [--label <label>]          make a key (shown once)
+  api-keys list --org <orgNumber>                              list an organisation's keys
+  api-keys revoke <id>                                         revoke a key`;
+
+class UsageError extends Error {}
+
+function parse(args: string[], options: Record<string, { type: 'string' }>) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function requireOrgNumber(value: string | undefined): string {
+  if (!value || !isValidOrganisationNumber(value)) {
+    throw new UsageError(
+      `not a valid organisation number (9 digits with a check digit): ${value ?? '(none)'}`,
+    );
+  }
+  return value;
+}
+
+async function orgsAdd(db: Db, args: string[], io: CliOutput): Promise<number> {
+  const { values, positionals } = parse(args, { name: { type: 'string' }, sector: { type: 'string' } });
+  const orgNumber = requireOrgNumber(positionals[0]);
+  if (!values.name?.trim()) throw new UsageError('--name is required');
+  const sector = values.sector?.toUpperCase();
+  if (!SECTORS.includes(sector as Sector)) throw new UsageError('--sector must be PUBLIC or PRIVATE');
+  await upsertOrganisation(db, { orgNumber, name: values.name.trim(), sector: sector as Sector });
+  io.out(`organisation ${orgNumber} (${values.name.trim()}, ${sector}) registered`);
+  return 0;
+}
+
+async function apiKeysCreate(db: Db, args: string[], io: CliOutput): Promise<number> {
+  const { values } = parse(args, { org: { type: 'string' }, label: { type: 'string' } });
+  const org = requireOrgNumber(values.org);
+  if (!(await findOrganisation(db, org))) {
+    io.err(`organisation ${org} is not registered; run: orgs add ${org} --name ... --sector ...`);
+    return 1;
+  }
+  const { id, key } = await createApiKey(db, org, values.label ?? '');
+  io.out(`id:  ${id}`);
+  io.out(`key: ${key}`);
+  io.out('Store the key now: it is not kept and cannot be shown again.');
+  return 0;
+}
+
+async function apiKeysList(db: Db, args: string[], io: CliOutput): Promise<number> {
+  const { values } = parse(args, { org: { type: 'string' } });
+  const keys = await listApiKeys(db, requireOrgNumber(values.org));
+  if (keys.length === 0) io.out('no keys');
+  for (const k of keys) {
+    const state = k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : 'active';
+    io.out(`${k.id}  ${k.createdAt.toISOString()}  ${state}  ${k.label}`);
+  }
+  return 0;
+}
+
+async function apiKeysRevoke(db: Db, args: string[], io: CliOutput): Promise<number> {
+  const { positionals } = parse(args, {});
+  const id = positionals[0];
+  if (!id) throw new UsageError('the id of the key to revoke is required');
+  if (!(await revokeApiKey(db, id))) {
+    io.err(`no active key with id ${id}`);
+    return 1;
+  }
+  io.out(`key ${id} revoked`);
+  return 0;
+}
+
+const COMMANDS: Record<string, (db: Db, args: string[], io: CliOutput) => Promise<number>> = {
+  'orgs add': orgsAdd,
+  'api-keys create': apiKeysCreate,
+  'api-keys list': apiKeysList,
+  'api-keys revoke': apiKeysRevoke,
+};
+
+export async function runCli(argv: string[], db: Db, io: CliOutput): Promise<number> {
+  const command = COMMANDS[`${argv[0]} ${argv[1]}`];
+  if (!command) {
+    io.err(USAGE);
+    return 2;
+  }
+  try {
+    return await command(db, argv.slice(2), io);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.err(`${err.message}\n\n${USAGE}`);
+    return 2;
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The browser's steps in the audit trail: each ceremony and sender-portal action, with when, the
+ * IP address and user agent, and the digests of the documents concerned. Who is a signer id or a
+ * hash of the identity number, never the number itself (the audit summary is printed in the
+ * signed PDF and read by operators).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/index.js';
+import { pidHash } from '../eid/person-keys.js';
+
+/** Where a request came from, as the page layer saw it. */
+export interface RequestOrigin {
+  ip: string;
+  userAgent: string;
+}
+
+export type PageEvent =
+  | 'CEREMONY_OPENED'
+  | 'LINK_CODE_ACCEPTED'
+  | 'LINK_CODE_REJECTED'
+  | 'SIGNER_BLOCKED'
+  | 'SIGNER_LOGGED_IN'
+  | 'LOGIN_LEVEL_TOO_LOW'
+  | 'LOGIN_IDENTITY_MISMATCH'
+  | 'DOCUMENT_VIEWED'
+  | 'SIGNED_IN_BROWSER'
+  | 'REJECTED_IN_BROWSER'
+  | 'SIGNED_DOCUMENT_DOWNLOADED'
+  | 'SENDER_PORTAL_JOB_CREATED'
+  | 'SENDER_PORTAL_JOB_CANCELLED'
+  | 'SENDER_PORTAL_DEADLINE_EXTENDED';
+
+/** `signer:<id>` for a signer; `person:<hash>` for a sender's staff member. */
+export const signerActor = (signerId: string) => `signer:${signerId}`;
+export const personActor = (pid: string) => `person:${pidHash(pid)}`;
+
+export async function recordPageEvent(
+  db: Db,
+  entry: {
+    jobId: string;
+    actor: string;
+    event: PageEvent;
+    origin: RequestOrigin;
+    details?: Record<string, unknown>;
+  },
+): Promise<void> {
+  await db
+    .insertInto('audit_events')
+    .values({
+      job_id: entry.jobId,
+      idempotency_key: `page:${randomUUID()}`,
+      at: new Date(),
+      actor: entry.actor,
+      event: entry.event,
+      details: JSON.stringify({ ...entry.details, ip: entry.origin.ip, userAgent: entry.origin.userAgent }),
+    })
+    .execute();
+}
+
+/** The digests of a job's documents, as they go into every ceremony event. */
+export async function documentDigests(db: Db, jobId: string) {
+  return db
+    .selectFrom('documents')
+    .select(['file_name as fileName', 'sha256'])
+    .where('job_id', '=', jobId)
+    .orderBy('position')
+    .execute();
+}

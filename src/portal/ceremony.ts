@@ -1,0 +1,225 @@
+/**
+ * The signer's side of a job, for the ceremony page (both flows): what the signer may see, whether
+ * this browser may act for them, and signing or rejecting through the one signer path
+ * (`actAsSigner`), with each step in the audit trail.
+ */
+import type { Db } from '../db/index.js';
+import type { AuthenticatedIdentity, EidProvider } from '../eid/index.js';
+import type { AuthenticationLevel, Flow, JobRequest, SignatureJobState, SignerStatus } from '../job/model.js';
+import { type JobServiceDeps, queryState } from '../services/signature-jobs.js';
+import { actAsSigner } from '../services/signer-actions.js';
+import type { SigningContext } from '../signatures/context.js';
+import type { SignerIdentity } from '../signatures/job-results.js';
+import type { CertifiedKey } from '../signing/index.js';
+import { documentDigests, type RequestOrigin, recordPageEvent, signerActor } from './audit.js';
+import type { SessionGrant } from './sessions.js';
+
+export interface CeremonyDocument {
+  id: string;
+  title: string;
+  fileName: string;
+  mimeType: 'application/pdf' | 'text/plain';
+  sha256: string;
+  available: boolean;
+}
+
+export interface CeremonyJob {
+  jobId: string;
+  signerId: string;
+  flow: Flow;
+  senderName: string;
+  title: string;
+  nonsensitiveTitle: string | null;
+  description: string | null;
+  requiredAuthentication: AuthenticationLevel;
+  jobStatus: SignatureJobState['status'];
+  signer: {
+    /** The identity number the sender addressed the signer by; a login must match it. */
+    pid: string | null;
+    status: SignerStatus;
+    signatureType: string;
+    /** Signing or rejecting is possible now: the job runs, the signer waits, its group is active. */
+    mayAct: boolean;
+  };
+  documents: CeremonyDocument[];
+  hasPades: boolean;
+  /** Direct flow: the origins of the sender's exit URLs, where the ceremony ends. */
+  exitOrigins: string[];
+}
+
+/** The job as one of its signers sees it; null when there is no such job and signer. */
+export async function loadCeremonyJob(
+  deps: JobServiceDeps,
+  jobId: string,
+  signerId: string,
+): Promise<CeremonyJob | null> {
+  const row = await deps.db
+    .selectFrom('signers')
+    .innerJoin('signature_jobs', 'signature_jobs.id', 'signers.job_id')
+    .innerJoin('organisations', 'organisations.org_number', 'signature_jobs.org_number')
+    .select([
+      'signature_jobs.flow',
+      'signature_jobs.title',
+      'signature_jobs.request',
+      'signature_jobs.status as jobStatus',
+      'organisations.name as senderName',
+      'signers.personal_identification_number as pid',
+      'signers.status',
+      'signers.signature_type',
+    ])
+    .where('signers.id', '=', signerId)
+    .where('signature_jobs.id', '=', jobId)
+    .executeTakeFirst();
+  if (!row) return null;
+  const [documents, pades, state] = await Promise.all([
+    deps.db
+      .selectFrom('documents')
+      .select(['id', 'title', 'file_name', 'mime_type', 'sha256', 'deleted_at'])
+      .where('job_id', '=', jobId)
+      .orderBy('position')
+      .execute(),
+    deps.db
+      .selectFrom('artifacts')
+      .select('id')
+      .where('job_id', '=', jobId)
+      .where('kind', '=', 'PADES')
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst(),
+    queryState(deps, jobId),
+  ]);
+  const request = (
+    typeof row.request === 'string' ? JSON.parse(row.request) : row.request
+  ) as Partial<JobRequest>;
+  const live = state?.signers.find((s) => s.id === signerId);
+  const status = (live?.status ?? row.status) as SignerStatus;
+  return {
+    jobId,
+    signerId,
+    flow: row.flow,
+    senderName: row.senderName,
+    title: row.title,
+    nonsensitiveTitle: request.nonsensitiveTitle ?? null,
+    description: request.description ?? null,
+    requiredAuthentication: request.requiredAuthentication ?? 4,
+    jobStatus: state?.status ?? row.jobStatus,
+    signer: {
+      pid: row.pid,
+      status,
+      signatureType: row.signature_type,
+      mayAct: state !== null && status === 'WAITING' && isActiveSigner(state, signerId),
+    },
+    documents: documents.map((d) => ({
+      id: d.id,
+      title: d.title,
+      fileName: d.file_name,
+      mimeType: d.mime_type as CeremonyDocument['mimeType'],
+      sha256: d.sha256,
+      available: d.deleted_at === null,
+    })),
+    hasPades: pades !== undefined,
+    exitOrigins: [...new Set(Object.values(request.exitUrls ?? {}).map((u) => new URL(u).origin))],
+  };
+}
+
+/** The signer belongs to the group that may sign now. */
+export function isActiveSigner(state: SignatureJobState, signerId: string): boolean {
+  if (state.status !== 'IN_PROGRESS' || state.activeGroup === undefined) return false;
+  const group = state.groups[state.activeGroup];
+  const signer = state.signers.find((s) => s.id === signerId);
+  return group !== undefined && signer !== undefined && signer.order === group.order;
+}
+
+export type CeremonyAccess =
+  | { ok: true }
+  | { ok: false; reason: 'NOT_FOUND' | 'LOGIN_REQUIRED' | 'IDENTITY_MISMATCH' | 'LEVEL_TOO_LOW' };
+
+/**
+ * May this browser open the signer's ceremony? It must have been let in for the signer (a direct
+ * redirect URL, a link with its code) or be logged in as the person the sender addressed; then it
+ * must be logged in, as that person when the sender named one, at the job's level or higher.
+ */
+export function ceremonyAccess(
+  job: CeremonyJob,
+  session: { identity: AuthenticatedIdentity | null; grants: SessionGrant[] },
+): CeremonyAccess {
+  const granted = session.grants.some((g) => g.jobId === job.jobId && g.signerId === job.signerId);
+  const identity = session.identity;
+  if (!granted) {
+    if (!identity) return { ok: false, reason: 'LOGIN_REQUIRED' };
+    // A portal signer found by identity number; anyone else learns nothing of the job.
+    if (job.flow !== 'portal' || job.signer.pid !== identity.pid) return { ok: false, reason: 'NOT_FOUND' };
+  }
+  if (!identity) return { ok: false, reason: 'LOGIN_REQUIRED' };
+  if (job.signer.pid !== null && job.signer.pid !== identity.pid)
+    return { ok: false, reason: 'IDENTITY_MISMATCH' };
+  if (identity.level < job.requiredAuthentication) return { ok: false, reason: 'LEVEL_TOO_LOW' };
+  return { ok: true };
+}
+
+/** The title a person logged in at `level` may see: level 3 sees only the non-sensitive one. */
+export function visibleTitle(
+  job: Pick<CeremonyJob, 'title' | 'nonsensitiveTitle'>,
+  level: AuthenticationLevel | undefined,
+) {
+  return level === 4 ? job.title : job.nonsensitiveTitle;
+}
+
+export interface CeremonyContext {
+  deps: JobServiceDeps & { signing: SigningContext };
+  eid: EidProvider;
+  origin: RequestOrigin;
+}
+
+/** Records a ceremony step of this signer with the documents' digests. */
+export async function recordCeremonyStep(
+  db: Db,
+  job: Pick<CeremonyJob, 'jobId' | 'signerId'>,
+  event: Parameters<typeof recordPageEvent>[1]['event'],
+  origin: RequestOrigin,
+  details: Record<string, unknown> = {},
+) {
+  await recordPageEvent(db, {
+    jobId: job.jobId,
+    actor: signerActor(job.signerId),
+    event,
+    origin,
+    details: { signerId: job.signerId, ...details, documents: await documentDigests(db, job.jobId) },
+  });
+}
+
+/**
+ * Signs as the logged-in person. The signature object is made by the signing path behind
+ * `actAsSigner` from the identity given here; an advanced signature uses the person's own key from
+ * the eID (`personalKey`).
+ */
+export async function signInBrowser(ctx: CeremonyContext, job: CeremonyJob, identity: AuthenticatedIdentity) {
+  const personalKey: CertifiedKey | undefined =
+    job.signer.signatureType === 'ADVANCED_SIGNATURE' ? await ctx.eid.signingKey(identity) : undefined;
+  const signerIdentity: SignerIdentity & { personalKey?: CertifiedKey } = {
+    name: identity.name,
+    personalIdentificationNumber: identity.pid,
+    authenticationLevel: identity.level,
+    authenticatedAt: identity.authenticatedAt,
+    eidProvider: identity.provider,
+    ...(personalKey ? { personalKey } : {}),
+  };
+  // Built apart from the call: the `identity` field joins SignerAction with the signing wiring.
+  const action = { type: 'sign' as const, authenticationLevel: identity.level, identity: signerIdentity };
+  const result = await actAsSigner(ctx.deps, target(job), action);
+  await recordCeremonyStep(ctx.deps.db, job, 'SIGNED_IN_BROWSER', ctx.origin, {
+    level: identity.level,
+    eidProvider: identity.provider,
+    signatureType: job.signer.signatureType,
+  });
+  return result;
+}
+
+export async function rejectInBrowser(ctx: CeremonyContext, job: CeremonyJob, reason: string | undefined) {
+  const result = await actAsSigner(ctx.deps, target(job), { type: 'reject', ...(reason ? { reason } : {}) });
+  await recordCeremonyStep(ctx.deps.db, job, 'REJECTED_IN_BROWSER', ctx.origin, {
+    withReason: Boolean(reason),
+  });
+  return result;
+}
+
+const target = (job: CeremonyJob) => ({ jobId: job.jobId, signerId: job.signerId, flow: job.flow });

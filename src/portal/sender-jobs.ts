@@ -1,0 +1,171 @@
+/**
+ * The sender portal's jobs: a job entered in a form goes through the very validation and creation
+ * the API uses (parseJobRequest, inspectDocument, createSignatureJob); this module only turns the
+ * form into the API's `job` JSON and the uploads into its document parts.
+ */
+import type { Db } from '../db/index.js';
+import { inspectDocument } from '../job/documents.js';
+import type { DocumentMimeType, FieldIssue, JobRequest, Sector } from '../job/model.js';
+import { DAY_SECONDS } from '../job/model.js';
+import { parseJobRequest } from '../job/schema.js';
+import { osloInstant } from '../rules/oslo-time.js';
+import { createSignatureJob, type JobServiceDeps } from '../services/signature-jobs.js';
+
+export interface UploadedFile {
+  fileName: string;
+  /** What the browser said the file is. */
+  type: string;
+  bytes: Uint8Array;
+}
+
+/** One signer row of the form; empty rows are left out. */
+export interface SignerFormRow {
+  /** Identity number, e-mail address or mobile number: which one is told by its shape. */
+  identifier: string;
+  order: string;
+  email: string;
+  mobile: string;
+  signatureType: string;
+  onBehalfOf: string;
+}
+
+export interface JobForm {
+  title: string;
+  nonsensitiveTitle: string;
+  description: string;
+  reference: string;
+  requiredAuthentication: string;
+  /** Lifetime of each group in days. */
+  availableDays: string;
+  /** `YYYY-MM-DDTHH:mm` (an <input type=datetime-local>), Norwegian time; empty for now. */
+  activation: string;
+  signers: SignerFormRow[];
+}
+
+const blankToUndefined = (s: string) => (s.trim() === '' ? undefined : s.trim());
+const numberOrText = (s: string) => (/^\d+$/.test(s.trim()) ? Number(s.trim()) : s.trim());
+
+/** The declared type of an upload: the PDF inspection then tells whether it really is one. */
+function mimeTypeOf(file: UploadedFile): DocumentMimeType {
+  return file.type === 'application/pdf' || /\.pdf$/i.test(file.fileName) ? 'application/pdf' : 'text/plain';
+}
+
+/** The title of a document: its file name without the extension. */
+const documentTitle = (fileName: string) => fileName.replace(/\.[^.]+$/, '').slice(0, 80) || fileName;
+
+/** A Norwegian wall-clock time from a datetime-local field, as RFC 3339 UTC; the text itself if malformed. */
+export function osloLocalToRfc3339(local: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(local.trim());
+  if (!m) return local.trim();
+  const [, y, mo, d, h, mi] = m.map(Number) as [number, number, number, number, number, number];
+  return new Date(osloInstant(y, mo, d, h).getTime() + mi * 60_000).toISOString();
+}
+
+function signerOf(row: SignerFormRow): Record<string, unknown> {
+  const id = row.identifier.trim();
+  const addressedBy = /^\d{11}$/.test(id)
+    ? { personalIdentificationNumber: id }
+    : id.includes('@')
+      ? { email: id }
+      : { mobile: id };
+  const email = blankToUndefined(row.email);
+  const mobile = blankToUndefined(row.mobile);
+  return {
+    ...addressedBy,
+    ...(row.order.trim() ? { order: numberOrText(row.order) } : {}),
+    ...(row.signatureType ? { signatureType: row.signatureType } : {}),
+    ...(row.onBehalfOf ? { onBehalfOf: row.onBehalfOf } : {}),
+    ...(email || mobile
+      ? { notifications: { ...(email ? { email } : {}), ...(mobile ? { mobile } : {}) } }
+      : {}),
+  };
+}
+
+/** The form as the API's `job` JSON (before validation, so every mistake is reported as the API would). */
+export function jobJsonFromForm(form: JobForm, files: UploadedFile[]): Record<string, unknown> {
+  const days = form.availableDays.trim();
+  const activation = blankToUndefined(form.activation);
+  return {
+    title: form.title.trim(),
+    ...(blankToUndefined(form.nonsensitiveTitle) ? { nonsensitiveTitle: form.nonsensitiveTitle.trim() } : {}),
+    ...(blankToUndefined(form.description) ? { description: form.description.trim() } : {}),
+    ...(blankToUndefined(form.reference) ? { reference: form.reference.trim() } : {}),
+    ...(form.requiredAuthentication
+      ? { requiredAuthentication: numberOrText(form.requiredAuthentication) }
+      : {}),
+    documents: files.map((f) => ({
+      title: documentTitle(f.fileName),
+      fileName: f.fileName,
+      mimeType: mimeTypeOf(f),
+    })),
+    signers: form.signers.filter((s) => s.identifier.trim() !== '').map(signerOf),
+    ...(days || activation
+      ? {
+          availability: {
+            ...(activation ? { activationTime: osloLocalToRfc3339(activation) } : {}),
+            ...(days ? { availableSeconds: /^\d+$/.test(days) ? Number(days) * DAY_SECONDS : days } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * Inspects every listed document's bytes as the API does. TODO(lead): api/multipart.ts has the same
+ * loop inline; it could call this.
+ */
+export async function inspectJobDocuments(
+  job: JobRequest,
+  files: Map<string, Uint8Array>,
+): Promise<FieldIssue[]> {
+  const issues: FieldIssue[] = [];
+  for (const [i, doc] of job.documents.entries()) {
+    const bytes = files.get(doc.fileName);
+    if (!bytes) {
+      issues.push({
+        path: `documents[${i}].fileName`,
+        code: 'MISSING_DOCUMENT_PART',
+        message: 'no file uploaded',
+      });
+      continue;
+    }
+    const inspected = await inspectDocument(bytes, doc.mimeType);
+    if (!inspected.ok) issues.push({ path: doc.fileName, code: inspected.code, message: inspected.message });
+  }
+  return issues;
+}
+
+export type CreateFromPortalResult = { ok: true; jobId: string } | { ok: false; issues: FieldIssue[] };
+
+export async function createJobFromPortal(
+  deps: JobServiceDeps,
+  input: { org: string; sector: Sector; form: JobForm; files: UploadedFile[]; idempotencyKey: string },
+): Promise<CreateFromPortalResult> {
+  const raw = jobJsonFromForm(input.form, input.files);
+  const parsed = parseJobRequest('portal', raw, { sector: input.sector }, new Date());
+  if (!parsed.ok) return { ok: false, issues: parsed.issues };
+  const files = new Map(input.files.map((f) => [f.fileName, f.bytes]));
+  const documentIssues = await inspectJobDocuments(parsed.job, files);
+  if (documentIssues.length > 0) return { ok: false, issues: documentIssues };
+  const { jobId } = await createSignatureJob(deps, {
+    org: input.org,
+    flow: 'portal',
+    job: parsed.job,
+    requestJson: raw,
+    files,
+    idempotencyKey: input.idempotencyKey,
+  });
+  return { ok: true, jobId };
+}
+
+/** The organisation's portal jobs, newest first (statuses as the workflow last recorded them). */
+export async function listOrganisationJobs(db: Db, org: string, limit = 50) {
+  return db
+    .selectFrom('signature_jobs')
+    .select(['id', 'title', 'reference', 'status', 'created_at as createdAt'])
+    .where('org_number', '=', org)
+    .where('flow', '=', 'portal')
+    .orderBy('created_at', 'desc')
+    .limit(limit)
+    .execute();
+}

@@ -1,0 +1,73 @@
+/**
+ * A signer signs or rejects: the one path the signing portal, the direct-flow ceremony and the
+ * development endpoints all take, so the workflow is driven the same way whoever asks.
+ */
+import type { AuthenticationLevel, SignerState } from '../job/model.js';
+import type { SigningContext } from '../signatures/context.js';
+import {
+  createSignerSignature,
+  discardSignerSignature,
+  type SignerIdentity,
+} from '../signatures/job-results.js';
+import { type CeremonyOutcome, finishDirectCeremony } from './direct-signers.js';
+import {
+  JobConflictError,
+  type JobServiceDeps,
+  queryState,
+  rejectAsSigner,
+  signAsSigner,
+} from './signature-jobs.js';
+
+export type SignerAction =
+  | { type: 'sign'; authenticationLevel: AuthenticationLevel; identity: SignerIdentity }
+  | { type: 'reject'; reason?: string };
+
+export interface SignerActionResult {
+  signer: SignerState;
+  /** Direct flow: the sender's exit URL the signer's browser is sent to next. */
+  redirectUrl?: string;
+}
+
+/**
+ * Runs the signer's action through the job's workflow (JobConflictError when the signer may not
+ * act now) and, for a direct job, ends the ceremony with the exit URL and its status query token.
+ */
+export async function actAsSigner(
+  deps: JobServiceDeps & { signing: SigningContext },
+  target: { jobId: string; signerId: string; flow: 'direct' | 'portal' },
+  action: SignerAction,
+): Promise<SignerActionResult> {
+  const signer =
+    action.type === 'sign'
+      ? await signWithSignature(deps, target, action)
+      : await rejectAsSigner(deps, target.jobId, target.signerId, action.reason);
+  if (target.flow !== 'direct') return { signer };
+  const outcome: CeremonyOutcome = action.type === 'sign' ? 'SIGNED' : 'REJECTED';
+  return { signer, redirectUrl: await finishDirectCeremony(deps.db, target, outcome) };
+}
+
+/**
+ * A signature is its signature object: the signer's XAdES is made and stored first, then the
+ * workflow is told. If the workflow refuses (the signer may not sign now), the XAdES goes again.
+ */
+async function signWithSignature(
+  deps: JobServiceDeps & { signing: SigningContext },
+  target: { jobId: string; signerId: string },
+  action: Extract<SignerAction, { type: 'sign' }>,
+): Promise<SignerState> {
+  await createSignerSignature(deps.db, deps.signing, target.jobId, target.signerId, action.identity);
+  try {
+    return await signAsSigner(deps, target.jobId, {
+      signerId: target.signerId,
+      authenticationLevel: action.authenticationLevel,
+    });
+  } catch (err) {
+    if (err instanceof JobConflictError) {
+      // A concurrent, accepted signature of the same signer shares the stored XAdES: keep it then.
+      const state = await queryState(deps, target.jobId);
+      const signed = state?.signers.find((s) => s.id === target.signerId)?.status === 'SIGNED';
+      if (!signed) await discardSignerSignature(deps.db, target.jobId, target.signerId);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,81 @@
+/** The admin CLI: organisations and API keys (shown once, stored hashed, listed, revoked). */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/commands.js';
+import { hashApiKey, organisationOfApiKey } from '../../src/services/api-keys.js';
+import { findOrganisation } from '../../src/services/organisations.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(async () => t?.db.destroy());
+
+const ORG = '974760673';
+
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, t.db, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('admin CLI', () => {
+  it('registers an organisation, and refuses a bad number or sector', async () => {
+    expect((await cli('orgs', 'add', ORG, '--name', 'Skatteetaten', '--sector', 'PUBLIC')).code).toBe(0);
+    expect(await findOrganisation(t.db, ORG)).toEqual({
+      orgNumber: ORG,
+      name: 'Skatteetaten',
+      sector: 'PUBLIC',
+    });
+    expect((await cli('orgs', 'add', '974760674', '--name', 'X', '--sector', 'PUBLIC')).code).toBe(2);
+    expect((await cli('orgs', 'add', ORG, '--name', 'X', '--sector', 'NGO')).code).toBe(2);
+    expect((await cli('orgs', 'add', ORG, '--sector', 'PUBLIC')).code).toBe(2);
+  });
+
+  it('creates a key shown once and stored only hashed; lists and revokes it', async () => {
+    const created = await cli('api-keys', 'create', '--org', ORG, '--label', 'hr-system');
+    expect(created.code).toBe(0);
+    const key = /key: (\S+)/.exec(created.out)![1]!;
+    const id = /id: +(\S+)/.exec(created.out)![1]!;
+    expect(await organisationOfApiKey(t.db, key)).toBe(ORG);
+    const stored = await t.db
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(stored.key_hash).toBe(hashApiKey(key));
+    expect(JSON.stringify(stored)).not.toContain(key);
+
+    const listed = await cli('api-keys', 'list', '--org', ORG);
+    expect(listed.out).toContain(id);
+    expect(listed.out).toContain('active');
+    expect(listed.out).toContain('hr-system');
+    expect(listed.out).not.toContain(key);
+
+    expect((await cli('api-keys', 'revoke', id)).code).toBe(0);
+    expect(await organisationOfApiKey(t.db, key)).toBeNull();
+    expect((await cli('api-keys', 'list', '--org', ORG)).out).toContain('revoked');
+    expect((await cli('api-keys', 'revoke', id)).code).toBe(1);
+  });
+
+  it('refuses keys for unregistered organisations, and unknown commands with usage', async () => {
+    expect((await cli('api-keys', 'create', '--org', '923609016')).code).toBe(1);
+    const unknown = await cli('users', 'add');
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain('usage: npm run cli');
+  });
+
+  it('runs as `npm run cli` does (tsx src/cli/main.ts), reading DATABASE_URL', async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'api-keys', 'list', '--org', ORG],
+      {
+        env: { ...process.env, DATABASE_URL: t.url, LOG_LEVEL: 'silent' },
+      },
+    );
+    expect(stdout).toContain('revoked');
+  });
+});

@@ -1,0 +1,124 @@
+/** Requests and assertions shared by the sender API suites. */
+import { expect } from 'vitest';
+import { createForm, portalJob } from '../../helpers/requests.js';
+import { ORG, type Stack } from '../../helpers/stack.js';
+import { makeIdentityNumber } from '../../unit/support/identity-numbers.js';
+
+export interface ErrorBody {
+  error: { code: string; message: string; details: { path: string; code: string; message: string }[] };
+}
+
+export interface JobBody {
+  id: string;
+  flow: string;
+  status: string;
+  links: { self: string; cancel: string | null; pades: string | null };
+  signers: {
+    id: string;
+    signer: string;
+    status: string;
+    redirectUrl?: string;
+    links: { xades: string | null };
+  }[];
+}
+
+/** Valid synthetic identity numbers (month + 80), distinct per index. */
+export const pid = (i: number) =>
+  makeIdentityNumber({ day: 1 + i, month: 1, year: 1990, syntheticOffset: 80 });
+
+export const EXIT_URLS = {
+  completionUrl: 'https://sender.example/ok',
+  rejectionUrl: 'https://sender.example/rejected',
+  errorUrl: 'https://sender.example/error',
+};
+
+/**
+ * A portal job whose signer is addressed by e-mail: no contact-register lookup, so the job stays
+ * in progress whatever the development register holds.
+ */
+export function emailPortalJob(overrides: Record<string, unknown> = {}) {
+  return portalJob({ signers: [{ email: 'kari@example.com' }], ...overrides });
+}
+
+export function directJob(overrides: Record<string, unknown> = {}) {
+  return {
+    title: 'Employment contract',
+    reference: 'case-17',
+    documents: [{ title: 'Contract', fileName: 'contract.pdf', mimeType: 'application/pdf' }],
+    signers: [{ personalIdentificationNumber: pid(0) }],
+    exitUrls: EXIT_URLS,
+    ...overrides,
+  };
+}
+
+export const jobsPath = (flow: 'direct' | 'portal', org = ORG) => `/api/${org}/${flow}/signature-jobs`;
+
+export function postJob(
+  stack: Stack,
+  flow: 'direct' | 'portal',
+  job: unknown,
+  files: Record<string, Uint8Array | string>,
+  headers: Record<string, string> = {},
+) {
+  return stack.api(jobsPath(flow), { method: 'POST', body: createForm(job, files), headers });
+}
+
+export async function createJob(
+  stack: Stack,
+  flow: 'direct' | 'portal',
+  job: unknown,
+  files: Record<string, Uint8Array | string>,
+): Promise<JobBody> {
+  const res = await postJob(stack, flow, job, files);
+  const body = (await res.json()) as JobBody;
+  expect(res.status, JSON.stringify(body)).toBe(201);
+  // A portal job's first group is shown to its signers once their contact details are looked
+  // up (an activity); tests that act as a signer wait for that, as a notified person would.
+  if (flow === 'portal') await untilActivated(stack, body.links.self);
+  return body;
+}
+
+/** Waits until the job's first group is active (or the job has already ended). */
+export async function untilActivated(stack: Stack, selfUrl: string): Promise<void> {
+  await eventually(
+    async () => (await (await follow(stack, selfUrl)).json()) as { deadline?: string; status: string },
+    // The active group's deadline is set as the group is shown to its signers.
+    (j) => j.deadline !== undefined || j.status !== 'IN_PROGRESS',
+  );
+}
+
+/** Follows an absolute link of an answer with the sender's key. */
+export function follow(stack: Stack, url: string, init: RequestInit = {}) {
+  return stack.api(url.slice(stack.baseUrl.length), init);
+}
+
+export function devAct(
+  stack: Stack,
+  jobId: string,
+  signerId: string,
+  action: 'sign' | 'reject',
+  body: unknown = {},
+) {
+  return fetch(`${stack.baseUrl}/api/dev/signature-jobs/${jobId}/signers/${signerId}/${action}`, {
+    method: 'POST',
+    body: JSON.stringify(body),
+  });
+}
+
+export async function expectError(res: Response, status: number, code: string, path?: string) {
+  const body = (await res.json()) as ErrorBody;
+  expect({ status: res.status, code: body.error?.code }, JSON.stringify(body)).toEqual({ status, code });
+  if (path !== undefined) expect(body.error.details.map((d) => d.path)).toContain(path);
+  return body;
+}
+
+/** Polls until `check` holds (the workflow acts asynchronously; packaging signs PDFs), at most ~60 s. */
+export async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean): Promise<T> {
+  let value = await read();
+  for (let i = 0; i < 1200 && !check(value); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    value = await read();
+  }
+  expect(check(value), `condition not reached: ${JSON.stringify(value)}`).toBe(true);
+  return value;
+}

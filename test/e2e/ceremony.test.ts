@@ -1,0 +1,288 @@
+/**
+ * The signing ceremony and the signing portal in Debian's Chromium against the real stack: a
+ * direct job signed and sent back to the sender's completion URL, a used link, a portal job with
+ * two groups signed by two people in turn, a rejection with a reason, a level-3 login refused for
+ * a level-4 job, and a signer addressed by e-mail who enters the one-time code.
+ */
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testPopulation } from '../../src/notifications/test-population.js';
+import { issueSignerLink, MAX_CODE_ATTEMPTS } from '../../src/portal/signer-links.js';
+import { type PagesStack, startPagesStack } from '../helpers/pages-stack.js';
+import { samplePdf } from '../helpers/requests.js';
+import { ORG } from '../helpers/stack.js';
+import { launchChromium, screenshot, testEidLogin } from './support/browser.js';
+import { type ExitServer, startExitServer } from './support/exit-server.js';
+import { createJob, waitForJob } from './support/jobs.js';
+
+/** Waits for the browser side (workflow updates take a moment); vitest's default of 1 s is too short. */
+const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000 });
+
+const kari = testPopulation[0]!;
+const ola = testPopulation[1]!;
+
+let ps: PagesStack;
+let browser: Browser;
+let exit: ExitServer;
+let pdf: Uint8Array;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  [ps, browser, exit, pdf] = await Promise.all([
+    startPagesStack(),
+    launchChromium(),
+    startExitServer(),
+    samplePdf(),
+  ]);
+});
+afterAll(async () => {
+  await Promise.all(contexts.map((c) => c.close()));
+  await browser?.close();
+  await exit?.close();
+  await ps?.stop();
+});
+
+/** A browser of its own for one person (no shared cookies). */
+async function personPage(locale = 'en-GB') {
+  const context = await browser.newContext({ locale });
+  contexts.push(context);
+  return context.newPage();
+}
+
+const portalJob = (signers: Record<string, unknown>[], extra: Record<string, unknown> = {}) => ({
+  title: 'Employment contract for Kari',
+  nonsensitiveTitle: 'A contract',
+  documents: [{ title: 'Contract', fileName: 'contract.pdf', mimeType: 'application/pdf' }],
+  signers,
+  ...extra,
+});
+const bySelf = (pid: string, order = 0) => ({
+  personalIdentificationNumber: pid,
+  order,
+  notifications: { email: 'x@example.com' },
+});
+
+describe('direct flow', () => {
+  it('signs through the redirect URL and returns to the completion URL with a status query token', async () => {
+    const job = await createJob(
+      ps,
+      'direct',
+      {
+        title: 'Loan agreement',
+        documents: [
+          { title: 'Agreement', fileName: 'agreement.pdf', mimeType: 'application/pdf' },
+          { title: 'Terms', fileName: 'terms.txt', mimeType: 'text/plain' },
+        ],
+        signers: [{ personalIdentificationNumber: kari.pid }],
+        exitUrls: exit.exitUrls,
+      },
+      { 'agreement.pdf': pdf, 'terms.txt': 'Interest: 4.5 %\nTerm: 25 years\n' },
+    );
+    const redirectUrl = job.signers[0]!.redirectUrl!;
+    expect(redirectUrl.startsWith(`${ps.baseUrl}/sign/direct/`)).toBe(true);
+
+    const page = await personPage();
+    await page.goto(redirectUrl);
+    // The ceremony asks for the eID login first.
+    await poll(() => page.url()).toContain('/login');
+    await screenshot(page, 'login');
+    await testEidLogin(page, kari.pid, 4);
+
+    await poll(() => page.locator('h1').textContent()).toBe('Loan agreement');
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    await poll(() => page.getByText('Kari Nordmann').count()).toBeGreaterThan(0);
+    expect(await page.locator('object[type="application/pdf"]').count()).toBe(1);
+    expect(await page.locator('pre').textContent()).toContain('Interest: 4.5 %');
+    // The document is served to this session only.
+    const docUrl = await page.locator('object').getAttribute('data');
+    expect((await page.request.get(`${ps.baseUrl}${docUrl}`)).headers()['content-type']).toBe(
+      'application/pdf',
+    );
+    expect((await fetch(`${ps.baseUrl}${docUrl}`, { redirect: 'manual' })).status).toBe(303);
+    await screenshot(page, 'ceremony-direct');
+
+    // By keyboard, as a person without a mouse would (a click right after a full-page screenshot
+    // can miss in headless Chromium).
+    await page.getByRole('button', { name: 'Sign' }).focus();
+    await page.keyboard.press('Enter');
+    await poll(() => page.url()).toContain(`${exit.exitUrls.completionUrl}?status_query_token=`);
+    const token = new URL(page.url()).searchParams.get('status_query_token')!;
+    const status = await ps.api(
+      `/api/${ORG}/direct/signature-jobs/${job.id}/status?status_query_token=${token}`,
+    );
+    expect(status.status).toBe(200);
+    expect(((await status.json()) as { signers: { status: string }[] }).signers[0]!.status).toBe('SIGNED');
+
+    // Every step is in the audit trail, with where it came from and the digests, never the number.
+    const audit = await ps.stack.t.db
+      .selectFrom('audit_events')
+      .select(['event', 'actor', 'details'])
+      .where('job_id', '=', job.id)
+      .where('idempotency_key', 'like', 'page:%')
+      .execute();
+    expect(audit.map((a) => a.event)).toEqual(
+      expect.arrayContaining(['CEREMONY_OPENED', 'SIGNER_LOGGED_IN', 'DOCUMENT_VIEWED', 'SIGNED_IN_BROWSER']),
+    );
+    const signed = audit.find((a) => a.event === 'SIGNED_IN_BROWSER')!;
+    expect(signed.actor).toBe(`signer:${job.signers[0]!.id}`);
+    expect(signed.details).toMatchObject({
+      ip: '127.0.0.1',
+      level: 4,
+      documents: [{ fileName: 'agreement.pdf' }, { fileName: 'terms.txt' }],
+    });
+    expect((signed.details as { userAgent: string }).userAgent).toContain('Chrome');
+    expect(JSON.stringify(audit)).not.toContain(kari.pid);
+
+    // The one-time URL is spent.
+    await page.goto(redirectUrl);
+    expect(await page.locator('h1').textContent()).toBe('This link has been used or has expired');
+    await screenshot(page, 'link-used');
+    expect((await fetch(redirectUrl)).status).toBe(410);
+  });
+});
+
+describe('signing portal', () => {
+  it('lets two groups sign in turn: the second sees the job only once the first has signed', async () => {
+    const job = await createJob(ps, 'portal', portalJob([bySelf(kari.pid, 0), bySelf(ola.pid, 1)]), {
+      'contract.pdf': pdf,
+    });
+    const olaPage = await personPage('nb-NO');
+    await olaPage.goto(`${ps.baseUrl}/portal`);
+    await testEidLogin(olaPage, ola.pid, 4);
+    await poll(() => olaPage.locator('h1').textContent()).toBe('Dine signeringsoppdrag');
+    expect(await olaPage.locator('html').getAttribute('lang')).toBe('nb');
+    expect(await olaPage.getByText('Ingen oppdrag venter på deg nå.').count()).toBe(1);
+
+    const kariPage = await personPage();
+    await kariPage.goto(`${ps.baseUrl}/portal`);
+    await testEidLogin(kariPage, kari.pid, 4);
+    await kariPage.getByRole('link', { name: 'Employment contract for Kari' }).click();
+    await poll(() => kariPage.locator('h1').textContent()).toBe('Employment contract for Kari');
+    await kariPage.getByRole('button', { name: 'Sign' }).click();
+    await poll(() => kariPage.getByRole('status').textContent()).toContain('You have signed');
+    await screenshot(kariPage, 'ceremony-signed');
+
+    await olaPage.reload();
+    await olaPage.getByRole('link', { name: 'Employment contract for Kari' }).click();
+    await olaPage.getByRole('button', { name: 'Signer' }).click();
+    await poll(() => olaPage.getByRole('status').textContent()).toContain('Du har signert');
+    const done = await waitForJob(ps, 'portal', job.id, (j) => j.signers.every((s) => s.status === 'SIGNED'));
+    expect(done.signers.map((s) => s.status)).toEqual(['SIGNED', 'SIGNED']);
+  });
+
+  it('records a rejection with its reason', async () => {
+    const job = await createJob(ps, 'portal', portalJob([bySelf(kari.pid)]), { 'contract.pdf': pdf });
+    const page = await personPage();
+    await page.goto(`${ps.baseUrl}/portal`);
+    await testEidLogin(page, kari.pid, 4);
+    await screenshot(page, 'portal-list');
+    await page.getByRole('link', { name: 'Employment contract for Kari' }).click();
+    await screenshot(page, 'ceremony-portal');
+    await page.getByLabel('Reason for the sender (optional)').fill('The salary is wrong');
+    await page.getByRole('button', { name: 'Reject' }).click();
+    await poll(() => page.getByRole('status').textContent()).toContain('You rejected the job');
+    const state = await ps.stack.env.client.workflow.getHandle(`signature-job-${job.id}`).query('status');
+    expect((state as { signers: { status: string; rejectionReason?: string }[] }).signers[0]).toMatchObject({
+      status: 'REJECTED',
+      rejectionReason: 'The salary is wrong',
+    });
+  });
+
+  it('refuses a level-3 login for a level-4 job, showing only the non-sensitive title', async () => {
+    const job = await createJob(ps, 'portal', portalJob([bySelf(kari.pid)]), { 'contract.pdf': pdf });
+    const page = await personPage();
+    await page.goto(`${ps.baseUrl}/portal`);
+    await testEidLogin(page, kari.pid, 3);
+    // The list names the job by its non-sensitive title only.
+    await poll(() => page.getByText('Requires level 4').count()).toBeGreaterThan(0);
+    expect(await page.getByText('Employment contract for Kari').count()).toBe(0);
+    await page.getByRole('link', { name: 'A contract' }).first().click();
+    expect(await page.locator('h1').textContent()).toBe('Security level 4 required');
+    expect(await page.getByText('A contract').count()).toBe(1);
+    expect(await page.getByText('Employment contract for Kari').count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Sign' }).count()).toBe(0);
+    await screenshot(page, 'level-too-low');
+    const refused = await fetch(`${ps.baseUrl}/sign/${job.id}/${job.signers[0]!.id}`, {
+      headers: { cookie: (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ') },
+    });
+    expect(refused.status).toBe(403);
+  });
+
+  it('lets a signer addressed by e-mail in with the one-time code, and blocks after too many wrong codes', async () => {
+    const job = await createJob(
+      ps,
+      'portal',
+      portalJob([{ email: 'agent@example.com', onBehalfOf: 'OTHER' }]),
+      { 'contract.pdf': pdf },
+    );
+    const { url, code } = await issueSignerLink(ps.stack.t.db, {
+      jobId: job.id,
+      signerId: job.signers[0]!.id,
+      publicUrl: ps.baseUrl,
+    });
+    const page = await personPage();
+    await page.goto(url);
+    await page.getByLabel('One-time code (6 digits)').fill(code === '000000' ? '111111' : '000000');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await poll(() => page.getByRole('alert').textContent()).toContain(
+      `${MAX_CODE_ATTEMPTS - 1} attempts left`,
+    );
+    await screenshot(page, 'one-time-code');
+    await page.getByLabel('One-time code (6 digits)').fill(code);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await testEidLogin(page, ola.pid, 4);
+    await page.getByRole('button', { name: 'Sign' }).click();
+    await waitForJob(ps, 'portal', job.id, (j) => j.signers[0]!.status === 'SIGNED');
+
+    const other = await createJob(
+      ps,
+      'portal',
+      portalJob([{ email: 'agent@example.com', onBehalfOf: 'OTHER' }]),
+      { 'contract.pdf': pdf },
+    );
+    const link = await issueSignerLink(ps.stack.t.db, {
+      jobId: other.id,
+      signerId: other.signers[0]!.id,
+      publicUrl: ps.baseUrl,
+    });
+    const wrong = link.code === '000000' ? '111111' : '000000';
+    await page.goto(link.url);
+    for (let i = 0; i < MAX_CODE_ATTEMPTS; i++) {
+      await page.getByLabel('One-time code (6 digits)').fill(wrong);
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.waitForLoadState();
+    }
+    expect(await page.locator('h1').textContent()).toBe('The job is blocked');
+    const blocked = await waitForJob(ps, 'portal', other.id, (j) => j.status === 'FAILED');
+    expect(blocked.signers[0]!.status).toBe('BLOCKED');
+  });
+});
+
+describe('pages without a browser', () => {
+  it('refuses a form post without the session token, and sets the cookies HttpOnly and SameSite=Lax', async () => {
+    const res = await fetch(`${ps.baseUrl}/login`);
+    const cookie = res.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/esign_session=[^;]+;.*HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
+    expect(cookie).not.toMatch(/Secure/i); // http here; Secure when PUBLIC_URL is https
+    const session = /esign_session=([^;]+)/.exec(cookie)![1]!;
+    const post = (headers: Record<string, string>, body: string) =>
+      fetch(`${ps.baseUrl}/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          cookie: `esign_session=${session}`,
+          ...headers,
+        },
+        body,
+      });
+    expect((await post({ origin: ps.baseUrl }, `pid=${kari.pid}&level=4`)).status).toBe(403);
+    const page = await res.text();
+    const token = /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
+    expect(
+      (await post({ origin: 'https://evil.example' }, `_csrf=${token}&pid=${kari.pid}&level=4`)).status,
+    ).toBe(403);
+    expect((await post({ origin: ps.baseUrl }, `_csrf=${token}&pid=${kari.pid}&level=4`)).status).toBe(303);
+  });
+});

@@ -1,0 +1,272 @@
+/**
+ * How a portal job reaches people, under time skipping with real parts: e-mails through a real
+ * SMTP server (read back with mailparser), the development contact register, SMS gateway and
+ * digital mailbox on PostgreSQL, real signatures and packaging, and sender callbacks received by
+ * a local HTTP server.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { activeCallbackSecrets } from '../../src/notifications/callbacks/secrets.js';
+import { verifyCallbackSignature } from '../../src/notifications/callbacks/signature.js';
+import { createDevDigitalMailbox } from '../../src/notifications/mailbox.js';
+import { testPopulation } from '../../src/notifications/test-population.js';
+import { createSigningContext, type SigningContext } from '../../src/signatures/context.js';
+import { createSignerSignature } from '../../src/signatures/job-results.js';
+import { createSignatureWorker } from '../../worker/worker.js';
+import { cancelUpdate, signUpdate, statusQuery } from '../../workflows/definitions.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { recording, saveHistory } from '../helpers/histories.js';
+import { startTestJob, type TestJobSpec } from '../helpers/jobs.js';
+import { startTestNotifications } from '../helpers/notifications.js';
+import { freePort } from '../helpers/ports.js';
+import { timeSkippingEnv, workflowBundle } from '../helpers/temporal.js';
+
+const DAY = 24 * 60 * 60 * 1000;
+const person = (name: string) => testPopulation.find((p) => p.name === name)!;
+const KARI = person('Kari Nordmann'); // e-mail, mobile, mailbox
+const INGRID = person('Ingrid Hansen'); // e-mail, mobile, no mailbox
+const PER = person('Per Johansen'); // e-mail, mobile, no mailbox
+const NILS = person('Nils Olsen'); // reserved
+const EMIL = person('Emil Pedersen'); // no contact details
+
+let env: TestWorkflowEnvironment;
+let t: TestDatabase;
+let notices: Awaited<ReturnType<typeof startTestNotifications>>;
+let signing: SigningContext;
+let pkiDir: string;
+let worker: Worker;
+let running: Promise<void>;
+const taskQueue = `notices-${randomUUID()}`;
+
+beforeAll(async () => {
+  [env, t] = await Promise.all([timeSkippingEnv(), createTestDatabase()]);
+  pkiDir = await mkdtemp(join(tmpdir(), 'esign-pki-'));
+  signing = await createSigningContext({ pkiDir, publicUrl: 'http://localhost:3000' });
+  notices = await startTestNotifications(t.db);
+  worker = await createSignatureWorker({
+    connection: env.nativeConnection,
+    taskQueue,
+    deps: { db: t.db, signing, notifications: notices.adapters, publicUrl: 'http://localhost:3000' },
+    workflowBundle: workflowBundle(),
+  });
+  running = worker.run();
+});
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await env?.teardown();
+  await notices?.stop();
+  await t?.db.destroy();
+  if (pkiDir) await rm(pkiDir, { recursive: true, force: true });
+});
+
+let jobsOfTest: Awaited<ReturnType<typeof startTestJob>>[] = [];
+afterEach(async (ctx) => {
+  if (recording && ctx.task.result?.state === 'pass') {
+    for (const job of jobsOfTest) await saveHistory(job.handle, `notices ${ctx.task.name}`);
+  }
+  jobsOfTest = [];
+});
+
+async function start(spec: TestJobSpec) {
+  const job = await startTestJob(t.db, env.client, taskQueue, spec);
+  jobsOfTest.push(job);
+  await env.sleep(60_000);
+  const state = () => job.handle.query(statusQuery);
+  /** Signs as the signer's eID would: the XAdES first, then the workflow update. */
+  const sign = async (i: number, name = `Signer ${i}`) => {
+    const signerId = job.signerIds[i]!;
+    await createSignerSignature(t.db, signing, job.jobId, signerId, {
+      name,
+      authenticationLevel: 4,
+      authenticatedAt: new Date(await env.currentTimeMs()),
+      eidProvider: 'test eID',
+    });
+    await job.handle.executeUpdate(signUpdate, { args: [{ signerId, authenticationLevel: 4 }] });
+  };
+  return { ...job, state, sign };
+}
+
+async function mailTo(address: string) {
+  return (await notices.messages()).filter((m) =>
+    (Array.isArray(m.to) ? m.to : [m.to]).some((a) => a?.text.includes(address)),
+  );
+}
+
+describe('signer notices by e-mail', () => {
+  it('activation and reminder reach the signer through SMTP, each exactly once', async () => {
+    const job = await start({ signers: [{ channels: { email: true } }], availableSeconds: 10 * 24 * 3600 });
+    await env.sleep(6 * DAY);
+    const ofJob = await mailTo(job.emails[0]!);
+    expect(ofJob).toHaveLength(2);
+    expect(new Set(ofJob.map((m) => m.messageId)).size).toBe(2);
+    // Level 4 without a non-sensitive title: the title is not shown in the notice.
+    expect(ofJob.every((m) => !m.text?.includes('Test job'))).toBe(true);
+    expect(ofJob[0]!.text).toContain('http://localhost:3000/portal');
+    expect((await job.state()).status).toBe('IN_PROGRESS');
+  });
+
+  it('a register signer is notified at the address the register gives', async () => {
+    await start({ signers: [{ pid: KARI.pid }], availableSeconds: 3 * 24 * 3600 });
+    const mails = await mailTo(KARI.email!);
+    expect(mails.length).toBeGreaterThanOrEqual(1);
+    // SMS goes to the register's mobile too, through the SMS gateway (development: recorded).
+    await env.sleep(2 * DAY + 60_000);
+    const sms = await t.db.selectFrom('dev_sms').select(['to_number']).execute();
+    expect(sms.map((s) => s.to_number)).toContain(KARI.mobile);
+  });
+
+  it('cancellation is told to those who were notified, not to later groups', async () => {
+    const job = await start({ signers: [{ order: 0 }, { order: 1 }] });
+    await job.handle.executeUpdate(cancelUpdate);
+    await env.sleep(60_000);
+    const first = await mailTo(job.emails[0]!);
+    expect(first.length).toBe(2); // activation, cancellation
+    expect(await mailTo(job.emails[1]!)).toHaveLength(0);
+    const noticeRows = await t.db
+      .selectFrom('notices')
+      .select(['signer_id', 'kind'])
+      .where('job_id', '=', job.jobId)
+      .execute();
+    expect(noticeRows.filter((n) => n.kind === 'CANCELLATION').map((n) => n.signer_id)).toEqual([
+      job.signerIds[0],
+    ]);
+  });
+});
+
+describe('the contact and reservation register', () => {
+  it('a reserved person fails the job before anyone of the group is notified', async () => {
+    const before = (await notices.messages()).length;
+    const job = await start({ signers: [{ pid: KARI.pid }, { pid: NILS.pid }] });
+    const s = await job.state();
+    expect(s.status).toBe('FAILED');
+    expect(s.failureReason).toBe('RESERVED');
+    expect(s.signers.map((x) => x.status)).toEqual(['NOT_APPLICABLE', 'RESERVED']);
+    expect(s.groups[0]!.activatedAt).toBeUndefined();
+    expect((await notices.messages()).length).toBe(before);
+  });
+
+  it('a person without contact details: CONTACT_INFORMATION_MISSING', async () => {
+    const job = await start({ signers: [{ pid: EMIL.pid }] });
+    const s = await job.state();
+    expect(s.status).toBe('FAILED');
+    expect(s.signers[0]!.status).toBe('CONTACT_INFORMATION_MISSING');
+  });
+
+  it('the register is asked again before a reminder: a reservation since then fails the job', async () => {
+    const job = await start({
+      signers: [{ pid: INGRID.pid, channels: { email: true } }],
+      availableSeconds: 10 * 24 * 3600,
+    });
+    expect((await job.state()).status).toBe('IN_PROGRESS');
+    const activationMails = (await mailTo(INGRID.email!)).length;
+    await t.db
+      .updateTable('dev_contact_register')
+      .set({ reserved: true })
+      .where('pid', '=', INGRID.pid)
+      .execute();
+    try {
+      await env.sleep(6 * DAY);
+      const s = await job.state();
+      expect(s.status).toBe('FAILED');
+      expect(s.signers[0]!.status).toBe('RESERVED');
+      expect((await mailTo(INGRID.email!)).length).toBe(activationMails);
+    } finally {
+      await t.db
+        .updateTable('dev_contact_register')
+        .set({ reserved: false })
+        .where('pid', '=', INGRID.pid)
+        .execute();
+    }
+  });
+});
+
+describe('digital mailbox', () => {
+  it('the signed copy goes to mailboxes; a mailbox created within 7 days still gets it, one after does not', async () => {
+    const job = await start({ signers: [{ pid: KARI.pid }, { pid: INGRID.pid }, { pid: PER.pid }] });
+    await job.sign(0, KARI.name);
+    await job.sign(1, INGRID.name);
+    await job.sign(2, PER.name);
+    await env.sleep(60_000);
+    expect((await job.state()).status).toBe('COMPLETED_SUCCESSFULLY');
+    const delivered = async () =>
+      (
+        await t.db.selectFrom('dev_mailbox_messages').select('pid').where('job_id', '=', job.jobId).execute()
+      ).map((m) => m.pid);
+    expect(await delivered()).toEqual([KARI.pid]);
+    // The others are told they can create a mailbox within 7 days.
+    expect((await mailTo(INGRID.email!)).some((m) => /digital postkasse/.test(m.text ?? ''))).toBe(true);
+
+    const mailbox = createDevDigitalMailbox(t.db);
+    await env.sleep(3 * DAY);
+    await mailbox.createAccount(INGRID.pid);
+    await env.sleep(2 * DAY);
+    expect((await delivered()).sort()).toEqual([KARI.pid, INGRID.pid].sort());
+
+    await env.sleep(4 * DAY); // day 9: the offer has closed
+    await mailbox.createAccount(PER.pid);
+    await env.sleep(2 * DAY);
+    expect((await delivered()).sort()).toEqual([KARI.pid, INGRID.pid].sort());
+  });
+});
+
+describe('sender callbacks', () => {
+  let server: Server;
+  const received: { body: string; signature: string | undefined; attempt: string | undefined }[] = [];
+  let failuresLeft = 2;
+  afterAll(() => server?.close());
+
+  it('each status change is POSTed signed; a failing receiver is retried and every attempt logged', async () => {
+    const port = await freePort();
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => {
+        body += c;
+      });
+      req.on('end', () => {
+        if (failuresLeft > 0) {
+          failuresLeft--;
+          res.writeHead(503).end();
+          return;
+        }
+        received.push({
+          body,
+          signature: req.headers['x-signature'] as string | undefined,
+          attempt: req.headers['x-callback-attempt'] as string | undefined,
+        });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+
+    const job = await start({ signers: [{}], callbackUrl: `http://127.0.0.1:${port}/hooks/signing` });
+    await job.sign(0);
+    await env.sleep(10 * 60_000);
+    expect((await job.state()).status).toBe('COMPLETED_SUCCESSFULLY');
+
+    const secrets = (await activeCallbackSecrets(t.db, '987654325')).map((s) => s.secret);
+    expect(secrets.length).toBeGreaterThan(0);
+    const bodies = received.map((r) => JSON.parse(r.body) as { jobId: string; status: string });
+    expect(bodies.every((b) => b.jobId === job.jobId)).toBe(true);
+    expect(bodies.map((b) => b.status)).toContain('COMPLETED_SUCCESSFULLY');
+    for (const r of received) {
+      // Verified at receipt time: the signature's timestamp is the server's (skipped) clock.
+      const ts = Number(/t=(\d+)/.exec(r.signature ?? '')?.[1]);
+      expect(verifyCallbackSignature({ header: r.signature, body: r.body, secrets, now: ts })).toBe(true);
+    }
+    const log = await t.db
+      .selectFrom('callback_deliveries')
+      .select(['attempt', 'status_code'])
+      .where('job_id', '=', job.jobId)
+      .execute();
+    expect(log.filter((l) => l.status_code === 503)).toHaveLength(2);
+    expect(log.filter((l) => l.status_code === 204).length).toBe(received.length);
+    expect(Math.max(...log.map((l) => l.attempt))).toBeGreaterThan(1);
+  });
+});
