@@ -5,9 +5,19 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { sql } from 'kysely';
+import {
+  loadPriceTable,
+  longTermStorageUsageEvent,
+  type PriceTable,
+  recordUsageEvents,
+  type SignatureType,
+  signingUsageEvents,
+  type UsageEvent,
+} from '../src/billing/index.js';
 import type { Db } from '../src/db/index.js';
 import type { SignerState } from '../src/job/model.js';
 import type { NotificationAdapters } from '../src/notifications/config.js';
+import { issueSignerLink } from '../src/portal/signer-links.js';
 import type { SigningContext } from '../src/signatures/context.js';
 import type { JobEvent } from '../workflows/job-state.js';
 import { createNoticeActivities, type NoticeDeps } from './notices.js';
@@ -22,6 +32,8 @@ export interface ActivityDeps {
   /** The API's public base URL, for links in notices. */
   publicUrl: string;
   signerLink?: NoticeDeps['signerLink'];
+  /** Prices of billable events (the domain's defaults unless configured by BILLING_PRICES). */
+  prices?: PriceTable;
 }
 
 export interface RecordEventsArgs {
@@ -46,13 +58,18 @@ const SENDER_VISIBLE = new Set<JobEvent['type']>(['SIGNER_STATUS', 'JOB_STATUS']
 
 export function createActivities(deps: ActivityDeps) {
   const { db } = deps;
+  const prices = deps.prices ?? loadPriceTable();
 
   return {
     ...createNoticeActivities({
       db,
+      prices,
       notifications: deps.notifications,
       publicUrl: deps.publicUrl,
-      ...(deps.signerLink ? { signerLink: deps.signerLink } : {}),
+      // Signers addressed by e-mail or mobile get a unique link and a one-time code.
+      signerLink:
+        deps.signerLink ??
+        ((jobId, signerId) => issueSignerLink(db, { jobId, signerId, publicUrl: deps.publicUrl })),
     }),
 
     /**
@@ -124,6 +141,7 @@ export function createActivities(deps: ActivityDeps) {
             .execute();
         }
       });
+      await recordUsageEvents(db, await usageOf(db, args), prices);
       // The queue entry's number: the workflow sends the sender's callback for it.
       return senderVisible ? { statusChangeSeq: lastSeq } : {};
     },
@@ -173,4 +191,46 @@ export function createActivities(deps: ActivityDeps) {
       });
     },
   };
+}
+
+/**
+ * The billable events among recorded workflow events: each signature (with its type's and the
+ * login's add-ons) and the first year of long-term storage. Keyed, so a retry bills nothing twice.
+ */
+async function usageOf(db: Db, args: RecordEventsArgs): Promise<UsageEvent[]> {
+  const signed = args.events.flatMap((e) => (e.type === 'SIGNER_STATUS' && e.status === 'SIGNED' ? [e] : []));
+  const completed = args.events.find((e) => e.type === 'JOB_STATUS' && e.status === 'COMPLETED_SUCCESSFULLY');
+  if (signed.length === 0 && !completed) return [];
+  const job = await db
+    .selectFrom('signature_jobs')
+    .select(['org_number', 'flow', 'request'])
+    .where('id', '=', args.jobId)
+    .executeTakeFirstOrThrow();
+  const signers = await db
+    .selectFrom('signers')
+    .select(['id', 'signature_type'])
+    .where('job_id', '=', args.jobId)
+    .execute();
+  const typeOf = new Map(signers.map((s) => [s.id, s.signature_type as SignatureType]));
+  const events = signed.flatMap((e) =>
+    signingUsageEvents({
+      orgNumber: job.org_number,
+      jobId: args.jobId,
+      signerId: e.signerId,
+      signatureType: typeOf.get(e.signerId) ?? 'AUTHENTICATED_SIGNATURE',
+      flow: job.flow,
+      signedAt: new Date(e.at),
+    }),
+  );
+  if (completed && (job.request as { longTermStorage?: boolean }).longTermStorage) {
+    events.push(
+      longTermStorageUsageEvent({
+        orgNumber: job.org_number,
+        jobId: args.jobId,
+        storageYear: 1,
+        beganAt: new Date(completed.at),
+      }),
+    );
+  }
+  return events;
 }

@@ -5,6 +5,7 @@
  * in between sends again with the same idempotency key (and so the same e-mail Message-ID).
  */
 import { ApplicationFailure, activityInfo } from '@temporalio/activity';
+import { noticeUsageEvent, type PriceTable, recordUsageEvents } from '../src/billing/index.js';
 import type { Db } from '../src/db/index.js';
 import type { JobRequest, JobStatus } from '../src/job/model.js';
 import { deliverCallback } from '../src/notifications/callbacks/deliver.js';
@@ -22,6 +23,8 @@ export interface NoticeDeps {
   db: Db;
   notifications: NotificationAdapters;
   publicUrl: string;
+  /** Prices of billable events: each notice sent is metered (SMS priced, e-mail free). */
+  prices: PriceTable;
   /** Links for signers addressed by e-mail/mobile: their unique link and one-time code. */
   signerLink?: (jobId: string, signerId: string) => Promise<{ url: string; code: string }>;
 }
@@ -96,6 +99,7 @@ async function loadSigners(db: Db, jobId: string, signerIds?: string[]) {
       'organisations.name as sender_name',
       'signature_jobs.request',
       'signature_jobs.title',
+      'signature_jobs.org_number',
     ])
     .where('signers.job_id', '=', jobId);
   if (signerIds) q = q.where('signers.id', 'in', signerIds);
@@ -155,9 +159,15 @@ export function createNoticeActivities(deps: NoticeDeps) {
       .execute();
   }
 
-  async function accessOf(row: SignerRow, jobId: string) {
-    // Signers addressed by identity number log in to the portal; others get a link and a code.
-    if (row.personal_identification_number || !deps.signerLink) return { link: `${deps.publicUrl}/portal` };
+  /**
+   * How the notice lets the signer in. Signers addressed by identity number log in to the portal;
+   * others get a unique link and a one-time code. A new link revokes the older ones, so a signer
+   * with both channels gets the link in the e-mail only (the SMS points to the e-mail).
+   */
+  async function accessOf(row: SignerRow, jobId: string, channel: 'EMAIL' | 'SMS') {
+    const portal = { link: `${deps.publicUrl}/portal` };
+    if (row.personal_identification_number || !deps.signerLink) return portal;
+    if (channel === 'SMS' && row.email) return portal;
     const { url, code } = await deps.signerLink(jobId, row.id);
     return { link: url, oneTimeCode: code };
   }
@@ -201,7 +211,7 @@ export function createNoticeActivities(deps: NoticeDeps) {
             ...base,
             kind: args.kind,
             deadline: new Date(args.deadline!),
-            ...(await accessOf(row, args.jobId)),
+            ...(await accessOf(row, args.jobId, args.channel)),
           }
         : args.kind === 'MAILBOX_OFFER'
           ? {
@@ -223,6 +233,17 @@ export function createNoticeActivities(deps: NoticeDeps) {
       await notifications.sms.send({ to: contact.mobile, text: rendered.sms, idempotencyKey });
     }
     await markSent(args);
+    const sent = {
+      orgNumber: row.org_number,
+      jobId: args.jobId,
+      signerId: args.signerId,
+      sentAt: new Date(),
+    };
+    await recordUsageEvents(
+      db,
+      [noticeUsageEvent({ ...sent, channel: args.channel, noticeKey: args.noticeKey })],
+      deps.prices,
+    );
     return { outcome: 'SENT' };
   }
 

@@ -5,12 +5,14 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
+import { createMetricsRegistry, httpMetrics, metricsHandler } from '../src/observability/metrics.js';
 import { JobConflictError, JobNotFoundError } from '../src/services/signature-jobs.js';
 import { requireSender } from './auth.js';
 import type { ApiDeps, AppEnv } from './deps.js';
 import { ApiError, errorBody, sendError } from './errors.js';
 import { pageRoutes } from './pages/index.js';
 import { rateLimitSenders } from './rate-limit.js';
+import { callbackRoutes } from './routes/callbacks.js';
 import { devRoutes } from './routes/dev.js';
 import { devOutboxRoutes } from './routes/dev-outbox.js';
 import { docsRoutes } from './routes/docs.js';
@@ -44,6 +46,11 @@ export function createApp(deps: ApiDeps) {
   });
   app.notFound((c) => c.json(errorBody('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`), 404));
 
+  // Prometheus metrics of the API: requests by route pattern and status, latency, 429s.
+  const metrics = createMetricsRegistry({ defaultMetrics: deps.config.APP_ENV !== 'test' });
+  app.use('*', httpMetrics(metrics));
+  app.get('/metrics', metricsHandler(metrics));
+
   app.route('/', healthRoutes(deps));
   app.route('/', docsRoutes(deps));
   app.route('/', pkiRoutes(deps));
@@ -66,7 +73,13 @@ export function createApp(deps: ApiDeps) {
   );
   app.use('/api/:org{[0-9]{9}}/*', requireSender(deps));
   app.use('/api/:org{[0-9]{9}}/*', rateLimitSenders(deps));
-  for (const routes of [senderJobRoutes, statusQueueRoutes, jobActionRoutes, jobResultRoutes]) {
+  for (const routes of [
+    senderJobRoutes,
+    statusQueueRoutes,
+    jobActionRoutes,
+    jobResultRoutes,
+    callbackRoutes,
+  ]) {
     app.route('/api/:org{[0-9]{9}}', routes(deps));
   }
   return app;

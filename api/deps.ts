@@ -4,6 +4,7 @@ import type { Config } from '../src/config.js';
 import type { Db } from '../src/db/index.js';
 import type { EidProvider } from '../src/eid/index.js';
 import type { Logger } from '../src/log.js';
+import type { PrivateTargetPolicy } from '../src/notifications/callbacks/target-guard.js';
 import type { RateLimitOptions } from '../src/services/rate-limit.js';
 import type { StatusQueueOptions } from '../src/services/status-queue.js';
 import type { SigningContext } from '../src/signatures/context.js';
@@ -18,6 +19,8 @@ export interface ApiDeps {
   signing: SigningContext;
   /** The eID people log in and sign with (the built-in test eID in development). */
   eid: EidProvider;
+  /** Callback targets allowed beside public addresses (redelivery on request); default 'none'. */
+  allowPrivateCallbackTargets?: PrivateTargetPolicy;
   /** Development: where the SMTP sink keeps received e-mails (the dev outbox pages read them). */
   mailDir?: string;
   /**

@@ -9,8 +9,17 @@ const config = loadConfigOrExit('api');
 const log = createLogger(config.LOG_LEVEL, 'api');
 const db = await openDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
 const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
-const { signing, eid } = await createServiceParts(db, config);
-const http = await listen(createApp({ db, temporal, config, log, signing, eid }), config.HOST, config.PORT);
+const { signing, eid, notifications } = await createServiceParts(db, config);
+const app = createApp({
+  db,
+  temporal,
+  config,
+  log,
+  signing,
+  eid,
+  allowPrivateCallbackTargets: notifications.allowPrivateCallbackTargets,
+});
+const http = await listen(app, config.HOST, config.PORT);
 log.info({ url: config.PUBLIC_URL }, 'API listening');
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

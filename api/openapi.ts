@@ -247,6 +247,33 @@ function senderPaths(): Json {
         },
       }),
     },
+    [`${job}/callbacks`]: {
+      get: senderOperation(
+        'The delivery log of the job’s callbacks: every attempt and its answer',
+        [ORG, FLOW, JOB_ID],
+        {
+          '200': {
+            description:
+              '`{jobId, deliveries: [{changeSeq, url, attempt, statusCode, error, durationMs, at}]}`.',
+          },
+        },
+      ),
+    },
+    [`${job}/callbacks/redeliver`]: {
+      post: senderOperation(
+        'Deliver a status change to the callback URL again (default: the newest change)',
+        [
+          ORG,
+          FLOW,
+          JOB_ID,
+          { name: 'change', in: 'query', required: false, schema: { type: 'integer', minimum: 1 } },
+        ],
+        {
+          '200': { description: '`{delivered, change, error?}`; the attempt is in the delivery log.' },
+          ...errors('409'),
+        },
+      ),
+    },
     [`${job}/documents`]: {
       delete: senderOperation('Delete the documents of an ended job', [ORG, FLOW, JOB_ID], {
         '202': noContent('The job’s workflow deletes documents and results moments later.'),
@@ -280,6 +307,13 @@ function publicPaths(): Json {
         tags: ['Service'],
         summary: 'Interactive documentation',
         responses: { '200': { description: 'HTML.' } },
+      },
+    },
+    '/metrics': {
+      get: {
+        tags: ['Service'],
+        summary: 'Prometheus metrics of this API process',
+        responses: { '200': { description: 'Prometheus text exposition.' } },
       },
     },
     '/pki/trust-anchors.pem': {

@@ -16,6 +16,8 @@ import { startSmtpSink } from '../src/dev/smtp-sink.js';
 import { startTemporalDevServer } from '../src/dev/temporal-server.js';
 import { createLogger } from '../src/log.js';
 import { seedDevContactRegister } from '../src/notifications/contact-register.js';
+import { testPopulation } from '../src/notifications/test-population.js';
+import { grantRole } from '../src/portal/roles.js';
 import { isValidOrganisationNumber } from '../src/rules/identity.js';
 import { connectTemporal, createServiceParts, openDatabase, seedDevSender } from '../src/runtime.js';
 import { createSignatureWorker } from '../worker/worker.js';
@@ -104,6 +106,9 @@ try {
   await seedDevSender(db, dev.DEV_SENDER_ORG, dev.DEV_API_KEY);
   // Test people in the development contact register (some reserved, some without contact details).
   await seedDevContactRegister(db);
+  // A member of the development sender's staff, so the sender portal can be tried at once.
+  const staff = testPopulation.find((p) => p.name === 'Per Johansen')!;
+  await grantRole(db, { pid: staff.pid, org: dev.DEV_SENDER_ORG, role: 'SENDER' });
   // The development PKI (root, seal, time-stamping authority, test eID CA) lives in the data dir.
   const { signing, eid, notifications } = await createServiceParts(db, config, env);
 
@@ -124,7 +129,16 @@ try {
   const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
   stops.unshift(() => temporal.connection.close());
   const http = await listen(
-    createApp({ db, temporal, config, log, signing, eid, mailDir: `${dataDir}/mail` }),
+    createApp({
+      db,
+      temporal,
+      config,
+      log,
+      signing,
+      eid,
+      mailDir: `${dataDir}/mail`,
+      allowPrivateCallbackTargets: notifications.allowPrivateCallbackTargets,
+    }),
     config.HOST,
     config.PORT,
   );
@@ -143,6 +157,14 @@ try {
 
     Development sender  ${dev.DEV_SENDER_ORG}
     API key             ${dev.DEV_API_KEY}
+
+    Sender portal  ${api}/sender       log in (test eID) as ${staff.pid} (${staff.name}), level 4
+    Signing portal ${api}/portal       test signers: ${testPopulation
+      .slice(0, 2)
+      .map((p) => `${p.pid} (${p.name})`)
+      .join(', ')}
+    Dev outbox     ${api}/dev/mail  ${api}/dev/sms  ${api}/dev/mailbox
+    API docs       ${api}/docs
 
   Ctrl-C stops everything.
 `);

@@ -12,6 +12,13 @@ export function jobResultRoutes(deps: ApiDeps) {
     const job = await findOwnedJob(deps.db, c.get('org'), flowParam(c), c.req.param('id'));
     const content = await findArtifact(deps.db, job.id, 'PADES');
     if (!content) throw notFound('the signed document does not exist (yet, or any more)');
+    // Fetched results spare the sender the reminder before the documents expire.
+    await deps.db
+      .updateTable('signature_jobs')
+      .set({ results_downloaded_at: new Date() })
+      .where('id', '=', job.id)
+      .where('results_downloaded_at', 'is', null)
+      .execute();
     c.header('Content-Disposition', `attachment; filename="${job.id}.pdf"`);
     return c.body(new Uint8Array(content), 200, { 'Content-Type': 'application/pdf' });
   });

@@ -8,6 +8,7 @@ import { SECTORS, type Sector } from '../job/model.js';
 import { isValidOrganisationNumber } from '../rules/identity.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../services/api-keys.js';
 import { findOrganisation, upsertOrganisation } from '../services/organisations.js';
+import { operationCommands } from './operations.js';
 
 export interface CliOutput {
   out(line: string): void;
@@ -18,7 +19,14 @@ export const USAGE = `usage: npm run cli -- <command>
   orgs add <orgNumber> --name <name> --sector PUBLIC|PRIVATE   register or update a sender
   api-keys create --org <orgNumber> [--label <label>]          make a key (shown once)
   api-keys list --org <orgNumber>                              list an organisation's keys
-  api-keys revoke <id>                                         revoke a key`;
+  api-keys revoke <id>                                         revoke a key
+  orgs notices <orgNumber> --email <addr> [--locale no|en]     sender notices by e-mail (empty: none)
+  roles grant|revoke --pid <id> --org <orgNumber> --role SENDER|VIEWER   sender portal access
+  roles list --org <orgNumber>
+  callback-secrets create|list --org <orgNumber>               callback signing secrets (two active)
+  callback-secrets revoke <id> --org <orgNumber>
+  jobs audit <jobId>                                           a job's audit trail
+  billing report [--quarter 2026Q4] [--org <n>] [--format csv|json]   quarterly usage and prices`;
 
 class UsageError extends Error {}
 
@@ -92,6 +100,7 @@ const COMMANDS: Record<string, (db: Db, args: string[], io: CliOutput) => Promis
   'api-keys create': apiKeysCreate,
   'api-keys list': apiKeysList,
   'api-keys revoke': apiKeysRevoke,
+  ...operationCommands(parse, requireOrgNumber, (m) => new UsageError(m)),
 };
 
 export async function runCli(argv: string[], db: Db, io: CliOutput): Promise<number> {

@@ -178,3 +178,11 @@ describe('malformed requests', () => {
     );
   });
 });
+
+describe('metrics', () => {
+  it('/metrics counts requests by route pattern and status', async () => {
+    await fetch(`${stack.baseUrl}/healthz`);
+    const text = await (await fetch(`${stack.baseUrl}/metrics`)).text();
+    expect(text).toMatch(/esign_http_requests_total\{[^}]*route="\/healthz"[^}]*status="200"[^}]*\} [1-9]/);
+  });
+});

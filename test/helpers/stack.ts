@@ -92,6 +92,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     signing,
     eid,
     mailDir: notices.mailDir,
+    allowPrivateCallbackTargets: 'loopback',
     rateLimit: false,
     ...options.api,
   };

@@ -1,0 +1,89 @@
+/**
+ * Sender callbacks through the API: each status change arrives signed at the job's callbackUrl
+ * (a local HTTP server), the delivery log shows every attempt, and a change can be redelivered.
+ */
+import { createServer, type Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { activeCallbackSecrets } from '../../src/notifications/callbacks/secrets.js';
+import { verifyCallbackSignature } from '../../src/notifications/callbacks/signature.js';
+import { freePort } from '../helpers/ports.js';
+import { samplePdf } from '../helpers/requests.js';
+import { ORG, OTHER_ORG, type Stack, startStack } from '../helpers/stack.js';
+import { createJob, devAct, emailPortalJob, eventually, follow } from './support/http.js';
+
+let stack: Stack;
+let pdf: Uint8Array;
+let server: Server;
+let hookUrl: string;
+const received: { body: string; signature: string }[] = [];
+
+beforeAll(async () => {
+  const port = await freePort();
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => {
+      body += c;
+    });
+    req.on('end', () => {
+      received.push({ body, signature: String(req.headers['x-signature'] ?? '') });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  hookUrl = `http://127.0.0.1:${port}/hooks/signing`;
+  [stack, pdf] = await Promise.all([startStack(), samplePdf()]);
+});
+afterAll(async () => {
+  await stack?.stop();
+  server?.close();
+});
+
+describe('callbacks', () => {
+  it('arrive signed, are logged, and can be redelivered on request', async () => {
+    const job = await createJob(stack, 'portal', emailPortalJob({ callbackUrl: hookUrl }), {
+      'contract.pdf': pdf,
+    });
+    expect((await devAct(stack, job.id, job.signers[0]!.id, 'sign')).status).toBe(200);
+    const forJob = () => received.filter((r) => r.body.includes(job.id));
+    await eventually(
+      async () => forJob().map((r) => (JSON.parse(r.body) as { status: string }).status),
+      (statuses) => statuses.includes('COMPLETED_SUCCESSFULLY'),
+    );
+    const secrets = (await activeCallbackSecrets(stack.t.db, ORG)).map((s) => s.secret);
+    for (const r of forJob()) {
+      expect(
+        verifyCallbackSignature({ header: r.signature, body: r.body, secrets, now: Date.now() / 1000 }),
+      ).toBe(true);
+      expect(
+        verifyCallbackSignature({ header: r.signature, body: `${r.body} `, secrets, now: Date.now() / 1000 }),
+      ).toBe(false);
+    }
+
+    const log = (await (await follow(stack, `${job.links.self}/callbacks`)).json()) as {
+      deliveries: { changeSeq: number; statusCode: number | null; attempt: number }[];
+    };
+    expect(log.deliveries.length).toBe(forJob().length);
+    expect(log.deliveries.every((d) => d.statusCode === 204)).toBe(true);
+
+    const before = forJob().length;
+    const again = await follow(stack, `${job.links.self}/callbacks/redeliver`, { method: 'POST' });
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as { delivered: boolean }).delivered).toBe(true);
+    expect(forJob().length).toBe(before + 1);
+    const newest = Math.max(...log.deliveries.map((d) => d.changeSeq));
+    const relog = (await (await follow(stack, `${job.links.self}/callbacks`)).json()) as typeof log;
+    expect(relog.deliveries.filter((d) => d.changeSeq === newest).map((d) => d.attempt)).toEqual([1, 2]);
+  });
+
+  it('another organisation sees no callbacks of the job (404), a bad change number is 400', async () => {
+    const job = await createJob(stack, 'portal', emailPortalJob({ callbackUrl: hookUrl }), {
+      'contract.pdf': pdf,
+    });
+    const other = await fetch(`${stack.baseUrl}/api/${OTHER_ORG}/portal/signature-jobs/${job.id}/callbacks`, {
+      headers: { authorization: `Bearer ${stack.otherApiKey}` },
+    });
+    expect(other.status).toBe(404);
+    const bad = await follow(stack, `${job.links.self}/callbacks/redeliver?change=abc`, { method: 'POST' });
+    expect(bad.status).toBe(400);
+  });
+});
