@@ -110,14 +110,14 @@ try {
   const staff = testPopulation.find((p) => p.name === 'Per Johansen')!;
   await grantRole(db, { pid: staff.pid, org: dev.DEV_SENDER_ORG, role: 'SENDER' });
   // The development PKI (root, seal, time-stamping authority, test eID CA) lives in the data dir.
-  const { signing, eid, notifications } = await createServiceParts(db, config, env);
+  const { signing, eid, notifications, prices } = await createServiceParts(db, config, env);
 
   const workerConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await createSignatureWorker({
     connection: workerConnection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    deps: { db, signing, notifications, publicUrl: config.PUBLIC_URL },
+    deps: { db, signing, notifications, prices, publicUrl: config.PUBLIC_URL },
   });
   const workerDone = worker.run();
   stops.unshift(async () => {

@@ -3,6 +3,7 @@
  * the development seed (a sender organisation with a known API key).
  */
 import { Client, Connection } from '@temporalio/client';
+import { loadPriceTable } from './billing/index.js';
 import type { Config } from './config.js';
 import { createDb, type Db, migrateToLatest } from './db/index.js';
 import { createEidProvider, eidSettingsFromEnv } from './eid/index.js';
@@ -46,5 +47,7 @@ export async function createServiceParts(
   const signing = await createSigningContext(signingOptions(config));
   const eid = createEidProvider(eidSettingsFromEnv(config.APP_ENV, env), { db, pki: signing.pki });
   const notifications = notificationAdaptersFromEnv(db, config.SMTP_URL, { ...env, APP_ENV: config.APP_ENV });
-  return { signing, eid, notifications };
+  // Prices of billable events: the domain's figures, or a partial override in øre (JSON).
+  const prices = loadPriceTable(env.BILLING_PRICES);
+  return { signing, eid, notifications, prices };
 }
