@@ -8,8 +8,7 @@ import { ApplicationFailure, activityInfo } from '@temporalio/activity';
 import { noticeUsageEvent, type PriceTable, recordUsageEvents } from '../src/billing/index.js';
 import type { Db } from '../src/db/index.js';
 import type { JobRequest, JobStatus } from '../src/job/model.js';
-import { deliverCallback } from '../src/notifications/callbacks/deliver.js';
-import { activeCallbackSecrets, createCallbackSecret } from '../src/notifications/callbacks/secrets.js';
+import { deliverStatusChange, NoCallbackUrlError } from '../src/notifications/callbacks/status-change.js';
 import type { NotificationAdapters } from '../src/notifications/config.js';
 import type { ContactRegisterEntry } from '../src/notifications/contact-register.js';
 import type { NoticeLocale } from '../src/notifications/locale.js';
@@ -315,33 +314,15 @@ export function createNoticeActivities(deps: NoticeDeps) {
 
   /** POSTs a recorded status change to the sender's callback URL, signed; Temporal retries it. */
   async function deliverStatusCallback(args: { jobId: string; seq: number }): Promise<void> {
-    const job = await db
-      .selectFrom('signature_jobs')
-      .select(['org_number', 'request'])
-      .where('id', '=', args.jobId)
-      .executeTakeFirstOrThrow();
-    const url = (job.request as Partial<JobRequest>).callbackUrl;
-    if (!url) return;
-    const change = await db
-      .selectFrom('status_changes')
-      .select('payload')
-      .where('job_id', '=', args.jobId)
-      .where('seq', '=', args.seq)
-      .executeTakeFirstOrThrow();
-    let secrets = await activeCallbackSecrets(db, job.org_number);
-    if (secrets.length === 0) secrets = [await createCallbackSecret(db, job.org_number)];
-    await deliverCallback(
-      {
-        jobId: args.jobId,
-        changeSeq: args.seq,
-        url,
-        payload: change.payload,
-        secrets: secrets.map((s) => s.secret),
-        idempotencyKey: `${args.jobId}:${args.seq}`,
-        attempt: activityInfo().attempt,
-      },
-      { db, allowPrivateTargets: notifications.allowPrivateCallbackTargets },
-    );
+    try {
+      await deliverStatusChange(
+        db,
+        { jobId: args.jobId, seq: args.seq, attempt: activityInfo().attempt },
+        notifications.allowPrivateCallbackTargets,
+      );
+    } catch (err) {
+      if (!(err instanceof NoCallbackUrlError)) throw err;
+    }
   }
 
   /** A notice to the sender organisation by e-mail, when it asked for them. */
