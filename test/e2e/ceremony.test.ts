@@ -7,7 +7,7 @@
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testPopulation } from '../../src/notifications/test-population.js';
-import { issueSignerLink, MAX_CODE_ATTEMPTS } from '../../src/portal/signer-links.js';
+import { MAX_CODE_ATTEMPTS } from '../../src/portal/signer-links.js';
 import { type PagesStack, startPagesStack } from '../helpers/pages-stack.js';
 import { samplePdf } from '../helpers/requests.js';
 import { ORG } from '../helpers/stack.js';
@@ -17,6 +17,22 @@ import { createJob, waitForJob } from './support/jobs.js';
 
 /** Waits for the browser side (workflow updates take a moment); vitest's default of 1 s is too short. */
 const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000 });
+
+/** The unique link and one-time code of the newest notice e-mail to `address` (SMTP sink). */
+async function linkFromMail(address: string): Promise<{ url: string; code: string }> {
+  let found: { url: string; code: string } | undefined;
+  await poll(async () => {
+    const mails = (await ps.stack.notices.messages()).filter(
+      (m) => m.to && JSON.stringify(m.to).includes(address),
+    );
+    const text = mails.at(-1)?.text ?? '';
+    const url = /(https?:\/\/\S+\/portal\/link\/[A-Za-z0-9_-]+)/.exec(text)?.[1];
+    const code = /(?:Engangskode|One-time code): (\d{6})/.exec(text)?.[1];
+    found = url && code ? { url, code } : undefined;
+    return found !== undefined;
+  }).toBe(true);
+  return found!;
+}
 
 const kari = testPopulation[0]!;
 const ola = testPopulation[1]!;
@@ -212,14 +228,11 @@ describe('signing portal', () => {
     const job = await createJob(
       ps,
       'portal',
-      portalJob([{ email: 'agent@example.com', onBehalfOf: 'OTHER' }]),
+      portalJob([{ email: 'agent.one@example.com', onBehalfOf: 'OTHER' }]),
       { 'contract.pdf': pdf },
     );
-    const { url, code } = await issueSignerLink(ps.stack.t.db, {
-      jobId: job.id,
-      signerId: job.signers[0]!.id,
-      publicUrl: ps.baseUrl,
-    });
+    // The link and the code come as the signer gets them: in the activation e-mail.
+    const { url, code } = await linkFromMail('agent.one@example.com');
     const page = await personPage();
     await page.goto(url);
     await page.getByLabel('One-time code (6 digits)').fill(code === '000000' ? '111111' : '000000');
@@ -237,14 +250,10 @@ describe('signing portal', () => {
     const other = await createJob(
       ps,
       'portal',
-      portalJob([{ email: 'agent@example.com', onBehalfOf: 'OTHER' }]),
+      portalJob([{ email: 'agent.two@example.com', onBehalfOf: 'OTHER' }]),
       { 'contract.pdf': pdf },
     );
-    const link = await issueSignerLink(ps.stack.t.db, {
-      jobId: other.id,
-      signerId: other.signers[0]!.id,
-      publicUrl: ps.baseUrl,
-    });
+    const link = await linkFromMail('agent.two@example.com');
     const wrong = link.code === '000000' ? '111111' : '000000';
     await page.goto(link.url);
     for (let i = 0; i < MAX_CODE_ATTEMPTS; i++) {
