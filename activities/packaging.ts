@@ -8,15 +8,21 @@ import type { Db } from '../src/db/index.js';
 import type { SigningContext } from '../src/signatures/context.js';
 import { buildJobPades, ResultsUnprocessableError } from '../src/signatures/job-results.js';
 
-export async function packageSignedJob(db: Db, signing: SigningContext | undefined, jobId: string) {
-  const existing = await db
+/** The SHA-256 of the job's stored PAdES, if one is stored. */
+async function storedPadesHash(db: Db, jobId: string): Promise<string | undefined> {
+  const row = await db
     .selectFrom('artifacts')
     .select('sha256')
     .where('job_id', '=', jobId)
     .where('signer_id', '=', '')
     .where('kind', '=', 'PADES')
     .executeTakeFirst();
-  if (existing) return { padesSha256: existing.sha256 };
+  return row?.sha256;
+}
+
+export async function packageSignedJob(db: Db, signing: SigningContext | undefined, jobId: string) {
+  const existing = await storedPadesHash(db, jobId);
+  if (existing !== undefined) return { padesSha256: existing };
 
   if (!signing) {
     // Without a signing setup (unit and workflow tests of the life cycle) the step is recorded only.
@@ -52,12 +58,5 @@ export async function packageSignedJob(db: Db, signing: SigningContext | undefin
     .onConflict((oc) => oc.columns(['job_id', 'signer_id', 'kind']).doNothing())
     .execute();
   // A concurrent attempt may have stored first: the stored one is the result.
-  const stored = await db
-    .selectFrom('artifacts')
-    .select('sha256')
-    .where('job_id', '=', jobId)
-    .where('signer_id', '=', '')
-    .where('kind', '=', 'PADES')
-    .executeTakeFirstOrThrow();
-  return { padesSha256: stored.sha256 };
+  return { padesSha256: (await storedPadesHash(db, jobId)) ?? sha256 };
 }

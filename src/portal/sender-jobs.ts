@@ -111,8 +111,8 @@ export function jobJsonFromForm(form: JobForm, files: UploadedFile[]): Record<st
 }
 
 /**
- * Inspects every listed document's bytes as the API does. TODO(lead): api/multipart.ts has the same
- * loop inline; it could call this.
+ * Inspects every listed document's bytes: the one check the API's create request
+ * (api/multipart.ts) and the sender portal's form both use.
  */
 export async function inspectJobDocuments(
   job: JobRequest,

@@ -16,6 +16,8 @@ import {
   extendDeadlineUpdate,
   rejectUpdate,
   type SignArgs,
+  type SignerFailedArgs,
+  signerFailedUpdate,
   signUpdate,
   statusQuery,
   WORKFLOW_TYPE,
@@ -403,6 +405,11 @@ export async function rejectAsSigner(deps: JobServiceDeps, jobId: string, signer
       args: [{ signerId, ...(reason ? { reason: toStorableText(reason) } : {}) }],
     }),
   );
+}
+
+/** The signer can no longer act (BLOCKED by wrong one-time codes): ends the job like a rejection. */
+export async function failSigner(deps: JobServiceDeps, jobId: string, args: SignerFailedArgs) {
+  return runUpdate(() => handleOf(deps, jobId).executeUpdate(signerFailedUpdate, { args: [args] }));
 }
 
 export async function cancelJob(deps: JobServiceDeps, jobId: string) {
