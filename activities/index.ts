@@ -20,7 +20,7 @@ import type { NotificationAdapters } from '../src/notifications/config.js';
 import { issueSignerLink } from '../src/portal/signer-links.js';
 import type { SigningContext } from '../src/signatures/context.js';
 import type { JobEvent } from '../workflows/job-state.js';
-import { createNoticeActivities, type NoticeDeps } from './notices.js';
+import { createNoticeActivities, type NoticeDeps, recordNoticeSent } from './notices.js';
 import { packageSignedJob } from './packaging.js';
 
 export interface ActivityDeps {
@@ -151,21 +151,7 @@ export function createActivities(deps: ActivityDeps) {
      * (patch `notices-v1`) still call. New workflows use `sendSignerNotice`.
      */
     async sendNotice(args: SendNoticeArgs): Promise<{ alreadySent: boolean }> {
-      const inserted = await db
-        .insertInto('notices')
-        .values({
-          job_id: args.jobId,
-          signer_id: args.signerId,
-          notice_key: args.noticeKey,
-          channel: args.channel,
-          kind: args.kind,
-          planned_at: args.plannedAt,
-          sent_at: sql<Date>`now()`,
-        })
-        .onConflict((oc) => oc.columns(['job_id', 'signer_id', 'notice_key']).doNothing())
-        .returning('id')
-        .executeTakeFirst();
-      return { alreadySent: !inserted };
+      return { alreadySent: !(await recordNoticeSent(db, args)) };
     },
 
     /** Builds and stores the job's results; see packaging.ts. */

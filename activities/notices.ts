@@ -107,6 +107,31 @@ async function loadSigners(db: Db, jobId: string, signerIds?: string[]) {
 
 type SignerRow = Awaited<ReturnType<typeof loadSigners>>[number];
 
+/**
+ * The proof a notice went out: one row per job, signer (or '' for the sender) and notice key.
+ * Returns false when the row was already there (an earlier attempt recorded it).
+ */
+export async function recordNoticeSent(
+  db: Db,
+  notice: Pick<NoticeArgs, 'jobId' | 'signerId' | 'noticeKey' | 'channel' | 'plannedAt'> & { kind: string },
+): Promise<boolean> {
+  const inserted = await db
+    .insertInto('notices')
+    .values({
+      job_id: notice.jobId,
+      signer_id: notice.signerId,
+      notice_key: notice.noticeKey,
+      channel: notice.channel,
+      kind: notice.kind,
+      planned_at: notice.plannedAt,
+      sent_at: new Date(),
+    })
+    .onConflict((oc) => oc.columns(['job_id', 'signer_id', 'notice_key']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return inserted !== undefined;
+}
+
 export function createNoticeActivities(deps: NoticeDeps) {
   const { db, notifications } = deps;
 
@@ -138,24 +163,6 @@ export function createNoticeActivities(deps: NoticeDeps) {
       .where('notice_key', '=', args.noticeKey)
       .executeTakeFirst();
     return row !== undefined;
-  }
-
-  async function markSent(
-    args: Pick<NoticeArgs, 'jobId' | 'signerId' | 'noticeKey' | 'channel' | 'plannedAt'> & { kind: string },
-  ): Promise<void> {
-    await db
-      .insertInto('notices')
-      .values({
-        job_id: args.jobId,
-        signer_id: args.signerId,
-        notice_key: args.noticeKey,
-        channel: args.channel,
-        kind: args.kind,
-        planned_at: args.plannedAt,
-        sent_at: new Date(),
-      })
-      .onConflict((oc) => oc.columns(['job_id', 'signer_id', 'notice_key']).doNothing())
-      .execute();
   }
 
   /**
@@ -231,7 +238,7 @@ export function createNoticeActivities(deps: NoticeDeps) {
       if (!contact.mobile) return { outcome: 'NO_ADDRESS' };
       await notifications.sms.send({ to: contact.mobile, text: rendered.sms, idempotencyKey });
     }
-    await markSent(args);
+    await recordNoticeSent(db, args);
     const sent = {
       orgNumber: row.org_number,
       jobId: args.jobId,
@@ -385,7 +392,7 @@ export function createNoticeActivities(deps: NoticeDeps) {
         idempotencyKey: `sender-notice:${args.jobId}:${args.noticeKey}`,
       },
     );
-    await markSent(noticeArgs);
+    await recordNoticeSent(db, noticeArgs);
     return { outcome: 'SENT' };
   }
 
