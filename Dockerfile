@@ -1,5 +1,10 @@
-# Multi-stage build of the service: one image, two roles (api, worker), chosen by the command.
-FROM node:20-bookworm-slim AS build
+# Multi-stage build of the service: one image, two roles chosen by the command,
+#   node dist/api/main.js      (the default)
+#   node dist/worker/main.js
+# both from `npm run build` (tsc into dist/, plus the signing fonts).
+ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -9,14 +14,20 @@ COPY workflows ./workflows
 COPY activities ./activities
 COPY worker ./worker
 COPY api ./api
+# The build's devDependencies (TypeScript, the test tools) stay in this stage.
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
-ENV NODE_ENV=production APP_ENV=production
+FROM ${NODE_IMAGE}
+ENV NODE_ENV=production APP_ENV=production HOST=0.0.0.0 \
+    DATA_DIR=/var/lib/esign PKI_DIR=/var/lib/esign/pki
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
+# The data directory belongs to the unprivileged user: a named volume mounted there starts with
+# this ownership, so the PKI can be created on first start.
+RUN mkdir -p /var/lib/esign && chown node:node /var/lib/esign
 USER node
-EXPOSE 3000
+# 3000: the API; 9464: the worker's /metrics and /healthz (METRICS_PORT).
+EXPOSE 3000 9464
 CMD ["node", "dist/api/main.js"]

@@ -6,6 +6,13 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { sql } from 'kysely';
 import {
+  archiveJob,
+  closeArchive,
+  DEFAULT_RENEWAL_INTERVAL_YEARS,
+  longTermStorageOrdered,
+  type RenewalPolicy,
+} from '../src/archive/index.js';
+import {
   loadPriceTable,
   longTermStorageUsageEvent,
   type PriceTable,
@@ -16,10 +23,15 @@ import {
 } from '../src/billing/index.js';
 import type { Db } from '../src/db/index.js';
 import type { SignerState } from '../src/job/model.js';
+import type { Logger } from '../src/log.js';
 import type { NotificationAdapters } from '../src/notifications/config.js';
+import type { WorkerMetrics } from '../src/observability/metrics.js';
 import { issueSignerLink } from '../src/portal/signer-links.js';
 import type { SigningContext } from '../src/signatures/context.js';
+import { artifactsFolder, type DocumentStore, documentsFolder } from '../src/storage/index.js';
 import type { JobEvent } from '../workflows/job-state.js';
+import { createArchiveActivities } from './archive.js';
+import { whileHeartbeating } from './heartbeat.js';
 import { createNoticeActivities, type NoticeDeps, recordNoticeSent } from './notices.js';
 import { packageSignedJob } from './packaging.js';
 
@@ -27,6 +39,8 @@ export interface ActivityDeps {
   db: Db;
   /** The signing material; without it (life-cycle tests) packaging only records the step. */
   signing?: SigningContext;
+  /** Where the bytes of documents and results are (the API's store: it writes the documents). */
+  storage: DocumentStore;
   /** E-mail, SMS, contact register, digital mailbox, callback policy. */
   notifications: NotificationAdapters;
   /** The API's public base URL, for links in notices. */
@@ -34,6 +48,12 @@ export interface ActivityDeps {
   signerLink?: NoticeDeps['signerLink'];
   /** Prices of billable events (the domain's defaults unless configured by BILLING_PRICES). */
   prices?: PriceTable;
+  /** The worker's metrics: notices sent, packaging time (optional: tests leave them out). */
+  metrics?: Pick<WorkerMetrics, 'noticesSent' | 'packagingDuration'>;
+  /** The worker's log: notices sent and packaging done, with job id and workflow id. */
+  log?: Logger;
+  /** Long-term storage: how often archive time-stamps are renewed (default every 3 years). */
+  archivePolicy?: Pick<RenewalPolicy, 'intervalYears' | 'algorithmSunset'>;
 }
 
 export interface RecordEventsArgs {
@@ -58,19 +78,30 @@ const SENDER_VISIBLE = new Set<JobEvent['type']>(['SIGNER_STATUS', 'JOB_STATUS']
 
 export function createActivities(deps: ActivityDeps) {
   const { db } = deps;
+  const archivePolicy = deps.archivePolicy ?? { intervalYears: DEFAULT_RENEWAL_INTERVAL_YEARS };
   const prices = deps.prices ?? loadPriceTable();
 
+  const notices = createNoticeActivities({
+    db,
+    storage: deps.storage,
+    prices,
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    ...(deps.log ? { log: deps.log } : {}),
+    notifications: deps.notifications,
+    publicUrl: deps.publicUrl,
+    // Signers addressed by e-mail or mobile get a unique link and a one-time code.
+    signerLink:
+      deps.signerLink ??
+      ((jobId, signerId) => issueSignerLink(db, { jobId, signerId, publicUrl: deps.publicUrl })),
+  });
+
   return {
-    ...createNoticeActivities({
-      db,
-      prices,
-      notifications: deps.notifications,
-      publicUrl: deps.publicUrl,
-      // Signers addressed by e-mail or mobile get a unique link and a one-time code.
-      signerLink:
-        deps.signerLink ??
-        ((jobId, signerId) => issueSignerLink(db, { jobId, signerId, publicUrl: deps.publicUrl })),
-    }),
+    ...notices,
+    // Sending heartbeats: the workflow retries an attempt whose worker died within seconds.
+    sendSignerNotice: (args: Parameters<typeof notices.sendSignerNotice>[0]) =>
+      whileHeartbeating(() => notices.sendSignerNotice(args)),
+    sendSenderNotice: (args: Parameters<typeof notices.sendSenderNotice>[0]) =>
+      whileHeartbeating(() => notices.sendSenderNotice(args)),
 
     /**
      * Writes a batch of workflow events: the audit trail, the mirrored statuses, and one entry in
@@ -156,26 +187,57 @@ export function createActivities(deps: ActivityDeps) {
 
     /** Builds and stores the job's results; see packaging.ts. */
     async packageJob(args: { jobId: string }): Promise<{ padesSha256: string }> {
-      return packageSignedJob(db, deps.signing, args.jobId);
+      const packaged = await whileHeartbeating(() =>
+        packageSignedJob(
+          { db, storage: deps.storage, signing: deps.signing, metrics: deps.metrics, log: deps.log },
+          args.jobId,
+        ),
+      );
+      // Into the long-term archive when ordered (also on a retry that found the PAdES stored).
+      if (deps.signing && packaged.padesSha256 && (await longTermStorageOrdered(db, args.jobId))) {
+        await archiveJob(
+          { db, signing: deps.signing, policy: archivePolicy },
+          { jobId: args.jobId, storedAt: new Date() },
+        );
+      }
+      return packaged;
     },
 
-    /** Deletes the documents and results of a job (retention ended, or the sender asked). */
+    /**
+     * Deletes the documents and results of a job (retention ended, or the sender asked): the rows
+     * are marked first, so nothing offers bytes that are about to go, then the job's folders go
+     * from the store whole (with any bytes a crash left unnamed). A retry repeats both harmlessly.
+     */
     async deleteDocuments(args: { jobId: string }): Promise<void> {
       await db.transaction().execute(async (tx) => {
         await tx
           .updateTable('documents')
-          .set({ content: null, deleted_at: sql<Date>`now()` })
+          .set({ deleted_at: sql<Date>`now()` })
           .where('job_id', '=', args.jobId)
           .where('deleted_at', 'is', null)
           .execute();
         await tx
           .updateTable('artifacts')
-          .set({ content: null, deleted_at: sql<Date>`now()` })
+          .set({ deleted_at: sql<Date>`now()` })
           .where('job_id', '=', args.jobId)
           .where('deleted_at', 'is', null)
           .execute();
       });
+      await deps.storage.deleteFolder(documentsFolder(args.jobId));
+      await deps.storage.deleteFolder(artifactsFolder(args.jobId));
+      await closeArchive(db, args.jobId, new Date());
     },
+
+    // The long-term archive's daily run (needs the signing material for new time-stamps).
+    ...(deps.signing
+      ? createArchiveActivities({
+          db,
+          storage: deps.storage,
+          signing: deps.signing,
+          prices,
+          policy: archivePolicy,
+        })
+      : {}),
   };
 }
 

@@ -8,24 +8,34 @@ import { ApplicationFailure, activityInfo } from '@temporalio/activity';
 import { noticeUsageEvent, type PriceTable, recordUsageEvents } from '../src/billing/index.js';
 import type { Db } from '../src/db/index.js';
 import type { JobRequest, JobStatus } from '../src/job/model.js';
+import type { Logger } from '../src/log.js';
 import { deliverStatusChange, NoCallbackUrlError } from '../src/notifications/callbacks/status-change.js';
 import type { NotificationAdapters } from '../src/notifications/config.js';
 import type { ContactRegisterEntry } from '../src/notifications/contact-register.js';
-import type { NoticeLocale } from '../src/notifications/locale.js';
+import { type NoticeLocale, noticeLocaleOfLanguage } from '../src/notifications/locale.js';
 import { forwardToMailbox } from '../src/notifications/mailbox-forwarding.js';
 import { sendEmail } from '../src/notifications/mailer.js';
 import { renderSenderNotice, type SenderNotice } from '../src/notifications/templates/sender.js';
 import { renderSignerNotice, type SignerNotice } from '../src/notifications/templates/signer.js';
 import { titleForNotice } from '../src/notifications/title.js';
+import { activityJobLogger } from '../src/observability/logging.js';
+import type { WorkerMetrics } from '../src/observability/metrics.js';
+import { artifactKey, type DocumentStore } from '../src/storage/index.js';
 
 export interface NoticeDeps {
   db: Db;
+  /** The signed PAdES forwarded to digital mailboxes is read from here. */
+  storage: DocumentStore;
   notifications: NotificationAdapters;
   publicUrl: string;
   /** Prices of billable events: each notice sent is metered (SMS priced, e-mail free). */
   prices: PriceTable;
   /** Links for signers addressed by e-mail/mobile: their unique link and one-time code. */
   signerLink?: (jobId: string, signerId: string) => Promise<{ url: string; code: string }>;
+  /** Counts each notice sent by channel and kind (the worker's; tests may leave it out). */
+  metrics?: Pick<WorkerMetrics, 'noticesSent'>;
+  /** Logs each notice sent, with the job id and workflow id and never the address. */
+  log?: Logger;
 }
 
 /** What a contact look-up says of a signer. */
@@ -94,6 +104,7 @@ async function loadSigners(db: Db, jobId: string, signerIds?: string[]) {
       'signers.email',
       'signers.mobile',
       'signers.status',
+      'signers.language',
       'organisations.sector',
       'organisations.name as sender_name',
       'signature_jobs.request',
@@ -134,6 +145,25 @@ export async function recordNoticeSent(
 
 export function createNoticeActivities(deps: NoticeDeps) {
   const { db, notifications } = deps;
+
+  /**
+   * A notice was handed to the mail server or SMS gateway: counted and logged there, before it
+   * is recorded, so a send whose recording fails (and is retried) still counts as sent.
+   */
+  function noticeSent(
+    n: Pick<NoticeArgs, 'jobId' | 'signerId' | 'noticeKey' | 'channel'> & { kind: string },
+  ) {
+    deps.metrics?.noticesSent.inc({ channel: n.channel, kind: n.kind });
+    if (!deps.log) return;
+    // Named fields only, the signer by id: never an address or identity number in the log.
+    const recipient = n.signerId ? { signerId: n.signerId } : { recipient: 'sender' };
+    activityJobLogger(deps.log, n.jobId, {
+      ...recipient,
+      noticeKey: n.noticeKey,
+      channel: n.channel,
+      kind: n.kind,
+    }).info('notice sent');
+  }
 
   async function resolve(rows: SignerRow[]): Promise<Map<string, ResolvedContact>> {
     const viaRegister = rows.filter((r) => usesRegister(r.sector, r));
@@ -210,7 +240,9 @@ export function createNoticeActivities(deps: NoticeDeps) {
       requiredAuthentication: request.requiredAuthentication ?? 4,
       contactFromRegister: contact.fromRegister,
     });
-    const base = { senderName: row.sender_name, title };
+    // Read at send time, not fixed at activation: a language the signer chose on the signing page
+    // since then applies to the reminders, the cancellation and the mailbox notices that follow.
+    const base = { senderName: row.sender_name, title, locale: noticeLocaleOfLanguage(row.language) };
     const notice: SignerNotice =
       args.kind === 'ACTIVATION' || args.kind === 'REMINDER'
         ? {
@@ -238,6 +270,7 @@ export function createNoticeActivities(deps: NoticeDeps) {
       if (!contact.mobile) return { outcome: 'NO_ADDRESS' };
       await notifications.sms.send({ to: contact.mobile, text: rendered.sms, idempotencyKey });
     }
+    noticeSent(args);
     await recordNoticeSent(db, args);
     const sent = {
       orgNumber: row.org_number,
@@ -278,12 +311,15 @@ export function createNoticeActivities(deps: NoticeDeps) {
     const loadPdf = async () => {
       const a = await db
         .selectFrom('artifacts')
-        .select('content')
+        .select('sha256')
         .where('job_id', '=', args.jobId)
         .where('signer_id', '=', '')
         .where('kind', '=', 'PADES')
         .executeTakeFirstOrThrow();
-      return a.content!;
+      const key = artifactKey({ jobId: args.jobId, kind: 'PADES', signerId: '', sha256: a.sha256 });
+      const pdf = await deps.storage.get(key, a.sha256);
+      if (!pdf) throw new Error(`${key} is recorded in the database but not in the document store`);
+      return pdf;
     };
     let openUntil: Date | undefined;
     for (const r of rows) {
@@ -392,6 +428,7 @@ export function createNoticeActivities(deps: NoticeDeps) {
         idempotencyKey: `sender-notice:${args.jobId}:${args.noticeKey}`,
       },
     );
+    noticeSent(noticeArgs);
     await recordNoticeSent(db, noticeArgs);
     return { outcome: 'SENT' };
   }

@@ -8,17 +8,21 @@ import type { PrivateTargetPolicy } from '../src/notifications/callbacks/target-
 import type { RateLimitOptions } from '../src/services/rate-limit.js';
 import type { StatusQueueOptions } from '../src/services/status-queue.js';
 import type { SigningContext } from '../src/signatures/context.js';
+import type { DocumentStore } from '../src/storage/index.js';
 
 /** What the HTTP layer needs; built once by the entry point (or a test) and passed in. */
 export interface ApiDeps {
   db: Db;
   temporal: Client;
-  config: Pick<Config, 'APP_ENV' | 'PUBLIC_URL' | 'TEMPORAL_TASK_QUEUE'>;
+  config: Pick<Config, 'APP_ENV' | 'PUBLIC_URL' | 'TEMPORAL_TASK_QUEUE'> &
+    Partial<Pick<Config, 'TRUST_PROXY_HOPS'>>;
   log: Logger;
   /** The service PKI and time-stamper: signer signatures, trust anchors, CRLs, the TSA, verification. */
   signing: SigningContext;
   /** The eID people log in and sign with (the built-in test eID in development). */
   eid: EidProvider;
+  /** Where the bytes of documents and results are; the worker must be given the same store. */
+  storage: DocumentStore;
   /** Callback targets allowed beside public addresses (redelivery on request); default 'none'. */
   allowPrivateCallbackTargets?: PrivateTargetPolicy;
   /** Development: where the SMTP sink keeps received e-mails (the dev outbox pages read them). */

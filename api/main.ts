@@ -1,15 +1,24 @@
 /** Production entry of the API process: `npm run api` (after `npm run build`). */
 import { loadConfigOrExit } from '../src/config.js';
 import { createLogger } from '../src/log.js';
+import { tracingFromConfig } from '../src/observability/tracing.js';
 import { connectTemporal, createServiceParts, openDatabase } from '../src/runtime.js';
+import { startStrandedJobSweeper } from '../src/services/stranded-jobs.js';
 import { createApp } from './app.js';
 import { listen } from './server.js';
 
 const config = loadConfigOrExit('api');
 const log = createLogger(config.LOG_LEVEL, 'api');
 const db = await openDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
-const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
-const { signing, eid, notifications } = await createServiceParts(db, config);
+// Off unless OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT is set: a span per workflow start, update and
+// query, whose context travels to the worker in the Temporal headers.
+const tracing = tracingFromConfig(config, 'esign-api');
+const temporal = await connectTemporal(
+  config.TEMPORAL_ADDRESS,
+  config.TEMPORAL_NAMESPACE,
+  tracing ? [tracing.plugin] : [],
+);
+const { signing, eid, notifications, storage } = await createServiceParts(db, config);
 const app = createApp({
   db,
   temporal,
@@ -17,17 +26,25 @@ const app = createApp({
   log,
   signing,
   eid,
+  storage,
   allowPrivateCallbackTargets: notifications.allowPrivateCallbackTargets,
+  rateLimit:
+    config.RATE_LIMIT_PER_SECOND === 0
+      ? false
+      : { requestsPerSecond: config.RATE_LIMIT_PER_SECOND, blockSeconds: config.RATE_LIMIT_BLOCK_SECONDS },
 });
 const http = await listen(app, config.HOST, config.PORT);
-log.info({ url: config.PUBLIC_URL }, 'API listening');
+log.info({ url: config.PUBLIC_URL, tracing: Boolean(tracing) }, 'API listening');
+const stopSweeper = startStrandedJobSweeper({ db, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE }, log);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, async () => {
     log.info({ signal }, 'API stopping');
+    stopSweeper();
     await http.close();
     await temporal.connection.close();
     await db.destroy();
+    await tracing?.shutdown();
     process.exit(0);
   });
 }

@@ -5,7 +5,12 @@
  * cannot drift from the code.
  */
 import { z } from 'zod';
-import { JOB_STATUSES, MAX_AVAILABLE_SECONDS, SIGNER_STATUSES } from '../src/job/model.js';
+import {
+  JOB_STATUSES,
+  MAX_AVAILABLE_SECONDS,
+  NOTIFICATION_LANGUAGES,
+  SIGNER_STATUSES,
+} from '../src/job/model.js';
 import { MAX_POLLING_QUEUE_LENGTH } from '../src/job/schema.js';
 
 const dateTime = z
@@ -79,6 +84,12 @@ export const signerViewSchema = z.object({
   order: z.int().describe('Signing order (portal); 0 in the direct flow.'),
   status: z.enum(SIGNER_STATUSES),
   since: dateTime.describe('When the signer got this status.'),
+  language: z
+    .enum(NOTIFICATION_LANGUAGES)
+    .optional()
+    .describe(
+      "Portal flow: the language of the signer's notices, NB or EN; as the sender chose it, or as the signer chose it on the signing page since.",
+    ),
   redirectUrl: absoluteUrl
     .optional()
     .describe('Direct flow, in the answer to create only: the one-time URL of the signing ceremony.'),

@@ -43,6 +43,8 @@ export function jobView(baseUrl: string, rec: JobRecord, redirectUrls?: Map<stri
         order: s.order,
         status: s.status as JobView['signers'][number]['status'],
         since: s.since.toISOString(),
+        // Direct-flow signers get no notices, so a language would mean nothing there.
+        ...(rec.job.flow === 'portal' ? { language: s.language } : {}),
         ...(redirectUrl ? { redirectUrl } : {}),
         links: { xades: rec.xadesSignerIds.has(s.id) ? `${links.self}/signers/${s.id}/xades` : null },
       };

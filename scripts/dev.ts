@@ -10,16 +10,20 @@ import { NativeConnection } from '@temporalio/worker';
 import { z } from 'zod';
 import { createApp } from '../api/app.js';
 import { listen } from '../api/server.js';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ensureArchiveRenewalSchedule } from '../src/archive/schedule.js';
+import { ConfigError, loadConfig, otlpTracesUrl } from '../src/config.js';
 import { startEmbeddedPostgres } from '../src/dev/embedded-postgres.js';
 import { startSmtpSink } from '../src/dev/smtp-sink.js';
 import { startTemporalDevServer } from '../src/dev/temporal-server.js';
 import { createLogger } from '../src/log.js';
 import { seedDevContactRegister } from '../src/notifications/contact-register.js';
 import { testPopulation } from '../src/notifications/test-population.js';
+import { tracingFromConfig } from '../src/observability/tracing.js';
+import { startWorkerTelemetry, workerTelemetryOptions } from '../src/observability/worker-telemetry.js';
 import { grantRole } from '../src/portal/roles.js';
 import { isValidOrganisationNumber } from '../src/rules/identity.js';
 import { connectTemporal, createServiceParts, openDatabase, seedDevSender } from '../src/runtime.js';
+import { startStrandedJobSweeper } from '../src/services/stranded-jobs.js';
 import { createSignatureWorker } from '../worker/worker.js';
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -110,24 +114,46 @@ try {
   const staff = testPopulation.find((p) => p.name === 'Per Johansen')!;
   await grantRole(db, { pid: staff.pid, org: dev.DEV_SENDER_ORG, role: 'SENDER' });
   // The development PKI (root, seal, time-stamping authority, test eID CA) lives in the data dir.
-  const { signing, eid, notifications, prices } = await createServiceParts(db, config, env);
+  const { signing, eid, notifications, prices, storage, archivePolicy } = await createServiceParts(
+    db,
+    config,
+    env,
+  );
 
+  // The worker's /metrics and /healthz on METRICS_PORT (9464), the SDK's metrics behind it on
+  // TEMPORAL_METRICS_PORT (9465), tracing if OTEL_EXPORTER_OTLP_ENDPOINT is set: as the worker
+  // process has them. The Temporal Runtime must be set before the worker's first connection.
+  const workerLog = createLogger(config.LOG_LEVEL, 'worker');
+  const telemetry = await startWorkerTelemetry(workerTelemetryOptions(config, workerLog));
+  stops.unshift(() => telemetry.close());
   const workerConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await createSignatureWorker({
     connection: workerConnection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    deps: { db, signing, notifications, prices, publicUrl: config.PUBLIC_URL },
+    deps: { db, signing, notifications, prices, storage, archivePolicy, publicUrl: config.PUBLIC_URL },
+    ...telemetry.workerOptions,
+    log: workerLog,
   });
+  telemetry.watch(worker);
   const workerDone = worker.run();
   stops.unshift(async () => {
-    worker.shutdown();
+    // On Ctrl-C the Temporal Runtime's own signal handler has begun the shutdown already.
+    if (worker.getState() === 'RUNNING') worker.shutdown();
     await workerDone;
     await workerConnection.close();
   });
 
-  const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  const apiTracing = tracingFromConfig(config, 'esign-api');
+  stops.unshift(async () => apiTracing?.shutdown());
+  const temporal = await connectTemporal(
+    config.TEMPORAL_ADDRESS,
+    config.TEMPORAL_NAMESPACE,
+    apiTracing ? [apiTracing.plugin] : [],
+  );
   stops.unshift(() => temporal.connection.close());
+  // The long-term archive's daily run (visible under Schedules in the Temporal UI).
+  await ensureArchiveRenewalSchedule(temporal, { taskQueue: config.TEMPORAL_TASK_QUEUE });
   const http = await listen(
     createApp({
       db,
@@ -136,6 +162,7 @@ try {
       log,
       signing,
       eid,
+      storage,
       mailDir: `${dataDir}/mail`,
       allowPrivateCallbackTargets: notifications.allowPrivateCallbackTargets,
     }),
@@ -143,16 +170,23 @@ try {
     config.PORT,
   );
   stops.unshift(() => http.close());
+  const stopSweeper = startStrandedJobSweeper({ db, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE }, log);
+  stops.unshift(async () => stopSweeper());
 
   const api = config.PUBLIC_URL;
+  const tracesUrl = otlpTracesUrl(config);
   console.log(`
   E-signing service is running (data in ${dataDir})
 
     API            ${api}/api/${dev.DEV_SENDER_ORG}/portal/signature-jobs
     Health         ${api}/healthz
+    Metrics        ${api}/metrics   worker: ${telemetry.server?.url ?? 'off (METRICS_PORT=0)'}
+    Worker health  ${telemetry.server?.healthUrl ?? 'off (METRICS_PORT=0)'}
+    Tracing        ${tracesUrl ? tracesUrl.replace(/:[^:@/]+@/, ':***@') : 'off (set OTEL_EXPORTER_OTLP_ENDPOINT)'}
     Temporal UI    ${temporalUi}   (filter: SenderOrganization="${dev.DEV_SENDER_ORG}")
     Temporal       ${config.TEMPORAL_ADDRESS}
     PostgreSQL     ${config.DATABASE_URL.replace(/:[^:@/]+@/, ':***@')}
+    Documents      ${storage.kind === 'filesystem' ? config.DOCUMENT_STORE_DIR : 'PostgreSQL (table blobs)'}
     SMTP           ${smtpUrl}${smtpUrl.includes('127.0.0.1') && !env.SMTP_URL ? `  (messages kept in ${dataDir}/mail)` : ''}
 
     Development sender  ${dev.DEV_SENDER_ORG}

@@ -5,6 +5,8 @@
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(1).max(65535);
+/** A port where 0 means "off" (an optional listener). */
+const optionalPort = z.coerce.number().int().min(0).max(65535);
 const url = z.string().url();
 
 const schema = z.object({
@@ -15,6 +17,21 @@ const schema = z.object({
   PUBLIC_URL: url.optional(),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /**
+   * The sender API's limit per organisation, shared by every API process through PostgreSQL:
+   * requests per second, then refused for the block time. 0 turns the limit off (load tests).
+   */
+  RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(0).default(10),
+  RATE_LIMIT_BLOCK_SECONDS: z.coerce.number().int().min(1).default(30),
+  /** Reverse proxies in front of the API (X-Forwarded-For entries to trust from the right). */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(0),
+  /** Long-term storage: years between renewals of an archived PAdES's document time-stamp. */
+  ARCHIVE_RENEWAL_YEARS: z.coerce.number().int().min(1).max(10).default(3),
+  /**
+   * When today's algorithms (SHA-256, ECDSA P-256) are expected to be declared weak (RFC 3339),
+   * set when guidance changes: archives are then renewed 90 days before, whatever the interval.
+   */
+  ARCHIVE_ALGORITHM_SUNSET: z.string().datetime({ offset: true }).optional(),
   TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('signature-jobs'),
@@ -27,10 +44,38 @@ const schema = z.object({
   PKI_DIR: z.string().min(1).optional(),
   /** An outside RFC 3161 time-stamping authority; unset uses the built-in one. */
   TSA_URL: url.optional(),
+  /** Where the bytes of documents and results are kept: the `blobs` table, or files (src/storage). */
+  DOCUMENT_STORE: z.enum(['postgres', 'filesystem']).default('postgres'),
+  /** The filesystem store's directory (default DATA_DIR/documents); only with DOCUMENT_STORE=filesystem. */
+  DOCUMENT_STORE_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * The worker's own HTTP server (GET /metrics, GET /healthz) on HOST; 0 turns it off, and with
+   * it the Temporal SDK's metrics. The API serves /metrics on its own PORT.
+   */
+  METRICS_PORT: optionalPort.default(9464),
+  /**
+   * Loopback port of the Temporal SDK core's Prometheus exporter in the worker, read by the
+   * worker's /metrics on every scrape (never scraped directly); 0: no SDK metrics.
+   */
+  TEMPORAL_METRICS_PORT: optionalPort.default(9465),
+  /**
+   * OpenTelemetry tracing, off unless an OTLP endpoint is set (the OpenTelemetry SDK's variable
+   * names): the base URL (`/v1/traces` is appended) or the traces URL as it is.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: url.regex(/^https?:\/\//, 'must be an http(s):// URL (OTLP/HTTP)').optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: url
+    .regex(/^https?:\/\//, 'must be an http(s):// URL (OTLP/HTTP)')
+    .optional(),
+  /** 'true' turns tracing off even with an endpoint set (the OpenTelemetry convention). */
+  OTEL_SDK_DISABLED: z.enum(['true', 'false']).optional(),
 });
 
-export type Config = z.infer<typeof schema> & { PUBLIC_URL: string; PKI_DIR: string };
+export type Config = z.infer<typeof schema> & {
+  PUBLIC_URL: string;
+  PKI_DIR: string;
+  DOCUMENT_STORE_DIR: string;
+};
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -55,16 +100,38 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const c = parsed.data;
+  // A directory given while the bytes go to PostgreSQL means the operator expects files where
+  // none will be written: refuse rather than let them find out at the first backup or restore.
+  if (c.DOCUMENT_STORE_DIR && c.DOCUMENT_STORE !== 'filesystem') {
+    throw new ConfigError([
+      `DOCUMENT_STORE_DIR: is only used with DOCUMENT_STORE=filesystem (DOCUMENT_STORE is ${c.DOCUMENT_STORE})`,
+    ]);
+  }
   return {
     ...c,
     PUBLIC_URL: c.PUBLIC_URL ?? `http://${c.HOST === '0.0.0.0' ? 'localhost' : c.HOST}:${c.PORT}`,
     PKI_DIR: c.PKI_DIR ?? `${c.DATA_DIR}/pki`,
+    DOCUMENT_STORE_DIR: c.DOCUMENT_STORE_DIR ?? `${c.DATA_DIR}/documents`,
   };
 }
 
 /** Connection strings may carry passwords: never echo them back in an error. */
 function redact(name: string, value: string): string {
-  return /URL$/.test(name) ? value.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@') : value;
+  return /(URL|ENDPOINT)$/.test(name) ? value.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@') : value;
+}
+
+/**
+ * Where the OTLP/HTTP exporter sends spans, or undefined when tracing is off (the default): the
+ * traces endpoint as given, else the general endpoint with the traces path appended, as the
+ * OpenTelemetry SDKs read these variables.
+ */
+export function otlpTracesUrl(
+  c: Pick<Config, 'OTEL_EXPORTER_OTLP_ENDPOINT' | 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' | 'OTEL_SDK_DISABLED'>,
+): string | undefined {
+  if (c.OTEL_SDK_DISABLED === 'true') return undefined;
+  if (c.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return c.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  if (c.OTEL_EXPORTER_OTLP_ENDPOINT) return `${c.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`;
+  return undefined;
 }
 
 /** For entry points: the configuration, or a clear message naming the variables and exit code 78. */

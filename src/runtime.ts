@@ -2,7 +2,8 @@
  * Wiring shared by the entry points: the Temporal client, the database with its migrations, and
  * the development seed (a sender organisation with a known API key).
  */
-import { Client, Connection } from '@temporalio/client';
+import { Client, type ClientPlugin, Connection } from '@temporalio/client';
+import { DEFAULT_RENEWAL_INTERVAL_YEARS } from './archive/rules.js';
 import { loadPriceTable } from './billing/index.js';
 import type { Config } from './config.js';
 import { createDb, type Db, migrateToLatest } from './db/index.js';
@@ -11,10 +12,16 @@ import { notificationAdaptersFromEnv } from './notifications/runtime.js';
 import { createApiKey, hashApiKey } from './services/api-keys.js';
 import { upsertOrganisation } from './services/organisations.js';
 import { createSigningContext, signingOptions } from './signatures/context.js';
+import { openDocumentStore } from './storage/index.js';
 
-export async function connectTemporal(address: string, namespace: string): Promise<Client> {
+/** The Temporal client; `plugins`: the OpenTelemetry one when tracing is on (tracingFromConfig). */
+export async function connectTemporal(
+  address: string,
+  namespace: string,
+  plugins: ClientPlugin[] = [],
+): Promise<Client> {
   const connection = await Connection.connect({ address });
-  return new Client({ connection, namespace });
+  return new Client({ connection, namespace, ...(plugins.length > 0 ? { plugins } : {}) });
 }
 
 export async function openDatabase(url: string, poolSize?: number): Promise<Db> {
@@ -36,12 +43,17 @@ export async function seedDevSender(db: Db, org: string, apiKey: string): Promis
 
 /**
  * What the API and the worker build on besides the database and Temporal: the signing material,
- * the eID, and the notification adapters. One function, so `npm run dev`, the production entry
- * points, the tests and the benchmarks wire the service the same way.
+ * the eID, the notification adapters and the document store. One function, so `npm run dev`, the
+ * production entry points, the tests and the benchmarks wire the service the same way (the API and
+ * the worker must agree on the store: one writes the documents the other packages).
  */
 export async function createServiceParts(
   db: Db,
-  config: Pick<Config, 'APP_ENV' | 'PUBLIC_URL' | 'PKI_DIR' | 'TSA_URL' | 'SMTP_URL'>,
+  config: Pick<
+    Config,
+    'APP_ENV' | 'PUBLIC_URL' | 'PKI_DIR' | 'TSA_URL' | 'SMTP_URL' | 'DOCUMENT_STORE' | 'DOCUMENT_STORE_DIR'
+  > &
+    Partial<Pick<Config, 'ARCHIVE_RENEWAL_YEARS' | 'ARCHIVE_ALGORITHM_SUNSET'>>,
   env: Record<string, string | undefined> = process.env,
 ) {
   const signing = await createSigningContext(signingOptions(config));
@@ -49,5 +61,13 @@ export async function createServiceParts(
   const notifications = notificationAdaptersFromEnv(db, config.SMTP_URL, { ...env, APP_ENV: config.APP_ENV });
   // Prices of billable events: the domain's figures, or a partial override in øre (JSON).
   const prices = loadPriceTable(env.BILLING_PRICES);
-  return { signing, eid, notifications, prices };
+  const storage = await openDocumentStore(db, config);
+  // Long-term storage: how often archived PAdES get a new document time-stamp.
+  const archivePolicy = {
+    intervalYears: config.ARCHIVE_RENEWAL_YEARS ?? DEFAULT_RENEWAL_INTERVAL_YEARS,
+    ...(config.ARCHIVE_ALGORITHM_SUNSET
+      ? { algorithmSunset: new Date(config.ARCHIVE_ALGORITHM_SUNSET) }
+      : {}),
+  };
+  return { signing, eid, notifications, prices, storage, archivePolicy };
 }

@@ -1,25 +1,64 @@
 /** Production entry of the worker process: `npm run worker` (after `npm run build`). */
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { ensureArchiveRenewalSchedule } from '../src/archive/schedule.js';
 import { loadConfigOrExit } from '../src/config.js';
 import { createDb } from '../src/db/index.js';
 import { createLogger } from '../src/log.js';
+import { scrubPersonalData } from '../src/observability/logging.js';
+import { startWorkerTelemetry, workerTelemetryOptions } from '../src/observability/worker-telemetry.js';
 import { createServiceParts } from '../src/runtime.js';
 import { createSignatureWorker } from './worker.js';
 
 const config = loadConfigOrExit('worker');
 const log = createLogger(config.LOG_LEVEL, 'worker');
+// First: the Temporal Runtime (SDK metrics and log lines) is set once, before any connection;
+// /healthz answers 503 from here until the worker polls.
+const telemetry = await startWorkerTelemetry(workerTelemetryOptions(config, log));
+if (telemetry.server) {
+  log.info({ metrics: telemetry.server.url, health: telemetry.server.healthUrl }, 'metrics server listening');
+}
 const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
-const { signing, notifications, prices } = await createServiceParts(db, config);
+const { signing, notifications, prices, storage, archivePolicy } = await createServiceParts(db, config);
 const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
 const worker = await createSignatureWorker({
   connection,
   namespace: config.TEMPORAL_NAMESPACE,
   taskQueue: config.TEMPORAL_TASK_QUEUE,
-  deps: { db, signing, notifications, prices, publicUrl: config.PUBLIC_URL },
+  deps: { db, signing, notifications, prices, storage, archivePolicy, publicUrl: config.PUBLIC_URL },
+  ...telemetry.workerOptions,
+  log,
 });
-log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'worker started');
-// worker.run() returns after SIGINT/SIGTERM, once running activities have finished.
-await worker.run();
+// The long-term archive's daily run: the first worker to start creates its schedule.
+{
+  const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const schedule = await ensureArchiveRenewalSchedule(
+    new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }),
+    { taskQueue: config.TEMPORAL_TASK_QUEUE },
+  );
+  await clientConnection.close();
+  log.info({ schedule }, 'long-term archive renewal schedule in place');
+}
+telemetry.watch(worker);
+log.info(
+  {
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    temporal: config.TEMPORAL_ADDRESS,
+    tracing: Boolean(telemetry.tracing),
+  },
+  'worker started',
+);
+// worker.run() returns after SIGINT/SIGTERM, once running activities have finished; it throws
+// when the worker fails for good. Either way /healthz is 503 from then on, until the exit.
+let failed = false;
+try {
+  await worker.run();
+} catch (err) {
+  failed = true;
+  log.error({ error: scrubPersonalData(String(err)) }, 'worker failed');
+}
 await connection.close();
 await db.destroy();
+await telemetry.close();
 log.info('worker stopped');
+if (failed) process.exitCode = 1;

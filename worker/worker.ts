@@ -7,6 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { type ActivityDeps, createActivities } from '../activities/index.js';
 import { TASK_QUEUE } from '../src/job/model.js';
+import type { Logger } from '../src/log.js';
+import { activityLogInterceptor } from '../src/observability/activity-logging.js';
+import { activityMetricsInterceptor } from '../src/observability/activity-metrics.js';
+import type { WorkerMetrics } from '../src/observability/metrics.js';
 
 /** The workflow sources: the TypeScript file under tsx and tests, the built JS in production. */
 export function workflowsPath(): string {
@@ -24,6 +28,16 @@ export interface SignatureWorkerOptions {
   identity?: string;
   /** Further tuning (cache size, concurrency) for this deployment or test. */
   tuning?: Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions'>;
+  /** Activity attempts and failures, notices sent, packaging time (src/observability/metrics.ts). */
+  metrics?: WorkerMetrics;
+  /** Where notices sent and packagings done are logged, with job id and workflow id. */
+  log?: Logger;
+  /**
+   * Temporal plugins: the OpenTelemetry one when tracing is on (src/observability/tracing.ts).
+   * Its workflow interceptors are bundled only when this worker bundles the workflows itself
+   * (no `workflowBundle`); a prebuilt bundle must have been built with the same plugins.
+   */
+  plugins?: WorkerOptions['plugins'];
 }
 
 export async function createSignatureWorker(o: SignatureWorkerOptions): Promise<Worker> {
@@ -32,7 +46,16 @@ export async function createSignatureWorker(o: SignatureWorkerOptions): Promise<
     namespace: o.namespace ?? 'default',
     taskQueue: o.taskQueue ?? TASK_QUEUE,
     ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: workflowsPath() }),
-    activities: createActivities(o.deps),
+    activities: createActivities({
+      ...o.deps,
+      ...(o.metrics ? { metrics: o.metrics } : {}),
+      ...(o.log ? { log: o.log } : {}),
+    }),
+    interceptors: {
+      // The job id on the SDK's activity log lines; every attempt timed and failures counted.
+      activity: [activityLogInterceptor(), ...(o.metrics ? [activityMetricsInterceptor(o.metrics)] : [])],
+    },
+    ...(o.plugins?.length ? { plugins: o.plugins } : {}),
     ...(o.identity ? { identity: o.identity } : {}),
     ...o.tuning,
     // A worker being shut down finishes the activity it runs (a notice, a packaging) first.

@@ -1,2 +1,3 @@
 // The workflow bundle's entry: every workflow type the worker serves.
+export { archiveRenewal } from './archive-renewal.js';
 export { signatureJob } from './signature-job.js';

@@ -56,8 +56,10 @@ const { recordEvents, sendNotice, deleteDocuments, prepareSigners, forwardSigned
 
 // Notices run in the background: retried for a day (a mail relay or SMS gateway that is down
 // comes back), without holding up the job; an address that cannot work fails at once.
+// The heartbeat timeout finds an attempt whose worker died within seconds (activities/heartbeat.ts).
 const { sendSignerNotice, sendSenderNotice } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
+  heartbeatTimeout: '15 seconds',
   scheduleToCloseTimeout: '24 hours',
   retry: {
     initialInterval: '5 seconds',
@@ -86,6 +88,7 @@ export const NOTICES_PATCH = 'notices-v1';
 // (DocumentUnprocessable) rather than retrying forever.
 const { packageJob } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '20 seconds',
   retry: {
     initialInterval: '2 seconds',
     backoffCoefficient: 2,

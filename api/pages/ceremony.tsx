@@ -12,14 +12,17 @@ import {
   loadCeremonyJob,
   recordCeremonyStep,
   rejectInBrowser,
+  rememberSignerLanguage,
   signInBrowser,
   visibleTitle,
 } from '../../src/portal/ceremony.js';
 import { addGrant } from '../../src/portal/sessions.js';
 import { DIRECT_CEREMONY_PATH, redeemRedirectToken } from '../../src/services/direct-signers.js';
 import { findArtifact, JobConflictError } from '../../src/services/signature-jobs.js';
+import { documentKey } from '../../src/storage/index.js';
 import { CeremonyPage } from './ceremony-views.js';
 import { jobDepsOf, type PageDeps, type PageEnv } from './context.js';
+import { chosenLanguage } from './i18n.js';
 import { messagePage, notFoundPage, type PageNotice, renderPage } from './layout.js';
 import { loginUrl } from './login.js';
 import { CEREMONY_BASE, ceremonyPath } from './paths.js';
@@ -112,12 +115,8 @@ export function ceremonyRoutes(deps: PageDeps) {
     const level = session.identity?.level;
     const texts = new Map<string, string>();
     for (const doc of job.documents.filter((d) => d.mimeType === 'text/plain' && d.available)) {
-      const row = await deps.db
-        .selectFrom('documents')
-        .select('content')
-        .where('id', '=', doc.id)
-        .executeTakeFirst();
-      texts.set(doc.id, row?.content ? new TextDecoder().decode(row.content) : '');
+      const bytes = await deps.storage.get(documentKey(job.jobId, doc.id), doc.sha256);
+      texts.set(doc.id, bytes ? new TextDecoder().decode(bytes) : '');
     }
     if (job.flow === 'direct') c.header('Content-Security-Policy', pageCsp(job.exitOrigins));
     const title = visibleTitle(job, level) ?? c.get('t')('nonsensitiveFallback');
@@ -140,6 +139,10 @@ export function ceremonyRoutes(deps: PageDeps) {
   app.get(base, async (c) => {
     const allowed = await authorise(c);
     if ('response' in allowed) return allowed.response;
+    // A language the signer picked (the switch on this page, or earlier in this browser) is also
+    // the one their later notices use. Only on the page of a signer this browser may act for.
+    const chosen = chosenLanguage(c);
+    if (chosen) await rememberSignerLanguage(deps.db, allowed.job, chosen === 'en' ? 'EN' : 'NB');
     const t = c.get('t');
     const done = c.req.query('done');
     const notice =
@@ -156,11 +159,13 @@ export function ceremonyRoutes(deps: PageDeps) {
     if ('response' in allowed) return allowed.response;
     const doc = await deps.db
       .selectFrom('documents')
-      .select(['id', 'file_name', 'mime_type', 'sha256', 'content'])
+      .select(['id', 'file_name', 'mime_type', 'sha256'])
       .where('id', '=', c.req.param('documentId'))
       .where('job_id', '=', allowed.job.jobId)
+      .where('deleted_at', 'is', null)
       .executeTakeFirst();
-    if (!doc?.content) return notFoundPage(c);
+    const content = doc ? await deps.storage.get(documentKey(allowed.job.jobId, doc.id), doc.sha256) : null;
+    if (!doc || !content) return notFoundPage(c);
     await recordCeremonyStep(deps.db, allowed.job, 'DOCUMENT_VIEWED', c.get('origin'), {
       document: { fileName: doc.file_name, sha256: doc.sha256 },
     });
@@ -168,13 +173,13 @@ export function ceremonyRoutes(deps: PageDeps) {
     c.header('Content-Security-Policy', "frame-ancestors 'self'");
     c.header('Content-Disposition', `inline; filename="${doc.file_name.replace(/[^\w.-]/g, '_')}"`);
     const type = doc.mime_type === 'text/plain' ? 'text/plain; charset=utf-8' : doc.mime_type;
-    return c.body(new Uint8Array(doc.content), 200, { 'Content-Type': type });
+    return c.body(new Uint8Array(content), 200, { 'Content-Type': type });
   });
 
   app.get(`${base}/signed.pdf`, async (c) => {
     const allowed = await authorise(c);
     if ('response' in allowed) return allowed.response;
-    const pades = await findArtifact(deps.db, allowed.job.jobId, 'PADES');
+    const pades = await findArtifact(deps, allowed.job.jobId, 'PADES');
     if (!pades) return notFoundPage(c);
     await recordCeremonyStep(deps.db, allowed.job, 'SIGNED_DOCUMENT_DOWNLOADED', c.get('origin'));
     c.header('Content-Disposition', `attachment; filename="signed-${allowed.job.jobId}.pdf"`);

@@ -21,12 +21,13 @@ export type PageEnv = {
   };
 };
 
-/** The job services' dependencies as the pages pass them on (signing included for actAsSigner). */
+/** The job services' dependencies as the pages pass them on (signing and storage for actAsSigner). */
 export function jobDepsOf(deps: PageDeps) {
   return {
     db: deps.db,
     temporal: deps.temporal,
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
     signing: deps.signing,
+    storage: deps.storage,
   };
 }

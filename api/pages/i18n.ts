@@ -335,6 +335,17 @@ export function fromAcceptLanguage(header: string | undefined): Lang | undefined
   return undefined;
 }
 
+/**
+ * The language the person chose themselves, by `?lang=` now or earlier (the cookie), or undefined
+ * when the page language is only the browser's guess (Accept-Language) or the default.
+ */
+export function chosenLanguage(c: Context): Lang | undefined {
+  const asked = c.req.query('lang');
+  if (isLang(asked)) return asked;
+  const remembered = getCookie(c, LANG_COOKIE);
+  return isLang(remembered) ? remembered : undefined;
+}
+
 /** The request's language; a `?lang=` choice is remembered in a cookie. */
 export function pickLanguage(c: Context, secureCookie: boolean): Lang {
   const asked = c.req.query('lang');

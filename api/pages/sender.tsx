@@ -268,7 +268,7 @@ export function senderRoutes(deps: PageDeps) {
     if (staff instanceof Response) return staff;
     const job = await findOwnedJob(deps.db, staff.org, 'portal', c.req.param('id') ?? '');
     const signerId = c.req.param('signerId') ?? '';
-    const content = await findArtifact(deps.db, job.id, kind, kind === 'XADES' ? signerId : '');
+    const content = await findArtifact(deps, job.id, kind, kind === 'XADES' ? signerId : '');
     if (!content) return notFoundPage(c);
     const fileName = kind === 'PADES' ? `${job.id}.pdf` : `${job.id}-${signerId}.xml`;
     c.header('Content-Disposition', `attachment; filename="${fileName}"`);

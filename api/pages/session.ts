@@ -14,6 +14,7 @@ import {
   SESSION_IDLE_MS,
   touchSession,
 } from '../../src/portal/sessions.js';
+import { clientAddress } from '../client-address.js';
 import type { PageDeps, PageEnv } from './context.js';
 import { pickLanguage, translator } from './i18n.js';
 
@@ -28,7 +29,10 @@ export function pageContext(deps: PageDeps): MiddlewareHandler<PageEnv> {
     c.set('lang', lang);
     c.set('t', translator(lang));
     c.set('secureCookies', secureCookies);
-    c.set('origin', { ip: clientIp(c), userAgent: (c.req.header('user-agent') ?? '').slice(0, 300) });
+    c.set('origin', {
+      ip: clientAddress(socketAddress(c), c.req.header('x-forwarded-for'), deps.config.TRUST_PROXY_HOPS ?? 0),
+      userAgent: (c.req.header('user-agent') ?? '').slice(0, 300),
+    });
     const token = getCookie(c, SESSION_COOKIE);
     c.set('session', token ? await touchSession(deps.db, token) : null);
     await next();
@@ -49,7 +53,7 @@ export function pageCsp(formTargets: string[] = []): string {
   return `default-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'self'; frame-src 'self'; frame-ancestors 'none'; form-action ${formAction}; base-uri 'none'`;
 }
 
-function clientIp(c: Context): string {
+function socketAddress(c: Context): string {
   try {
     return getConnInfo(c).remote.address ?? '';
   } catch {

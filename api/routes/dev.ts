@@ -23,6 +23,7 @@ export function devRoutes(deps: ApiDeps) {
     temporal: deps.temporal,
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
     signing: deps.signing,
+    storage: deps.storage,
   };
 
   const act = async (jobId: string, signerId: string, action: SignerAction) => {

@@ -10,7 +10,7 @@ export function jobResultRoutes(deps: ApiDeps) {
 
   app.get(`/${FLOW_SEGMENT}/signature-jobs/:id/pades`, async (c) => {
     const job = await findOwnedJob(deps.db, c.get('org'), flowParam(c), c.req.param('id'));
-    const content = await findArtifact(deps.db, job.id, 'PADES');
+    const content = await findArtifact(deps, job.id, 'PADES');
     if (!content) throw notFound('the signed document does not exist (yet, or any more)');
     // Fetched results spare the sender the reminder before the documents expire.
     await deps.db
@@ -25,7 +25,7 @@ export function jobResultRoutes(deps: ApiDeps) {
 
   app.get(`/${FLOW_SEGMENT}/signature-jobs/:id/signers/:signerId/xades`, async (c) => {
     const job = await findOwnedJob(deps.db, c.get('org'), flowParam(c), c.req.param('id'));
-    const content = await findArtifact(deps.db, job.id, 'XADES', c.req.param('signerId'));
+    const content = await findArtifact(deps, job.id, 'XADES', c.req.param('signerId'));
     if (!content) throw notFound("the signer's XAdES does not exist (yet, or any more)");
     c.header('Content-Disposition', `attachment; filename="${job.id}-${c.req.param('signerId')}.xml"`);
     return c.body(new Uint8Array(content), 200, { 'Content-Type': 'application/xml' });

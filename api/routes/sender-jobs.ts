@@ -11,7 +11,12 @@ import { FLOW_SEGMENT, flowParam, idempotencyKeyOf } from './params.js';
 
 export function senderJobRoutes(deps: ApiDeps) {
   const app = new Hono<AppEnv>();
-  const jobDeps = { db: deps.db, temporal: deps.temporal, taskQueue: deps.config.TEMPORAL_TASK_QUEUE };
+  const jobDeps = {
+    db: deps.db,
+    temporal: deps.temporal,
+    taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+    storage: deps.storage,
+  };
   const base = deps.config.PUBLIC_URL;
 
   /**

@@ -67,11 +67,11 @@ export async function startBenchStack(api: Pick<ApiDeps, 'rateLimit'>): Promise<
     const apiKey = `bench-${randomUUID()}`;
     await seedDevSender(db, BENCH_ORG, apiKey);
 
-    const { signing, eid, notifications } = await createServiceParts(db, config, {});
+    const { signing, eid, notifications, storage } = await createServiceParts(db, config, {});
     const worker = await createSignatureWorker({
       connection: env.nativeConnection,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
-      deps: { db, signing, notifications, publicUrl: config.PUBLIC_URL },
+      deps: { db, signing, notifications, storage, publicUrl: config.PUBLIC_URL },
       workflowBundle: bundle,
     });
     const running = worker.run();
@@ -83,7 +83,7 @@ export async function startBenchStack(api: Pick<ApiDeps, 'rateLimit'>): Promise<
     const temporal = env.client;
     const log = createLogger('warn', 'bench');
     const http = await listen(
-      createApp({ db, temporal, config, log, signing, eid, ...api }),
+      createApp({ db, temporal, config, log, signing, eid, storage, ...api }),
       '127.0.0.1',
       apiPort,
     );

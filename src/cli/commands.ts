@@ -21,6 +21,7 @@ export const USAGE = `usage: npm run cli -- <command>
   api-keys list --org <orgNumber>                              list an organisation's keys
   api-keys revoke <id>                                         revoke a key
   orgs notices <orgNumber> --email <addr> [--locale no|en]     sender notices by e-mail (empty: none)
+  orgs long-term-storage <orgNumber> on|off                     long-term storage for every new job
   roles grant|revoke --pid <id> --org <orgNumber> --role SENDER|VIEWER   sender portal access
   roles list --org <orgNumber>
   callback-secrets create|list --org <orgNumber>               callback signing secrets (two active)

@@ -125,6 +125,27 @@ export function operationCommands(
       );
       return 0;
     },
+    async 'orgs long-term-storage'(db: Db, args: string[], io: Io) {
+      const { positionals } = parse(args, {});
+      const org = requireOrg(positionals[0]);
+      const setting = positionals[1];
+      if (setting !== 'on' && setting !== 'off') throw usage('say on or off after the organisation number');
+      const updated = await db
+        .updateTable('organisations')
+        .set({ long_term_storage: setting === 'on' })
+        .where('org_number', '=', org)
+        .executeTakeFirst();
+      if (updated.numUpdatedRows === 0n) {
+        io.err(`no organisation ${org}`);
+        return 1;
+      }
+      io.out(
+        setting === 'on'
+          ? `every new job of ${org} is kept in long-term storage (up to 50 years, billed per year)`
+          : `jobs of ${org} are kept in long-term storage only when they order it`,
+      );
+      return 0;
+    },
     async 'jobs audit'(db: Db, args: string[], io: Io) {
       const { positionals } = parse(args, {});
       if (!positionals[0]) throw usage('the job id is required');

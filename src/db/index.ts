@@ -8,6 +8,10 @@ import * as m0004 from './migrations/0004_signatures.js';
 import * as m0005 from './migrations/0005_usage.js';
 import * as m0006 from './migrations/0006_portal.js';
 import * as m0007 from './migrations/0007_sender_notices.js';
+import * as m0008 from './migrations/0008_document_store.js';
+import * as m0009 from './migrations/0009_long_term_archives.js';
+import * as m0010 from './migrations/0010_signer_language.js';
+import * as m0011 from './migrations/0011_workflow_started.js';
 import type { Database } from './types.js';
 
 export type Db = Kysely<Database>;
@@ -32,6 +36,10 @@ const migrations: Record<string, Migration> = {
   '0005_usage': m0005,
   '0006_portal': m0006,
   '0007_sender_notices': m0007,
+  '0008_document_store': m0008,
+  '0009_long_term_archives': m0009,
+  '0010_signer_language': m0010,
+  '0011_workflow_started': m0011,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
@@ -45,4 +53,12 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
     throw new Error(`database migration ${failed ?? ''} failed: ${(error as Error).message ?? error}`);
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Brings the schema up or down to the named migration (tests of a migration start before it). */
+export async function migrateTo(db: Kysely<any>, migrationName: string): Promise<void> {
+  const { error } = await new Migrator({ db, provider }).migrateTo(migrationName);
+  if (error) {
+    throw new Error(`database migration to ${migrationName} failed: ${(error as Error).message ?? error}`);
+  }
 }

@@ -16,6 +16,25 @@ export interface OrganisationsTable {
   /** Where sender notices (status changes, deadlines, expiring documents) go; none when null. */
   notice_email: ColumnType<string | null, string | null | undefined, string | null>;
   notice_locale: ColumnType<string, string | undefined, string>;
+  /** Long-term storage ordered for every job of the sender (a job can also order it itself). */
+  long_term_storage: ColumnType<boolean, boolean | undefined, boolean>;
+}
+
+/** Migration 0009: jobs kept in long-term storage, with their time-stamp renewal schedule. */
+export interface LongTermArchivesTable {
+  job_id: string;
+  org_number: string;
+  /** When the signed PAdES was stored: long-term storage and its billed years start here. */
+  stored_at: Timestamp;
+  /** The newest document time-stamp in the PAdES. */
+  last_time_stamp_at: Timestamp;
+  next_renewal_at: Timestamp;
+  renewals: ColumnType<number, number | undefined, number>;
+  /** Storage years billed so far (each year begun is billed once). */
+  storage_years_billed: ColumnType<number, number | undefined, number>;
+  /** Stored up to 50 years. */
+  delete_after: Timestamp;
+  deleted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface ApiKeysTable {
@@ -47,6 +66,8 @@ export interface SignatureJobsTable {
   results_downloaded_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** The last status-change sequence number the workflow recorded (makes recording idempotent). */
   last_event_seq: ColumnType<number, number | undefined, number>;
+  /** When the job's workflow was started; null in the moment between storing and starting. */
+  workflow_started_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface SignersTable {
@@ -69,6 +90,8 @@ export interface SignersTable {
   authenticated_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   authentication_level: ColumnType<number | null, number | null | undefined, number | null>;
   eid_provider: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The language of the signer's notices: NB (default) or EN; the signer may change it. */
+  language: ColumnType<string, string | undefined, string>;
 }
 
 export interface DocumentsTable {
@@ -79,9 +102,9 @@ export interface DocumentsTable {
   file_name: string;
   mime_type: string;
   size_bytes: number;
+  /** Of the bytes, which live in the document store under `documentKey(job_id, id)`. */
   sha256: string;
-  /** Null once deleted (retention or the sender's request). */
-  content: Buffer | null;
+  /** Set when the bytes were deleted from the store (retention or the sender's request). */
   deleted_at: Timestamp | null;
 }
 
@@ -91,10 +114,19 @@ export interface ArtifactsTable {
   /** '' for job-level artifacts (the PAdES); a signer id for that signer's XAdES. */
   signer_id: string;
   kind: 'XADES' | 'PADES';
-  content: Buffer | null;
+  /** Of the bytes, which live in the document store under `artifactKey(...)` (src/storage/keys.ts). */
   sha256: string;
   created_at: CreatedAt;
   deleted_at: Timestamp | null;
+}
+
+/** The PostgreSQL document store's bytes (src/storage/postgres.ts), by store key. */
+export interface BlobsTable {
+  key: string;
+  content: Buffer;
+  sha256: string;
+  size: number;
+  created_at: CreatedAt;
 }
 
 export interface StatusChangesTable {
@@ -296,11 +328,13 @@ export interface EidTestKeysTable {
 
 export interface Database {
   organisations: OrganisationsTable;
+  long_term_archives: LongTermArchivesTable;
   api_keys: ApiKeysTable;
   signature_jobs: SignatureJobsTable;
   signers: SignersTable;
   documents: DocumentsTable;
   artifacts: ArtifactsTable;
+  blobs: BlobsTable;
   status_changes: StatusChangesTable;
   audit_events: AuditEventsTable;
   notices: NoticesTable;

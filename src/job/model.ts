@@ -39,6 +39,11 @@ export type IdentifierInSignedDocuments = (typeof IDENTIFIERS_IN_SIGNED_DOCUMENT
 export const STATUS_RETRIEVAL_METHODS = ['WAIT_FOR_CALLBACK', 'POLLING'] as const;
 export type StatusRetrievalMethod = (typeof STATUS_RETRIEVAL_METHODS)[number];
 
+/** Languages of a portal signer's notices: Norwegian bokmål (the default) or English. */
+export const NOTIFICATION_LANGUAGES = ['NB', 'EN'] as const;
+export type NotificationLanguage = (typeof NOTIFICATION_LANGUAGES)[number];
+export const DEFAULT_NOTIFICATION_LANGUAGE: NotificationLanguage = 'NB';
+
 export type AuthenticationLevel = 3 | 4;
 
 /** The channels a signer is notified on (portal flow). */
@@ -170,6 +175,11 @@ export interface SignerRequest {
   onBehalfOf: OnBehalfOf;
   /** Portal only: where to send notices (for OTHER signers, private senders, or overriding). */
   notifications?: { email?: string; mobile?: string };
+  /**
+   * Portal only: the language of this signer's notices, the signer's own or else the job's
+   * `notificationLanguage`. Absent when the sender chose neither: Norwegian.
+   */
+  language?: NotificationLanguage;
 }
 
 /** A create request after validation: every default filled in. */
@@ -185,6 +195,8 @@ export interface JobRequest {
   identifierInSignedDocuments: IdentifierInSignedDocuments;
   /** Portal only. */
   availability?: { activationTime?: string; availableSeconds: number };
+  /** Portal only: the language of the notices of signers without a `language` of their own. */
+  notificationLanguage?: NotificationLanguage;
   /** Direct only (required there). */
   exitUrls?: { completionUrl: string; rejectionUrl: string; errorUrl: string };
   /** Direct only. */

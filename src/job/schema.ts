@@ -30,6 +30,8 @@ import {
   MAX_REFERENCE_LENGTH,
   MAX_SIGNERS,
   MAX_TITLE_LENGTH,
+  NOTIFICATION_LANGUAGES,
+  type NotificationLanguage,
   ON_BEHALF_OF,
   type Sector,
   SIGNATURE_TYPES,
@@ -114,6 +116,11 @@ const mobileSchema = z
   )
   .describe('Mobile number: E.164 (+4791234567), or a Norwegian 8-digit mobile number. Stored as E.164.')
   .meta({ example: '+4791234567' });
+
+const notificationLanguageSchema = z
+  .enum(NOTIFICATION_LANGUAGES)
+  .describe('NB (Norwegian bokmål, the default) or EN (English).')
+  .meta({ example: 'EN' });
 
 /** Absolute http(s) URL without embedded credentials (they would end up in logs and the database). */
 export function isAbsoluteHttpUrl(s: string): boolean {
@@ -233,6 +240,11 @@ const signerFields = {
       'SELF (default): as a private person. OTHER: in a role for an organisation (no contact register).',
     ),
   notifications: notificationsSchema.optional(),
+  language: notificationLanguageSchema
+    .optional()
+    .describe(
+      "Portal only: the language of this signer's notices (e-mail and SMS), NB (Norwegian bokmål) or EN (English); default the job's notificationLanguage, else NB. The signer may change it by choosing a language on the signing page.",
+    ),
 };
 
 /** A signer of either flow (which fields a flow allows is checked by `parseJobRequest`). */
@@ -261,6 +273,7 @@ export const portalSignerSchema = z
     signatureType: signerFields.signatureType,
     onBehalfOf: signerFields.onBehalfOf,
     notifications: signerFields.notifications,
+    language: signerFields.language,
   })
   .describe('A portal-flow signer: personalIdentificationNumber, or email and/or mobile.');
 
@@ -362,6 +375,11 @@ const portalOnlyJobFields = {
     .optional()
     .describe('Portal only: title used in notifications and for signers logged in at level 3.'),
   availability: availabilitySchema.optional(),
+  notificationLanguage: notificationLanguageSchema
+    .optional()
+    .describe(
+      "Portal only: the language of the signers' notices, NB (Norwegian bokmål, default) or EN (English), for every signer without a language of their own.",
+    ),
 };
 
 const API_EXAMPLE = {
@@ -379,7 +397,7 @@ const API_EXAMPLE = {
       onBehalfOf: 'SELF',
       notifications: { email: 'kari@example.com', mobile: '+4791234567' },
     },
-    { email: 'agent@example.com', order: 1, onBehalfOf: 'OTHER' },
+    { email: 'agent@example.com', order: 1, onBehalfOf: 'OTHER', language: 'EN' },
   ],
   requiredAuthentication: 4,
   availability: { activationTime: '2026-12-01T08:00:00Z', availableSeconds: 604800 },
@@ -555,11 +573,11 @@ function withoutFollowUpsOfTooLong(issues: FieldIssue[]): FieldIssue[] {
 
 const FLOW_ONLY_JOB_FIELDS: Record<Flow, readonly string[]> = {
   direct: ['exitUrls', 'statusRetrievalMethod'],
-  portal: ['nonsensitiveTitle', 'availability'],
+  portal: ['nonsensitiveTitle', 'availability', 'notificationLanguage'],
 };
 const FLOW_ONLY_SIGNER_FIELDS: Record<Flow, readonly string[]> = {
   direct: ['customIdentifier'],
-  portal: ['order', 'email', 'mobile', 'notifications'],
+  portal: ['order', 'email', 'mobile', 'notifications', 'language'],
 };
 
 function otherFlow(flow: Flow): Flow {
@@ -749,7 +767,12 @@ function defaultSignatureType(sector: Sector): SignatureType {
   return sector === 'PRIVATE' ? 'ADVANCED_SIGNATURE' : 'AUTHENTICATED_SIGNATURE';
 }
 
-function buildSigner(flow: Flow, sector: Sector, input: SignerInput): SignerRequest {
+function buildSigner(
+  flow: Flow,
+  sector: Sector,
+  input: SignerInput,
+  jobLanguage: NotificationLanguage | undefined,
+): SignerRequest {
   const signer: SignerRequest = {
     order: flow === 'portal' ? (input.order ?? 0) : 0,
     signatureType: input.signatureType ?? defaultSignatureType(sector),
@@ -769,11 +792,14 @@ function buildSigner(flow: Flow, sector: Sector, input: SignerInput): SignerRequ
     }
     signer.notifications = notifications;
   }
+  // Resolved here, so the stored signer carries the one language its notices use.
+  const language = input.language ?? jobLanguage;
+  if (flow === 'portal' && language !== undefined) signer.language = language;
   return signer;
 }
 
 function buildJob(flow: Flow, sector: Sector, input: JobRequestInput, now: Date): JobRequest {
-  const signers = input.signers.map((s) => buildSigner(flow, sector, s));
+  const signers = input.signers.map((s) => buildSigner(flow, sector, s, input.notificationLanguage));
   const documents: DocumentRequest[] = input.documents.map((d) => ({
     title: d.title.trim(),
     fileName: d.fileName,
@@ -798,6 +824,7 @@ function buildJob(flow: Flow, sector: Sector, input: JobRequestInput, now: Date)
 
   if (flow === 'portal') {
     if (input.nonsensitiveTitle !== undefined) job.nonsensitiveTitle = input.nonsensitiveTitle.trim();
+    if (input.notificationLanguage !== undefined) job.notificationLanguage = input.notificationLanguage;
     const availability: NonNullable<JobRequest['availability']> = {
       availableSeconds: input.availability?.availableSeconds ?? DEFAULT_AVAILABLE_SECONDS,
     };

@@ -10,6 +10,14 @@ export const NOTICE_LOCALES = ['no', 'en'] as const;
 export type NoticeLocale = (typeof NOTICE_LOCALES)[number];
 export const DEFAULT_NOTICE_LOCALE: NoticeLocale = 'no';
 
+/**
+ * The notice locale of a signer's language as the API names it (`NB` or `EN`). Anything else
+ * reads Norwegian: the default, and what every signer got before the choice existed.
+ */
+export function noticeLocaleOfLanguage(language: string | null | undefined): NoticeLocale {
+  return language === 'EN' ? 'en' : DEFAULT_NOTICE_LOCALE;
+}
+
 const MONTHS: Record<NoticeLocale, readonly string[]> = {
   no: [
     'januar',

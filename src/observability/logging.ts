@@ -8,6 +8,8 @@
  * logged at all; signers are referred to by their signer id. src/log.ts redacts the known field
  * names; the checks here catch what slips through as text (an error message quoting an address).
  */
+import { Context } from '@temporalio/activity';
+import { workflowIdForJob } from '../job/model.js';
 import type { Logger } from '../log.js';
 
 export interface JobLogContext {
@@ -20,6 +22,28 @@ export interface JobLogContext {
 /** A child logger whose every line carries the job id and workflow id. */
 export function jobLogger(log: Logger, context: JobLogContext): Logger {
   return log.child(context);
+}
+
+/**
+ * jobLogger for activity code: the workflow id is the running activity's (the job's workflow, or
+ * a later run of it), and the activity type is named; outside an activity (a test calling the
+ * function directly) the workflow id the job's workflow is started under.
+ */
+export function activityJobLogger(
+  log: Logger,
+  jobId: string,
+  context: Omit<JobLogContext, 'jobId' | 'workflowId'> = {},
+): Logger {
+  let workflowId = workflowIdForJob(jobId);
+  let activity: string | undefined;
+  try {
+    const { info } = Context.current();
+    workflowId = info.workflowExecution?.workflowId ?? workflowId;
+    activity = info.activityType;
+  } catch {
+    // Not inside an activity: keep the job's workflow id.
+  }
+  return jobLogger(log, { jobId, workflowId, ...(activity ? { activity } : {}), ...context });
 }
 
 /** The kinds of personal data or secret the checks look for. */

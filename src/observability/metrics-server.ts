@@ -1,9 +1,14 @@
 /**
- * The worker's `/metrics` endpoint (the worker has no HTTP server of its own). One scrape returns
+ * The worker's `/metrics` and `/healthz` endpoints (the worker has no HTTP server of its own).
+ *
+ * `/metrics`: one scrape returns
  * the worker's own metrics and, when `temporalMetricsUrl` is given, the Temporal SDK's metrics
  * appended: the SDK's core serves them on its own Prometheus endpoint (installTemporalRuntime
  * with a loopback bindAddress), fetched here per scrape so Prometheus needs one target per worker.
  * The two sets never share a name (esign_ vs temporal_ prefixes), so the texts concatenate.
+ *
+ * `/healthz`: 200 while `health()` says ok, 503 otherwise (starting, stopping, stopped, failed),
+ * with the state as JSON; the container health check and the orchestrator read it.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,16 +22,35 @@ export interface MetricsServerOptions {
   port: number;
   /** e.g. 'http://127.0.0.1:9465/metrics', the SDK core's exporter. */
   temporalMetricsUrl?: string;
+  /** Answers GET /healthz; without it /healthz is 404. */
+  health?: () => HealthStatus;
+}
+
+export interface HealthStatus {
+  ok: boolean;
+  /** Shown in the answer, e.g. the worker's state: RUNNING, STOPPING, FAILED. */
+  status: string;
 }
 
 export interface MetricsServer {
+  /** The /metrics URL (loopback when bound to every interface). */
   url: string;
+  /** The /healthz URL beside it. */
+  healthUrl: string;
   close(): Promise<void>;
 }
 
 export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
   const server: Server = createServer((req, res) => {
-    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+    const path = (req.url ?? '').split('?')[0];
+    if (req.method === 'GET' && path === '/healthz' && options.health) {
+      const { ok, status } = options.health();
+      res
+        .writeHead(ok ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' })
+        .end(`${JSON.stringify({ status })}\n`);
+      return;
+    }
+    if (req.method !== 'GET' || path !== '/metrics') {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found\n');
       return;
     }
@@ -42,8 +66,13 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
   const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
   return {
     url: `http://${host}:${port}/metrics`,
+    healthUrl: `http://${host}:${port}/healthz`,
     close: () =>
-      new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        // A scraper's keep-alive connection would otherwise hold close() open for its timeout.
+        server.closeIdleConnections();
+      }),
   };
 }
 

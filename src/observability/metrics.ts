@@ -150,7 +150,7 @@ export function metricsHandler(registry: Registry): Handler {
 // Worker
 
 export interface WorkerMetrics {
-  noticesSent: Counter<'channel'>;
+  noticesSent: Counter<'channel' | 'kind'>;
   activityFailures: Counter<'activity_type'>;
   activityDuration: Histogram<'activity_type' | 'outcome'>;
   packagingDuration: Histogram<'outcome'>;
@@ -164,8 +164,8 @@ export function createWorkerMetrics(registry: Registry): WorkerMetrics {
     noticesSent: counter(
       registry,
       `${METRIC_PREFIX}notices_sent_total`,
-      'Notices sent to signers, by channel (EMAIL, SMS)',
-      ['channel'],
+      'Notices sent (handed to the mail server or SMS gateway), by channel (EMAIL, SMS) and kind (ACTIVATION, REMINDER, ... for signers; STATUS_CHANGED, ... for senders)',
+      ['channel', 'kind'],
     ),
     activityFailures: counter(
       registry,

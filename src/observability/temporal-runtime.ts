@@ -8,6 +8,7 @@
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
 import { Runtime, type RuntimeOptions, type TelemetryOptions } from '@temporalio/worker';
 import type { Logger } from '../log.js';
+import { scrubPersonalData } from './logging.js';
 
 export interface TemporalRuntimeOptions {
   /**
@@ -89,10 +90,14 @@ const PINO_LEVEL: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'
 /**
  * The SDK's logger interface over pino. Workflow and activity log lines carry workflowId, runId
  * and activity type in their metadata; they become fields of the JSON line.
+ *
+ * The SDK logs a failed activity or workflow task with its error, whose message may quote an
+ * outside answer ("550 no such user <kari@example.no>"): errors become plain fields (pino would
+ * drop an Error's message outside its `err` key) with personal data scrubbed, as are messages.
  */
 export function pinoTemporalLogger(log: Logger): TemporalLogger {
   const write = (level: LogLevel, message: string, meta?: LogMetadata) =>
-    log[PINO_LEVEL[level]](meta ?? {}, message);
+    log[PINO_LEVEL[level]](meta ? loggableMeta(meta) : {}, scrubPersonalData(message));
   return {
     log: write,
     trace: (message, meta) => write('TRACE', message, meta),
@@ -100,5 +105,26 @@ export function pinoTemporalLogger(log: Logger): TemporalLogger {
     info: (message, meta) => write('INFO', message, meta),
     warn: (message, meta) => write('WARN', message, meta),
     error: (message, meta) => write('ERROR', message, meta),
+  };
+}
+
+function loggableMeta(meta: LogMetadata): LogMetadata {
+  const out: LogMetadata = {};
+  for (const [key, value] of Object.entries(meta))
+    out[key] = value instanceof Error ? loggableError(value) : value;
+  return out;
+}
+
+function loggableError(err: Error, depth = 0): Record<string, unknown> {
+  // ApplicationFailure's `type` and `nonRetryable` say what kind of failure, without content.
+  const { type, nonRetryable } = err as { type?: unknown; nonRetryable?: unknown };
+  return {
+    name: err.name,
+    ...(typeof type === 'string' ? { type } : {}),
+    ...(typeof nonRetryable === 'boolean' ? { nonRetryable } : {}),
+    message: scrubPersonalData(err.message),
+    ...(err.stack ? { stack: scrubPersonalData(err.stack) } : {}),
+    // A few causes deep: a cause chain may loop.
+    ...(err.cause instanceof Error && depth < 3 ? { cause: loggableError(err.cause, depth + 1) } : {}),
   };
 }

@@ -5,10 +5,16 @@
  */
 import type { Db } from '../db/index.js';
 import type { AuthenticatedIdentity, EidProvider } from '../eid/index.js';
-import type { AuthenticationLevel, Flow, JobRequest, SignatureJobState, SignerStatus } from '../job/model.js';
+import type {
+  AuthenticationLevel,
+  Flow,
+  JobRequest,
+  NotificationLanguage,
+  SignatureJobState,
+  SignerStatus,
+} from '../job/model.js';
 import { type JobServiceDeps, queryState } from '../services/signature-jobs.js';
-import { actAsSigner } from '../services/signer-actions.js';
-import type { SigningContext } from '../signatures/context.js';
+import { actAsSigner, type SignerActionDeps } from '../services/signer-actions.js';
 import type { SignerIdentity } from '../signatures/job-results.js';
 import type { CertifiedKey } from '../signing/index.js';
 import { documentDigests, type RequestOrigin, recordPageEvent, signerActor } from './audit.js';
@@ -121,6 +127,27 @@ export async function loadCeremonyJob(
   };
 }
 
+/**
+ * Keeps the language the signer chose on their signing page for the notices still to come to
+ * them (reminders, cancellation, mailbox notices), overriding the sender's choice. Portal flow
+ * only: direct-flow signers get no notices. Returns whether the stored language changed.
+ */
+export async function rememberSignerLanguage(
+  db: Db,
+  job: Pick<CeremonyJob, 'jobId' | 'signerId' | 'flow'>,
+  language: NotificationLanguage,
+): Promise<boolean> {
+  if (job.flow !== 'portal') return false;
+  const result = await db
+    .updateTable('signers')
+    .set({ language })
+    .where('id', '=', job.signerId)
+    .where('job_id', '=', job.jobId)
+    .where('language', '<>', language)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
 /** The signer belongs to the group that may sign now. */
 export function isActiveSigner(state: SignatureJobState, signerId: string): boolean {
   if (state.status !== 'IN_PROGRESS' || state.activeGroup === undefined) return false;
@@ -165,7 +192,7 @@ export function visibleTitle(
 }
 
 export interface CeremonyContext {
-  deps: JobServiceDeps & { signing: SigningContext };
+  deps: SignerActionDeps;
   eid: EidProvider;
   origin: RequestOrigin;
 }

@@ -10,6 +10,7 @@ import { DAY_SECONDS } from '../job/model.js';
 import { parseJobRequest } from '../job/schema.js';
 import { osloInstant } from '../rules/oslo-time.js';
 import { createSignatureJob, type JobServiceDeps } from '../services/signature-jobs.js';
+import type { DocumentStore } from '../storage/index.js';
 
 export interface UploadedFile {
   fileName: string;
@@ -138,7 +139,7 @@ export async function inspectJobDocuments(
 export type CreateFromPortalResult = { ok: true; jobId: string } | { ok: false; issues: FieldIssue[] };
 
 export async function createJobFromPortal(
-  deps: JobServiceDeps,
+  deps: JobServiceDeps & { storage: DocumentStore },
   input: { org: string; sector: Sector; form: JobForm; files: UploadedFile[]; idempotencyKey: string },
 ): Promise<CreateFromPortalResult> {
   const raw = jobJsonFromForm(input.form, input.files);

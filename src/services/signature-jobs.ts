@@ -25,8 +25,10 @@ import {
 import type { Db } from '../db/index.js';
 import {
   DEFAULT_AVAILABLE_SECONDS,
+  DEFAULT_NOTIFICATION_LANGUAGE,
   type Flow,
   type JobRequest,
+  type NotificationLanguage,
   type SignatureJobInput,
   type SignatureJobState,
   type SignerRequest,
@@ -39,6 +41,7 @@ import {
   SIGNATURE_JOB_REFERENCE,
   SIGNATURE_JOB_STATUS,
 } from '../job/search-attributes.js';
+import { artifactKey, type DocumentStore, documentKey, documentsFolder } from '../storage/index.js';
 import { isStorableText, toStorableText } from './storable-text.js';
 
 export interface JobServiceDeps {
@@ -121,20 +124,40 @@ export function requestHash(flow: Flow, requestJson: unknown, files: Map<string,
  * Stores the job with its signers and documents, then starts its workflow. If the start fails the
  * stored rows are removed again, so a job exists only with a workflow behind it.
  */
-export async function createSignatureJob(deps: JobServiceDeps, cmd: CreateJobCommand): Promise<CreatedJob> {
+export async function createSignatureJob(
+  deps: JobServiceDeps & { storage: DocumentStore },
+  cmd: CreateJobCommand,
+): Promise<CreatedJob> {
   const hash = requestHash(cmd.flow, cmd.requestJson ?? cmd.job, cmd.files);
   if (cmd.idempotencyKey) {
     const earlier = await findByIdempotencyKey(deps.db, cmd.org, cmd.idempotencyKey);
     if (earlier) {
       if (earlier.request_hash !== hash) throw new IdempotencyConflictError();
+      // The first attempt may have died between storing the job and starting its workflow.
+      if (!earlier.workflow_started_at) await startStoredJob(deps, earlier.id);
       return { jobId: earlier.id, created: false };
     }
+  }
+
+  // A sender may order long-term storage for all its jobs; the job then carries the order itself.
+  if (!cmd.job.longTermStorage && (await senderOrdersLongTermStorage(deps.db, cmd.org))) {
+    cmd = { ...cmd, job: { ...cmd.job, longTermStorage: true } };
   }
 
   const jobId = randomUUID();
   const now = new Date();
   const signers = cmd.job.signers.map((s, position) => ({ id: randomUUID(), position, request: s }));
+  const documents = cmd.job.documents.map((d, position) => ({
+    id: randomUUID(),
+    position,
+    request: d,
+    bytes: cmd.files.get(d.fileName)!,
+  }));
   try {
+    // The bytes are stored before the rows are committed, and outside the transaction (a PostgreSQL
+    // store would otherwise wait for a second pool connection while holding one): a job whose rows
+    // exist, even one the stranded-job sweep starts later, always has its documents.
+    await Promise.all(documents.map((d) => deps.storage.put(documentKey(jobId, d.id), d.bytes)));
     await deps.db.transaction().execute(async (tx) => {
       await tx
         .insertInto('signature_jobs')
@@ -166,6 +189,7 @@ export async function createSignatureJob(deps: JobServiceDeps, cmd: CreateJobCom
             mobile: s.mobile ?? s.notifications?.mobile ?? null,
             signature_type: s.signatureType,
             on_behalf_of: s.onBehalfOf,
+            language: s.language ?? DEFAULT_NOTIFICATION_LANGUAGE,
             status: 'WAITING',
             status_since: now,
           })),
@@ -174,69 +198,127 @@ export async function createSignatureJob(deps: JobServiceDeps, cmd: CreateJobCom
       await tx
         .insertInto('documents')
         .values(
-          cmd.job.documents.map((d, position) => {
-            const bytes = cmd.files.get(d.fileName)!;
-            return {
-              id: randomUUID(),
-              job_id: jobId,
-              position,
-              title: d.title,
-              file_name: d.fileName,
-              mime_type: d.mimeType,
-              size_bytes: bytes.byteLength,
-              sha256: sha256(bytes),
-              content: Buffer.from(bytes),
-            };
-          }),
+          documents.map(({ id, position, request: d, bytes }) => ({
+            id,
+            job_id: jobId,
+            position,
+            title: d.title,
+            file_name: d.fileName,
+            mime_type: d.mimeType,
+            size_bytes: bytes.byteLength,
+            sha256: sha256(bytes),
+          })),
         )
         .execute();
     });
   } catch (err) {
+    // Nothing of this job was committed, so its bytes go again (the job id is new: no one else's
+    // are under it). Best effort: a failed clean-up must not hide the error that matters.
+    await deps.storage.deleteFolder(documentsFolder(jobId)).catch(() => undefined);
     // Two identical requests racing with one Idempotency-Key: the loser answers with the winner's job.
     if (cmd.idempotencyKey && isUniqueViolation(err)) {
       const earlier = await findByIdempotencyKey(deps.db, cmd.org, cmd.idempotencyKey);
-      if (earlier && earlier.request_hash === hash) return { jobId: earlier.id, created: false };
+      if (earlier && earlier.request_hash === hash) {
+        if (!earlier.workflow_started_at) await startStoredJob(deps, earlier.id);
+        return { jobId: earlier.id, created: false };
+      }
       if (earlier) throw new IdempotencyConflictError();
     }
     throw err;
   }
 
-  const input: SignatureJobInput = {
-    jobId,
-    org: cmd.org,
-    flow: cmd.flow,
-    ...(cmd.job.reference ? { reference: cmd.job.reference } : {}),
-    requiredAuthentication: cmd.job.requiredAuthentication,
-    signers: signers.map(({ id, request: s }) => ({
-      id,
-      order: cmd.flow === 'portal' ? s.order : 0,
+  const input = workflowInputFor(
+    { id: jobId, org_number: cmd.org, flow: cmd.flow },
+    cmd.job,
+    signers.map((s) => s.id),
+  );
+  try {
+    await startJobWorkflow(deps, input, cmd.job.reference);
+  } catch (err) {
+    // The sender gets an error and will retry: without the rows that retry makes no second job.
+    await deps.db.deleteFrom('signature_jobs').where('id', '=', jobId).execute();
+    await deps.storage.deleteFolder(documentsFolder(jobId));
+    throw err;
+  }
+  return { jobId, created: true };
+}
+
+/** The workflow's input, from the stored job: the same for the first start and any later one. */
+function workflowInputFor(
+  row: { id: string; org_number: string; flow: Flow },
+  job: JobRequest,
+  signerIds: string[],
+): SignatureJobInput {
+  return {
+    jobId: row.id,
+    org: row.org_number,
+    flow: row.flow,
+    ...(job.reference ? { reference: job.reference } : {}),
+    requiredAuthentication: job.requiredAuthentication,
+    signers: job.signers.map((s, position) => ({
+      id: signerIds[position]!,
+      order: row.flow === 'portal' ? s.order : 0,
       signatureType: s.signatureType,
       onBehalfOf: s.onBehalfOf,
       channels: channelsOf(s),
     })),
-    ...(cmd.job.availability?.activationTime ? { activationTime: cmd.job.availability.activationTime } : {}),
-    availableSeconds: cmd.job.availability?.availableSeconds ?? DEFAULT_AVAILABLE_SECONDS,
-    longTermStorage: cmd.job.longTermStorage,
+    ...(job.availability?.activationTime ? { activationTime: job.availability.activationTime } : {}),
+    availableSeconds: job.availability?.availableSeconds ?? DEFAULT_AVAILABLE_SECONDS,
+    longTermStorage: job.longTermStorage,
   };
+}
+
+/**
+ * Starts a stored job's workflow and marks it started. Safe to repeat: the workflow id is the
+ * job's, so a second start finds the first one running.
+ */
+async function startJobWorkflow(deps: JobServiceDeps, input: SignatureJobInput, reference?: string) {
   try {
     await deps.temporal.workflow.start(WORKFLOW_TYPE, {
       taskQueue: deps.taskQueue ?? TASK_QUEUE,
-      workflowId: workflowIdForJob(jobId),
+      workflowId: workflowIdForJob(input.jobId),
       args: [input],
       typedSearchAttributes: [
-        { key: SENDER_ORGANIZATION, value: cmd.org },
-        { key: SIGNATURE_JOB_FLOW, value: cmd.flow },
+        { key: SENDER_ORGANIZATION, value: input.org },
+        { key: SIGNATURE_JOB_FLOW, value: input.flow },
         { key: SIGNATURE_JOB_STATUS, value: 'IN_PROGRESS' },
-        ...(cmd.job.reference ? [{ key: SIGNATURE_JOB_REFERENCE, value: cmd.job.reference }] : []),
+        ...(reference ? [{ key: SIGNATURE_JOB_REFERENCE, value: reference }] : []),
       ],
     });
   } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
-      await deps.db.deleteFrom('signature_jobs').where('id', '=', jobId).execute();
-      throw err;
-    }
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
-  return { jobId, created: true };
+  await deps.db
+    .updateTable('signature_jobs')
+    .set({ workflow_started_at: new Date() })
+    .where('id', '=', input.jobId)
+    .where('workflow_started_at', 'is', null)
+    .execute();
+}
+
+/** Starts the workflow of a job that was stored but whose creator died before starting it. */
+export async function startStoredJob(deps: JobServiceDeps, jobId: string): Promise<void> {
+  const row = await deps.db
+    .selectFrom('signature_jobs')
+    .select(['id', 'org_number', 'flow', 'request'])
+    .where('id', '=', jobId)
+    .executeTakeFirstOrThrow();
+  const signers = await deps.db
+    .selectFrom('signers')
+    .select('id')
+    .where('job_id', '=', jobId)
+    .orderBy('position')
+    .execute();
+  const job = row.request as JobRequest;
+  await startJobWorkflow(
+    deps,
+    workflowInputFor(
+      row,
+      job,
+      signers.map((s) => s.id),
+    ),
+    job.reference,
+  );
 }
 
 /** Portal signers are notified by e-mail and/or SMS, wherever their contact details come from. */
@@ -247,10 +329,19 @@ function channelsOf(s: SignerRequest) {
   };
 }
 
+async function senderOrdersLongTermStorage(db: Db, org: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('organisations')
+    .select('long_term_storage')
+    .where('org_number', '=', org)
+    .executeTakeFirst();
+  return row?.long_term_storage ?? false;
+}
+
 async function findByIdempotencyKey(db: Db, org: string, key: string) {
   return db
     .selectFrom('signature_jobs')
-    .select(['id', 'request_hash'])
+    .select(['id', 'request_hash', 'workflow_started_at'])
     .where('org_number', '=', org)
     .where('idempotency_key', '=', key)
     .executeTakeFirst();
@@ -276,6 +367,8 @@ export interface JobRecord {
     identifier: string;
     status: string;
     since: Date;
+    /** The language of the signer's notices (portal): as the sender chose it, or the signer since. */
+    language: NotificationLanguage;
   }[];
   /** The workflow's view when it answers; null when its history is gone (long after the end). */
   state: SignatureJobState | null;
@@ -348,6 +441,7 @@ export async function getSignatureJob(
       identifier: signerIdentifier(s),
       status: live.get(s.id)?.status ?? s.status,
       since: live.has(s.id) ? new Date(live.get(s.id)!.since) : s.status_since,
+      language: s.language as NotificationLanguage,
     })),
     state,
     hasPades: artifacts.some((a) => a.kind === 'PADES'),
@@ -443,21 +537,25 @@ export async function findSignerJob(db: Db, jobId: string, signerId: string) {
     .executeTakeFirst();
 }
 
-/** The stored bytes of a job's PAdES, or of one signer's XAdES; null until made or once deleted. */
+/**
+ * The stored bytes of a job's PAdES, or of one signer's XAdES; null until made or once deleted.
+ * Bytes that no longer match the recorded digest throw DocumentCorruptError (never served).
+ */
 export async function findArtifact(
-  db: Db,
+  deps: { db: Db; storage: DocumentStore },
   jobId: string,
   kind: 'PADES' | 'XADES',
   signerId = '',
 ): Promise<Buffer | null> {
   if (!isPlausibleId(signerId) && signerId !== '') return null;
-  const row = await db
+  const row = await deps.db
     .selectFrom('artifacts')
-    .select('content')
+    .select('sha256')
     .where('job_id', '=', jobId)
     .where('kind', '=', kind)
     .where('signer_id', '=', signerId)
     .where('deleted_at', 'is', null)
     .executeTakeFirst();
-  return row?.content ?? null;
+  if (!row) return null;
+  return deps.storage.get(artifactKey({ jobId, kind, signerId, sha256: row.sha256 }), row.sha256);
 }

@@ -9,6 +9,7 @@ import {
   discardSignerSignature,
   type SignerIdentity,
 } from '../signatures/job-results.js';
+import type { DocumentStore } from '../storage/index.js';
 import { type CeremonyOutcome, finishDirectCeremony } from './direct-signers.js';
 import {
   JobConflictError,
@@ -17,6 +18,9 @@ import {
   rejectAsSigner,
   signAsSigner,
 } from './signature-jobs.js';
+
+/** The job services, and what a signature is made with and stored in. */
+export type SignerActionDeps = JobServiceDeps & { signing: SigningContext; storage: DocumentStore };
 
 export type SignerAction =
   | { type: 'sign'; authenticationLevel: AuthenticationLevel; identity: SignerIdentity }
@@ -33,7 +37,7 @@ export interface SignerActionResult {
  * act now) and, for a direct job, ends the ceremony with the exit URL and its status query token.
  */
 export async function actAsSigner(
-  deps: JobServiceDeps & { signing: SigningContext },
+  deps: SignerActionDeps,
   target: { jobId: string; signerId: string; flow: 'direct' | 'portal' },
   action: SignerAction,
 ): Promise<SignerActionResult> {
@@ -51,11 +55,11 @@ export async function actAsSigner(
  * workflow is told. If the workflow refuses (the signer may not sign now), the XAdES goes again.
  */
 async function signWithSignature(
-  deps: JobServiceDeps & { signing: SigningContext },
+  deps: SignerActionDeps,
   target: { jobId: string; signerId: string },
   action: Extract<SignerAction, { type: 'sign' }>,
 ): Promise<SignerState> {
-  await createSignerSignature(deps.db, deps.signing, target.jobId, target.signerId, action.identity);
+  await createSignerSignature(deps, target.jobId, target.signerId, action.identity);
   try {
     return await signAsSigner(deps, target.jobId, {
       signerId: target.signerId,
@@ -66,7 +70,7 @@ async function signWithSignature(
       // A concurrent, accepted signature of the same signer shares the stored XAdES: keep it then.
       const state = await queryState(deps, target.jobId);
       const signed = state?.signers.find((s) => s.id === target.signerId)?.status === 'SIGNED';
-      if (!signed) await discardSignerSignature(deps.db, target.jobId, target.signerId);
+      if (!signed) await discardSignerSignature(deps, target.jobId, target.signerId);
     }
     throw err;
   }

@@ -1,7 +1,7 @@
 /**
- * The results of a job as stored in PostgreSQL: each signer's XAdES, made when they sign, and the
- * job's sealed PAdES, made when all have signed. Both are built by the signing library
- * (src/signing) from what the database holds; this module is the bridge.
+ * The results of a job: each signer's XAdES, made when they sign, and the job's sealed PAdES, made
+ * when all have signed. Both are built by the signing library (src/signing) from the rows in
+ * PostgreSQL and the bytes in the document store; this module is the bridge.
  */
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/index.js';
@@ -20,6 +20,7 @@ import {
   packageJob,
   type XadesKey,
 } from '../signing/index.js';
+import { artifactKey, type DocumentStore, documentKey } from '../storage/index.js';
 import type { SigningContext } from './context.js';
 
 /** Who signed, as their eID login established it. */
@@ -45,19 +46,25 @@ export class ResultsUnprocessableError extends Error {
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest();
 
+/** Where a job's rows and bytes are. */
+export interface ResultStores {
+  db: Db;
+  storage: DocumentStore;
+}
+
 /**
  * Makes and stores the signer's XAdES over the job's documents. Authenticated signatures are
  * sealed by the service over the authentication facts; advanced ones are made with a key and
  * certificate the (test) eID issues to the person. Returns the stored XAdES.
  */
 export async function createSignerSignature(
-  db: Db,
-  signing: SigningContext,
+  deps: ResultStores & { signing: SigningContext },
   jobId: string,
   signerId: string,
   identity: SignerIdentity,
   signedAt = new Date(),
 ): Promise<Uint8Array> {
+  const { db, signing } = deps;
   const signer = await db
     .selectFrom('signers')
     .select(['signature_type', 'custom_identifier', 'personal_identification_number'])
@@ -109,17 +116,15 @@ export async function createSignerSignature(
     pki: signing.pki,
     timeStamper: signing.timeStamper,
   });
+  const digest = sha256(xades).toString('hex');
+  const storeKey = artifactKey({ jobId, kind: 'XADES', signerId, sha256: digest });
+  // Bytes first, row second: no row ever names bytes that are not in the store.
+  await deps.storage.put(storeKey, xades);
   await db.transaction().execute(async (tx) => {
     // One XAdES per signer: a repeated call (a retried request) keeps the first.
     await tx
       .insertInto('artifacts')
-      .values({
-        job_id: jobId,
-        signer_id: signerId,
-        kind: 'XADES',
-        content: Buffer.from(xades),
-        sha256: sha256(xades).toString('hex'),
-      })
+      .values({ job_id: jobId, signer_id: signerId, kind: 'XADES', sha256: digest })
       .onConflict((oc) => oc.columns(['job_id', 'signer_id', 'kind']).doNothing())
       .execute();
     await tx
@@ -136,23 +141,37 @@ export async function createSignerSignature(
   });
   const stored = await db
     .selectFrom('artifacts')
-    .select('content')
+    .select('sha256')
     .where('job_id', '=', jobId)
     .where('signer_id', '=', signerId)
     .where('kind', '=', 'XADES')
     .executeTakeFirstOrThrow();
-  return stored.content!;
+  if (stored.sha256 === digest) return xades;
+  // An earlier or concurrent call stored its XAdES first: that one counts, and ours goes again.
+  await deps.storage.delete(storeKey);
+  const kept = await deps.storage.get(
+    artifactKey({ jobId, kind: 'XADES', signerId, sha256: stored.sha256 }),
+    stored.sha256,
+  );
+  if (!kept)
+    throw new Error(`the stored XAdES of signer ${signerId} of job ${jobId} is not in the document store`);
+  return kept;
 }
 
 /** Undoes `createSignerSignature` when the workflow refused the signature after all. */
-export async function discardSignerSignature(db: Db, jobId: string, signerId: string): Promise<void> {
-  await db.transaction().execute(async (tx) => {
-    await tx
+export async function discardSignerSignature(
+  deps: ResultStores,
+  jobId: string,
+  signerId: string,
+): Promise<void> {
+  const discarded = await deps.db.transaction().execute(async (tx) => {
+    const row = await tx
       .deleteFrom('artifacts')
       .where('job_id', '=', jobId)
       .where('signer_id', '=', signerId)
       .where('kind', '=', 'XADES')
-      .execute();
+      .returning('sha256')
+      .executeTakeFirst();
     await tx
       .updateTable('signers')
       .set({
@@ -165,11 +184,20 @@ export async function discardSignerSignature(db: Db, jobId: string, signerId: st
       .where('id', '=', signerId)
       .where('status', '!=', 'SIGNED')
       .execute();
+    return row;
   });
+  // After the commit: bytes left by a crash just before this are removed with the job's files.
+  if (discarded) {
+    await deps.storage.delete(artifactKey({ jobId, kind: 'XADES', signerId, sha256: discarded.sha256 }));
+  }
 }
 
 /** Builds the sealed PAdES of a completed job from its stored documents and signatures. */
-export async function buildJobPades(db: Db, signing: SigningContext, jobId: string): Promise<Uint8Array> {
+export async function buildJobPades(
+  deps: ResultStores & { signing: SigningContext },
+  jobId: string,
+): Promise<Uint8Array> {
+  const { db, signing } = deps;
   const job = await db
     .selectFrom('signature_jobs')
     .innerJoin('organisations', 'organisations.org_number', 'signature_jobs.org_number')
@@ -185,12 +213,12 @@ export async function buildJobPades(db: Db, signing: SigningContext, jobId: stri
   const request = (
     typeof job.request === 'string' ? JSON.parse(job.request) : job.request
   ) as Partial<JobRequest>;
-  const [documents, signers, xades, audit] = await Promise.all([
+  const [documentRows, signers, xadesRows, audit] = await Promise.all([
     db.selectFrom('documents').selectAll().where('job_id', '=', jobId).orderBy('position').execute(),
     db.selectFrom('signers').selectAll().where('job_id', '=', jobId).orderBy('position').execute(),
     db
       .selectFrom('artifacts')
-      .select(['signer_id', 'content'])
+      .select(['signer_id', 'sha256'])
       .where('job_id', '=', jobId)
       .where('kind', '=', 'XADES')
       .execute(),
@@ -202,9 +230,29 @@ export async function buildJobPades(db: Db, signing: SigningContext, jobId: stri
       .orderBy('id')
       .execute(),
   ]);
-  const xadesBySigner = new Map(xades.map((x) => [x.signer_id, x.content]));
-  if (documents.some((d) => !d.content))
+  if (documentRows.some((d) => d.deleted_at !== null))
     throw new ResultsUnprocessableError('the documents have been deleted');
+  const documents = await Promise.all(
+    documentRows.map(async (d) => ({
+      ...d,
+      bytes: await mustGet(deps.storage, documentKey(jobId, d.id), d.sha256),
+    })),
+  );
+  const xadesBySigner = new Map(
+    await Promise.all(
+      xadesRows.map(
+        async (x) =>
+          [
+            x.signer_id,
+            await mustGet(
+              deps.storage,
+              artifactKey({ jobId, kind: 'XADES', signerId: x.signer_id, sha256: x.sha256 }),
+              x.sha256,
+            ),
+          ] as const,
+      ),
+    ),
+  );
   try {
     const packaged = await packageJob({
       job: {
@@ -220,7 +268,7 @@ export async function buildJobPades(db: Db, signing: SigningContext, jobId: stri
         title: d.title,
         fileName: d.file_name,
         mimeType: d.mime_type,
-        bytes: d.content!,
+        bytes: d.bytes,
       })),
       signers: signers.map((s) => {
         const x = xadesBySigner.get(s.id);
@@ -250,6 +298,16 @@ export async function buildJobPades(db: Db, signing: SigningContext, jobId: stri
   }
 }
 
+/**
+ * Bytes a row says exist. Missing ones are an operational fault (a store restored from an older
+ * backup, a file removed by hand), not a fault of the job: the error is retried, not final.
+ */
+async function mustGet(storage: DocumentStore, key: string, sha256: string): Promise<Buffer> {
+  const bytes = await storage.get(key, sha256);
+  if (!bytes) throw new Error(`${key} is recorded in the database but not in the document store`);
+  return bytes;
+}
+
 /** One line of the audit summary printed on the signature page (no personal data). */
 function auditText(event: string, details: unknown): string {
   const d = (typeof details === 'string' ? JSON.parse(details) : details) as Record<string, unknown>;
@@ -267,4 +325,16 @@ function auditText(event: string, details: unknown): string {
     default:
       return event.replaceAll('_', ' ').toLowerCase();
   }
+}
+
+/** The SHA-256 of the job's stored PAdES, if one is stored. */
+export async function storedPadesHash(db: Db, jobId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('artifacts')
+    .select('sha256')
+    .where('job_id', '=', jobId)
+    .where('signer_id', '=', '')
+    .where('kind', '=', 'PADES')
+    .executeTakeFirst();
+  return row?.sha256;
 }

@@ -6,6 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { finishDirectCeremony, redeemRedirectToken } from '../../src/services/direct-signers.js';
+import { artifactKey } from '../../src/storage/index.js';
 import { createForm, samplePdf } from '../helpers/requests.js';
 import { OTHER_ORG, type Stack, startStack } from '../helpers/stack.js';
 import {
@@ -227,11 +228,16 @@ describe('portal flow: cancel, deadline, documents, results', () => {
     await expectError(await pades(), 404, 'NOT_FOUND');
     await expectError(await xades(), 404, 'NOT_FOUND');
 
-    const store = (kind: 'PADES' | 'XADES', signer: string, content: string) =>
-      stack.t.db
+    // Stored as the packaging and signing do: the bytes in the store, the row naming their digest.
+    const store = async (kind: 'PADES' | 'XADES', signer: string, content: string) => {
+      const bytes = Buffer.from(content);
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      await stack.storage.put(artifactKey({ jobId: job.id, kind, signerId: signer, sha256 }), bytes);
+      await stack.t.db
         .insertInto('artifacts')
-        .values({ job_id: job.id, signer_id: signer, kind, content: Buffer.from(content), sha256: 'x' })
+        .values({ job_id: job.id, signer_id: signer, kind, sha256 })
         .execute();
+    };
     await store('PADES', '', '%PDF-1.7 sealed');
     await store('XADES', signerId, '<XAdES/>');
     const pdfRes = await pades();

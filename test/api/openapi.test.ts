@@ -10,6 +10,7 @@ import type { EidProvider } from '../../src/eid/index.js';
 import { MAX_AVAILABLE_SECONDS } from '../../src/job/model.js';
 import { createLogger } from '../../src/log.js';
 import type { SigningContext } from '../../src/signatures/context.js';
+import type { DocumentStore } from '../../src/storage/index.js';
 
 // Documentation routes touch neither the database nor Temporal.
 const app = createApp({
@@ -19,6 +20,7 @@ const app = createApp({
   log: createLogger('silent', 'test'),
   signing: {} as SigningContext,
   eid: {} as EidProvider,
+  storage: {} as DocumentStore,
 });
 
 interface OpenApi {

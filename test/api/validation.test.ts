@@ -265,6 +265,20 @@ const cases: BadInput[] = [
     'INVALID_ENUM',
   ),
   invalid(
+    'signer language in lower case',
+    'portal',
+    portalSigner({ language: 'en' }),
+    'signers[0].language',
+    'INVALID_ENUM',
+  ),
+  invalid(
+    'notificationLanguage unknown',
+    'portal',
+    { notificationLanguage: 'DE' },
+    'notificationLanguage',
+    'INVALID_ENUM',
+  ),
+  invalid(
     'portal signer without identifier',
     'portal',
     { signers: [{ order: 0 }] },
@@ -340,6 +354,13 @@ const cases: BadInput[] = [
     'portal',
     { statusRetrievalMethod: 'POLLING' },
     'statusRetrievalMethod',
+    'NOT_ALLOWED_IN_FLOW',
+  ),
+  invalid(
+    'signer language in the direct flow',
+    'direct',
+    directSigner({ language: 'EN' }),
+    'signers[0].language',
     'NOT_ALLOWED_IN_FLOW',
   ),
   invalid(

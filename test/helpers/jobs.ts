@@ -9,10 +9,12 @@ import {
   DEFAULT_AVAILABLE_SECONDS,
   type Flow,
   type NotificationChannels,
+  type NotificationLanguage,
   type SignatureJobInput,
   workflowIdForJob,
 } from '../../src/job/model.js';
 import { upsertOrganisation } from '../../src/services/organisations.js';
+import { type DocumentStore, documentKey, PostgresDocumentStore } from '../../src/storage/index.js';
 import { WORKFLOW_TYPE } from '../../workflows/definitions.js';
 import { samplePdf } from './requests.js';
 
@@ -20,8 +22,13 @@ export const TEST_ORG = '987654325';
 
 export interface TestJobSpec {
   flow?: Flow;
-  /** One entry per signer: its order and channels. */
-  signers: { order?: number; channels?: Partial<NotificationChannels>; pid?: string }[];
+  /** One entry per signer: its order and channels, and the language of its notices (default NB). */
+  signers: {
+    order?: number;
+    channels?: Partial<NotificationChannels>;
+    pid?: string;
+    language?: NotificationLanguage;
+  }[];
   callbackUrl?: string;
   activationTime?: Date;
   availableSeconds?: number;
@@ -31,7 +38,14 @@ export interface TestJobSpec {
 /** One address per job and signer, so tests reading a shared mail sink tell jobs apart. */
 const emailOf = (jobId: string, position: number) => `signer${position}.${jobId.slice(0, 8)}@example.com`;
 
-export async function startTestJob(db: Db, client: Client, taskQueue: string, spec: TestJobSpec) {
+/** `storage` must be the worker's store (the default is PostgreSQL's, on `db`). */
+export async function startTestJob(
+  db: Db,
+  client: Client,
+  taskQueue: string,
+  spec: TestJobSpec,
+  storage: DocumentStore = new PostgresDocumentStore(db),
+) {
   const jobId = randomUUID();
   const flow = spec.flow ?? 'portal';
   await upsertOrganisation(db, { orgNumber: TEST_ORG, name: 'Test Sender', sector: 'PUBLIC' });
@@ -42,6 +56,7 @@ export async function startTestJob(db: Db, client: Client, taskQueue: string, sp
     onBehalfOf: 'SELF' as const,
     channels: { email: s.channels?.email ?? true, sms: s.channels?.sms ?? false },
     pid: s.pid ?? null,
+    language: s.language,
   }));
   await db
     .insertInto('signature_jobs')
@@ -74,6 +89,7 @@ export async function startTestJob(db: Db, client: Client, taskQueue: string, sp
         mobile: s.channels.sms && !s.pid ? `+479${String(10000000 + position).slice(1)}` : null,
         signature_type: s.signatureType,
         on_behalf_of: s.onBehalfOf,
+        ...(s.language ? { language: s.language } : {}),
         status: 'WAITING',
         status_since: new Date(),
       })),
@@ -84,16 +100,18 @@ export async function startTestJob(db: Db, client: Client, taskQueue: string, sp
     org: TEST_ORG,
     flow,
     requiredAuthentication: 4,
-    signers: signers.map(({ pid: _pid, ...s }) => s),
+    signers: signers.map(({ pid: _pid, language: _language, ...s }) => s),
     ...(spec.activationTime ? { activationTime: spec.activationTime.toISOString() } : {}),
     availableSeconds: spec.availableSeconds ?? DEFAULT_AVAILABLE_SECONDS,
     longTermStorage: spec.longTermStorage ?? false,
   };
   const pdf = await samplePdf(`Test job ${jobId}`);
+  const documentId = randomUUID();
+  await storage.put(documentKey(jobId, documentId), pdf);
   await db
     .insertInto('documents')
     .values({
-      id: randomUUID(),
+      id: documentId,
       job_id: jobId,
       position: 0,
       title: 'Contract',
@@ -101,7 +119,6 @@ export async function startTestJob(db: Db, client: Client, taskQueue: string, sp
       mime_type: 'application/pdf',
       size_bytes: pdf.byteLength,
       sha256: createHash('sha256').update(pdf).digest('hex'),
-      content: Buffer.from(pdf),
     })
     .execute();
   const handle = await client.workflow.start(WORKFLOW_TYPE, {

@@ -18,6 +18,7 @@ import { seedDevSender } from '../../src/runtime.js';
 import { createApiKey } from '../../src/services/api-keys.js';
 import { upsertOrganisation } from '../../src/services/organisations.js';
 import { createSigningContext, type SigningContext } from '../../src/signatures/context.js';
+import { type DocumentStore, openDocumentStore } from '../../src/storage/index.js';
 import { createSignatureWorker } from '../../worker/worker.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 import { startTestNotifications } from './notifications.js';
@@ -33,11 +34,17 @@ export interface StackOptions {
   api?: Pick<ApiDeps, 'rateLimit' | 'statusQueue'>;
   /** Serve over HTTPS (mutual TLS tests). */
   tls?: TlsOptions;
+  /** DOCUMENT_STORE for the API and the worker (a fresh directory when 'filesystem'); default postgres. */
+  documentStore?: 'postgres' | 'filesystem';
 }
 
 export interface Stack {
   baseUrl: string;
   signing: SigningContext;
+  /** The document store the API and the worker share, as the configuration chose it. */
+  storage: DocumentStore;
+  /** The filesystem store's directory (only with `documentStore: 'filesystem'`). */
+  documentStoreDir?: string;
   /** The SMTP sink and development gateways the worker sends notices through. */
   notices: Awaited<ReturnType<typeof startTestNotifications>>;
   /** What the API was built from: a test can start a second API process on the same database. */
@@ -56,6 +63,8 @@ export interface Stack {
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const [env, t, port] = await Promise.all([devServerEnv(), createTestDatabase(), freePort()]);
   const taskQueue = `api-${randomUUID()}`;
+  const documentStoreDir =
+    options.documentStore === 'filesystem' ? await mkdtemp(join(tmpdir(), 'esign-documents-')) : undefined;
   const config = loadConfig({
     APP_ENV: 'test',
     PORT: String(port),
@@ -63,7 +72,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     DATABASE_URL: t.url,
     TEMPORAL_TASK_QUEUE: taskQueue,
     LOG_LEVEL: 'silent',
+    ...(documentStoreDir ? { DOCUMENT_STORE: 'filesystem', DOCUMENT_STORE_DIR: documentStoreDir } : {}),
   });
+  const storage = await openDocumentStore(t.db, config);
   const apiKey = `key-${randomUUID()}`;
   await seedDevSender(t.db, ORG, apiKey);
   await upsertOrganisation(t.db, { orgNumber: OTHER_ORG, name: 'Other Sender AS', sector: 'PUBLIC' });
@@ -78,7 +89,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const worker: Worker = await createSignatureWorker({
     connection: env.nativeConnection,
     taskQueue,
-    deps: { db: t.db, signing, notifications: notices.adapters, publicUrl: config.PUBLIC_URL },
+    deps: { db: t.db, signing, storage, notifications: notices.adapters, publicUrl: config.PUBLIC_URL },
     workflowBundle: workflowBundle(),
   });
   const running = worker.run();
@@ -91,6 +102,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     log,
     signing,
     eid,
+    storage,
     mailDir: notices.mailDir,
     allowPrivateCallbackTargets: 'loopback',
     rateLimit: false,
@@ -103,6 +115,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     baseUrl,
     apiDeps,
     signing,
+    storage,
+    ...(documentStoreDir ? { documentStoreDir } : {}),
     notices,
     env,
     t,
@@ -123,6 +137,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await notices.stop();
       await t.db.destroy();
       await rm(pkiDir, { recursive: true, force: true });
+      if (documentStoreDir) await rm(documentStoreDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,7 +1,12 @@
+import { log as activityLog } from '@temporalio/activity';
+import type { LogLevel, LogMetadata } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { type Logger, REDACTED_PATHS } from '../../src/log.js';
+import { activityLogInterceptor } from '../../src/observability/activity-logging.js';
 import {
+  activityJobLogger,
   assertNoPersonalData,
   findPersonalData,
   jobLogger,
@@ -38,6 +43,85 @@ describe('jobLogger', () => {
       msg: 'notice sent',
     });
     for (const line of lines) expect(() => assertNoPersonalData(line)).not.toThrow();
+  });
+});
+
+describe('activityJobLogger', () => {
+  it("names the running activity's workflow and type", async () => {
+    const { log, lines } = capture();
+    const env = new MockActivityEnvironment({
+      activityType: 'sendSignerNotice',
+      workflowExecution: { workflowId: 'signature-job-job-7', runId: 'run-1' },
+    });
+    await env.run(async () => activityJobLogger(log, 'job-7', { signerId: 'signer-1' }).info('notice sent'));
+    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({
+      jobId: 'job-7',
+      workflowId: 'signature-job-job-7',
+      activity: 'sendSignerNotice',
+      signerId: 'signer-1',
+    });
+  });
+
+  it("outside an activity, uses the workflow id the job's workflow is started under", () => {
+    const { log, lines } = capture();
+    activityJobLogger(log, 'job-8').info('packaged');
+    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ jobId: 'job-8', workflowId: 'signature-job-job-8' });
+    expect(JSON.parse(lines[0] ?? '{}')).not.toHaveProperty('activity');
+  });
+});
+
+describe('activityLogInterceptor', () => {
+  /** The SDK's logger interface, keeping each line's metadata. */
+  function sdkLogger() {
+    const entries: { level: LogLevel; message: string; meta: LogMetadata }[] = [];
+    const write = (level: LogLevel) => (message: string, meta?: LogMetadata) =>
+      entries.push({ level, message, meta: meta ?? {} });
+    return {
+      entries,
+      logger: {
+        log: (level: LogLevel, message: string, meta?: LogMetadata) => write(level)(message, meta),
+        trace: write('TRACE'),
+        debug: write('DEBUG'),
+        info: write('INFO'),
+        warn: write('WARN'),
+        error: write('ERROR'),
+      },
+    };
+  }
+
+  it("adds the job id to the SDK's activity lines and drops the task token", async () => {
+    const { entries, logger } = sdkLogger();
+    const env = new MockActivityEnvironment(
+      {
+        activityType: 'packageJob',
+        workflowExecution: { workflowId: 'signature-job-job-9', runId: 'run-1' },
+      },
+      { interceptors: [activityLogInterceptor()], logger },
+    );
+    await env.run(async (_args: { jobId: string }) => activityLog.info('from the activity'), {
+      jobId: 'job-9',
+    });
+    const own = entries.find((e) => e.message === 'from the activity');
+    expect(own?.meta).toMatchObject({
+      jobId: 'job-9',
+      workflowId: 'signature-job-job-9',
+      activityType: 'packageJob',
+    });
+    // The SDK's own line after the attempt carries it too.
+    expect(entries.find((e) => e.message === 'Activity completed')?.meta).toMatchObject({ jobId: 'job-9' });
+    for (const e of entries) expect(e.meta).not.toHaveProperty('taskToken');
+  });
+
+  it('leaves the job id out for an activity without one', async () => {
+    const { entries, logger } = sdkLogger();
+    const env = new MockActivityEnvironment(
+      { activityType: 'other' },
+      { interceptors: [activityLogInterceptor()], logger },
+    );
+    await env.run(async (_n: number) => activityLog.info('no job'), 42);
+    const own = entries.find((e) => e.message === 'no job');
+    expect(own?.meta).toMatchObject({ activityType: 'other' });
+    expect(own?.meta).not.toHaveProperty('jobId');
   });
 });
 

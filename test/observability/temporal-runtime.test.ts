@@ -1,6 +1,8 @@
+import { ApplicationFailure } from '@temporalio/common';
 import { Runtime } from '@temporalio/worker';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { assertNoPersonalData } from '../../src/observability/logging.js';
 import {
   installTemporalRuntime,
   pinoTemporalLogger,
@@ -54,6 +56,39 @@ describe('temporalRuntimeOptions', () => {
       workflowId: 'wf-1',
       activityType: 'sendNotice',
     });
+  });
+});
+
+describe('pinoTemporalLogger and personal data', () => {
+  it("keeps a failed activity's error readable but scrubs personal data from it", () => {
+    const lines: string[] = [];
+    const log = pino({ level: 'debug' }, { write: (line: string) => lines.push(line) });
+    const error = ApplicationFailure.retryable('550 5.1.1 <kari@example.no>: no such user', 'SmtpRefused');
+    pinoTemporalLogger(log).warn('Activity failed', {
+      error,
+      jobId: 'job-1',
+      activityType: 'sendSignerNotice',
+    });
+    const line = JSON.parse(lines[0] ?? '{}');
+    expect(line).toMatchObject({
+      msg: 'Activity failed',
+      jobId: 'job-1',
+      error: {
+        name: 'ApplicationFailure',
+        type: 'SmtpRefused',
+        nonRetryable: false,
+        message: '550 5.1.1 <[EMAIL_ADDRESS]>: no such user',
+      },
+    });
+    expect(line.error.stack).toContain('[EMAIL_ADDRESS]');
+    expect(() => assertNoPersonalData(lines[0] ?? '')).not.toThrow();
+  });
+
+  it('scrubs the message text too', () => {
+    const lines: string[] = [];
+    const log = pino({ level: 'debug' }, { write: (line: string) => lines.push(line) });
+    pinoTemporalLogger(log).error('Workflow failed for 01017012345');
+    expect(JSON.parse(lines[0] ?? '{}').msg).toBe('Workflow failed for [IDENTITY_NUMBER]');
   });
 });
 

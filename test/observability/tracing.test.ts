@@ -2,11 +2,55 @@ import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-tr
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { createTracing } from '../../src/observability/tracing.js';
+import { loadConfig, otlpTracesUrl } from '../../src/config.js';
+import { createTracing, tracingFromConfig } from '../../src/observability/tracing.js';
 import { workflowsPath } from '../../worker/worker.js';
 
 const noop = () => {};
 const silent = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
+
+describe('tracing configuration (OpenTelemetry variable names)', () => {
+  const base = { DATABASE_URL: 'postgres://u:p@localhost:5432/esign' };
+
+  it('is off by default', () => {
+    expect(otlpTracesUrl(loadConfig(base))).toBeUndefined();
+    expect(tracingFromConfig(loadConfig(base), 'esign-api')).toBeUndefined();
+  });
+
+  it('sends to the traces path of OTEL_EXPORTER_OTLP_ENDPOINT', () => {
+    expect(
+      otlpTracesUrl(loadConfig({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' })),
+    ).toBe('http://collector:4318/v1/traces');
+  });
+
+  it('takes OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as it is, before the general one', () => {
+    const c = loadConfig({
+      ...base,
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://traces:9999/custom',
+    });
+    expect(otlpTracesUrl(c)).toBe('http://traces:9999/custom');
+  });
+
+  it('stays off with OTEL_SDK_DISABLED=true', () => {
+    const c = loadConfig({
+      ...base,
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      OTEL_SDK_DISABLED: 'true',
+    });
+    expect(otlpTracesUrl(c)).toBeUndefined();
+    expect(tracingFromConfig(c, 'esign-worker')).toBeUndefined();
+  });
+
+  it('refuses an endpoint that is not an http(s) URL, without echoing its credentials', () => {
+    expect(() => loadConfig({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toThrow(
+      /OTEL_EXPORTER_OTLP_ENDPOINT: must be an http\(s\):\/\/ URL/,
+    );
+    expect(() =>
+      loadConfig({ ...base, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'grpc://user:s3cret@collector:4317' }),
+    ).toThrow(/OTEL_EXPORTER_OTLP_TRACES_ENDPOINT.*user:\*\*\*@/);
+  });
+});
 
 describe('createTracing', () => {
   it('is off unless enabled', () => {

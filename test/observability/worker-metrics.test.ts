@@ -1,10 +1,17 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { activityMetricsInterceptor } from '../../src/observability/activity-metrics.js';
 import { createMetricsRegistry, createWorkerMetrics, timed } from '../../src/observability/metrics.js';
-import { type MetricsServer, startMetricsServer } from '../../src/observability/metrics-server.js';
+import {
+  type HealthStatus,
+  type MetricsServer,
+  startMetricsServer,
+} from '../../src/observability/metrics-server.js';
+import { startWorkerTelemetry, workerTelemetryOptions } from '../../src/observability/worker-telemetry.js';
 
 const noop = () => {};
 const silent = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
@@ -35,6 +42,17 @@ describe('worker metrics', () => {
     expect(text).toContain('esign_packaging_duration_seconds_count{outcome="failure"} 1');
     // A second caller on the same registry shares the metrics instead of failing to register.
     expect(createWorkerMetrics(registry).noticesSent).toBe(metrics.noticesSent);
+  });
+
+  it('counts notices by kind as well', async () => {
+    const registry = createMetricsRegistry({ defaultMetrics: false });
+    const metrics = createWorkerMetrics(registry);
+    metrics.noticesSent.inc({ channel: 'EMAIL', kind: 'ACTIVATION' });
+    metrics.noticesSent.inc({ channel: 'EMAIL', kind: 'REMINDER' });
+    metrics.noticesSent.inc({ channel: 'EMAIL', kind: 'REMINDER' });
+    const text = await registry.metrics();
+    expect(text).toContain('esign_notices_sent_total{channel="EMAIL",kind="ACTIVATION"} 1');
+    expect(text).toContain('esign_notices_sent_total{channel="EMAIL",kind="REMINDER"} 2');
   });
 
   it('counts activity failures by activity type through the interceptor', async () => {
@@ -103,5 +121,85 @@ describe('startMetricsServer', () => {
     const text = await (await fetch(server.url)).text();
     expect(text).toContain('esign_notices_sent_total{channel="EMAIL"} 1');
     expect(text).toContain('# Temporal SDK metrics unavailable');
+  });
+});
+
+describe('/healthz', () => {
+  it('answers 200 while health() is ok and 503 otherwise, with the state', async () => {
+    let status: HealthStatus = { ok: false, status: 'STARTING' };
+    const server = await startMetricsServer({
+      registry: createMetricsRegistry({ defaultMetrics: false }),
+      host: '127.0.0.1',
+      port: 0,
+      health: () => status,
+    });
+    closers.push(() => server.close());
+    expect(server.healthUrl).toBe(server.url.replace('/metrics', '/healthz'));
+    const get = async () => {
+      const res = await fetch(server.healthUrl);
+      return { code: res.status, body: await res.json() };
+    };
+    expect(await get()).toEqual({ code: 503, body: { status: 'STARTING' } });
+    status = { ok: true, status: 'RUNNING' };
+    expect(await get()).toEqual({ code: 200, body: { status: 'RUNNING' } });
+    status = { ok: false, status: 'FAILED' };
+    expect(await get()).toEqual({ code: 503, body: { status: 'FAILED' } });
+  });
+
+  it('is not served without a health source', async () => {
+    const server = await startMetricsServer({
+      registry: createMetricsRegistry({ defaultMetrics: false }),
+      host: '127.0.0.1',
+      port: 0,
+    });
+    closers.push(() => server.close());
+    expect((await fetch(server.healthUrl)).status).toBe(404);
+  });
+});
+
+describe('worker telemetry from the configuration', () => {
+  const base = { DATABASE_URL: 'postgres://u:p@localhost:5432/esign' };
+  const log = pino({ level: 'silent' });
+
+  it('serves on METRICS_PORT 9464 with the SDK exporter on loopback 9465, tracing off, by default', () => {
+    const o = workerTelemetryOptions(loadConfig({ ...base, HOST: '0.0.0.0' }), log);
+    expect(o.server).toEqual({ host: '0.0.0.0', port: 9464 });
+    expect(o.temporalRuntime).toEqual({ log, prometheusPort: 9465 });
+    expect(o.tracing).toBeUndefined();
+  });
+
+  it('METRICS_PORT=0 turns the server off, and with it the SDK exporter; TEMPORAL_METRICS_PORT=0 only the latter', () => {
+    const off = workerTelemetryOptions(loadConfig({ ...base, METRICS_PORT: '0' }), log);
+    expect(off.server).toBeUndefined();
+    expect(off.temporalRuntime).toEqual({ log });
+    const sdkOff = workerTelemetryOptions(loadConfig({ ...base, TEMPORAL_METRICS_PORT: '0' }), log);
+    expect(sdkOff.server).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(sdkOff.temporalRuntime).toEqual({ log });
+  });
+
+  it('turns tracing on with an OTLP endpoint', async () => {
+    const o = workerTelemetryOptions(
+      loadConfig({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' }),
+      log,
+    );
+    expect(o.tracing).toBeDefined();
+    await o.tracing?.shutdown();
+  });
+
+  it('without a Runtime or server: the metrics for the worker, and /healthz follows a watched worker', async () => {
+    const telemetry = await startWorkerTelemetry({ server: { host: '127.0.0.1', port: 0 } });
+    closers.push(() => telemetry.close());
+    expect(telemetry.workerOptions.plugins).toEqual([]);
+    expect(telemetry.workerOptions.metrics).toBe(telemetry.metrics);
+    expect((await fetch(telemetry.server!.healthUrl)).status).toBe(503);
+    let state: 'RUNNING' | 'DRAINING' = 'RUNNING';
+    telemetry.watch({ getState: () => state });
+    expect((await fetch(telemetry.server!.healthUrl)).status).toBe(200);
+    state = 'DRAINING';
+    expect(await (await fetch(telemetry.server!.healthUrl)).json()).toEqual({ status: 'DRAINING' });
+    telemetry.metrics.noticesSent.inc({ channel: 'SMS', kind: 'REMINDER' });
+    expect(await (await fetch(telemetry.server!.url)).text()).toContain(
+      'esign_notices_sent_total{channel="SMS",kind="REMINDER"} 1',
+    );
   });
 });

@@ -223,6 +223,31 @@ describe('parseJobRequest: valid jobs and defaults', () => {
   });
 });
 
+describe("parseJobRequest: the language of the signers' notices", () => {
+  it("gives each portal signer its own language, else the job's, else none (Norwegian)", () => {
+    const result = parse(
+      'portal',
+      portalJob({
+        notificationLanguage: 'EN',
+        signers: [
+          { personalIdentificationNumber: PID, language: 'NB' },
+          { personalIdentificationNumber: PID_2 },
+        ],
+      }),
+    );
+    expect(result).toMatchObject({
+      ok: true,
+      job: { notificationLanguage: 'EN', signers: [{ language: 'NB' }, { language: 'EN' }] },
+    });
+    const plain = parse(
+      'portal',
+      portalJob({ signers: [{ email: 'a@example.com', language: 'EN' }, { email: 'b@example.com' }] }),
+    );
+    expect(plain.ok && plain.job.signers.map((s) => s.language)).toEqual(['EN', undefined]);
+    expect(plain.ok && 'notificationLanguage' in plain.job).toBe(false);
+  });
+});
+
 interface BadCase {
   name: string;
   flow: Flow;
@@ -878,6 +903,42 @@ const BAD_INPUTS: BadCase[] = [
     raw: portalJob({ longTermStorage: 'yes' }),
     code: 'INVALID_TYPE',
     path: 'longTermStorage',
+  },
+  // Languages of notices: the enum's UPPER case only, portal only.
+  {
+    name: 'signer language in lower case',
+    flow: 'portal',
+    raw: portalJob({ signers: [{ personalIdentificationNumber: PID, language: 'en' }] }),
+    code: 'INVALID_ENUM',
+    path: 'signers[0].language',
+  },
+  {
+    name: 'signer language unknown',
+    flow: 'portal',
+    raw: portalJob({ signers: [{ email: 'a@example.com', language: 'DE' }] }),
+    code: 'INVALID_ENUM',
+    path: 'signers[0].language',
+  },
+  {
+    name: 'notificationLanguage a number',
+    flow: 'portal',
+    raw: portalJob({ notificationLanguage: 1 }),
+    code: 'INVALID_ENUM',
+    path: 'notificationLanguage',
+  },
+  {
+    name: 'signer language in the direct flow',
+    flow: 'direct',
+    raw: directJob({ signers: [{ personalIdentificationNumber: PID, language: 'EN' }] }),
+    code: 'NOT_ALLOWED_IN_FLOW',
+    path: 'signers[0].language',
+  },
+  {
+    name: 'notificationLanguage in the direct flow',
+    flow: 'direct',
+    raw: directJob({ notificationLanguage: 'EN' }),
+    code: 'NOT_ALLOWED_IN_FLOW',
+    path: 'notificationLanguage',
   },
 ];
 

@@ -16,8 +16,11 @@ import { activeCallbackSecrets } from '../../src/notifications/callbacks/secrets
 import { verifyCallbackSignature } from '../../src/notifications/callbacks/signature.js';
 import { createDevDigitalMailbox } from '../../src/notifications/mailbox.js';
 import { testPopulation } from '../../src/notifications/test-population.js';
+import { rememberSignerLanguage } from '../../src/portal/ceremony.js';
+import { checkSignerCode } from '../../src/portal/signer-links.js';
 import { createSigningContext, type SigningContext } from '../../src/signatures/context.js';
 import { createSignerSignature } from '../../src/signatures/job-results.js';
+import { PostgresDocumentStore } from '../../src/storage/index.js';
 import { createSignatureWorker } from '../../worker/worker.js';
 import { cancelUpdate, signUpdate, statusQuery } from '../../workflows/definitions.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -52,7 +55,14 @@ beforeAll(async () => {
   worker = await createSignatureWorker({
     connection: env.nativeConnection,
     taskQueue,
-    deps: { db: t.db, signing, notifications: notices.adapters, publicUrl: 'http://localhost:3000' },
+    deps: {
+      db: t.db,
+      signing,
+      // startTestJob stores the documents in the same (default) store.
+      storage: new PostgresDocumentStore(t.db),
+      notifications: notices.adapters,
+      publicUrl: 'http://localhost:3000',
+    },
     workflowBundle: workflowBundle(),
   });
   running = worker.run();
@@ -82,12 +92,17 @@ async function start(spec: TestJobSpec) {
   /** Signs as the signer's eID would: the XAdES first, then the workflow update. */
   const sign = async (i: number, name = `Signer ${i}`) => {
     const signerId = job.signerIds[i]!;
-    await createSignerSignature(t.db, signing, job.jobId, signerId, {
-      name,
-      authenticationLevel: 4,
-      authenticatedAt: new Date(await env.currentTimeMs()),
-      eidProvider: 'test eID',
-    });
+    await createSignerSignature(
+      { db: t.db, storage: new PostgresDocumentStore(t.db), signing },
+      job.jobId,
+      signerId,
+      {
+        name,
+        authenticationLevel: 4,
+        authenticatedAt: new Date(await env.currentTimeMs()),
+        eidProvider: 'test eID',
+      },
+    );
     await job.handle.executeUpdate(signUpdate, { args: [{ signerId, authenticationLevel: 4 }] });
   };
   return { ...job, state, sign };
@@ -137,6 +152,90 @@ describe('signer notices by e-mail', () => {
     expect(noticeRows.filter((n) => n.kind === 'CANCELLATION').map((n) => n.signer_id)).toEqual([
       job.signerIds[0],
     ]);
+  });
+});
+
+/** The unique link and one-time code of a notice's text, checked to let the signer in. */
+async function accessIn(text: string, codeLabel: string) {
+  const link = /http:\/\/localhost:3000\/portal\/link\/([A-Za-z0-9_-]+)/.exec(text);
+  const code = new RegExp(`${codeLabel}: (\\d{6})`).exec(text);
+  expect(link, text).not.toBeNull();
+  expect(code, text).not.toBeNull();
+  expect(await checkSignerCode(t.db, link![1]!, code![1]!)).toMatchObject({ ok: true });
+  return { link: link![0], code: code![1]! };
+}
+
+describe("the signer's language", () => {
+  it('an EN signer gets the e-mail in English, a default signer in Norwegian, each with link and code', async () => {
+    const job = await start({
+      signers: [{ channels: { email: true }, language: 'EN' }, { channels: { email: true } }],
+    });
+    const english = await mailTo(job.emails[0]!);
+    const norwegian = await mailTo(job.emails[1]!);
+    expect(english).toHaveLength(1);
+    expect(norwegian).toHaveLength(1);
+
+    const en = english[0]!;
+    expect(en.subject).toBe('You have a document to sign from Test Sender');
+    expect(en.text).toContain('Test Sender has sent you a document to sign.');
+    expect(en.text).toMatch(/Deadline for signing: .* \(Norwegian time\)\./);
+    expect(en.text).not.toMatch(/signering|Frist|Engangskode/);
+    const enAccess = await accessIn(en.text!, 'One-time code');
+    expect(en.html).toContain('<html lang="en">');
+    expect(en.html).toContain(`href="${enAccess.link}"`);
+    expect(en.html).toContain(enAccess.code);
+    expect(en.html).toContain('Go to the document');
+
+    const no = norwegian[0]!;
+    expect(no.subject).toBe('Du har et dokument å signere fra Test Sender');
+    expect(no.text).toContain('Test Sender har sendt deg et dokument til signering.');
+    expect(no.text).toMatch(/Frist for å signere: .* kl\. \d\d:\d\d\./);
+    expect(no.text).not.toMatch(/Deadline|One-time code/);
+    const noAccess = await accessIn(no.text!, 'Engangskode');
+    expect(no.html).toContain('<html lang="nb">');
+    expect(no.html).toContain(`href="${noAccess.link}"`);
+    expect(no.html).toContain(noAccess.code);
+  });
+
+  it('an EN signer reached by SMS only gets the SMS in English, with the link and code', async () => {
+    const job = await start({
+      signers: [{ channels: { email: false, sms: true }, language: 'EN' }],
+      availableSeconds: 10 * 24 * 3600,
+    });
+    // The activation SMS waits for 08:00 if the job starts at night in Oslo.
+    await env.sleep(DAY);
+    const sms = await t.db
+      .selectFrom('dev_sms')
+      .select('text')
+      .where('idempotency_key', 'like', `notice:${job.jobId}:%`)
+      .execute();
+    expect(sms).toHaveLength(1);
+    const text = sms[0]!.text;
+    expect(text).toMatch(
+      /^Test Sender has sent you a document to sign\. Deadline: \d+ [A-Z][a-z]+ \d{4} at \d\d:\d\d \(Norwegian time\)\. http:\/\/localhost:3000\/portal\/link\/\S+ Code: \d{6}$/,
+    );
+    await accessIn(text, 'Code');
+  });
+
+  it('a language the signer chose since activation applies to the reminders that follow', async () => {
+    const job = await start({ signers: [{ channels: { email: true } }], availableSeconds: 10 * 24 * 3600 });
+    expect((await mailTo(job.emails[0]!)).map((m) => m.subject)).toEqual([
+      'Du har et dokument å signere fra Test Sender',
+    ]);
+    // What the signing page does when the signer picks English there.
+    const changed = await rememberSignerLanguage(
+      t.db,
+      { jobId: job.jobId, signerId: job.signerIds[0]!, flow: 'portal' },
+      'EN',
+    );
+    expect(changed).toBe(true);
+    await env.sleep(6 * DAY);
+    const mails = await mailTo(job.emails[0]!);
+    expect(mails.map((m) => m.subject)).toEqual([
+      'Du har et dokument å signere fra Test Sender',
+      'Reminder: you have a document to sign from Test Sender',
+    ]);
+    expect(mails[1]!.text).toContain('You have not yet signed a document from Test Sender.');
   });
 });
 

@@ -9,6 +9,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SignatureJobState } from '../../src/job/model.js';
+import { PostgresDocumentStore } from '../../src/storage/index.js';
 import { createSignatureWorker } from '../../worker/worker.js';
 import {
   cancelUpdate,
@@ -53,7 +54,13 @@ afterAll(async () => {
   await t?.db.destroy();
 });
 
-const workerDeps = () => ({ db: t.db, notifications: notices.adapters, publicUrl: 'http://localhost:3000' });
+const workerDeps = () => ({
+  db: t.db,
+  // startTestJob stores the documents in the same (default) store.
+  storage: new PostgresDocumentStore(t.db),
+  notifications: notices.adapters,
+  publicUrl: 'http://localhost:3000',
+});
 
 // The jobs of the running test, whose histories are saved when recording.
 let jobsOfTest: { handle: Awaited<ReturnType<typeof startTestJob>>['handle'] }[] = [];
@@ -379,6 +386,16 @@ describe('notices', () => {
 });
 
 describe('retention', () => {
+  /** The job's documents as the store holds them, and whether their rows are marked deleted. */
+  const storedDocuments = async (jobId: string) => ({
+    files: (
+      await t.db.selectFrom('blobs').select('key').where('key', 'like', `documents/${jobId}/%`).execute()
+    ).length,
+    marked: (
+      await t.db.selectFrom('documents').select('deleted_at').where('job_id', '=', jobId).execute()
+    ).map((d) => d.deleted_at !== null),
+  });
+
   it('documents are deleted 40 days after the job ended', async () => {
     const job = await start({ signers: [{}] });
     await job.sign(0);
@@ -387,9 +404,11 @@ describe('retention', () => {
     expect(Date.parse(s.retentionUntil!) - Date.parse(s.since)).toBeGreaterThanOrEqual(40 * DAY - 60_000);
     await env.sleep(39 * DAY);
     expect((await job.state()).documentsDeleted).toBe(false);
+    expect(await storedDocuments(job.jobId)).toEqual({ files: 1, marked: [false] });
     await env.sleep(2 * DAY);
     const final = await job.handle.result();
     expect(final.documentsDeleted).toBe(true);
+    expect(await storedDocuments(job.jobId)).toEqual({ files: 0, marked: [true] });
   });
 
   it('the sender may delete documents early once the job has ended, not before', async () => {

@@ -1,0 +1,3 @@
+export * from './long-term-archive.js';
+export * from './rules.js';
+export * from './schedule.js';

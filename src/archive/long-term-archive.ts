@@ -1,0 +1,211 @@
+/**
+ * The long-term archive: jobs whose signed PAdES is kept up to 50 years, registered when their
+ * PAdES is stored, renewed (a new document time-stamp over everything, with the validation data
+ * of the previous one) when due, and billed per storage year begun. Every function is safe to
+ * run again after a crash: what it did is visible in the rows it checks first.
+ */
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import { longTermStorageUsageEvent, type PriceTable, recordUsageEvents } from '../billing/index.js';
+import type { Db } from '../db/index.js';
+import type { SigningContext } from '../signatures/context.js';
+import { storedPadesHash } from '../signatures/job-results.js';
+import { renewArchiveTimeStamp } from '../signing/index.js';
+import { artifactKey, type DocumentStore } from '../storage/index.js';
+import {
+  addYears,
+  LONG_TERM_STORAGE_YEARS,
+  nextRenewalAt,
+  type RenewalPolicy,
+  storageYearsBegun,
+} from './rules.js';
+
+export interface ArchiveDeps {
+  db: Db;
+  storage: DocumentStore;
+  signing: SigningContext;
+  /** Renewal interval and the operator's algorithm sunset; the TSA's certificate is looked up. */
+  policy: Pick<RenewalPolicy, 'intervalYears' | 'algorithmSunset'>;
+}
+
+/** The renewal policy with the expiry of our time-stamping authority's certificate, if we run it. */
+function policyOf(deps: Pick<ArchiveDeps, 'signing' | 'policy'>): RenewalPolicy {
+  return { ...deps.policy, timeStampCertificateNotAfter: deps.signing.pki.tsa?.certificate.notAfter };
+}
+
+/** Does the job's sender order long-term storage for it (the job itself, or for all its jobs)? */
+export async function longTermStorageOrdered(db: Db, jobId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('signature_jobs as j')
+    .innerJoin('organisations as o', 'o.org_number', 'j.org_number')
+    .select([
+      sql<boolean>`coalesce((j.request->>'longTermStorage')::boolean, false)`.as('job'),
+      'o.long_term_storage',
+    ])
+    .where('j.id', '=', jobId)
+    .executeTakeFirst();
+  return Boolean(row && (row.job || row.long_term_storage));
+}
+
+/**
+ * Puts a completed job into the archive once its PAdES is stored (`storedAt`: when the PAdES and
+ * its document time-stamp were made). A second call changes nothing.
+ */
+export async function archiveJob(
+  deps: Pick<ArchiveDeps, 'db' | 'signing' | 'policy'>,
+  args: { jobId: string; storedAt: Date },
+): Promise<void> {
+  const job = await deps.db
+    .selectFrom('signature_jobs')
+    .select('org_number')
+    .where('id', '=', args.jobId)
+    .executeTakeFirstOrThrow();
+  await deps.db
+    .insertInto('long_term_archives')
+    .values({
+      job_id: args.jobId,
+      org_number: job.org_number,
+      stored_at: args.storedAt,
+      last_time_stamp_at: args.storedAt,
+      next_renewal_at: nextRenewalAt(args.storedAt, policyOf(deps)),
+      delete_after: addYears(args.storedAt, LONG_TERM_STORAGE_YEARS),
+    })
+    .onConflict((oc) => oc.column('job_id').doNothing())
+    .execute();
+}
+
+/** Archives whose renewal is due at `now`, oldest first. */
+export async function dueArchives(db: Db, now: Date, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('long_term_archives')
+    .select('job_id')
+    .where('deleted_at', 'is', null)
+    .where('next_renewal_at', '<=', now)
+    .orderBy('next_renewal_at')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.job_id);
+}
+
+export type RenewalOutcome = 'RENEWED' | 'NOT_DUE' | 'GONE';
+
+/**
+ * Renews the job's archive time-stamp if it is due at `now`. The renewed PAdES is stored under
+ * its own key first; one transaction then points the job's PAdES row at it and moves the next
+ * renewal on, and only then is the old file removed. A crash before the transaction leaves the
+ * old PAdES in force (and an unreferenced file the job's deletion removes); a retry after it
+ * finds the renewal no longer due.
+ */
+export async function renewArchive(deps: ArchiveDeps, jobId: string, now: Date): Promise<RenewalOutcome> {
+  const { db, storage } = deps;
+  const archive = await db
+    .selectFrom('long_term_archives')
+    .selectAll()
+    .where('job_id', '=', jobId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  if (!archive) return 'GONE';
+  if (archive.next_renewal_at > now) return 'NOT_DUE';
+  const padesSha256 = await storedPadesHash(db, jobId);
+  if (!padesSha256) return 'GONE';
+  const oldKey = artifactKey({ jobId, kind: 'PADES', signerId: '', sha256: padesSha256 });
+  const current = await storage.get(oldKey, padesSha256);
+  if (!current) return 'GONE';
+
+  const renewed = await renewArchiveTimeStamp(current, deps.signing);
+  const sha256 = createHash('sha256').update(renewed).digest('hex');
+  const newKey = artifactKey({ jobId, kind: 'PADES', signerId: '', sha256 });
+  await storage.put(newKey, renewed);
+
+  const applied = await db.transaction().execute(async (tx) => {
+    const updated = await tx
+      .updateTable('artifacts')
+      .set({ sha256 })
+      .where('job_id', '=', jobId)
+      .where('signer_id', '=', '')
+      .where('kind', '=', 'PADES')
+      .where('sha256', '=', padesSha256)
+      .executeTakeFirst();
+    if (updated.numUpdatedRows !== 1n) return false;
+    const renewals = archive.renewals + 1;
+    await tx
+      .updateTable('long_term_archives')
+      .set({
+        last_time_stamp_at: now,
+        next_renewal_at: nextRenewalAt(now, policyOf(deps)),
+        renewals,
+      })
+      .where('job_id', '=', jobId)
+      .execute();
+    await tx
+      .insertInto('audit_events')
+      .values({
+        job_id: jobId,
+        idempotency_key: `archive-renewal-${renewals}`,
+        at: now,
+        actor: 'system',
+        event: 'ARCHIVE_TIME_STAMP_RENEWED',
+        details: JSON.stringify({ renewal: renewals, sha256 }),
+      })
+      .onConflict((oc) => oc.columns(['job_id', 'idempotency_key']).doNothing())
+      .execute();
+    return true;
+  });
+  // Someone renewed it meanwhile (two sweeps at once): theirs counts, this file goes.
+  await storage.delete(applied ? oldKey : newKey);
+  return applied ? 'RENEWED' : 'NOT_DUE';
+}
+
+/**
+ * Bills every storage year begun by `now` and not yet billed, for archives still kept. Each year
+ * has its own idempotency key, so a repeated sweep bills nothing twice. Returns events recorded.
+ */
+export async function billStorageYears(
+  deps: { db: Db; prices: PriceTable },
+  now: Date,
+  limit = 500,
+): Promise<number> {
+  const rows = await deps.db
+    .selectFrom('long_term_archives')
+    .select(['job_id', 'org_number', 'stored_at', 'storage_years_billed'])
+    .where('deleted_at', 'is', null)
+    .where('storage_years_billed', '<', LONG_TERM_STORAGE_YEARS)
+    .where('stored_at', '<=', now)
+    .orderBy('stored_at')
+    .limit(limit)
+    .execute();
+  let recorded = 0;
+  for (const row of rows) {
+    const years = storageYearsBegun(row.stored_at, now);
+    if (years <= row.storage_years_billed) continue;
+    const events = [];
+    for (let year = row.storage_years_billed + 1; year <= years; year++) {
+      events.push(
+        longTermStorageUsageEvent({
+          orgNumber: row.org_number,
+          jobId: row.job_id,
+          storageYear: year,
+          beganAt: addYears(row.stored_at, year - 1),
+        }),
+      );
+    }
+    recorded += await recordUsageEvents(deps.db, events, deps.prices);
+    await deps.db
+      .updateTable('long_term_archives')
+      .set({ storage_years_billed: years })
+      .where('job_id', '=', row.job_id)
+      .where('storage_years_billed', '<', years)
+      .execute();
+  }
+  return recorded;
+}
+
+/** The archive entry ends when the job's documents are deleted (50 years on, or on request). */
+export async function closeArchive(db: Db, jobId: string, at: Date): Promise<void> {
+  await db
+    .updateTable('long_term_archives')
+    .set({ deleted_at: at })
+    .where('job_id', '=', jobId)
+    .where('deleted_at', 'is', null)
+    .execute();
+}

@@ -1,0 +1,123 @@
+/**
+ * The language of a portal signer's notices against the real stack: the sender's choice in the
+ * job (per signer, or for the whole job) shown back in the job view, and a language the signer
+ * picks on their signing page kept for the notices that follow (here the cancellation e-mail).
+ */
+import type { ParsedMail } from 'mailparser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testPopulation } from '../../src/notifications/test-population.js';
+import { KARI_PID, portalJob, samplePdf } from '../helpers/requests.js';
+import { type Stack, startStack } from '../helpers/stack.js';
+import { createJob, eventually, follow } from './support/http.js';
+
+let stack: Stack;
+let pdf: Uint8Array;
+beforeAll(async () => {
+  [stack, pdf] = await Promise.all([startStack(), samplePdf()]);
+});
+afterAll(async () => stack?.stop());
+
+const KARI_EMAIL = testPopulation.find((p) => p.pid === KARI_PID)!.email!;
+
+interface SignerView {
+  id: string;
+  language?: string;
+}
+
+async function signersOf(selfUrl: string): Promise<SignerView[]> {
+  return ((await (await follow(stack, selfUrl)).json()) as { signers: SignerView[] }).signers;
+}
+
+async function mailsTo(address: string): Promise<ParsedMail[]> {
+  return (await stack.notices.messages()).filter((m) =>
+    (Array.isArray(m.to) ? m.to : [m.to]).some((a) => a?.text.includes(address)),
+  );
+}
+
+/** A browser of its own: cookies kept between requests, redirects not followed. */
+function browser() {
+  const cookies = new Map<string, string>();
+  return async (path: string, init: RequestInit = {}) => {
+    const res = await fetch(`${stack.baseUrl}${path}`, {
+      ...init,
+      redirect: 'manual',
+      headers: {
+        cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+        origin: stack.baseUrl,
+        ...(init.headers as Record<string, string>),
+      },
+    });
+    for (const setCookie of res.headers.getSetCookie()) {
+      const [pair = ''] = setCookie.split(';');
+      const at = pair.indexOf('=');
+      cookies.set(pair.slice(0, at), pair.slice(at + 1));
+    }
+    return res;
+  };
+}
+
+describe("the language of signers' notices", () => {
+  it("shows each portal signer's language in the job view: its own, else the job's, else NB", async () => {
+    const job = await createJob(
+      stack,
+      'portal',
+      portalJob({
+        notificationLanguage: 'EN',
+        signers: [{ email: 'ola@example.com' }, { email: 'eva@example.com', language: 'NB' }],
+      }),
+      { 'contract.pdf': pdf },
+    );
+    expect((await signersOf(job.links.self)).map((s) => s.language)).toEqual(['EN', 'NB']);
+    const plain = await createJob(stack, 'portal', portalJob({ signers: [{ email: 'per@example.com' }] }), {
+      'contract.pdf': pdf,
+    });
+    expect((await signersOf(plain.links.self)).map((s) => s.language)).toEqual(['NB']);
+    // The job-wide English reaches the signer without a language of their own.
+    const [ola] = await eventually(
+      () => mailsTo('ola@example.com'),
+      (m) => m.length > 0,
+    );
+    expect(ola!.subject).toMatch(/^You have a document to sign from /);
+  });
+
+  it('a language picked on the signing page is kept for the later notices to that signer', async () => {
+    const job = await createJob(stack, 'portal', portalJob(), { 'contract.pdf': pdf });
+    const signerId = job.signers[0]!.id;
+    const ceremony = `/sign/${job.id}/${signerId}`;
+    const [activation] = await eventually(
+      () => mailsTo(KARI_EMAIL),
+      (m) => m.length > 0,
+    );
+    expect(activation!.subject).toMatch(/^Du har et dokument å signere fra /);
+
+    // Someone not let in for the signer changes nothing.
+    const stranger = browser();
+    expect((await stranger(`${ceremony}?lang=en`)).status).toBe(303);
+    expect((await signersOf(job.links.self))[0]!.language).toBe('NB');
+
+    // Kari logs in with the test eID and switches her signing page to English.
+    const kari = browser();
+    const form = await kari(`/login?next=${encodeURIComponent(ceremony)}&level=4`);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1];
+    expect(csrf).toBeDefined();
+    const login = await kari('/login', {
+      method: 'POST',
+      body: new URLSearchParams({ _csrf: csrf!, next: ceremony, pid: KARI_PID, level: '4' }),
+    });
+    expect(login.status).toBe(303);
+    expect(login.headers.get('location')).toBe(ceremony);
+    const page = await kari(`${ceremony}?lang=en`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<html lang="en">');
+    expect((await signersOf(job.links.self))[0]!.language).toBe('EN');
+
+    // The cancellation notice that follows is in English.
+    expect((await follow(stack, job.links.cancel!, { method: 'POST' })).status).toBe(204);
+    const mails = await eventually(
+      () => mailsTo(KARI_EMAIL),
+      (m) => m.length > 1,
+    );
+    expect(mails[1]!.subject).toMatch(/^The signing of .* has been cancelled$/);
+    expect(mails[1]!.text).toContain('has cancelled the signing of');
+  });
+});
