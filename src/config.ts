@@ -25,6 +25,10 @@ const schema = z.object({
   RATE_LIMIT_BLOCK_SECONDS: z.coerce.number().int().min(1).default(30),
   /** Reverse proxies in front of the API (X-Forwarded-For entries to trust from the right). */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(0),
+  /** Worker tuning (unset: the Temporal SDK's defaults); see "Running at scale" in the README. */
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(1000).optional(),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1000).optional(),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100000).optional(),
   /** Long-term storage: years between renewals of an archived PAdES's document time-stamp. */
   ARCHIVE_RENEWAL_YEARS: z.coerce.number().int().min(1).max(10).default(3),
   /**

@@ -8,7 +8,7 @@ import { createLogger } from '../src/log.js';
 import { scrubPersonalData } from '../src/observability/logging.js';
 import { startWorkerTelemetry, workerTelemetryOptions } from '../src/observability/worker-telemetry.js';
 import { createServiceParts } from '../src/runtime.js';
-import { createSignatureWorker } from './worker.js';
+import { createSignatureWorker, workerTuningFromConfig } from './worker.js';
 
 const config = loadConfigOrExit('worker');
 const log = createLogger(config.LOG_LEVEL, 'worker');
@@ -27,6 +27,7 @@ const worker = await createSignatureWorker({
   taskQueue: config.TEMPORAL_TASK_QUEUE,
   deps: { db, signing, notifications, prices, storage, archivePolicy, publicUrl: config.PUBLIC_URL },
   ...telemetry.workerOptions,
+  tuning: workerTuningFromConfig(config),
   log,
 });
 // The long-term archive's daily run: the first worker to start creates its schedule.

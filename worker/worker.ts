@@ -27,7 +27,10 @@ export interface SignatureWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   identity?: string;
   /** Further tuning (cache size, concurrency) for this deployment or test. */
-  tuning?: Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions'>;
+  tuning?: Pick<
+    WorkerOptions,
+    'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions'
+  >;
   /** Activity attempts and failures, notices sent, packaging time (src/observability/metrics.ts). */
   metrics?: WorkerMetrics;
   /** Where notices sent and packagings done are logged, with job id and workflow id. */
@@ -61,4 +64,23 @@ export async function createSignatureWorker(o: SignatureWorkerOptions): Promise<
     // A worker being shut down finishes the activity it runs (a notice, a packaging) first.
     shutdownGraceTime: '10 seconds',
   });
+}
+
+/** The tuning an operator set through the configuration (unset options keep the SDK defaults). */
+export function workerTuningFromConfig(c: {
+  WORKER_MAX_CONCURRENT_ACTIVITIES?: number | undefined;
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS?: number | undefined;
+  WORKER_MAX_CACHED_WORKFLOWS?: number | undefined;
+}): NonNullable<SignatureWorkerOptions['tuning']> {
+  return {
+    ...(c.WORKER_MAX_CONCURRENT_ACTIVITIES
+      ? { maxConcurrentActivityTaskExecutions: c.WORKER_MAX_CONCURRENT_ACTIVITIES }
+      : {}),
+    ...(c.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS
+      ? { maxConcurrentWorkflowTaskExecutions: c.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS }
+      : {}),
+    ...(c.WORKER_MAX_CACHED_WORKFLOWS !== undefined
+      ? { maxCachedWorkflows: c.WORKER_MAX_CACHED_WORKFLOWS }
+      : {}),
+  };
 }

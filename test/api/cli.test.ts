@@ -35,6 +35,29 @@ describe('admin CLI', () => {
     expect((await cli('orgs', 'add', ORG, '--sector', 'PUBLIC')).code).toBe(2);
   });
 
+  it("turns long-term storage for all of a sender's jobs on and off", async () => {
+    const stored = async () =>
+      (
+        await t.db
+          .selectFrom('organisations')
+          .select('long_term_storage')
+          .where('org_number', '=', ORG)
+          .executeTakeFirstOrThrow()
+      ).long_term_storage;
+    expect(await stored()).toBe(false);
+    const on = await cli('orgs', 'long-term-storage', ORG, 'on');
+    expect(on.code).toBe(0);
+    expect(on.out).toContain('long-term storage');
+    expect(await stored()).toBe(true);
+    expect((await cli('orgs', 'long-term-storage', ORG, 'off')).code).toBe(0);
+    expect(await stored()).toBe(false);
+    expect((await cli('orgs', 'long-term-storage', ORG, 'maybe')).code).toBe(2);
+    expect((await cli('orgs', 'long-term-storage', '974760674', 'on')).code).toBe(2);
+    const unknown = await cli('orgs', 'long-term-storage', '889640782', 'on');
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toContain('no organisation 889640782');
+  });
+
   it('creates a key shown once and stored only hashed; lists and revokes it', async () => {
     const created = await cli('api-keys', 'create', '--org', ORG, '--label', 'hr-system');
     expect(created.code).toBe(0);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import { workerTuningFromConfig } from '../../worker/worker.js';
 
 const base = { DATABASE_URL: 'postgres://u:secret@localhost:5432/esign' };
 
@@ -27,6 +28,35 @@ describe('configuration', () => {
       expect(message).toMatch(/PORT/);
       expect(message).toMatch(/APP_ENV/);
       expect(message).not.toMatch(/secret/);
+    }
+  });
+
+  it('reads the rate limit, proxy, archive and worker tuning settings, naming a bad one', () => {
+    const c = loadConfig({
+      ...base,
+      RATE_LIMIT_PER_SECOND: '0',
+      TRUST_PROXY_HOPS: '1',
+      ARCHIVE_RENEWAL_YEARS: '2',
+      ARCHIVE_ALGORITHM_SUNSET: '2031-01-01T00:00:00Z',
+      WORKER_MAX_CACHED_WORKFLOWS: '0',
+      WORKER_MAX_CONCURRENT_ACTIVITIES: '8',
+    });
+    expect([c.RATE_LIMIT_PER_SECOND, c.RATE_LIMIT_BLOCK_SECONDS, c.TRUST_PROXY_HOPS]).toEqual([0, 30, 1]);
+    expect([c.ARCHIVE_RENEWAL_YEARS, c.ARCHIVE_ALGORITHM_SUNSET]).toEqual([2, '2031-01-01T00:00:00Z']);
+    expect(workerTuningFromConfig(c)).toEqual({
+      maxCachedWorkflows: 0,
+      maxConcurrentActivityTaskExecutions: 8,
+    });
+    expect(workerTuningFromConfig(loadConfig(base))).toEqual({});
+    expect(loadConfig(base).ARCHIVE_RENEWAL_YEARS).toBe(3);
+    for (const [name, value] of [
+      ['RATE_LIMIT_PER_SECOND', '-1'],
+      ['ARCHIVE_RENEWAL_YEARS', '0'],
+      ['ARCHIVE_ALGORITHM_SUNSET', 'next year'],
+      ['TRUST_PROXY_HOPS', 'many'],
+      ['WORKER_MAX_CONCURRENT_ACTIVITIES', '0'],
+    ]) {
+      expect(() => loadConfig({ ...base, [name!]: value }), name).toThrow(new RegExp(name!));
     }
   });
 
