@@ -24,7 +24,7 @@ import { grantRole } from '../src/portal/roles.js';
 import { isValidOrganisationNumber } from '../src/rules/identity.js';
 import { connectTemporal, createServiceParts, openDatabase, seedDevSender } from '../src/runtime.js';
 import { startStrandedJobSweeper } from '../src/services/stranded-jobs.js';
-import { createSignatureWorker } from '../worker/worker.js';
+import { createSignatureWorker, workerTuningFromConfig } from '../worker/worker.js';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const devEnv = z.object({
@@ -133,6 +133,7 @@ try {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     deps: { db, signing, notifications, prices, storage, archivePolicy, publicUrl: config.PUBLIC_URL },
     ...telemetry.workerOptions,
+    tuning: workerTuningFromConfig(config),
     log: workerLog,
   });
   telemetry.watch(worker);

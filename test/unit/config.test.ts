@@ -47,7 +47,7 @@ describe('configuration', () => {
       maxCachedWorkflows: 0,
       maxConcurrentActivityTaskExecutions: 8,
     });
-    expect(workerTuningFromConfig(loadConfig(base))).toEqual({});
+    expect(workerTuningFromConfig(loadConfig(base))).toEqual({ maxCachedWorkflows: 500 });
     expect(loadConfig(base).ARCHIVE_RENEWAL_YEARS).toBe(3);
     for (const [name, value] of [
       ['RATE_LIMIT_PER_SECOND', '-1'],
