@@ -12,7 +12,6 @@ import {
   withinRenewalMargin,
 } from '../src/archive/index.js';
 import type { PriceTable } from '../src/billing/index.js';
-import { whileHeartbeating } from './heartbeat.js';
 
 export function createArchiveActivities(deps: ArchiveDeps & { prices: PriceTable }) {
   return {
@@ -30,7 +29,7 @@ export function createArchiveActivities(deps: ArchiveDeps & { prices: PriceTable
       return dueArchives(deps.db, now, args.limit);
     },
     async renewArchive(args: { jobId: string; now: string }): Promise<RenewalOutcome> {
-      return whileHeartbeating(() => renewArchive(deps, args.jobId, new Date(args.now)));
+      return renewArchive(deps, args.jobId, new Date(args.now));
     },
     async billStorageYears(args: { now: string }): Promise<number> {
       return billStorageYears(deps, new Date(args.now));

@@ -6,10 +6,9 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { sql } from 'kysely';
 import {
-  archiveJob,
+  archiveJobIfOrdered,
   closeArchive,
   DEFAULT_RENEWAL_INTERVAL_YEARS,
-  longTermStorageOrdered,
   type RenewalPolicy,
 } from '../src/archive/index.js';
 import {
@@ -31,7 +30,6 @@ import type { SigningContext } from '../src/signatures/context.js';
 import { artifactsFolder, type DocumentStore, documentsFolder } from '../src/storage/index.js';
 import type { JobEvent } from '../workflows/job-state.js';
 import { createArchiveActivities } from './archive.js';
-import { whileHeartbeating } from './heartbeat.js';
 import { createNoticeActivities, type NoticeDeps, recordNoticeSent } from './notices.js';
 import { packageSignedJob } from './packaging.js';
 
@@ -97,11 +95,6 @@ export function createActivities(deps: ActivityDeps) {
 
   return {
     ...notices,
-    // Sending heartbeats: the workflow retries an attempt whose worker died within seconds.
-    sendSignerNotice: (args: Parameters<typeof notices.sendSignerNotice>[0]) =>
-      whileHeartbeating(() => notices.sendSignerNotice(args)),
-    sendSenderNotice: (args: Parameters<typeof notices.sendSenderNotice>[0]) =>
-      whileHeartbeating(() => notices.sendSenderNotice(args)),
 
     /**
      * Writes a batch of workflow events: the audit trail, the mirrored statuses, and one entry in
@@ -187,15 +180,13 @@ export function createActivities(deps: ActivityDeps) {
 
     /** Builds and stores the job's results; see packaging.ts. */
     async packageJob(args: { jobId: string }): Promise<{ padesSha256: string }> {
-      const packaged = await whileHeartbeating(() =>
-        packageSignedJob(
-          { db, storage: deps.storage, signing: deps.signing, metrics: deps.metrics, log: deps.log },
-          args.jobId,
-        ),
+      const packaged = await packageSignedJob(
+        { db, storage: deps.storage, signing: deps.signing, metrics: deps.metrics, log: deps.log },
+        args.jobId,
       );
       // Into the long-term archive when ordered (also on a retry that found the PAdES stored).
-      if (deps.signing && packaged.padesSha256 && (await longTermStorageOrdered(db, args.jobId))) {
-        await archiveJob(
+      if (deps.signing && packaged.padesSha256) {
+        await archiveJobIfOrdered(
           { db, signing: deps.signing, policy: archivePolicy },
           { jobId: args.jobId, storedAt: new Date() },
         );

@@ -20,7 +20,8 @@ import { renderSignerNotice, type SignerNotice } from '../src/notifications/temp
 import { titleForNotice } from '../src/notifications/title.js';
 import { activityJobLogger } from '../src/observability/logging.js';
 import type { WorkerMetrics } from '../src/observability/metrics.js';
-import { artifactKey, type DocumentStore } from '../src/storage/index.js';
+import { findArtifact } from '../src/services/signature-jobs.js';
+import type { DocumentStore } from '../src/storage/index.js';
 
 export interface NoticeDeps {
   db: Db;
@@ -309,16 +310,8 @@ export function createNoticeActivities(deps: NoticeDeps) {
       .where('id', '=', args.jobId)
       .executeTakeFirstOrThrow();
     const loadPdf = async () => {
-      const a = await db
-        .selectFrom('artifacts')
-        .select('sha256')
-        .where('job_id', '=', args.jobId)
-        .where('signer_id', '=', '')
-        .where('kind', '=', 'PADES')
-        .executeTakeFirstOrThrow();
-      const key = artifactKey({ jobId: args.jobId, kind: 'PADES', signerId: '', sha256: a.sha256 });
-      const pdf = await deps.storage.get(key, a.sha256);
-      if (!pdf) throw new Error(`${key} is recorded in the database but not in the document store`);
+      const pdf = await findArtifact(deps, args.jobId, 'PADES');
+      if (!pdf) throw new Error(`the signed PAdES of job ${args.jobId} is not stored`);
       return pdf;
     };
     let openUntil: Date | undefined;

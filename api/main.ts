@@ -5,6 +5,7 @@ import { tracingFromConfig } from '../src/observability/tracing.js';
 import { connectTemporal, createServiceParts, openDatabase } from '../src/runtime.js';
 import { startStrandedJobSweeper } from '../src/services/stranded-jobs.js';
 import { createApp } from './app.js';
+import { rateLimitFromConfig } from './rate-limit.js';
 import { listen } from './server.js';
 
 const config = loadConfigOrExit('api');
@@ -28,10 +29,7 @@ const app = createApp({
   eid,
   storage,
   allowPrivateCallbackTargets: notifications.allowPrivateCallbackTargets,
-  rateLimit:
-    config.RATE_LIMIT_PER_SECOND === 0
-      ? false
-      : { requestsPerSecond: config.RATE_LIMIT_PER_SECOND, blockSeconds: config.RATE_LIMIT_BLOCK_SECONDS },
+  rateLimit: rateLimitFromConfig(config),
 });
 const http = await listen(app, config.HOST, config.PORT);
 log.info({ url: config.PUBLIC_URL, tracing: Boolean(tracing) }, 'API listening');

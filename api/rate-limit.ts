@@ -4,6 +4,7 @@
  * this process is also remembered here, so a blocked sender costs no database round trip.
  */
 import { createMiddleware } from 'hono/factory';
+import type { Config } from '../src/config.js';
 import { consumeRequest, DEFAULT_RATE_LIMIT } from '../src/services/rate-limit.js';
 import type { ApiDeps, AppEnv } from './deps.js';
 import { ApiError } from './errors.js';
@@ -17,6 +18,15 @@ function tooManyRequests(blockedUntil: Date) {
     [],
     { 'Retry-After': String(retryAfter) },
   );
+}
+
+/** The limit the configuration sets (RATE_LIMIT_PER_SECOND 0: none), for ApiDeps.rateLimit. */
+export function rateLimitFromConfig(
+  c: Pick<Config, 'RATE_LIMIT_PER_SECOND' | 'RATE_LIMIT_BLOCK_SECONDS'>,
+): ApiDeps['rateLimit'] {
+  return c.RATE_LIMIT_PER_SECOND === 0
+    ? false
+    : { requestsPerSecond: c.RATE_LIMIT_PER_SECOND, blockSeconds: c.RATE_LIMIT_BLOCK_SECONDS };
 }
 
 export function rateLimitSenders(deps: ApiDeps) {

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { z } from 'zod';
 import { createApp } from '../api/app.js';
+import { rateLimitFromConfig } from '../api/rate-limit.js';
 import { listen } from '../api/server.js';
 import { ensureArchiveRenewalSchedule } from '../src/archive/schedule.js';
 import { ConfigError, loadConfig, otlpTracesUrl } from '../src/config.js';
@@ -166,6 +167,7 @@ try {
       storage,
       mailDir: `${dataDir}/mail`,
       allowPrivateCallbackTargets: notifications.allowPrivateCallbackTargets,
+      rateLimit: rateLimitFromConfig(config),
     }),
     config.HOST,
     config.PORT,

@@ -1,5 +1,4 @@
 /** Production entry of the worker process: `npm run worker` (after `npm run build`). */
-import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { ensureArchiveRenewalSchedule } from '../src/archive/schedule.js';
 import { loadConfigOrExit } from '../src/config.js';
@@ -7,7 +6,7 @@ import { createDb } from '../src/db/index.js';
 import { createLogger } from '../src/log.js';
 import { scrubPersonalData } from '../src/observability/logging.js';
 import { startWorkerTelemetry, workerTelemetryOptions } from '../src/observability/worker-telemetry.js';
-import { createServiceParts } from '../src/runtime.js';
+import { connectTemporal, createServiceParts } from '../src/runtime.js';
 import { createSignatureWorker, workerTuningFromConfig } from './worker.js';
 
 const config = loadConfigOrExit('worker');
@@ -32,12 +31,9 @@ const worker = await createSignatureWorker({
 });
 // The long-term archive's daily run: the first worker to start creates its schedule.
 {
-  const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const schedule = await ensureArchiveRenewalSchedule(
-    new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }),
-    { taskQueue: config.TEMPORAL_TASK_QUEUE },
-  );
-  await clientConnection.close();
+  const client = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  const schedule = await ensureArchiveRenewalSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE });
+  await client.connection.close();
   log.info({ schedule }, 'long-term archive renewal schedule in place');
 }
 telemetry.watch(worker);

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { heartbeatInterceptor } from '../activities/heartbeat.js';
 import { type ActivityDeps, createActivities } from '../activities/index.js';
 import { TASK_QUEUE } from '../src/job/model.js';
 import type { Logger } from '../src/log.js';
@@ -55,8 +56,13 @@ export async function createSignatureWorker(o: SignatureWorkerOptions): Promise<
       ...(o.log ? { log: o.log } : {}),
     }),
     interceptors: {
-      // The job id on the SDK's activity log lines; every attempt timed and failures counted.
-      activity: [activityLogInterceptor(), ...(o.metrics ? [activityMetricsInterceptor(o.metrics)] : [])],
+      // The job id on the SDK's activity log lines; heartbeats where the workflow asks for them;
+      // every attempt timed and failures counted.
+      activity: [
+        activityLogInterceptor(),
+        heartbeatInterceptor(),
+        ...(o.metrics ? [activityMetricsInterceptor(o.metrics)] : []),
+      ],
     },
     ...(o.plugins?.length ? { plugins: o.plugins } : {}),
     ...(o.identity ? { identity: o.identity } : {}),

@@ -19,8 +19,8 @@
 import { readFile } from 'node:fs/promises';
 import { sql } from 'kysely';
 import { API_KEY, ORG, startFaultStack } from '../../test/faults/support/fault-stack.js';
-import type { ServiceProcess } from '../../test/faults/support/processes.js';
 import { scanLikePdf } from '../../test/fixtures/signing/pdfs.js';
+import type { ServiceProcess } from '../../test/helpers/processes.js';
 
 const JOBS = Number(process.env.SOAK_JOBS ?? 10_000);
 const SIGNED = Math.min(JOBS, Number(process.env.SOAK_SIGNED ?? 1_000));

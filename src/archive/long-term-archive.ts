@@ -33,43 +33,34 @@ function policyOf(deps: Pick<ArchiveDeps, 'signing' | 'policy'>): RenewalPolicy 
   return { ...deps.policy, timeStampCertificateNotAfter: deps.signing.pki.tsa?.certificate.notAfter };
 }
 
-/** Does the job's sender order long-term storage for it (the job itself, or for all its jobs)? */
-export async function longTermStorageOrdered(db: Db, jobId: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('signature_jobs as j')
-    .innerJoin('organisations as o', 'o.org_number', 'j.org_number')
-    .select([
-      sql<boolean>`coalesce((j.request->>'longTermStorage')::boolean, false)`.as('job'),
-      'o.long_term_storage',
-    ])
-    .where('j.id', '=', jobId)
-    .executeTakeFirst();
-  return Boolean(row && (row.job || row.long_term_storage));
-}
-
 /**
  * Puts a completed job into the archive once its PAdES is stored (`storedAt`: when the PAdES and
- * its document time-stamp were made). A second call changes nothing.
+ * its document time-stamp were made), if the job ordered long-term storage. The order is the
+ * job's own `longTermStorage`, which creation sets for senders that order it for all their jobs
+ * (the same flag gave the workflow its 50-year retention). A second call changes nothing.
  */
-export async function archiveJob(
+export async function archiveJobIfOrdered(
   deps: Pick<ArchiveDeps, 'db' | 'signing' | 'policy'>,
   args: { jobId: string; storedAt: Date },
 ): Promise<void> {
-  const job = await deps.db
-    .selectFrom('signature_jobs')
-    .select('org_number')
-    .where('id', '=', args.jobId)
-    .executeTakeFirstOrThrow();
+  const { storedAt } = args;
   await deps.db
     .insertInto('long_term_archives')
-    .values({
-      job_id: args.jobId,
-      org_number: job.org_number,
-      stored_at: args.storedAt,
-      last_time_stamp_at: args.storedAt,
-      next_renewal_at: nextRenewalAt(args.storedAt, policyOf(deps)),
-      delete_after: addYears(args.storedAt, LONG_TERM_STORAGE_YEARS),
-    })
+    .columns(['job_id', 'org_number', 'stored_at', 'last_time_stamp_at', 'next_renewal_at', 'delete_after'])
+    .expression((eb) =>
+      eb
+        .selectFrom('signature_jobs')
+        .select([
+          'id',
+          'org_number',
+          eb.val(storedAt).as('stored_at'),
+          eb.val(storedAt).as('last_time_stamp_at'),
+          eb.val(nextRenewalAt(storedAt, policyOf(deps))).as('next_renewal_at'),
+          eb.val(addYears(storedAt, LONG_TERM_STORAGE_YEARS)).as('delete_after'),
+        ])
+        .where('id', '=', args.jobId)
+        .where(sql<boolean>`coalesce((request->>'longTermStorage')::boolean, false)`),
+    )
     .onConflict((oc) => oc.column('job_id').doNothing())
     .execute();
 }

@@ -16,9 +16,9 @@ import { type SignatureJobState, workflowIdForJob } from '../../src/job/model.js
 import { createApiKey } from '../../src/services/api-keys.js';
 import { upsertOrganisation } from '../../src/services/organisations.js';
 import { statusQuery } from '../../workflows/definitions.js';
+import { type ServiceProcess, until } from '../helpers/processes.js';
 import { createForm } from '../helpers/requests.js';
 import { API_KEY, type Api, type FaultStack, ORG, startFaultStack } from './support/fault-stack.js';
-import { type ServiceProcess, until } from './support/processes.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

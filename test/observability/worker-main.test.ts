@@ -3,7 +3,6 @@
  * server and a fresh database: its /healthz and /metrics (with the Temporal SDK's metrics) on
  * METRICS_PORT, JSON logs without personal data, and a clean exit on SIGTERM.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,24 +12,23 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { assertNoPersonalData } from '../../src/observability/logging.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { freePort } from '../helpers/ports.js';
+import { type ServiceProcess, startServiceProcess } from '../helpers/processes.js';
 import { devServerEnv } from '../helpers/temporal.js';
 
 let env: TestWorkflowEnvironment;
 let t: TestDatabase;
 let dataDir: string;
-let child: ChildProcess;
-let exited: Promise<number | null>;
-let stdout = '';
-let stderr = '';
+let worker: ServiceProcess;
 let metricsPort: number;
 
 beforeAll(async () => {
   [env, t] = await Promise.all([devServerEnv(), createTestDatabase()]);
   dataDir = await mkdtemp(join(tmpdir(), 'esign-worker-main-'));
   metricsPort = await freePort();
-  child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
-    env: {
-      PATH: process.env.PATH,
+  worker = startServiceProcess(
+    'worker',
+    'worker/main.ts',
+    {
       APP_ENV: 'test',
       HOST: '127.0.0.1',
       DATABASE_URL: t.url,
@@ -41,22 +39,13 @@ beforeAll(async () => {
       TEMPORAL_METRICS_PORT: String(await freePort()),
       LOG_LEVEL: 'info',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (b: Buffer) => {
-    stdout += b.toString();
-  });
-  child.stderr!.on('data', (b: Buffer) => {
-    stderr += b.toString();
-  });
-  exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    // The last test reads the whole JSON log.
+    Number.POSITIVE_INFINITY,
+  );
 }, 180_000);
 
 afterAll(async () => {
-  if (child && child.exitCode === null) {
-    child.kill('SIGKILL');
-    await exited;
-  }
+  await worker?.kill();
   await env?.teardown();
   await t?.db.destroy();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
@@ -69,7 +58,9 @@ describe('worker/main.ts', () => {
     // Bundling the workflows and creating the PKI take a while on a busy machine.
     await vi.waitFor(
       async () => {
-        if (child.exitCode !== null) throw new Error(`worker exited ${child.exitCode}: ${stderr}${stdout}`);
+        if (worker.child.exitCode !== null) {
+          throw new Error(`worker exited ${worker.child.exitCode}: ${worker.output()}`);
+        }
         const res = await fetch(url('/healthz'));
         expect(res.status).toBe(200);
         expect(await res.json()).toEqual({ status: 'RUNNING' });
@@ -100,9 +91,12 @@ describe('worker/main.ts', () => {
   });
 
   it('stops on SIGTERM with exit code 0, its JSON log free of personal data', async () => {
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    const lines = stdout.split('\n').filter((l) => l.startsWith('{'));
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+    const lines = worker
+      .stdout()
+      .split('\n')
+      .filter((l) => l.startsWith('{'));
     const messages = lines.map((l) => (JSON.parse(l) as { msg: string }).msg);
     expect(messages).toContain('metrics server listening');
     expect(messages).toContain('worker started');

@@ -15,7 +15,7 @@ import { seedDevContactRegister } from '../../../src/notifications/contact-regis
 import { openDatabase, seedDevSender } from '../../../src/runtime.js';
 import { createSigningContext } from '../../../src/signatures/context.js';
 import { freePort } from '../../helpers/ports.js';
-import { type ServiceProcess, startServiceProcess, waitForHttp } from './processes.js';
+import { type ServiceProcess, startServiceProcess, waitForHttp } from '../../helpers/processes.js';
 import { type FaultSmtp, startFaultSmtp } from './smtp.js';
 
 export const ORG = '987654325';
@@ -34,8 +34,6 @@ export interface FaultStack {
   startWorker(env?: Record<string, string>): Promise<ServiceProcess>;
   /** An API process on `port` (a fresh one when not given). */
   startApi(port?: number, env?: Record<string, string>): Promise<Api>;
-  /** The application database's URL (it stays the same across restarts). */
-  databaseUrl: string;
   stopPostgres(): Promise<void>;
   startPostgres(): Promise<void>;
   stopTemporal(): Promise<void>;
@@ -88,7 +86,6 @@ export async function startFaultStack(opts: { keepMail?: boolean } = {}): Promis
     db,
     temporal,
     smtp,
-    databaseUrl: pg.url,
     async startWorker(env = {}) {
       const metricsPort = await freePort();
       const proc = startServiceProcess(`worker ${++workers}`, 'worker/main.ts', {

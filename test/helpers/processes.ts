@@ -1,17 +1,18 @@
 /**
- * The service as separate processes, for fault tests: the worker and the API run from their
- * production entry points (worker/main.ts, api/main.ts) as child processes that can be killed
- * with SIGKILL, beside a PostgreSQL and a Temporal dev server that can be stopped and restarted
- * on their data.
+ * The service's production entry points (worker/main.ts, api/main.ts) as child processes, as an
+ * operator runs them: for the fault tests (which kill them with SIGKILL), the entry-point tests
+ * and the soak benchmark.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { projectRoot } from '../../../src/dev/tools.js';
+import { projectRoot } from '../../src/dev/tools.js';
 
 export interface ServiceProcess {
   readonly name: string;
   readonly child: ChildProcess;
-  /** The process's output so far (its last 20,000 characters), for failure messages. */
+  /** The process's output so far, stdout and stderr (its last `maxOutput` characters). */
   output(): string;
+  /** Its stdout alone (the JSON log lines), kept the same way. */
+  stdout(): string;
   /** Resolves once the process has exited. */
   exited: Promise<number | null>;
   /** SIGKILL: no shutdown hook runs, exactly like a lost machine. */
@@ -24,6 +25,8 @@ export function startServiceProcess(
   name: string,
   entry: 'worker/main.ts' | 'api/main.ts',
   env: Record<string, string>,
+  /** Output kept for `output()`: enough for failure messages unless a test reads the whole log. */
+  maxOutput = 20_000,
 ): ServiceProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: projectRoot,
@@ -31,10 +34,14 @@ export function startServiceProcess(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  let stdout = '';
   const collect = (b: Buffer) => {
-    output = (output + b.toString()).slice(-20_000);
+    output = (output + b.toString()).slice(-maxOutput);
   };
-  child.stdout!.on('data', collect);
+  child.stdout!.on('data', (b: Buffer) => {
+    collect(b);
+    stdout = (stdout + b.toString()).slice(-maxOutput);
+  });
   child.stderr!.on('data', collect);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const signal = async (sig: NodeJS.Signals, graceMs: number) => {
@@ -48,6 +55,7 @@ export function startServiceProcess(
     name,
     child,
     output: () => output,
+    stdout: () => stdout,
     exited,
     kill: () => signal('SIGKILL', 0),
     stop: () => signal('SIGTERM', 10_000),
@@ -69,18 +77,6 @@ export async function waitForHttp(url: string, proc: ServiceProcess, timeoutMs =
     }
     if (Date.now() > deadline) throw new Error(`${proc.name} did not answer ${url}:\n${proc.output()}`);
     await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-/** Waits until the process's output contains `text`. */
-export async function waitForOutput(proc: ServiceProcess, text: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!proc.output().includes(text)) {
-    if (proc.child.exitCode !== null) {
-      throw new Error(`${proc.name} exited (code ${proc.child.exitCode}):\n${proc.output()}`);
-    }
-    if (Date.now() > deadline) throw new Error(`${proc.name} never printed "${text}":\n${proc.output()}`);
-    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
