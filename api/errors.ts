@@ -7,7 +7,7 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { FieldIssue } from '../src/job/model.js';
 import { formatPath } from '../src/job/schema.js';
-import { firstUnstorablePath } from '../src/services/storable-text.js';
+import { firstJsonTextProblem, MAX_JSON_DEPTH } from '../src/services/storable-text.js';
 
 export class ApiError extends Error {
   constructor(
@@ -36,11 +36,19 @@ export function sendError(c: Context, err: ApiError) {
   return c.json(errorBody(err.code, err.message, err.details), err.status);
 }
 
-/** 400 for a JSON body with a string PostgreSQL cannot store (NUL, lone surrogate), naming it. */
+/**
+ * 400 for a JSON body with a string PostgreSQL cannot store (NUL, lone surrogate) or nested deeper
+ * than any request of the API (which would otherwise overflow the stack further on), naming it.
+ */
 export function refuseUnstorableStrings(raw: unknown): void {
-  const path = firstUnstorablePath(raw);
-  if (!path) return;
-  const field = formatPath(path) || '(body)';
+  const found = firstJsonTextProblem(raw);
+  if (!found) return;
+  const field = formatPath(found.path) || '(body)';
+  if (found.problem === 'TOO_DEEP') {
+    throw badRequest('VALIDATION_FAILED', 'the body nests too deeply', [
+      { path: field, code: 'TOO_DEEP', message: `${field} nests deeper than ${MAX_JSON_DEPTH} levels` },
+    ]);
+  }
   throw badRequest('VALIDATION_FAILED', 'the body holds text that cannot be stored', [
     {
       path: field,

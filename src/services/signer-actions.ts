@@ -41,6 +41,7 @@ export async function actAsSigner(
   target: { jobId: string; signerId: string; flow: 'direct' | 'portal' },
   action: SignerAction,
 ): Promise<SignerActionResult> {
+  await refuseIfAlreadyActed(deps, target);
   const signer =
     action.type === 'sign'
       ? await signWithSignature(deps, target, action)
@@ -73,5 +74,23 @@ async function signWithSignature(
       if (!signed) await discardSignerSignature(deps, target.jobId, target.signerId);
     }
     throw err;
+  }
+}
+
+/**
+ * A signer who has already signed or rejected gets the workflow's own refusal (the same rule,
+ * `refusalToAct`), also once the workflow has closed, and before a second signature is made. Without this a repeated signing would make a XAdES, find the first one kept
+ * instead, and, once the job's documents were deleted, fail on the first one's missing bytes (a
+ * 500 for what is the signer's repeated click). The row mirrors the workflow's signer status.
+ */
+async function refuseIfAlreadyActed(deps: SignerActionDeps, target: { jobId: string; signerId: string }) {
+  const row = await deps.db
+    .selectFrom('signers')
+    .select('status')
+    .where('id', '=', target.signerId)
+    .where('job_id', '=', target.jobId)
+    .executeTakeFirst();
+  if (row && row.status !== 'WAITING') {
+    throw new JobConflictError('ALREADY_ACTED', 'the signer has already signed or rejected');
   }
 }

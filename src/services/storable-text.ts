@@ -13,24 +13,36 @@ export function isStorableText(s: string): boolean {
   return !s.includes(NUL) && !LONE_SURROGATE.test(s);
 }
 
-/** The path of the first string (or object key) in a JSON value that cannot be stored, or null. */
-export function firstUnstorablePath(
-  value: unknown,
-  path: (string | number)[] = [],
-): (string | number)[] | null {
-  if (typeof value === 'string') return isStorableText(value) ? null : path;
-  if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) {
-      const found = firstUnstorablePath(item, [...path, i]);
-      if (found) return found;
+/**
+ * No request body of the API nests deeper than a handful of levels; this is far above that and far
+ * below what a recursive walk (ours, zod's, JSON.stringify's) survives on the call stack.
+ */
+export const MAX_JSON_DEPTH = 32;
+
+export type JsonTextProblem = { path: (string | number)[]; problem: 'UNSTORABLE' | 'TOO_DEEP' };
+
+/**
+ * The first place in a parsed JSON value that cannot be taken in: a string (or object key) that
+ * cannot be stored, or a value nested deeper than MAX_JSON_DEPTH. Iterative (an explicit stack),
+ * so no input can overflow the call stack; null when the value is fine.
+ */
+export function firstJsonTextProblem(value: unknown): JsonTextProblem | null {
+  const stack: { value: unknown; path: (string | number)[] }[] = [{ value, path: [] }];
+  while (stack.length > 0) {
+    const { value: v, path } = stack.pop() as (typeof stack)[number];
+    if (typeof v === 'string') {
+      if (!isStorableText(v)) return { path, problem: 'UNSTORABLE' };
+      continue;
     }
-    return null;
-  }
-  if (typeof value === 'object' && value !== null) {
-    for (const [key, item] of Object.entries(value)) {
-      if (!isStorableText(key)) return [...path, key];
-      const found = firstUnstorablePath(item, [...path, key]);
-      if (found) return found;
+    if (typeof v !== 'object' || v === null) continue;
+    if (path.length >= MAX_JSON_DEPTH) return { path, problem: 'TOO_DEEP' };
+    const entries: [string | number, unknown][] = Array.isArray(v) ? [...v.entries()] : Object.entries(v);
+    // Pushed in reverse so the first entry is looked at first: the path reported is the first one.
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, item] = entries[i] as [string | number, unknown];
+      if (typeof key === 'string' && !isStorableText(key))
+        return { path: [...path, key], problem: 'UNSTORABLE' };
+      stack.push({ value: item, path: [...path, key] });
     }
   }
   return null;
