@@ -10,6 +10,7 @@ import { JobConflictError, JobNotFoundError } from '../src/services/signature-jo
 import { requireSender } from './auth.js';
 import type { ApiDeps, AppEnv } from './deps.js';
 import { ApiError, errorBody, sendError } from './errors.js';
+import { methodNotAllowed } from './method-not-allowed.js';
 import { pageRoutes } from './pages/index.js';
 import { rateLimitSenders } from './rate-limit.js';
 import { callbackRoutes } from './routes/callbacks.js';
@@ -49,6 +50,7 @@ export function createApp(deps: ApiDeps) {
   // Prometheus metrics of the API: requests by route pattern and status, latency, 429s.
   const metrics = createMetricsRegistry({ defaultMetrics: deps.config.APP_ENV !== 'test' });
   app.use('*', httpMetrics(metrics));
+  app.use('*', methodNotAllowed(app));
   app.get('/metrics', metricsHandler(metrics));
 
   app.route('/', healthRoutes(deps));

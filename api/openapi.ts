@@ -14,12 +14,24 @@ import {
   errorResponseSchema,
   healthViewSchema,
   jobViewSchema,
+  MAX_REDELIVER_CHANGE,
+  MAX_STATUS_QUERY_TOKEN_LENGTH,
   pollingQueueSchema,
   redirectUrlViewSchema,
   statusChangeViewSchema,
 } from './schemas.js';
 
 type Json = Record<string, unknown>;
+
+/** The request bodies: what the code reads (answers may quote input, a parser's message say). */
+const REQUEST_COMPONENTS = new Set([
+  'JobRequest',
+  'DirectJobRequest',
+  'PortalJobRequest',
+  'DeadlineRequest',
+  'DevSignRequest',
+  'DevRejectRequest',
+]);
 
 const COMPONENTS: Record<string, z.ZodType> = {
   JobRequest: jobRequestSchema,
@@ -47,8 +59,30 @@ function componentSchemas(): Record<string, Json> {
   });
   // Each comes as a standalone JSON Schema document; inside OpenAPI these keys only confuse tools.
   return Object.fromEntries(
-    Object.entries(schemas).map(([id, { $schema: _schema, $id: _id, ...rest }]) => [id, rest as Json]),
+    Object.entries(schemas).map(([id, { $schema: _schema, $id: _id, ...rest }]) => [
+      id,
+      REQUEST_COMPONENTS.has(id) ? withStorableStrings(rest as Json) : (rest as Json),
+    ]),
   );
+}
+
+/**
+ * Every JSON request body is refused with 400 when a string in it holds a NUL character, which PostgreSQL
+ * cannot store (src/services/storable-text.ts); free-text strings say so with a pattern. Strings
+ * with a pattern, format or fixed values of their own exclude NUL already.
+ */
+export const NO_NUL_PATTERN = '^[^\\u0000]*$';
+
+function withStorableStrings(schema: Json): Json {
+  const walk = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(walk);
+    if (typeof node !== 'object' || node === null) return node;
+    const out = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v)])) as Json;
+    const free = !('pattern' in out || 'format' in out || 'enum' in out || 'const' in out);
+    if (out.type === 'string' && free) out.pattern = NO_NUL_PATTERN;
+    return out;
+  };
+  return walk(schema) as Json;
 }
 
 const ref = (id: keyof typeof COMPONENTS) => ({ $ref: `#/components/schemas/${id}` });
@@ -61,6 +95,7 @@ const ERROR_DESCRIPTIONS: Record<string, string> = {
   '404': 'No such job (or it belongs to another organisation).',
   '409': 'Not allowed in the job’s current state.',
   '413': 'The body is too large.',
+  '415': 'The body is not of a media type this operation takes.',
   '429': 'Rate limit: blocked for a while; see Retry-After.',
 };
 
@@ -70,8 +105,8 @@ function errors(...statuses: string[]): Json {
   );
 }
 
-/** The errors any authenticated sender request can meet. */
-const SENDER_ERRORS = ['401', '403', '404', '429'];
+/** The errors any authenticated sender request can meet (every body passes the size limit). */
+const SENDER_ERRORS = ['401', '403', '404', '413', '429'];
 
 const pathParam = (name: string, description: string, schema: Json = { type: 'string' }) => ({
   name,
@@ -100,76 +135,85 @@ function senderOperation(summary: string, parameters: Json[], responses: Json, e
 }
 
 const noContent = (description: string) => ({ description });
+const BINARY = { type: 'string', format: 'binary' };
+
+/**
+ * Create and poll, once per flow: each flow's create takes only its own job schema (a portal
+ * field in a direct job is refused, so one schema for both would promise what the code refuses).
+ */
+function jobsPaths(flow: 'direct' | 'portal'): Json {
+  const jobSchema = flow === 'direct' ? ref('DirectJobRequest') : ref('PortalJobRequest');
+  return {
+    post: senderOperation(
+      `Create a ${flow} signature job`,
+      [
+        ORG,
+        {
+          name: 'Idempotency-Key',
+          in: 'header',
+          required: false,
+          description:
+            'A retry with the same key and body answers 200 with the first job; another body with the same key is 409.',
+          schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' },
+        },
+      ],
+      {
+        '201': { description: 'Created.', content: json('Job') },
+        '200': {
+          description: 'A retry with the same Idempotency-Key: the same job.',
+          content: json('Job'),
+        },
+        ...errors('400', '409'),
+      },
+      {
+        description:
+          'Multipart body: the part `job` (application/json) and one file part per document, named by its `fileName`. Direct signers get a one-time `redirectUrl`.',
+        requestBody: {
+          required: true,
+          content: {
+            'multipart/form-data': {
+              schema: {
+                type: 'object',
+                required: ['job'],
+                properties: { job: jobSchema },
+                additionalProperties: { type: 'string', format: 'binary' },
+              },
+              encoding: { job: { contentType: 'application/json' } },
+            },
+          },
+        },
+      },
+    ),
+    get: senderOperation(
+      `Take the next change of a status queue (${flow} jobs)`,
+      [
+        ORG,
+        { name: 'polling_queue', in: 'query', required: false, schema: z.toJSONSchema(pollingQueueSchema) },
+      ],
+      {
+        '200': {
+          description:
+            'The oldest unconfirmed change, now hidden from other pollers for 10 minutes unless confirmed.',
+          headers: { 'X-Next-permitted-poll-time': { schema: { type: 'string', format: 'date-time' } } },
+          content: json('StatusChange'),
+        },
+        '204': {
+          description: 'The queue is empty; poll again no earlier than X-Next-permitted-poll-time.',
+          headers: { 'X-Next-permitted-poll-time': { schema: { type: 'string', format: 'date-time' } } },
+        },
+        ...errors('400'),
+      },
+      { description: 'A 429 also answers polling an empty queue before X-Next-permitted-poll-time.' },
+    ),
+  };
+}
 
 function senderPaths(): Json {
   const jobs = '/api/{org}/{flow}/signature-jobs';
   const job = `${jobs}/{id}`;
   return {
-    [jobs]: {
-      post: senderOperation(
-        'Create a signature job',
-        [
-          ORG,
-          FLOW,
-          {
-            name: 'Idempotency-Key',
-            in: 'header',
-            required: false,
-            description:
-              'A retry with the same key and body answers 200 with the first job; another body with the same key is 409.',
-            schema: { type: 'string', maxLength: 255 },
-          },
-        ],
-        {
-          '201': { description: 'Created.', content: json('Job') },
-          '200': {
-            description: 'A retry with the same Idempotency-Key: the same job.',
-            content: json('Job'),
-          },
-          ...errors('400', '409', '413'),
-        },
-        {
-          description:
-            'Multipart body: the part `job` (application/json) and one file part per document, named by its `fileName`. Direct signers get a one-time `redirectUrl`.',
-          requestBody: {
-            required: true,
-            content: {
-              'multipart/form-data': {
-                schema: {
-                  type: 'object',
-                  required: ['job'],
-                  properties: { job: { anyOf: [ref('DirectJobRequest'), ref('PortalJobRequest')] } },
-                  additionalProperties: { type: 'string', format: 'binary' },
-                },
-                encoding: { job: { contentType: 'application/json' } },
-              },
-            },
-          },
-        },
-      ),
-      get: senderOperation(
-        'Take the next change of a status queue',
-        [
-          ORG,
-          FLOW,
-          { name: 'polling_queue', in: 'query', required: false, schema: z.toJSONSchema(pollingQueueSchema) },
-        ],
-        {
-          '200': {
-            description:
-              'The oldest unconfirmed change, now hidden from other pollers for 10 minutes unless confirmed.',
-            headers: { 'X-Next-permitted-poll-time': { schema: { type: 'string', format: 'date-time' } } },
-            content: json('StatusChange'),
-          },
-          '204': {
-            description: 'The queue is empty; poll again no earlier than X-Next-permitted-poll-time.',
-            headers: { 'X-Next-permitted-poll-time': { schema: { type: 'string', format: 'date-time' } } },
-          },
-          ...errors('400'),
-        },
-        { description: 'A 429 also answers polling an empty queue before X-Next-permitted-poll-time.' },
-      ),
-    },
+    '/api/{org}/direct/signature-jobs': jobsPaths('direct'),
+    '/api/{org}/portal/signature-jobs': jobsPaths('portal'),
     [job]: {
       get: senderOperation('Read a job', [ORG, FLOW, JOB_ID], {
         '200': { description: 'The job.', content: json('Job') },
@@ -181,7 +225,13 @@ function senderPaths(): Json {
         [
           ORG,
           JOB_ID,
-          { name: 'status_query_token', in: 'query', required: true, schema: { type: 'string' } },
+          {
+            name: 'status_query_token',
+            in: 'query',
+            required: true,
+            // Tokens the service hands out are far shorter; a longer one is refused unread (403).
+            schema: { type: 'string', minLength: 1, maxLength: MAX_STATUS_QUERY_TOKEN_LENGTH },
+          },
         ],
         { '200': { description: 'The job.', content: json('Job') }, ...errors('400') },
         {
@@ -266,11 +316,16 @@ function senderPaths(): Json {
           ORG,
           FLOW,
           JOB_ID,
-          { name: 'change', in: 'query', required: false, schema: { type: 'integer', minimum: 1 } },
+          {
+            name: 'change',
+            in: 'query',
+            required: false,
+            schema: { type: 'integer', minimum: 0, maximum: MAX_REDELIVER_CHANGE },
+          },
         ],
         {
           '200': { description: '`{delivered, change, error?}`; the attempt is in the delivery log.' },
-          ...errors('409'),
+          ...errors('400', '409'),
         },
       ),
     },
@@ -340,10 +395,10 @@ function publicPaths(): Json {
       post: {
         tags: ['PKI'],
         summary: 'RFC 3161 time-stamping authority',
-        requestBody: { required: true, content: { 'application/timestamp-query': {} } },
+        requestBody: { required: true, content: { 'application/timestamp-query': { schema: BINARY } } },
         responses: {
           '200': { description: 'A time-stamp response.', content: { 'application/timestamp-reply': {} } },
-          ...errors('400', '404', '415'),
+          ...errors('400', '404', '413', '415'),
         },
       },
     },
@@ -351,7 +406,14 @@ function publicPaths(): Json {
       post: {
         tags: ['Verification'],
         summary: 'A validation report of every signature in a PDF or a XAdES document',
-        requestBody: { required: true, content: { 'application/pdf': {}, 'application/xml': {} } },
+        // An empty body is refused (400 EMPTY_BODY): at least one byte.
+        requestBody: {
+          required: true,
+          content: {
+            'application/pdf': { schema: { ...BINARY, minLength: 1 } },
+            'application/xml': { schema: { type: 'string', minLength: 1 } },
+          },
+        },
         responses: {
           '200': { description: 'The report: each signature with who, when, valid, trusted and why not.' },
           ...errors('400', '413', '415'),
@@ -370,7 +432,7 @@ function devPaths(): Json {
     requestBody: { required: false, content: json(body) },
     responses: {
       '200': { description: 'The signer’s new status.', content: json('DevSignerResult') },
-      ...errors('400', '404', '409'),
+      ...errors('400', '404', '409', '413'),
     },
   });
   return {

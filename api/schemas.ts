@@ -41,6 +41,13 @@ export const pollingQueueSchema = z
   .regex(/^[A-Za-z0-9._-]*$/)
   .describe("The named status queue (the job's pollingQueue); empty or absent: the default queue.");
 
+/** Tokens the service hands out are 43 characters; a longer one is refused unread. */
+export const MAX_STATUS_QUERY_TOKEN_LENGTH = 100;
+
+/** `change` of a redelivery: a status-change sequence number, at most nine digits. */
+export const MAX_REDELIVER_CHANGE = 999_999_999;
+export const REDELIVER_CHANGE_PATTERN = /^[0-9]{1,9}$/;
+
 export const devSignRequestSchema = z
   .strictObject({
     authenticationLevel: z

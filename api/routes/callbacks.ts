@@ -8,6 +8,7 @@ import { deliverStatusChange, NoCallbackUrlError } from '../../src/notifications
 import { findOwnedJob } from '../../src/services/signature-jobs.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
 import { ApiError, notFound } from '../errors.js';
+import { REDELIVER_CHANGE_PATTERN } from '../schemas.js';
 import { FLOW_SEGMENT, flowParam } from './params.js';
 
 export function callbackRoutes(deps: ApiDeps) {
@@ -22,7 +23,7 @@ export function callbackRoutes(deps: ApiDeps) {
   app.post(`/${FLOW_SEGMENT}/signature-jobs/:id/callbacks/redeliver`, async (c) => {
     const job = await findOwnedJob(deps.db, c.get('org'), flowParam(c), c.req.param('id'));
     const changeParam = c.req.query('change');
-    if (changeParam !== undefined && !/^[0-9]{1,9}$/.test(changeParam)) {
+    if (changeParam !== undefined && !REDELIVER_CHANGE_PATTERN.test(changeParam)) {
       throw new ApiError(400, 'VALIDATION_FAILED', 'change must be a status-change sequence number', [
         { path: 'change', code: 'INVALID_FORMAT', message: 'a positive integer' },
       ]);

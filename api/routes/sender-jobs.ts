@@ -6,6 +6,7 @@ import { createSignatureJob, findOwnedJob, getSignatureJob } from '../../src/ser
 import type { ApiDeps, AppEnv } from '../deps.js';
 import { ApiError, badRequest } from '../errors.js';
 import { readCreateRequest } from '../multipart.js';
+import { MAX_STATUS_QUERY_TOKEN_LENGTH } from '../schemas.js';
 import { jobView } from '../views.js';
 import { FLOW_SEGMENT, flowParam, idempotencyKeyOf } from './params.js';
 
@@ -74,7 +75,10 @@ export function senderJobRoutes(deps: ApiDeps) {
         { path: 'status_query_token', code: 'REQUIRED', message: 'the token the signer brought back' },
       ]);
     }
-    const signerId = token.length > 100 ? null : await signerOfStatusQueryToken(deps.db, jobId, token);
+    const signerId =
+      token.length > MAX_STATUS_QUERY_TOKEN_LENGTH
+        ? null
+        : await signerOfStatusQueryToken(deps.db, jobId, token);
     if (!signerId) {
       throw new ApiError(
         403,
