@@ -100,3 +100,27 @@ describe('/docs', () => {
     expect((await app.request('/docs/assets/..%2Fpackage.json')).status).toBe(404);
   });
 });
+
+describe('methods no route serves', () => {
+  it('405 with Allow on a known path, before credentials are looked at; 404 on an unknown path', async () => {
+    // In-process requests cannot carry TRACE (the fetch Request refuses it); schemathesis sends
+    // TRACE over HTTP in schemathesis.test.ts. Any method no route has is judged alike.
+    const cases: [string, string, string][] = [
+      ['PROPFIND', '/healthz', 'GET, HEAD'],
+      ['PUT', '/api/verify', 'POST'],
+      ['DELETE', '/api/987654325/portal/signature-jobs', 'GET, HEAD, POST'],
+      ['PATCH', '/api/987654325/direct/signature-jobs/abc/documents', 'DELETE'],
+      ['OPTIONS', '/tsa', 'POST'],
+      ['PUT', '/portal', 'GET, HEAD'],
+    ];
+    for (const [method, path, allow] of cases) {
+      const res = await app.request(path, { method });
+      expect({ status: res.status, allow: res.headers.get('allow') }, `${method} ${path}`).toEqual({
+        status: 405,
+        allow,
+      });
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('METHOD_NOT_ALLOWED');
+    }
+    expect((await app.request('/no-such-path', { method: 'PROPFIND' })).status).toBe(404);
+  });
+});
