@@ -13,7 +13,7 @@ import { rateLimitFromConfig } from '../api/rate-limit.js';
 import { listen } from '../api/server.js';
 import { ensureArchiveRenewalSchedule } from '../src/archive/schedule.js';
 import { ConfigError, loadConfig, otlpTracesUrl } from '../src/config.js';
-import { startEmbeddedPostgres } from '../src/dev/embedded-postgres.js';
+import { startEmbeddedPostgres, unreachableDataDirMessage } from '../src/dev/embedded-postgres.js';
 import { startSmtpSink } from '../src/dev/smtp-sink.js';
 import { startTemporalDevServer } from '../src/dev/temporal-server.js';
 import { createLogger } from '../src/log.js';
@@ -54,6 +54,9 @@ if (!parsedDev.success) {
 }
 const dev = parsedDev.data;
 const dataDir = resolve(dev.DATA_DIR);
+// Before anything starts: as root, the embedded PostgreSQL's user must reach its data folder.
+const unreachable = env.DATABASE_URL ? null : unreachableDataDirMessage(`${dataDir}/postgres`);
+if (unreachable) fail(unreachable);
 await mkdir(dataDir, { recursive: true });
 const stops: (() => Promise<unknown>)[] = [];
 const say = (line: string) => console.log(`[dev] ${line}`);

