@@ -66,6 +66,13 @@ const CONTROL_CHARACTERS_EXCEPT_LINE_BREAKS = /[\u0000-\u0009\u000b\u000c\u000e-
  * A one-line text: no control characters, since these fields end up in e-mail subjects, SMS and
  * PDF signature pages, where a line break could forge content.
  */
+/**
+ * The refinements below, as JSON Schema patterns for /openapi.json (a refinement has no JSON
+ * Schema of its own): no control characters; for required text, also something besides spaces.
+ */
+const NO_CONTROL_CHARACTERS_PATTERN = '^[^\\u0000-\\u001f\\u007f]*$';
+const NOT_ONLY_SPACES_PATTERN = '^[^\\u0000-\\u001f\\u007f]*[^\\s\\u0000-\\u001f\\u007f][^\\u0000-\\u001f\\u007f]*$';
+
 function singleLineText(max: number) {
   return z
     .string()
@@ -73,11 +80,14 @@ function singleLineText(max: number) {
     .refine(
       (s) => !CONTROL_CHARACTERS.test(s),
       withCode('INVALID_CHARACTERS', 'must not contain control characters'),
-    );
+    )
+    .meta({ pattern: NO_CONTROL_CHARACTERS_PATTERN });
 }
 
 function requiredSingleLineText(max: number) {
-  return singleLineText(max).refine((s) => s.trim().length > 0, withCode('REQUIRED', 'must not be empty'));
+  return singleLineText(max)
+    .refine((s) => s.trim().length > 0, withCode('REQUIRED', 'must not be empty'))
+    .meta({ pattern: NOT_ONLY_SPACES_PATTERN });
 }
 
 const personalIdentificationNumberSchema = z

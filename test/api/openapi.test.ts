@@ -23,6 +23,12 @@ const app = createApp({
   storage: {} as DocumentStore,
 });
 
+type Json = Record<string, unknown>;
+
+/** The value at `keys` inside a JSON document. */
+const at = (value: unknown, ...keys: string[]): unknown =>
+  keys.reduce<unknown>((v, k) => (v as Json | undefined)?.[k], value);
+
 interface OpenApi {
   openapi: string;
   paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
@@ -71,6 +77,58 @@ describe('/openapi.json', () => {
       maximum: MAX_AVAILABLE_SECONDS,
     });
     expect(components.schemas.StatusChange!.properties).toHaveProperty('confirmUrl');
+  });
+
+  it('promises nothing the code refuses (issue 12: each was schema-valid and refused)', async () => {
+    const doc = (await document()) as unknown as {
+      paths: Record<string, Record<string, Json>>;
+      components: { schemas: Record<string, Json> };
+    };
+    const op = (path: string, method: string) => doc.paths[path]![method]!;
+    const param = (path: string, method: string, name: string) =>
+      (op(path, method).parameters as Json[]).find((p) => p.name === name)!.schema as Json;
+    // Each flow's create takes its own job: a portal field in a direct job is refused.
+    const jobOf = (flow: string) =>
+      at(
+        op(`/api/{org}/${flow}/signature-jobs`, 'post'),
+        'requestBody',
+        'content',
+        'multipart/form-data',
+        'schema',
+        'properties',
+        'job',
+      );
+    expect(jobOf('direct')).toEqual({ $ref: '#/components/schemas/DirectJobRequest' });
+    expect(jobOf('portal')).toEqual({ $ref: '#/components/schemas/PortalJobRequest' });
+    expect(doc.components.schemas.DirectJobRequest!.properties).not.toHaveProperty('nonsensitiveTitle');
+    // An empty body to /api/verify is refused.
+    expect(
+      at(op('/api/verify', 'post'), 'requestBody', 'content', 'application/pdf', 'schema', 'minLength'),
+    ).toBe(1);
+    // `change` beyond nine digits, and a status_query_token longer than any handed out.
+    const redeliver = param('/api/{org}/{flow}/signature-jobs/{id}/callbacks/redeliver', 'post', 'change');
+    expect(redeliver).toMatchObject({ type: 'integer', maximum: 999_999_999 });
+    const token = param('/api/{org}/direct/signature-jobs/{id}/status', 'get', 'status_query_token');
+    expect(token).toMatchObject({ minLength: 1, maxLength: 100 });
+    // NUL in any request string (a reject reason, say); spaces only or control characters in titles.
+    const reason = at(doc.components.schemas.DevRejectRequest, 'properties', 'reason') as { pattern: string };
+    expect(new RegExp(reason.pattern, 'u').test('a\u0000b')).toBe(false);
+    expect(new RegExp(reason.pattern, 'u').test('The salary is wrong')).toBe(true);
+    const title = at(doc.components.schemas.PortalJobRequest, 'properties', 'title') as { pattern: string };
+    for (const bad of ['   ', 'a\tb']) expect(new RegExp(title.pattern, 'u').test(bad), bad).toBe(false);
+    expect(new RegExp(title.pattern, 'u').test(' Contract ')).toBe(true);
+    // The Idempotency-Key the code takes: visible ASCII only.
+    const key = param('/api/{org}/portal/signature-jobs', 'post', 'Idempotency-Key');
+    expect(new RegExp(key.pattern as string).test('a b')).toBe(false);
+    // Status codes the code answers, documented.
+    expect(op('/api/{org}/{flow}/signature-jobs/{id}/callbacks/redeliver', 'post').responses).toHaveProperty(
+      '400',
+    );
+    expect(op('/api/{org}/portal/signature-jobs/{id}/deadline', 'post').responses).toHaveProperty('413');
+    expect(op('/api/dev/signature-jobs/{id}/signers/{signerId}/sign', 'post').responses).toHaveProperty(
+      '413',
+    );
+    expect(op('/tsa', 'post').responses).toHaveProperty('413');
   });
 
   it('has no dangling references', async () => {
