@@ -78,8 +78,9 @@ async function signWithSignature(
 }
 
 /**
- * A signer who has already signed or rejected gets the workflow's own refusal (the same rule,
- * `refusalToAct`), also once the workflow has closed, and before a second signature is made. Without this a repeated signing would make a XAdES, find the first one kept
+ * A signer who has already signed or rejected gets the workflow's own refusal (`refusalToAct`:
+ * ALREADY_ACTED), also once the workflow has closed, and before a second signature is made.
+ * Other ends of a signer (expired, cancelled, ...) are left for the workflow to name. Without this a repeated signing would make a XAdES, find the first one kept
  * instead, and, once the job's documents were deleted, fail on the first one's missing bytes (a
  * 500 for what is the signer's repeated click). The row mirrors the workflow's signer status.
  */
@@ -90,7 +91,7 @@ async function refuseIfAlreadyActed(deps: SignerActionDeps, target: { jobId: str
     .where('id', '=', target.signerId)
     .where('job_id', '=', target.jobId)
     .executeTakeFirst();
-  if (row && row.status !== 'WAITING') {
+  if (row?.status === 'SIGNED' || row?.status === 'REJECTED') {
     throw new JobConflictError('ALREADY_ACTED', 'the signer has already signed or rejected');
   }
 }
