@@ -27,6 +27,16 @@ afterAll(async () => stack?.stop());
 /** `depth` arrays, one inside the other, around `inner`. */
 const nested = (depth: number, inner = '1') => `${'['.repeat(depth)}${inner}${']'.repeat(depth)}`;
 
+/** A new portal job's deadline extended with `availableSeconds` nested `depth` levels deep. */
+async function extendNested(depth: number) {
+  const job = await createJob(stack, 'portal', emailPortalJob(), { 'contract.pdf': pdf });
+  return follow(stack, `${job.links.self}/deadline`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: `{"availableSeconds":${nested(depth)}}`,
+  });
+}
+
 describe('deeply nested JSON', () => {
   it('10,000 levels in the `job` part: 400 naming the field, not a stack overflow', async () => {
     const json = JSON.stringify(emailPortalJob()).replace(/}$/, `,"reference":${nested(10_000)}}`);
@@ -40,24 +50,18 @@ describe('deeply nested JSON', () => {
   });
 
   it('8,000 levels on /deadline: 400 naming the field', async () => {
-    const job = await createJob(stack, 'portal', emailPortalJob(), { 'contract.pdf': pdf });
-    const res = await follow(stack, `${job.links.self}/deadline`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: `{"availableSeconds":${nested(8_000)}}`,
-    });
-    const body = await expectError(res, 400, 'VALIDATION_FAILED');
+    const body = await expectError(await extendNested(8_000), 400, 'VALIDATION_FAILED');
     expect(body.error.details[0]).toMatchObject({ code: 'TOO_DEEP' });
     expect(body.error.details[0]!.path.startsWith('availableSeconds[0]')).toBe(true);
   });
 
   it('nesting up to the limit is judged by the schema as before', async () => {
-    const job = await createJob(stack, 'portal', emailPortalJob(), { 'contract.pdf': pdf });
-    const res = await follow(stack, `${job.links.self}/deadline`, {
-      method: 'POST',
-      body: `{"availableSeconds":${nested(MAX_JSON_DEPTH - 1)}}`,
-    });
-    const body = await expectError(res, 400, 'VALIDATION_FAILED', 'availableSeconds');
+    const body = await expectError(
+      await extendNested(MAX_JSON_DEPTH - 1),
+      400,
+      'VALIDATION_FAILED',
+      'availableSeconds',
+    );
     expect(body.error.details[0]!.code).toBe('INVALID_VALUE');
   });
 });
