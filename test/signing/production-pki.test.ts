@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  createCrl,
   createPki,
   createSealedPades,
   createTimeStamper,
@@ -82,14 +83,18 @@ describe('a production PKI loaded from PEM files (RSA keys made by openssl)', ()
   });
 
   it('seals with an RSA key that pdfsig validates as trusted', async () => {
+    // An outside TSA in production; here the development one stands in for it. Its CA's CRL
+    // comes as a file, as a CA the service does not run: the verifier needs revocation data for
+    // every certificate, the TSA's included.
+    const dev = await createPki();
+    const devRootCrl = writeTemp(dir, 'outside-tsa-root.crl', await createCrl(dev, 'root'));
     const pki = await loadPkiFromFiles({
       roots: [join(dir, 'root.pem')],
       rootKey: join(dir, 'root.key'),
       seal: { cert: join(dir, 'seal.pem'), key: join(dir, 'seal.key') },
+      crls: [devRootCrl],
     });
     expect(pki.tsa).toBeUndefined();
-    // An outside TSA in production; here the development one stands in for it.
-    const dev = await createPki();
     const world = { pki, timeStamper: createTimeStamper(dev), rootPem: trustAnchorsPem(pki) };
     const documents = [
       { title: 'A', fileName: 'a.pdf', mimeType: 'application/pdf', bytes: await simplePdf() },
