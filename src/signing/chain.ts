@@ -217,7 +217,7 @@ function checkUse(cert: x509.X509Certificate, use: CertificateUse, findings: Fin
   if (use === 'time-stamping') {
     if (!signs)
       findings.add('keyUsage', `"${cn(cert)}" may not sign (no digitalSignature or nonRepudiation)`);
-    if (!eku || !eku.critical || usages.length !== 1 || usages[0] !== x509.ExtendedKeyUsage.timeStamping) {
+    if (!eku?.critical || usages.length !== 1 || usages[0] !== x509.ExtendedKeyUsage.timeStamping) {
       findings.add(
         'extKeyUsage',
         `"${cn(cert)}" is not a time-stamping authority (RFC 3161 asks for exactly one extKeyUsage, id-kp-timeStamping, critical)`,

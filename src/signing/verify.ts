@@ -290,7 +290,8 @@ async function verifyPdfField(
     const ts = await verifyTimeStampToken(token, (h) => digest(h, first.signatureValue), ctx);
     problems.push(...ts.problems);
     tsOk = ts.valid && ts.trusted;
-    if (ts.genTime) {
+    // Only a time-stamp that holds fixes the time; a forged one proves nothing.
+    if (ts.genTime && tsOk) {
       at = ts.genTime;
       signedAt = ts.genTime.toISOString();
     }
@@ -314,7 +315,7 @@ async function verifyPdfField(
     signedAt,
     timeStamped: !!token,
     valid: sane && cms.valid && tsOk,
-    trusted: cms.trusted,
+    trusted: cms.trusted && tsOk,
     coversWholeDocument,
     problems,
   };
@@ -468,7 +469,8 @@ async function verifyXmlSignature(
     });
     problems.push(...ts.problems);
     tsOk = ts.valid && ts.trusted;
-    if (ts.genTime) {
+    // Only a time-stamp that holds fixes the time; a forged one proves nothing.
+    if (ts.genTime && tsOk) {
       at = ts.genTime;
       signedAt = ts.genTime.toISOString();
     }
@@ -487,7 +489,8 @@ async function verifyXmlSignature(
       crls,
       use: 'document-signature',
     });
-    trusted = chain.trusted && !!encapsulated;
+    // The chain is judged at the time-stamp's time: without a sound time-stamp, no trust.
+    trusted = chain.trusted && !!encapsulated && tsOk;
     problems.push(...chain.problems);
   }
 
