@@ -21,18 +21,21 @@ import type { SigningContext } from '../../src/signatures/context.js';
 import {
   type CertifiedKey,
   createCrl,
+  createSealedPades,
   createSignerXades,
   createTimeStamper,
   issuePersonCertificate,
   type TimeStamper,
   type VerificationReport,
+  verifyPdfSignatures,
   verifyXades,
   type XadesKey,
 } from '../../src/signing/index.js';
 import { XADES_NS } from '../../src/signing/xades.js';
 import type { DocumentStore } from '../../src/storage/index.js';
+import { simplePdf } from '../fixtures/signing/pdfs.js';
 import { caUsage, forge, revokingCrl, signerUsage, tsaUsages } from './forge.js';
-import { PIDS, type SigningWorld, signingWorld } from './setup.js';
+import { jobInput, PIDS, type SigningWorld, signAll, signingWorld } from './setup.js';
 import { requireTools, run, scratchDir, writeTemp } from './validators.js';
 
 const documents = [
@@ -91,11 +94,11 @@ function editUnsigned(xades: Uint8Array, edit: (doc: Document) => void): Uint8Ar
   return new TextEncoder().encode(new XMLSerializer().serializeToString(doc as never));
 }
 
-async function viaApi(xades: Uint8Array): Promise<VerificationReport> {
+async function viaApi(body: Uint8Array, type = 'application/xml'): Promise<VerificationReport> {
   const res = await api.request('/api/verify', {
     method: 'POST',
-    headers: { 'content-type': 'application/xml' },
-    body: Buffer.from(xades),
+    headers: { 'content-type': type },
+    body: Buffer.from(body),
   });
   expect(res.status).toBe(200);
   return (await res.json()) as VerificationReport;
@@ -333,5 +336,34 @@ describe('the verifier and forgeries made with real keys', () => {
     await expectRefused(bare, /no SignatureTimeStamp: XAdES B-B only/);
     const [sig] = (await viaApi(bare)).signatures;
     expect(sig).toMatchObject({ timeStamped: false, level: 'B-B', trusted: false });
+  });
+
+  it('refuses a PAdES sealed with a look-alike service seal issued with a person’s key', async () => {
+    const seal = await forge({
+      cn: 'Esign Service Seal',
+      organisation: 'Esign Orchestrator (development)',
+      issuer: ola,
+      extensions: [
+        new x509.KeyUsagesExtension(
+          x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation,
+          true,
+        ),
+      ],
+    });
+    const forger = { ...world, pki: { ...world.pki, seal } };
+    const docs = [{ title: 'A', fileName: 'a.pdf', mimeType: 'application/pdf', bytes: await simplePdf() }];
+    const signers = await signAll(forger, 'job-0001', docs, [{ name: 'Kari Nordmann', pid: PIDS.fnr }]);
+    const pdf = await createSealedPades(jobInput(forger, docs, signers));
+    for (const report of [
+      await verifyPdfSignatures(pdf, world.pki.roots),
+      await viaApi(pdf, 'application/pdf'),
+    ]) {
+      expect(report.valid).toBe(false);
+      const sealReport = report.signatures.find((s) => s.kind === 'seal')!;
+      expect(sealReport).toMatchObject({ certificateSubject: 'Esign Service Seal', trusted: false });
+      expect(sealReport.problems.join('\n')).toMatch(
+        /basicConstraints: "Ola Nordmann" is not a CA certificate/,
+      );
+    }
   });
 });
