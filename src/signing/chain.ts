@@ -55,6 +55,8 @@ export interface ChainOptions {
 }
 
 const MAX_PATH_LENGTH = 8;
+/** Certificates with the issuer's name whose signature is tried, per step of the path. */
+const MAX_ISSUER_CANDIDATES = 16;
 
 const OID = {
   basicConstraints: '2.5.29.19',
@@ -134,8 +136,11 @@ async function buildPath(
   while (path.length <= MAX_PATH_LENGTH) {
     if (options.anchors.some((a) => sameCert(a, current))) return { path, anchored: true };
     let issuer: x509.X509Certificate | undefined;
-    for (const candidate of [...options.anchors, ...options.pool]) {
-      if (path.some((p) => sameCert(p, candidate))) continue;
+    // Names first, signatures only for a few: a document may carry any number of certificates.
+    const candidates = [...options.anchors, ...options.pool]
+      .filter((c) => c.subject === current.issuer && !path.some((p) => sameCert(p, c)))
+      .slice(0, MAX_ISSUER_CANDIDATES);
+    for (const candidate of candidates) {
       if (await issuedBy(current, candidate)) {
         issuer = candidate;
         break;
