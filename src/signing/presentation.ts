@@ -512,6 +512,11 @@ function setMetadata(out: PDFDocument, input: PresentationInput, pdfA: boolean):
     Subtype: 'XML',
   });
   out.catalog.set(PDFName.of('Metadata'), out.context.register(metadata));
+  addSrgbOutputIntent(out);
+}
+
+/** The PDF/A output intent: colours mean sRGB (the profile in ./pdf/srgb-icc.ts). */
+export function addSrgbOutputIntent(out: PDFDocument): void {
   const icc = out.context.flateStream(srgbIccProfile(), { N: 3 });
   const intent = out.context.obj({
     Type: 'OutputIntent',

@@ -84,6 +84,20 @@ async function signStatement(s: Signing): Promise<Uint8Array> {
 
 const personal = (k: CertifiedKey): XadesKey => ({ kind: 'personal', ...k });
 
+/** A certificate named and shaped like the service seal, issued with Ola's person key. */
+const lookAlikeSeal = () =>
+  forge({
+    cn: 'Esign Service Seal',
+    organisation: 'Esign Orchestrator (development)',
+    issuer: ola,
+    extensions: [
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation,
+        true,
+      ),
+    ],
+  });
+
 /** The XAdES changed in its unsigned properties (which the signature does not cover). */
 function editUnsigned(xades: Uint8Array, edit: (doc: Document) => void): Uint8Array {
   const doc = new DOMParser().parseFromString(
@@ -163,17 +177,7 @@ describe('the verifier and forgeries made with real keys', () => {
   });
 
   it('refuses a look-alike service seal issued with a person’s key', async () => {
-    const seal = await forge({
-      cn: 'Esign Service Seal',
-      organisation: 'Esign Orchestrator (development)',
-      issuer: ola,
-      extensions: [
-        new x509.KeyUsagesExtension(
-          x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation,
-          true,
-        ),
-      ],
-    });
+    const seal = await lookAlikeSeal();
     const xades = await signStatement({
       key: personal(seal),
       name: 'Per Hansen',
@@ -339,17 +343,7 @@ describe('the verifier and forgeries made with real keys', () => {
   });
 
   it('refuses a PAdES sealed with a look-alike service seal issued with a person’s key', async () => {
-    const seal = await forge({
-      cn: 'Esign Service Seal',
-      organisation: 'Esign Orchestrator (development)',
-      issuer: ola,
-      extensions: [
-        new x509.KeyUsagesExtension(
-          x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation,
-          true,
-        ),
-      ],
-    });
+    const seal = await lookAlikeSeal();
     const forger = { ...world, pki: { ...world.pki, seal } };
     const docs = [{ title: 'A', fileName: 'a.pdf', mimeType: 'application/pdf', bytes: await simplePdf() }];
     const signers = await signAll(forger, 'job-0001', docs, [{ name: 'Kari Nordmann', pid: PIDS.fnr }]);
