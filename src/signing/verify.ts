@@ -520,7 +520,8 @@ async function verifyXmlSignature(
   const identity = signer ? signerIdentity(signer, claimed) : undefined;
   problems.push(...(identity?.problems ?? []));
   const certificateSubject = signer ? commonName(signer) : undefined;
-  const longTerm = certificates.length > 0 && crls.length > 0;
+  const has = (name: string) => signature.getElementsByTagNameNS(XADES_NS, name).length > 0;
+  const longTerm = has('CertificateValues') && has('RevocationValues');
   return {
     kind: 'xades',
     signer: identity?.name ?? '',

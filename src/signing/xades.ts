@@ -195,9 +195,10 @@ async function addLongTermValidationData(
 
   const revocationValues = xel('RevocationValues');
   const crlValues = xel('CRLValues');
-  // Revocation status as of the signature time-stamp: thisUpdate neither after the moment the
-  // CRL is embedded nor before the time the signature is proven to exist.
-  for (const crl of await crlsFor(input.pki, [...unique.values()], readTimeStampToken(token).genTime)) {
+  // Revocation status as of the signature time-stamp's time, the time the signature is proven to
+  // exist; never after now, the moment the CRL is embedded (an outside TSA's clock may run ahead).
+  const statusAt = new Date(Math.min(readTimeStampToken(token).genTime.getTime(), Date.now()));
+  for (const crl of await crlsFor(input.pki, [...unique.values()], statusAt)) {
     crlValues.appendChild(xel('EncapsulatedCRLValue', b64(crl)));
   }
   revocationValues.appendChild(crlValues);
