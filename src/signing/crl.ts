@@ -69,16 +69,59 @@ export function createCrl(pki: Pki, name: CaName, now: Date = new Date()): Promi
   return crl;
 }
 
+const FETCH_TIMEOUT_MS = 5_000;
+const MAX_FETCHED_CRL_BYTES = 4 * 1024 * 1024;
+/** Fetched CRLs by URL, kept until their nextUpdate (at most a day). */
+const fetched = new Map<string, { crl: Uint8Array; until: number }>();
+
 /**
- * Revocation data for certificates: the CRL of each issuer we run or have a CRL file for.
- * Root certificates need none (they are trust anchors).
+ * The CRL of a CA we neither run nor have a file for (an outside time-stamping authority's), from
+ * the certificate's http distribution point. Undefined when there is none or it cannot be had:
+ * the signature is then made without it, and a verifier will say its status is unknown.
+ */
+async function fetchCrl(cert: x509.X509Certificate): Promise<Uint8Array | undefined> {
+  let urls: string[] = [];
+  try {
+    const ext = cert.getExtension(x509.CRLDistributionPointsExtension);
+    urls = (ext?.distributionPoints ?? []).flatMap((dp) =>
+      (dp.distributionPoint?.fullName ?? []).flatMap((n) =>
+        n.uniformResourceIdentifier?.startsWith('http') ? [n.uniformResourceIdentifier] : [],
+      ),
+    );
+  } catch {
+    return undefined;
+  }
+  for (const url of urls) {
+    const cached = fetched.get(url);
+    if (cached && cached.until > Date.now()) return cached.crl;
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+      if (!res.ok || Number(res.headers.get('content-length') ?? 0) > MAX_FETCHED_CRL_BYTES) continue;
+      const der = new Uint8Array(await res.arrayBuffer());
+      if (der.byteLength > MAX_FETCHED_CRL_BYTES) continue;
+      const crl = new x509.X509Crl(bufferOf(der));
+      if (crl.issuer !== cert.issuer) continue;
+      const until = Math.min(crl.nextUpdate?.getTime() ?? 0, Date.now() + 24 * HOUR_MS);
+      fetched.set(url, { crl: der, until });
+      return der;
+    } catch {
+      // Unreachable or not a CRL: try the next distribution point.
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Revocation data for certificates: the CRL of each issuer we run or have a CRL file for, else
+ * fetched from the certificate's distribution point. Root certificates need none (they are trust
+ * anchors).
  */
 export async function crlsFor(
   pki: Pki,
   certs: x509.X509Certificate[],
   now: Date = new Date(),
 ): Promise<Uint8Array[]> {
-  const out = new Map<string, Promise<Uint8Array>>();
+  const out = new Map<string, Promise<Uint8Array | undefined>>();
   for (const cert of certs) {
     if (cert.subject === cert.issuer) continue;
     const issuer = cert.issuer;
@@ -87,8 +130,8 @@ export async function crlsFor(
     if (own) out.set(issuer, createCrl(pki, own, now));
     else {
       const file = pki.staticCrls.get(issuer);
-      if (file) out.set(issuer, Promise.resolve(file));
+      out.set(issuer, file ? Promise.resolve(file) : fetchCrl(cert));
     }
   }
-  return Promise.all(out.values());
+  return (await Promise.all(out.values())).filter((crl): crl is Uint8Array => !!crl);
 }
