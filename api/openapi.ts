@@ -391,6 +391,20 @@ function publicPaths(): Json {
         },
       },
     },
+    '/pki/ca/{file}': {
+      get: {
+        tags: ['PKI'],
+        summary:
+          'The certificate of one of the service CAs (root.cer, eid-ca.cer), where the caIssuers of the certificates it issued point',
+        parameters: [
+          { name: 'file', in: 'path', required: true, schema: { type: 'string', example: 'root.cer' } },
+        ],
+        responses: {
+          '200': { description: 'DER certificate.', content: { 'application/pkix-cert': {} } },
+          ...errors('404'),
+        },
+      },
+    },
     '/tsa': {
       post: {
         tags: ['PKI'],

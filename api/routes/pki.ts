@@ -1,9 +1,16 @@
 /**
- * The service PKI in public: the trust anchors validators need, each CA's CRL (where issued
- * certificates point), and the RFC 3161 time-stamping authority over HTTP.
+ * The service PKI in public: the trust anchors validators need, each CA's certificate and CRL
+ * (where the Authority Information Access and CRL distribution points of issued certificates
+ * point), and the RFC 3161 time-stamping authority over HTTP.
  */
 import { Hono } from 'hono';
-import { createCrl, crlNames, type LocalTimeStamper, trustAnchorsPem } from '../../src/signing/index.js';
+import {
+  caCertificate,
+  createCrl,
+  crlNames,
+  type LocalTimeStamper,
+  trustAnchorsPem,
+} from '../../src/signing/index.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 
@@ -27,6 +34,15 @@ export function pkiRoutes(deps: ApiDeps) {
     // CRLs are re-issued on request with a short validity: caches must not keep them long.
     c.header('Cache-Control', 'max-age=300');
     return c.body(Buffer.from(await createCrl(deps.signing.pki, known)));
+  });
+
+  app.get('/pki/ca/:file{[a-z-]+\\.cer}', (c) => {
+    const name = c.req.param('file').replace(/\.cer$/, '');
+    const certificate = caCertificate(deps.signing.pki, name);
+    if (!certificate) throw new ApiError(404, 'NOT_FOUND', `no CA certificate named ${name}`);
+    c.header('Content-Type', 'application/pkix-cert');
+    c.header('Cache-Control', 'max-age=86400');
+    return c.body(Buffer.from(certificate.rawData));
   });
 
   app.post('/tsa', async (c) => {

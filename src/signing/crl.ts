@@ -2,9 +2,12 @@
  * Certificate revocation lists of the CAs the service runs, served at `<crlBaseUrl>/<name>.crl`
  * and embedded in signatures for long-term validation (XAdES RevocationValues, the PDF's DSS).
  *
- * Nothing is ever revoked in development, so a CRL is an empty, signed list. CRLs are issued
- * per hour (thisUpdate rounded down), so every signature made within the hour embeds the same
- * list and the CRL number grows with time without any stored counter.
+ * Nothing is ever revoked in development, so a CRL is an empty, signed list. A CRL is issued for
+ * the moment it is used, to the second: its thisUpdate is at (never after) the moment a signature
+ * embeds it, and with no revocations it cannot predate the last one it reports. A validator that
+ * checks revocation freshness sees status information from the signature's own time, not from
+ * the top of the hour before it. The CRL number is that second, so it grows without any stored
+ * counter.
  */
 // @peculiar/x509 (through tsyringe) needs the Reflect metadata API before it loads.
 import 'reflect-metadata';
@@ -15,6 +18,8 @@ import type { CaName, Pki } from './pki.js';
 
 const HOUR_MS = 3600_000;
 const VALIDITY_MS = 7 * 24 * HOUR_MS;
+/** CRLs kept per PKI: signatures made within the same second share one. */
+const CACHED_CRLS = 32;
 const cache = new WeakMap<Pki, Map<string, Promise<Uint8Array>>>();
 
 function crlNumberExtension(n: number): x509.Extension {
@@ -33,13 +38,13 @@ export function crlNames(pki: Pki): CaName[] {
 export function createCrl(pki: Pki, name: CaName, now: Date = new Date()): Promise<Uint8Array> {
   const ca = pki.crlIssuers[name];
   if (!ca) throw new Error(`no CRL issuer "${name}" in this PKI`);
-  const hour = Math.floor(now.getTime() / HOUR_MS);
+  const second = Math.floor(now.getTime() / 1000);
   const perPki = cache.get(pki) ?? new Map<string, Promise<Uint8Array>>();
   cache.set(pki, perPki);
-  const key = `${name}@${hour}`;
+  const key = `${name}@${second}`;
   let crl = perPki.get(key);
   if (!crl) {
-    const thisUpdate = new Date(hour * HOUR_MS);
+    const thisUpdate = new Date(second * 1000);
     crl = x509.X509CrlGenerator.create({
       issuer: ca.certificate.subjectName,
       thisUpdate,
@@ -47,7 +52,7 @@ export function createCrl(pki: Pki, name: CaName, now: Date = new Date()): Promi
       signingKey: ca.privateKey,
       signingAlgorithm: signParams(ca.privateKey),
       extensions: [
-        crlNumberExtension(hour),
+        crlNumberExtension(second),
         new x509.AuthorityKeyIdentifierExtension(
           ca.certificate.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId ?? '',
         ),
@@ -55,20 +60,68 @@ export function createCrl(pki: Pki, name: CaName, now: Date = new Date()): Promi
       entries: [],
     }).then((c) => new Uint8Array(c.rawData));
     perPki.set(key, crl);
+    // Oldest first in a Map: drop what no signature will ask for again.
+    for (const old of perPki.keys()) {
+      if (perPki.size <= CACHED_CRLS) break;
+      perPki.delete(old);
+    }
   }
   return crl;
 }
 
+const FETCH_TIMEOUT_MS = 5_000;
+const MAX_FETCHED_CRL_BYTES = 4 * 1024 * 1024;
+/** Fetched CRLs by URL, kept until their nextUpdate (at most a day). */
+const fetched = new Map<string, { crl: Uint8Array; until: number }>();
+
 /**
- * Revocation data for certificates: the CRL of each issuer we run or have a CRL file for.
- * Root certificates need none (they are trust anchors).
+ * The CRL of a CA we neither run nor have a file for (an outside time-stamping authority's), from
+ * the certificate's http distribution point. Undefined when there is none or it cannot be had:
+ * the signature is then made without it, and a verifier will say its status is unknown.
+ */
+async function fetchCrl(cert: x509.X509Certificate): Promise<Uint8Array | undefined> {
+  let urls: string[] = [];
+  try {
+    const ext = cert.getExtension(x509.CRLDistributionPointsExtension);
+    urls = (ext?.distributionPoints ?? []).flatMap((dp) =>
+      (dp.distributionPoint?.fullName ?? []).flatMap((n) =>
+        n.uniformResourceIdentifier?.startsWith('http') ? [n.uniformResourceIdentifier] : [],
+      ),
+    );
+  } catch {
+    return undefined;
+  }
+  for (const url of urls) {
+    const cached = fetched.get(url);
+    if (cached && cached.until > Date.now()) return cached.crl;
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+      if (!res.ok || Number(res.headers.get('content-length') ?? 0) > MAX_FETCHED_CRL_BYTES) continue;
+      const der = new Uint8Array(await res.arrayBuffer());
+      if (der.byteLength > MAX_FETCHED_CRL_BYTES) continue;
+      const crl = new x509.X509Crl(bufferOf(der));
+      if (crl.issuer !== cert.issuer) continue;
+      const until = Math.min(crl.nextUpdate?.getTime() ?? 0, Date.now() + 24 * HOUR_MS);
+      fetched.set(url, { crl: der, until });
+      return der;
+    } catch {
+      // Unreachable or not a CRL: try the next distribution point.
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Revocation data for certificates: the CRL of each issuer we run or have a CRL file for, else
+ * fetched from the certificate's distribution point. Root certificates need none (they are trust
+ * anchors).
  */
 export async function crlsFor(
   pki: Pki,
   certs: x509.X509Certificate[],
   now: Date = new Date(),
 ): Promise<Uint8Array[]> {
-  const out = new Map<string, Promise<Uint8Array>>();
+  const out = new Map<string, Promise<Uint8Array | undefined>>();
   for (const cert of certs) {
     if (cert.subject === cert.issuer) continue;
     const issuer = cert.issuer;
@@ -77,8 +130,8 @@ export async function crlsFor(
     if (own) out.set(issuer, createCrl(pki, own, now));
     else {
       const file = pki.staticCrls.get(issuer);
-      if (file) out.set(issuer, Promise.resolve(file));
+      out.set(issuer, file ? Promise.resolve(file) : fetchCrl(cert));
     }
   }
-  return Promise.all(out.values());
+  return (await Promise.all(out.values())).filter((crl): crl is Uint8Array => !!crl);
 }

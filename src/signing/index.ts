@@ -21,6 +21,8 @@ export {
 export {
   type CaName,
   type CertifiedKey,
+  caCertificate,
+  caIssuerUrl,
   createPki,
   crlUrl,
   DEFAULT_CRL_BASE_URL,

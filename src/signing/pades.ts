@@ -7,7 +7,7 @@ import { crlsFor } from './crl.js';
 import { addDocumentTimeStamp, addSealSignature, addValidationData } from './pdf/signatures.js';
 import type { Pki } from './pki.js';
 import { presentJob } from './presentation.js';
-import type { TimeStamper } from './tsa.js';
+import { type TimeStamper, tokenCertificates } from './tsa.js';
 import type { AuditEntry, PackagingDocument, PackagingJob, PackagingSigner } from './types.js';
 
 export interface SealedPadesInput {
@@ -23,7 +23,17 @@ export interface SealedPadesInput {
 
 export async function createSealedPades(input: SealedPadesInput): Promise<Uint8Array> {
   const now = input.now ?? new Date();
-  const { pki, timeStamper } = input;
+  const { pki } = input;
+  // Keeps the tokens, whose authority's certificates need revocation data in the DSS, be it ours
+  // or an outside one.
+  const tokens: Uint8Array[] = [];
+  const timeStamper: TimeStamper = {
+    timestamp: async (digest, hash) => {
+      const token = await input.timeStamper.timestamp(digest, hash);
+      tokens.push(token);
+      return token;
+    },
+  };
   const sealName = pki.seal.certificate.subjectName.getField('CN')[0] ?? 'the service';
   const presentation = await presentJob({
     job: input.job,
@@ -39,15 +49,11 @@ export async function createSealedPades(input: SealedPadesInput): Promise<Uint8A
     signedAt: now,
     reason: `Forseglet etter signering av oppdrag ${input.job.jobId}`,
   });
-  const certificates = [pki.seal.certificate, ...pki.seal.chain, ...timeStampCertificates(pki)];
+  const certificates = [pki.seal.certificate, ...pki.seal.chain, ...tokens.flatMap(tokenCertificates)];
   const withValidationData = await addValidationData(sealed, {
     certificates,
-    crls: await crlsFor(pki, certificates, now),
+    // Issued as they are embedded, after the seal's time-stamp: status as of that moment.
+    crls: await crlsFor(pki, certificates, new Date()),
   });
   return addDocumentTimeStamp(withValidationData, { timeStamper, fieldName: 'DocumentTimeStamp' });
-}
-
-/** The TSA's certificates when it is ours; an outside TSA's come inside its tokens. */
-function timeStampCertificates(pki: Pki) {
-  return pki.tsa ? [pki.tsa.certificate, ...pki.tsa.chain] : [];
 }

@@ -83,6 +83,25 @@ export function crlUrl(baseUrl: string, name: CaName): string {
   return `${baseUrl.replace(/\/$/, '')}/${name}.crl`;
 }
 
+/**
+ * Where a CA's certificate is served (DER), for the Authority Information Access (caIssuers) of
+ * the certificates it issues: next to the CRLs, `<base>/pki/ca/<name>.cer` for a CRL base
+ * `<base>/pki/crl`.
+ */
+export function caIssuerUrl(crlBaseUrl: string, name: CaName): string {
+  return `${crlBaseUrl.replace(/\/$/, '').replace(/\/crl$/, '')}/ca/${name}.cer`;
+}
+
+/** The certificate of one of our CAs by name, for `/pki/ca/<name>.cer`. */
+export function caCertificate(pki: Pki, name: string): x509.X509Certificate | undefined {
+  if (name === 'root') return pki.crlIssuers.root?.certificate ?? pki.roots[0];
+  if (name === 'eid-ca') return pki.eidCa?.certificate;
+  return undefined;
+}
+
+const authorityInfoAccess = (url: string) => new x509.AuthorityInfoAccessExtension({ caIssuers: url });
+const AIA_OID = '1.3.6.1.5.5.7.1.1';
+
 interface IssueParams {
   subject: x509.JsonName;
   issuer: CertifiedKey | 'self';
@@ -91,6 +110,8 @@ interface IssueParams {
   notAfter: Date;
   extensions: x509.Extension[];
   crlDistributionPoint?: string;
+  /** The issuer's certificate URL (caIssuers), for validators that build the path online. */
+  caIssuers?: string;
 }
 
 async function issue(params: IssueParams): Promise<x509.X509Certificate> {
@@ -105,6 +126,7 @@ async function issue(params: IssueParams): Promise<x509.X509Certificate> {
   if (params.crlDistributionPoint) {
     extensions.push(new x509.CRLDistributionPointsExtension([params.crlDistributionPoint]));
   }
+  if (params.caIssuers) extensions.push(authorityInfoAccess(params.caIssuers));
   const signingKey = signer ? signer.privateKey : params.keys.privateKey;
   return x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
@@ -163,6 +185,7 @@ export async function createPki(options: PkiOptions = {}): Promise<Pki> {
       ),
     ],
     crlDistributionPoint: crlUrl(base, 'root'),
+    caIssuers: caIssuerUrl(base, 'root'),
   });
 
   const tsaKeys = await generateKeyPair();
@@ -178,6 +201,7 @@ export async function createPki(options: PkiOptions = {}): Promise<Pki> {
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.timeStamping], true),
     ],
     crlDistributionPoint: crlUrl(base, 'root'),
+    caIssuers: caIssuerUrl(base, 'root'),
   });
 
   const eidKeys = await generateKeyPair();
@@ -189,6 +213,7 @@ export async function createPki(options: PkiOptions = {}): Promise<Pki> {
     notAfter: new Date(now.getTime() + 20 * YEAR_MS),
     extensions: caExtensions(0),
     crlDistributionPoint: crlUrl(base, 'root'),
+    caIssuers: caIssuerUrl(base, 'root'),
   });
 
   const eidCa: CertifiedKey = { certificate: eidCert, privateKey: eidKeys.privateKey, chain: [rootCert] };
@@ -246,7 +271,7 @@ async function tryLoadDirectory(dir: string, options: PkiOptions): Promise<Pki |
     return undefined;
   }
   const file = (role: string, kind: 'cert' | 'key') => join(dir, `${role}.${kind}.pem`);
-  return loadPkiFromFiles({
+  const pki = await loadPkiFromFiles({
     roots: [file('root', 'cert')],
     rootKey: file('root', 'key'),
     seal: { cert: file('seal', 'cert'), key: file('seal', 'key') },
@@ -254,6 +279,44 @@ async function tryLoadDirectory(dir: string, options: PkiOptions): Promise<Pki |
     eidCa: { cert: file('eid-ca', 'cert'), key: file('eid-ca', 'key') },
     crlBaseUrl: options.crlBaseUrl,
   });
+  await addMissingAuthorityInfoAccess(dir, pki);
+  return pki;
+}
+
+/**
+ * A development PKI created before certificates carried Authority Information Access gets its
+ * seal, TSA and eID CA certificates re-issued with it on start: same key, subject, validity and
+ * extensions, a new serial number. Signatures made before keep validating (they carry the old
+ * certificate, which the same root signed); new ones carry the new. Should two processes start
+ * at once, each may re-issue its own: both certificates are equally valid, the file keeps one.
+ */
+async function addMissingAuthorityInfoAccess(dir: string, pki: Pki): Promise<void> {
+  const root = pki.crlIssuers.root;
+  if (!root) return;
+  const roles: [string, CertifiedKey | undefined][] = [
+    ['seal', pki.seal],
+    ['tsa', pki.tsa],
+    ['eid-ca', pki.eidCa],
+  ];
+  for (const [role, ck] of roles) {
+    if (!ck || ck.certificate.extensions.some((e) => e.type === AIA_OID)) continue;
+    if (ck.certificate.issuer !== root.certificate.subject) continue;
+    ck.certificate = await x509.X509CertificateGenerator.create({
+      serialNumber: randomSerial(),
+      subject: ck.certificate.subjectName,
+      issuer: root.certificate.subjectName,
+      notBefore: ck.certificate.notBefore,
+      notAfter: ck.certificate.notAfter,
+      publicKey: ck.certificate.publicKey,
+      signingKey: root.privateKey,
+      signingAlgorithm: signParams(root.privateKey),
+      extensions: [...ck.certificate.extensions, authorityInfoAccess(caIssuerUrl(pki.crlBaseUrl, 'root'))],
+    });
+    const path = join(dir, `${role}.cert.pem`);
+    const tmp = `${path}.tmp-${process.pid}`;
+    await writeFile(tmp, certificatesToPem([ck.certificate, ...ck.chain]));
+    await rename(tmp, path);
+  }
 }
 
 /** A certificate PEM file (entity first, then its chain) and its PKCS#8 PEM key file. */
@@ -359,6 +422,7 @@ export async function issuePersonCertificate(
     notAfter: new Date(now.getTime() + 2 * YEAR_MS),
     extensions: [new x509.KeyUsagesExtension(x509.KeyUsageFlags.nonRepudiation, true)],
     crlDistributionPoint: crlUrl(pki.crlBaseUrl, 'eid-ca'),
+    caIssuers: caIssuerUrl(pki.crlBaseUrl, 'eid-ca'),
   });
   return { certificate, privateKey: keys.privateKey, chain: [ca.certificate, ...ca.chain] };
 }

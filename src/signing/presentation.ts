@@ -2,7 +2,7 @@
  * The human-readable part of the signed PDF, built with pdf-lib before anything is signed:
  * every original page on A4 portrait (scaled to fit, never cropped), plain text typeset with an
  * embedded font, the signature page(s) with each signer and the audit summary, and each signer's
- * XAdES attached. PDF/A inputs make the result PDF/A-3b.
+ * XAdES attached. PDF/A inputs make the result PDF/A-3b, when their claim holds (./pdfa.ts).
  *
  * Saved with classic cross-reference tables (no object streams) so the signing steps after it can
  * append incremental updates with the small reader in ./pdf.
@@ -34,6 +34,7 @@ import {
 import type { SignatureType } from '../job/model.js';
 import { signerIdentifier } from './identifiers.js';
 import { srgbIccProfile } from './pdf/srgb-icc.js';
+import { checkPdfA } from './pdfa.js';
 import {
   type AuditEntry,
   DocumentUnprocessableError,
@@ -103,6 +104,8 @@ export interface PresentationInput {
 export interface Presentation {
   bytes: Uint8Array;
   pdfA: boolean;
+  /** Inputs that claim PDF/A but are not, and why: the result is then plain PDF 1.7. */
+  pdfAProblems: string[];
 }
 
 export async function presentJob(input: PresentationInput): Promise<Presentation> {
@@ -146,19 +149,23 @@ export async function presentJob(input: PresentationInput): Promise<Presentation
 
   setMetadata(out, input, pdfA);
   const bytes = await out.save({ useObjectStreams: false, objectsPerTick: Number.POSITIVE_INFINITY });
-  return { bytes, pdfA };
+  const pdfAProblems = sources.flatMap((source, i) =>
+    source.pdfAProblems.map((p) => `${input.documents[i]!.fileName} claims PDF/A but ${p}`),
+  );
+  return { bytes, pdfA, pdfAProblems };
 }
 
 interface Source {
   pdf?: PDFDocument;
   text?: string;
   pdfA: boolean;
+  pdfAProblems: string[];
 }
 
 async function loadSource(doc: PackagingDocument): Promise<Source> {
   if (doc.mimeType === 'text/plain') {
     const text = new TextDecoder('utf-8').decode(doc.bytes).replace(/^\uFEFF/, '');
-    return { text, pdfA: false };
+    return { text, pdfA: false, pdfAProblems: [] };
   }
   if (doc.mimeType !== 'application/pdf') {
     throw new DocumentUnprocessableError(doc.fileName, `unsupported type ${doc.mimeType}`);
@@ -178,19 +185,8 @@ async function loadSource(doc: PackagingDocument): Promise<Source> {
   }
   if (pdf.isEncrypted) throw new DocumentUnprocessableError(doc.fileName, 'it is encrypted');
   if (pdf.getPageCount() === 0) throw new DocumentUnprocessableError(doc.fileName, 'it has no pages');
-  return { pdf, pdfA: declaresPdfA(pdf) };
-}
-
-/** True when the document's XMP metadata claims PDF/A conformance (pdfaid:part). */
-function declaresPdfA(pdf: PDFDocument): boolean {
-  const metadata = pdf.catalog.lookup(PDFName.of('Metadata'));
-  if (!(metadata instanceof PDFRawStream)) return false;
-  try {
-    const xmp = Buffer.from(decodePDFRawStream(metadata).decode()).toString('utf8');
-    return /pdfaid:part\s*(=\s*["']\d|>\s*\d)/.test(xmp);
-  } catch {
-    return false;
-  }
+  const pdfA = checkPdfA(pdf);
+  return { pdf, pdfA: pdfA.declared && pdfA.problems.length === 0, pdfAProblems: pdfA.problems };
 }
 
 /**
@@ -516,6 +512,11 @@ function setMetadata(out: PDFDocument, input: PresentationInput, pdfA: boolean):
     Subtype: 'XML',
   });
   out.catalog.set(PDFName.of('Metadata'), out.context.register(metadata));
+  addSrgbOutputIntent(out);
+}
+
+/** The PDF/A output intent: colours mean sRGB (the profile in ./pdf/srgb-icc.ts). */
+export function addSrgbOutputIntent(out: PDFDocument): void {
   const icc = out.context.flateStream(srgbIccProfile(), { N: 3 });
   const intent = out.context.obj({
     Type: 'OutputIntent',

@@ -10,6 +10,7 @@ import * as asnCms from '@peculiar/asn1-cms';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import * as asnTsp from '@peculiar/asn1-tsp';
 import * as asnX509 from '@peculiar/asn1-x509';
+import * as x509 from '@peculiar/x509';
 import { attribute, encodeContentInfo, OID, sha256, signCms } from './cms.js';
 import {
   bufferOf,
@@ -206,6 +207,13 @@ export function readTimeStampToken(token: Uint8Array): TimeStampTokenInfo {
     policy: tst.policy,
     signedData,
   };
+}
+
+/** The certificates a token carries (the authority's and its chain, when the request asked). */
+export function tokenCertificates(token: Uint8Array): x509.X509Certificate[] {
+  return (readTimeStampToken(token).signedData.certificates ?? []).flatMap((choice) =>
+    choice.certificate ? [new x509.X509Certificate(AsnConvert.serialize(choice.certificate))] : [],
+  );
 }
 
 const equalBytes = (a: Uint8Array, b: Uint8Array) => Buffer.compare(a, b) === 0;

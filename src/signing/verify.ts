@@ -27,8 +27,13 @@ export interface SignatureReport {
   kind: SignatureKind;
   /** PDF field name, or the attachment's file name for an attached XAdES. */
   name?: string;
-  /** Who signed: the person named in a XAdES statement, else the certificate's common name. */
+  /**
+   * Who signed: the certificate's common name; for a statement sealed by the service (an
+   * authenticated signature) the person the service vouches for.
+   */
   signer: string;
+  /** XAdES: the person the signed statement names, shown beside the certificate's name. */
+  claimedSigner?: string;
   /** Common name of the signing certificate (the service seal for authenticated signatures). */
   certificateSubject?: string;
   /** ISO time: the time-stamp's when there is one, else the claimed signing time. */
@@ -36,8 +41,13 @@ export interface SignatureReport {
   timeStamped: boolean;
   /** Intact: digests and signatures check out. */
   valid: boolean;
-  /** Chains to a trust anchor with certificates valid at signing time. */
+  /**
+   * Chains to a trust anchor by RFC 5280 path validation (CA flags, path lengths, key usages,
+   * critical extensions, revocation), with certificates valid at the time-stamp's time.
+   */
   trusted: boolean;
+  /** XAdES baseline level reached: B-B (no time-stamp), B-T, or B-LT (with validation data). */
+  level?: 'B-B' | 'B-T' | 'B-LT';
   /** PDF signatures: the signed byte ranges reach the end of the file. */
   coversWholeDocument?: boolean;
   subFilter?: string;
@@ -280,7 +290,8 @@ async function verifyPdfField(
     const ts = await verifyTimeStampToken(token, (h) => digest(h, first.signatureValue), ctx);
     problems.push(...ts.problems);
     tsOk = ts.valid && ts.trusted;
-    if (ts.genTime) {
+    // Only a time-stamp that holds fixes the time; a forged one proves nothing.
+    if (ts.genTime && tsOk) {
       at = ts.genTime;
       signedAt = ts.genTime.toISOString();
     }
@@ -304,7 +315,7 @@ async function verifyPdfField(
     signedAt,
     timeStamped: !!token,
     valid: sane && cms.valid && tsOk,
-    trusted: cms.trusted,
+    trusted: cms.trusted && tsOk,
     coversWholeDocument,
     problems,
   };
@@ -445,7 +456,8 @@ async function verifyXmlSignature(
     .getElementsByTagNameNS(XADES_NS, 'SignatureTimeStamp')[0]
     ?.getElementsByTagNameNS(XADES_NS, 'EncapsulatedTimeStamp')[0];
   let signedAt = childText(signature, XADES_NS, 'SigningTime');
-  let at = signedAt ? new Date(signedAt) : new Date();
+  // Without a time-stamp only the present is known: the signer's claimed time proves nothing.
+  let at = new Date();
   let tsOk = true;
   if (encapsulated) {
     const token = b64ToBytes(encapsulated.textContent ?? '');
@@ -457,19 +469,28 @@ async function verifyXmlSignature(
     });
     problems.push(...ts.problems);
     tsOk = ts.valid && ts.trusted;
-    if (ts.genTime) {
+    // Only a time-stamp that holds fixes the time; a forged one proves nothing.
+    if (ts.genTime && tsOk) {
       at = ts.genTime;
       signedAt = ts.genTime.toISOString();
     }
   } else {
-    // Still an intact signature (XAdES B-B), but without proof of when it was made.
-    problems.push('no SignatureTimeStamp (not XAdES B-T)');
+    // Still an intact signature (XAdES B-B), but without proof of when it was made: the signing
+    // time is only the signer's claim, so the signature is not trusted as the B-LT we make.
+    problems.push('no SignatureTimeStamp: XAdES B-B only, the signing time is the signer’s own claim');
   }
 
   let trusted = false;
   if (signer) {
-    const chain = await validateChain(signer, { pool: certificates, anchors, at, crls });
-    trusted = chain.trusted;
+    const chain = await validateChain(signer, {
+      pool: certificates,
+      anchors,
+      at,
+      crls,
+      use: 'document-signature',
+    });
+    // The chain is judged at the time-stamp's time: without a sound time-stamp, no trust.
+    trusted = chain.trusted && !!encapsulated && tsOk;
     problems.push(...chain.problems);
   }
 
@@ -495,23 +516,72 @@ async function verifyXmlSignature(
       problems.push(`document ${given.fileName} differs from the one signed (SHA-256 mismatch)`);
     }
   }
-  const personName = statement
-    ? childText(
-        statement.getElementsByTagNameNS(SIGNED_DOCUMENTS_NS, 'Signer')[0],
-        SIGNED_DOCUMENTS_NS,
-        'Name',
-      )
-    : undefined;
+  const claimed = statement ? claimedSigner(statement) : undefined;
+  const identity = signer ? signerIdentity(signer, claimed) : undefined;
+  problems.push(...(identity?.problems ?? []));
   const certificateSubject = signer ? commonName(signer) : undefined;
+  const has = (name: string) => signature.getElementsByTagNameNS(XADES_NS, name).length > 0;
+  const longTerm = has('CertificateValues') && has('RevocationValues');
   return {
     kind: 'xades',
-    signer: personName ?? certificateSubject ?? '',
+    signer: identity?.name ?? '',
+    claimedSigner: claimed?.name,
     certificateSubject,
     signedAt,
     timeStamped: !!encapsulated,
-    valid: coreValid && tsOk && documentsOk,
+    level: encapsulated ? (longTerm ? 'B-LT' : 'B-T') : 'B-B',
+    valid: coreValid && tsOk && documentsOk && (identity?.problems.length ?? 0) === 0,
     trusted,
     documents,
     problems,
   };
+}
+
+interface ClaimedSigner {
+  name?: string;
+  personalIdentificationNumber?: string;
+  signatureType?: string;
+}
+
+function claimedSigner(statement: Element): ClaimedSigner {
+  const el = statement.getElementsByTagNameNS(SIGNED_DOCUMENTS_NS, 'Signer')[0];
+  return {
+    name: childText(el, SIGNED_DOCUMENTS_NS, 'Name'),
+    personalIdentificationNumber: childText(el, SIGNED_DOCUMENTS_NS, 'PersonalIdentificationNumber'),
+    signatureType: childText(el, SIGNED_DOCUMENTS_NS, 'SignatureType'),
+  };
+}
+
+const sameName = (a: string, b: string) => {
+  const norm = (s: string) => s.normalize('NFC').replace(/\s+/g, ' ').trim().toLocaleLowerCase('nb');
+  return norm(a) === norm(b);
+};
+
+/**
+ * Who the report names as the signer, and why the statement's claim does not hold.
+ * A person's own certificate (an advanced signature) names the signer: the statement must name
+ * the same person and identity number. A seal (an authenticated signature) is the service
+ * vouching for the person it authenticated, so the statement's person is the signer.
+ */
+function signerIdentity(
+  cert: x509.X509Certificate,
+  claimed: ClaimedSigner | undefined,
+): { name: string; problems: string[] } {
+  const subject = commonName(cert);
+  const problems: string[] = [];
+  if (isPersonCertificate(cert)) {
+    if (claimed?.name !== undefined && !sameName(claimed.name, subject)) {
+      problems.push(`signer: the statement names "${claimed.name}" but the certificate is "${subject}"`);
+    }
+    const pid = claimed?.personalIdentificationNumber;
+    const serials = cert.subjectName.getField('2.5.4.5');
+    if (pid && !serials.includes(`UN:NO-${pid}`)) {
+      problems.push('signer: the statement’s identity number is not the certificate’s');
+    }
+    return { name: subject, problems };
+  }
+  if (claimed?.signatureType === 'ADVANCED_SIGNATURE') {
+    problems.push(`signer: an advanced signature needs the signer’s own certificate, not "${subject}"`);
+  }
+  return { name: claimed?.name ?? subject, problems };
 }

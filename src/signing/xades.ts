@@ -25,7 +25,7 @@ import { crlsFor } from './crl.js';
 import './engines.js';
 import { type CertifiedKey, signParams } from './keys.js';
 import type { Pki } from './pki.js';
-import type { TimeStamper } from './tsa.js';
+import { readTimeStampToken, type TimeStamper, tokenCertificates } from './tsa.js';
 
 export const SIGNED_DOCUMENTS_NS = 'urn:esign:signed-documents:v1';
 export const XADES_NS = 'http://uri.etsi.org/01903/v1.3.2#';
@@ -186,9 +186,8 @@ async function addLongTermValidationData(
   timeStamp.appendChild(c14n);
   timeStamp.appendChild(xel('EncapsulatedTimeStamp', b64(token)));
 
-  const certificates = [material.certificate, ...material.chain];
-  const tsa = input.pki.tsa;
-  if (tsa) certificates.push(tsa.certificate, ...tsa.chain);
+  // The time-stamping authority's certificates as its token carries them, ours or an outside one.
+  const certificates = [material.certificate, ...material.chain, ...tokenCertificates(token)];
   const unique = new Map(certificates.map((c) => [c.toString('hex'), c]));
   const certificateValues = xel('CertificateValues');
   for (const c of unique.values())
@@ -196,7 +195,10 @@ async function addLongTermValidationData(
 
   const revocationValues = xel('RevocationValues');
   const crlValues = xel('CRLValues');
-  for (const crl of await crlsFor(input.pki, [...unique.values()], input.signer.signedAt)) {
+  // Revocation status as of the signature time-stamp's time, the time the signature is proven to
+  // exist; never after now, the moment the CRL is embedded (an outside TSA's clock may run ahead).
+  const statusAt = new Date(Math.min(readTimeStampToken(token).genTime.getTime(), Date.now()));
+  for (const crl of await crlsFor(input.pki, [...unique.values()], statusAt)) {
     crlValues.appendChild(xel('EncapsulatedCRLValue', b64(crl)));
   }
   revocationValues.appendChild(crlValues);

@@ -9,6 +9,7 @@ import {
 } from '../../src/signing/index.js';
 import type { PdfDict, PdfName, PdfStream } from '../../src/signing/pdf/objects.js';
 import { PdfReader } from '../../src/signing/pdf/reader.js';
+import { presentJob } from '../../src/signing/presentation.js';
 import { pdfA2b, simplePdf } from '../fixtures/signing/pdfs.js';
 import {
   jobInput,
@@ -320,6 +321,32 @@ describe('the sealed PAdES of a job', () => {
         expect(pdftotext(path)).toContain('Arkivdokument (PDF/A-2b): blåbær');
       });
     });
+
+    it.each([
+      ['no-output-intent', 'arkiv.pdf claims PDF/A but it has no PDF/A output intent (GTS_PDFA1)'],
+      ['font-not-embedded', 'arkiv.pdf claims PDF/A but fonts not embedded: Helvetica'],
+    ] as const)(
+      'packages an input that only claims PDF/A (%s) as plain PDF 1.7, saying why',
+      async (broken, why) => {
+        const bytes = await pdfA2b(broken);
+        const documents = [{ title: 'Arkiv', fileName: 'arkiv.pdf', mimeType: 'application/pdf', bytes }];
+        const presentation = await presentJob({
+          job: jobInput(world, documents, []).job,
+          documents,
+          signers: [],
+          sealedBy: 'Esign Service Seal',
+          createdAt: new Date(),
+        });
+        expect(presentation.pdfA).toBe(false);
+        expect(presentation.pdfAProblems).toEqual([why]);
+        const path = writeTemp(dir, `claims-pdfa-${broken}.pdf`, presentation.bytes);
+        expect(Buffer.from(presentation.bytes.subarray(0, 8)).toString()).toBe('%PDF-1.7');
+        const meta = run('pdfinfo', ['-meta', path]);
+        expect(meta).not.toContain('pdfaid');
+        const reader = PdfReader.open(presentation.bytes);
+        expect(reader.catalog.get('OutputIntents')).toBeUndefined();
+      },
+    );
 
     it('does not claim PDF/A for an ordinary PDF', () => {
       expect(run('pdfinfo', ['-meta', pdfPath])).not.toContain('pdfaid');

@@ -1,8 +1,17 @@
+// @peculiar/x509 (through tsyringe) needs the Reflect metadata API before it loads.
+import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import * as x509 from '@peculiar/x509';
+import type { Client } from '@temporalio/client';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../api/app.js';
+import type { Db } from '../../src/db/index.js';
+import type { EidProvider } from '../../src/eid/index.js';
+import { createLogger } from '../../src/log.js';
+import type { SigningContext } from '../../src/signatures/context.js';
 import {
   createCrl,
   createTimeStamper,
@@ -13,6 +22,7 @@ import {
   readTimeStampToken,
   trustAnchorsPem,
 } from '../../src/signing/index.js';
+import type { DocumentStore } from '../../src/storage/index.js';
 import { PIDS, type SigningWorld, sha256Hex, signingWorld } from './setup.js';
 import { opensslTsVerify, requireTools, run, scratchDir, writeTemp } from './validators.js';
 
@@ -139,5 +149,95 @@ describe('the service PKI and time-stamping authority', () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+
+  it('puts Authority Information Access in every certificate it issues, and serves the CA certificates there', async () => {
+    const pkiDir = join(scratchDir('pki-aia'), 'pki');
+    const pki = await loadOrCreatePki(pkiDir, { crlBaseUrl: 'http://example.test/pki/crl' });
+    const person = await issuePersonCertificate(pki, {
+      name: 'Kari Nordmann',
+      nationalIdentityNumber: PIDS.fnr,
+    });
+    const issued = [
+      [pki.seal.certificate, 'root'],
+      [pki.tsa!.certificate, 'root'],
+      [pki.eidCa!.certificate, 'root'],
+      [person.certificate, 'eid-ca'],
+    ] as const;
+    const api = createApp({
+      db: {} as Db,
+      temporal: {} as Client,
+      config: { APP_ENV: 'test', PUBLIC_URL: 'http://example.test', TEMPORAL_TASK_QUEUE: 'q' },
+      log: createLogger('silent', 'test'),
+      signing: { pki, timeStamper: createTimeStamper(pki) } as SigningContext,
+      eid: {} as EidProvider,
+      storage: {} as DocumentStore,
+    });
+    for (const [cert, issuer] of issued) {
+      const text = run('openssl', [
+        'x509',
+        '-noout',
+        '-text',
+        '-in',
+        writeTemp(dir, 'aia.pem', cert.toString('pem')),
+      ]);
+      const url = `http://example.test/pki/ca/${issuer}.cer`;
+      expect(text).toContain(`CA Issuers - URI:${url}`);
+      // What the URL serves is DER of the certificate's issuer: openssl reads it and it verifies.
+      const res = await api.request(new URL(url).pathname);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('application/pkix-cert');
+      const der = new Uint8Array(await res.arrayBuffer());
+      const served = new x509.X509Certificate(der);
+      expect(served.subject).toBe(cert.issuer);
+      expect(await cert.verify({ publicKey: served.publicKey, signatureOnly: true })).toBe(true);
+      expect(
+        run('openssl', [
+          'x509',
+          '-inform',
+          'DER',
+          '-noout',
+          '-subject',
+          '-in',
+          writeTemp(dir, 'ca.cer', der),
+        ]),
+      ).toContain(served.subjectName.getField('CN')[0]!);
+    }
+    expect((await api.request('/pki/ca/nobody.cer')).status).toBe(404);
+  });
+
+  it('re-issues, with the same key, the certificates of a PKI created before they carried AIA', async () => {
+    const pkiDir = join(scratchDir('pki-old'), 'pki');
+    const first = await loadOrCreatePki(pkiDir);
+    const root = first.crlIssuers.root!;
+    // The seal certificate as it was made before: everything but the AIA.
+    const old = await x509.X509CertificateGenerator.create({
+      serialNumber: '01',
+      subject: first.seal.certificate.subjectName,
+      issuer: root.certificate.subjectName,
+      notBefore: first.seal.certificate.notBefore,
+      notAfter: first.seal.certificate.notAfter,
+      publicKey: first.seal.certificate.publicKey,
+      signingKey: root.privateKey,
+      signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+      extensions: first.seal.certificate.extensions.filter((e) => e.type !== '1.3.6.1.5.5.7.1.1'),
+    });
+    writeTemp(pkiDir, 'seal.cert.pem', `${old.toString('pem')}\n${root.certificate.toString('pem')}\n`);
+    const loaded = await loadOrCreatePki(pkiDir);
+    const aia = loaded.seal.certificate.getExtension(x509.AuthorityInfoAccessExtension);
+    expect(aia?.caIssuers.map((n) => n.value)).toEqual(['http://localhost:3000/pki/ca/root.cer']);
+    expect(loaded.seal.certificate.serialNumber).not.toBe('01');
+    expect(Buffer.from(loaded.seal.certificate.publicKey.rawData)).toEqual(
+      Buffer.from(first.seal.certificate.publicKey.rawData),
+    );
+    // Persisted: the next start loads the re-issued certificate as it is.
+    const again = await loadOrCreatePki(pkiDir);
+    expect(again.seal.certificate.serialNumber).toBe(loaded.seal.certificate.serialNumber);
+  });
+
+  it('issues a CRL for the moment it is used, to the second', async () => {
+    const at = new Date('2026-03-04T05:06:07.890Z');
+    const crl = new x509.X509Crl(Buffer.from(await createCrl(world.pki, 'root', at)));
+    expect(crl.thisUpdate.toISOString()).toBe('2026-03-04T05:06:07.000Z');
   });
 });

@@ -1,6 +1,9 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  createCrl,
   createPki,
   createSealedPades,
   createTimeStamper,
@@ -82,30 +85,46 @@ describe('a production PKI loaded from PEM files (RSA keys made by openssl)', ()
   });
 
   it('seals with an RSA key that pdfsig validates as trusted', async () => {
-    const pki = await loadPkiFromFiles({
-      roots: [join(dir, 'root.pem')],
-      rootKey: join(dir, 'root.key'),
-      seal: { cert: join(dir, 'seal.pem'), key: join(dir, 'seal.key') },
+    // An outside TSA in production; here the development one stands in for it, its CA's CRL
+    // served over HTTP where its certificate points: the verifier needs revocation data for every
+    // certificate, the TSA's included, and the service fetches it when it signs.
+    let crlRequests = 0;
+    const crlServer = createServer(async (_req, res) => {
+      crlRequests++;
+      res.writeHead(200, { 'content-type': 'application/pkix-crl' }).end(await createCrl(dev, 'root'));
     });
-    expect(pki.tsa).toBeUndefined();
-    // An outside TSA in production; here the development one stands in for it.
-    const dev = await createPki();
-    const world = { pki, timeStamper: createTimeStamper(dev), rootPem: trustAnchorsPem(pki) };
-    const documents = [
-      { title: 'A', fileName: 'a.pdf', mimeType: 'application/pdf', bytes: await simplePdf() },
-    ];
-    const signers = await signAll(world, 'job-0001', documents, [{ name: 'Kari Nordmann', pid: PIDS.fnr }]);
-    const pdf = await createSealedPades(jobInput(world, documents, signers));
-    const path = writeTemp(dir, 'rsa.pdf', pdf);
-    await keepOnFailure('rsa-sealed.pdf', pdf, async () => {
-      const [seal] = pdfsigBlocks(pdfsig(path, nssDatabase(dir, trustAnchorsPem(pki))));
-      expect(seal).toContain('Signer Certificate Common Name: Prod Seal');
-      expect(seal).toContain('Signature Validation: Signature is Valid.');
-      expect(seal).toContain('Certificate Validation: Certificate is Trusted.');
-      const report = await verifyPdfSignatures(pdf, [...pki.roots, ...dev.roots]);
-      expect(report.signatures.flatMap((s) => s.problems)).toEqual([]);
-      expect(report.valid).toBe(true);
-    });
+    await new Promise<void>((resolve) => crlServer.listen(0, '127.0.0.1', resolve));
+    const { port } = crlServer.address() as AddressInfo;
+    const dev = await createPki({ crlBaseUrl: `http://127.0.0.1:${port}/pki/crl` });
+    try {
+      const pki = await loadPkiFromFiles({
+        roots: [join(dir, 'root.pem')],
+        rootKey: join(dir, 'root.key'),
+        seal: { cert: join(dir, 'seal.pem'), key: join(dir, 'seal.key') },
+      });
+      expect(pki.tsa).toBeUndefined();
+      const world = { pki, timeStamper: createTimeStamper(dev), rootPem: trustAnchorsPem(pki) };
+      const documents = [
+        { title: 'A', fileName: 'a.pdf', mimeType: 'application/pdf', bytes: await simplePdf() },
+      ];
+      const signers = await signAll(world, 'job-0001', documents, [{ name: 'Kari Nordmann', pid: PIDS.fnr }]);
+      const pdf = await createSealedPades(jobInput(world, documents, signers));
+      const path = writeTemp(dir, 'rsa.pdf', pdf);
+      await keepOnFailure('rsa-sealed.pdf', pdf, async () => {
+        const [seal] = pdfsigBlocks(pdfsig(path, nssDatabase(dir, trustAnchorsPem(pki))));
+        expect(seal).toContain('Signer Certificate Common Name: Prod Seal');
+        expect(seal).toContain('Signature Validation: Signature is Valid.');
+        expect(seal).toContain('Certificate Validation: Certificate is Trusted.');
+        const report = await verifyPdfSignatures(pdf, [...pki.roots, ...dev.roots]);
+        expect(report.signatures.flatMap((s) => s.problems)).toEqual([]);
+        expect(report.valid).toBe(true);
+      });
+      // Fetched once, then kept until its nextUpdate.
+      expect(crlRequests).toBe(1);
+    } finally {
+      crlServer.closeAllConnections();
+      await new Promise((resolve) => crlServer.close(resolve));
+    }
   });
 });
 

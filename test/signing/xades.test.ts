@@ -1,7 +1,10 @@
+// @peculiar/x509 (through tsyringe) needs the Reflect metadata API before it loads.
+import 'reflect-metadata';
 import { createHash } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
 import { DOMParser } from '@xmldom/xmldom';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { verifyXades } from '../../src/signing/index.js';
+import { readTimeStampToken, verifyXades } from '../../src/signing/index.js';
 import { canonicalSignatureValue, DSIG_NS, XADES_NS } from '../../src/signing/xades.js';
 import { PIDS, type SigningWorld, signAll, signingWorld } from './setup.js';
 import { opensslTsVerify, requireTools, saveArtifact, scratchDir, xmlsecVerify } from './validators.js';
@@ -71,6 +74,16 @@ describe('the per-signer XAdES', () => {
     expect(count('EncapsulatedX509Certificate')).toBe(4);
     // The root's CRL (eID CA, TSA) and the eID CA's CRL (the signer).
     expect(count('EncapsulatedCRLValue')).toBe(2);
+    // Each CRL speaks for the moment the signature is proven to exist (its time-stamp) and is not
+    // dated after it was embedded.
+    const genTime = readTimeStampToken(
+      Buffer.from(doc.getElementsByTagNameNS(XADES_NS, 'EncapsulatedTimeStamp')[0]!.textContent!, 'base64'),
+    ).genTime;
+    for (const el of Array.from(doc.getElementsByTagNameNS(XADES_NS, 'EncapsulatedCRLValue'))) {
+      const crl = new x509.X509Crl(Buffer.from(el.textContent!, 'base64'));
+      expect(crl.thisUpdate.toISOString()).toBe(genTime.toISOString());
+      expect(crl.thisUpdate.getTime()).toBeLessThanOrEqual(Date.now());
+    }
   });
 
   it('has a signature time-stamp openssl accepts over the canonical SignatureValue', () => {
