@@ -191,7 +191,7 @@ export function ceremonyRoutes(deps: PageDeps) {
     const allowed = await authorise(c);
     if ('response' in allowed) return allowed.response;
     const { job } = allowed;
-    const ctx = { deps: jobDeps, eid: deps.eid, origin: c.get('origin') };
+    const ctx = { deps: jobDeps, signingKeys: deps.signingKeys, origin: c.get('origin') };
     const identity = c.get('session')!.identity!;
     try {
       const result =
