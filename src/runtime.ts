@@ -8,7 +8,7 @@ import { loadPriceTable } from './billing/index.js';
 import type { Config } from './config.js';
 import { createDb, type Db, migrateToLatest } from './db/index.js';
 import { createEidProvider, EidConfigError, type EidProvider, OidcSetupError } from './eid/index.js';
-import { createSigningKeys, signingKeyKindFromEnv } from './eid/signing-keys.js';
+import { createSigningKeys, signingKeyKind } from './eid/signing-keys.js';
 import { notificationAdaptersFromEnv } from './notifications/runtime.js';
 import { createApiKey, hashApiKey } from './services/api-keys.js';
 import { upsertOrganisation } from './services/organisations.js';
@@ -71,13 +71,14 @@ export async function createServiceParts(
     Config,
     'APP_ENV' | 'PUBLIC_URL' | 'PKI_DIR' | 'TSA_URL' | 'SMTP_URL' | 'DOCUMENT_STORE' | 'DOCUMENT_STORE_DIR'
   > &
-    Partial<Pick<Config, 'ARCHIVE_RENEWAL_YEARS' | 'ARCHIVE_ALGORITHM_SUNSET'>>,
+    Partial<Pick<Config, 'ARCHIVE_RENEWAL_YEARS' | 'ARCHIVE_ALGORITHM_SUNSET' | 'SIGNING_KEYS'>>,
   env: Record<string, string | undefined> = process.env,
 ) {
   const signing = await createSigningContext(signingOptions(config));
-  const signingKeyKind = signingKeyKindFromEnv(config.APP_ENV, env.SIGNING_KEYS);
-  if (typeof signingKeyKind !== 'string') throw new EidConfigError([signingKeyKind.error]);
-  const signingKeys = createSigningKeys(signingKeyKind, { db, pki: signing.pki });
+  const signingKeys = createSigningKeys(signingKeyKind(config.APP_ENV, config.SIGNING_KEYS), {
+    db,
+    pki: signing.pki,
+  });
   const notifications = notificationAdaptersFromEnv(db, config.SMTP_URL, { ...env, APP_ENV: config.APP_ENV });
   // Prices of billable events: the domain's figures, or a partial override in øre (JSON).
   const prices = loadPriceTable(env.BILLING_PRICES);

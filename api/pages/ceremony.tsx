@@ -118,7 +118,8 @@ export function ceremonyRoutes(deps: PageDeps) {
       const bytes = await deps.storage.get(documentKey(job.jobId, doc.id), doc.sha256);
       texts.set(doc.id, bytes ? new TextDecoder().decode(bytes) : '');
     }
-    if (job.flow === 'direct') c.header('Content-Security-Policy', pageCsp(job.exitOrigins));
+    if (job.flow === 'direct')
+      c.header('Content-Security-Policy', pageCsp([...job.exitOrigins, ...deps.eid.formTargets]));
     const title = visibleTitle(job, level) ?? c.get('t')('nonsensitiveFallback');
     return renderPage(
       c,

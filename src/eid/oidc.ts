@@ -98,6 +98,7 @@ export async function discoverOidcProvider(settings: OidcSettings): Promise<EidP
 
 class OidcEidProvider implements EidProvider {
   readonly name: string;
+  readonly formTargets: string[];
 
   constructor(
     private readonly config: client.Configuration,
@@ -105,6 +106,8 @@ class OidcEidProvider implements EidProvider {
     private readonly now: () => Date = () => new Date(),
   ) {
     this.name = settings.name;
+    const endSession = config.serverMetadata().end_session_endpoint;
+    this.formTargets = endSession ? [new URL(endSession).origin] : [];
   }
 
   async startLogin(request: {
@@ -126,6 +129,9 @@ class OidcEidProvider implements EidProvider {
       code_challenge: await client.calculatePKCECodeChallenge(secrets.codeVerifier),
       code_challenge_method: 'S256',
       acr_values: this.settings.levelAcr[request.minimumLevel],
+      // Every login here is a fresh authentication at the level asked for (a signature follows),
+      // not a silent reuse of the provider's session, which may be at a lower level.
+      prompt: 'login',
       ...(request.locale ? { ui_locales: request.locale } : {}),
     };
     const url = this.config.serverMetadata().pushed_authorization_request_endpoint

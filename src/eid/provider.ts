@@ -54,6 +54,11 @@ export type LoginResult =
 export interface EidProvider {
   /** Stable name recorded with sessions and signatures. */
   readonly name: string;
+  /**
+   * Origins a form of ours is redirected to (the provider's end-session endpoint after the logout
+   * form): the pages' form-action must allow them, as Chromium applies it to the redirect.
+   */
+  readonly formTargets: string[];
   /** Begins a login at `minimumLevel`; the provider sends the browser back to `callbackUrl`. */
   startLogin(request: {
     minimumLevel: AuthenticationLevel;

@@ -22,23 +22,18 @@ export class SigningKeysUnavailableError extends Error {
   }
 }
 
-export const SIGNING_KEY_KINDS = ['test', 'none'] as const;
-export type SigningKeyKind = (typeof SIGNING_KEY_KINDS)[number];
+export type SigningKeyKind = 'test' | 'none';
 
 /**
- * SIGNING_KEYS: `test` (the default outside production) or `none` (the default in production,
- * until a real service is plugged in: simple signatures work, advanced ones are refused).
+ * SIGNING_KEYS (validated in src/config.ts): `test` (the default outside production) or `none`
+ * (the default in production until a real service is plugged in: simple signatures work,
+ * advanced ones are refused).
  */
-export function signingKeyKindFromEnv(
+export function signingKeyKind(
   appEnv: 'development' | 'production' | 'test',
-  value: string | undefined,
-): SigningKeyKind | { error: string } {
-  const chosen = value || (appEnv === 'production' ? 'none' : 'test');
-  return (SIGNING_KEY_KINDS as readonly string[]).includes(chosen)
-    ? (chosen as SigningKeyKind)
-    : {
-        error: `SIGNING_KEYS: must be one of ${SIGNING_KEY_KINDS.join(', ')} (got ${JSON.stringify(chosen)})`,
-      };
+  chosen: SigningKeyKind | undefined,
+): SigningKeyKind {
+  return chosen ?? (appEnv === 'production' ? 'none' : 'test');
 }
 
 export function createSigningKeys(kind: SigningKeyKind, deps: { db: Db; pki: Pki }): SigningKeyProvider {

@@ -8,11 +8,12 @@ import 'reflect-metadata';
 import { createHash } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { createPersonKeyStore } from '../../src/eid/person-keys.js';
 import {
   createSigningKeys,
   SigningKeysUnavailableError,
-  signingKeyKindFromEnv,
+  signingKeyKind,
 } from '../../src/eid/signing-keys.js';
 import { testPopulation } from '../../src/notifications/test-population.js';
 import {
@@ -109,13 +110,13 @@ describe('test eID signing keys', () => {
 
 describe('choosing the signing keys by configuration, apart from the login', () => {
   it('uses the test keys outside production and none in production unless SIGNING_KEYS says so', async () => {
-    expect(signingKeyKindFromEnv('development', undefined)).toBe('test');
-    expect(signingKeyKindFromEnv('test', undefined)).toBe('test');
-    expect(signingKeyKindFromEnv('production', undefined)).toBe('none');
-    expect(signingKeyKindFromEnv('production', 'test')).toBe('test');
-    expect(signingKeyKindFromEnv('development', 'bankid')).toEqual({
-      error: expect.stringContaining('SIGNING_KEYS: must be one of test, none'),
-    });
+    expect(signingKeyKind('development', undefined)).toBe('test');
+    expect(signingKeyKind('test', undefined)).toBe('test');
+    expect(signingKeyKind('production', undefined)).toBe('none');
+    expect(signingKeyKind('production', 'test')).toBe('test');
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://x/y', SIGNING_KEYS: 'bankid' })).toThrow(
+      /SIGNING_KEYS: .*"bankid"/,
+    );
     await expect(createSigningKeys('none', { db: t.db, pki }).keyOf(kari)).rejects.toThrow(
       SigningKeysUnavailableError,
     );
