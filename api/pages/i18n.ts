@@ -29,6 +29,8 @@ const nb = {
   loginRefusedLEVEL_TOO_LOW: 'Du logget inn på et lavere sikkerhetsnivå enn det som kreves (nivå {level}).',
   loginRefusedIDENTITY: 'Innloggingstjenesten oppga ikke et gyldig fødselsnummer.',
   loginTryAgain: 'Prøv igjen',
+  loginUnavailableTitle: 'Innloggingstjenesten svarer ikke',
+  loginUnavailableText: 'Innloggingen kunne ikke startes. Prøv igjen om litt.',
   loggedOutTitle: 'Du er logget ut',
   loggedOutText: 'Du er logget ut av signeringstjenesten og av innloggingstjenesten.',
   // Ceremony
@@ -178,6 +180,8 @@ const en: Record<TextKey, string> = {
   loginRefusedLEVEL_TOO_LOW: 'You logged in at a lower security level than required (level {level}).',
   loginRefusedIDENTITY: 'The login service did not give a valid national identity number.',
   loginTryAgain: 'Try again',
+  loginUnavailableTitle: 'The login service does not answer',
+  loginUnavailableText: 'The login could not be started. Try again in a little while.',
   loggedOutTitle: 'You are logged out',
   loggedOutText: 'You are logged out of the signing service and of the login service.',
   fromSender: 'From {sender}',

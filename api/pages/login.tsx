@@ -58,7 +58,15 @@ export function loginRoutes(deps: PageDeps) {
   app.get(LOGIN_PATH, async (c) => {
     const next = safeNext(c.req.query('next'), deps.config.PUBLIC_URL);
     const minimumLevel: AuthenticationLevel = c.req.query('level') === '4' ? 4 : 3;
-    const start = await deps.eid.startLogin({ minimumLevel, callbackUrl, locale: c.get('lang') });
+    let start: Awaited<ReturnType<typeof deps.eid.startLogin>>;
+    try {
+      start = await deps.eid.startLogin({ minimumLevel, callbackUrl, locale: c.get('lang') });
+    } catch (err) {
+      // The provider refused or did not answer the pushed request: say so, not "error".
+      deps.log.error({ err }, 'login could not be started at the provider');
+      const t = c.get('t');
+      return messagePage(c, 503, t('loginUnavailableTitle'), t('loginUnavailableText'));
+    }
     await saveLoginTransaction(c, deps, { ...start.secrets, minimumLevel, next });
     return c.redirect(start.url, 302);
   });

@@ -3,8 +3,8 @@
  * same shape in development and tests), on the certified relying-party library openid-client:
  * discovery at start-up, the authorization code flow with PKCE (always), `state` and `nonce` bound
  * to the browser, PAR when the provider advertises it. The id_token is validated by the library
- * (signature against the provider's JWKS, re-read when an unknown key id appears, so rotated keys
- * are picked up; `iss`, `aud`, `exp`, `nonce`) and then here: `iat` within a small skew, `acr` at
+ * (signature against the provider's JWKS, re-read every five minutes and when an unknown key id
+ * appears, so rotated keys are picked up; `iss`, `aud`, `exp`, `nonce`) and then here: `iat` within a small skew, `acr` at
  * least the level asked for, `pid` present and a valid identity number.
  */
 import * as client from 'openid-client';

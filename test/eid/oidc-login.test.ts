@@ -20,7 +20,7 @@ import {
   localProviderEnv,
   startLocalOidcProvider,
 } from '../../src/dev/oidc-provider.js';
-import { createEidProvider, EidConfigError, OidcSetupError } from '../../src/eid/index.js';
+import { createEidProvider, EidConfigError, type EidProvider, OidcSetupError } from '../../src/eid/index.js';
 import type { SigningKeyProvider } from '../../src/eid/signing-keys.js';
 import { createLogger } from '../../src/log.js';
 import { testPopulation } from '../../src/notifications/test-population.js';
@@ -37,17 +37,9 @@ let oidc: LocalOidcProvider;
 let baseUrl: string;
 let close: () => Promise<void>;
 
-beforeAll(async () => {
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  t = await createTestDatabase();
-  oidc = await startLocalOidcProvider({
-    port: 0,
-    clients: [localClientFor(baseUrl), { ...localClientFor(baseUrl), clientId: 'other-client' }],
-  });
-  const eid = await createEidProvider(localProviderEnv(oidc.issuer));
-  // The login pages touch neither Temporal nor the signing material.
-  const app = createApp({
+/** The app with only what the login pages touch (neither Temporal nor the signing material). */
+function pagesApp(eid: EidProvider) {
+  return createApp({
     db: t.db,
     temporal: {} as Client,
     config: { APP_ENV: 'test', PUBLIC_URL: baseUrl, TEMPORAL_TASK_QUEUE: 'q' },
@@ -58,6 +50,18 @@ beforeAll(async () => {
     storage: {} as DocumentStore,
     rateLimit: false,
   });
+}
+
+beforeAll(async () => {
+  const port = await freePort();
+  baseUrl = `http://127.0.0.1:${port}`;
+  t = await createTestDatabase();
+  oidc = await startLocalOidcProvider({
+    port: 0,
+    clients: [localClientFor(baseUrl), { ...localClientFor(baseUrl), clientId: 'other-client' }],
+  });
+  const eid = await createEidProvider(localProviderEnv(oidc.issuer));
+  const app = pagesApp(eid);
   const http = await listen(app, '127.0.0.1', port);
   close = async () => {
     await http.close();
@@ -279,6 +283,21 @@ describe('after login, only paths of this service', () => {
       expect(back.headers.get('location')).toBe(landing);
     });
   }
+});
+
+describe('a provider that stops answering', () => {
+  it('shows a page saying the login service does not answer, and writes nothing', async () => {
+    const port = await freePort();
+    const gone = await startLocalOidcProvider({ port, clients: [localClientFor(baseUrl)] });
+    const eid = await createEidProvider(localProviderEnv(gone.issuer));
+    await gone.close();
+    const app = pagesApp(eid);
+    const res = await app.request('/login?next=/portal', { headers: english });
+    expect(res.status).toBe(503);
+    expect(await res.text()).toContain('The login service does not answer');
+    expect(res.headers.getSetCookie()).toEqual([]);
+    expect(await sessionRows()).toEqual([]);
+  });
 });
 
 describe('configuration', () => {

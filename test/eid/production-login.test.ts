@@ -116,8 +116,14 @@ describe('the production entry points with OpenID Connect login', () => {
     const api = startServiceProcess('api', 'dist/api/main.js', { ...common, ...localProviderEnv(issuer) });
     processes.push(api);
     await waitForHttp(`${baseUrl}/healthz`, api, 180_000);
-    const worker = startServiceProcess('worker', 'dist/worker/main.js', common);
+    // The worker answers /healthz once it polls (bundling the workflows takes a while when busy).
+    const metricsPort = await freePort();
+    const worker = startServiceProcess('worker', 'dist/worker/main.js', {
+      ...common,
+      METRICS_PORT: String(metricsPort),
+    });
     processes.push(worker);
+    await waitForHttp(`http://127.0.0.1:${metricsPort}/healthz`, worker, 240_000);
 
     const auth = { authorization: `Bearer ${apiKey}` };
     const created = await fetch(`${baseUrl}/api/${ORG}/direct/signature-jobs`, {
@@ -139,8 +145,18 @@ describe('the production entry points with OpenID Connect login', () => {
     const page = await (await browser.newContext({ locale: 'en-GB' })).newPage();
     await page.goto(job.signers[0]!.redirectUrl);
     await providerLogin(page, baseUrl, kari.pid, 4);
-    await page.getByRole('button', { name: 'Sign' }).click();
-    await page.waitForURL(`${exit.exitUrls.completionUrl}?status_query_token=**`, { timeout: 60_000 });
+    await page.getByRole('button', { name: 'Sign' }).focus();
+    await page.keyboard.press('Enter');
+    await page
+      .waitForURL(`${exit.exitUrls.completionUrl}?status_query_token=**`, { timeout: 120_000 })
+      .catch(async (err: Error) => {
+        throw new Error(
+          `not back at the sender: ${page.url()}\n${await page.locator('body').textContent()}\n${api.output()}`,
+          {
+            cause: err,
+          },
+        );
+      });
 
     const done = await until(
       'the job to complete',
@@ -157,5 +173,5 @@ describe('the production entry points with OpenID Connect login', () => {
     expect(api.stdout()).toMatch(/"msg":"logged in"/);
     expect(api.stdout()).toMatch(/"amr":\["TestID"\]/);
     expect(api.stdout()).not.toContain(kari.pid);
-  }, 400_000);
+  }, 600_000);
 });

@@ -45,7 +45,7 @@ export async function providerLogin(
 ): Promise<void> {
   await page.waitForURL(/\/interaction\/[\w-]+$/).catch(async (err: Error) => {
     throw new Error(
-      `not on the provider's login page: ${page.url()}\n${await page.locator('body').innerText()}`,
+      `not on the provider's login page: ${page.url()}\n${await page.locator('body').textContent()}`,
       {
         cause: err,
       },
