@@ -114,6 +114,16 @@ export async function startLocalOidcProvider(options: LocalOidcOptions): Promise
     jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' }] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     pkce: { required: () => true },
+    // Short lives, as a login service's: a code for a minute, a login session for an hour.
+    ttl: {
+      AuthorizationCode: 60,
+      IdToken: 600,
+      AccessToken: 600,
+      Interaction: 600,
+      PushedAuthorizationRequest: 60,
+      Grant: 3600,
+      Session: 3600,
+    },
     acrValues: Object.values(DEFAULT_LEVEL_ACR),
     scopes: ['openid', 'profile'],
     claims: { openid: ['sub', 'pid', 'locale', 'acr', 'amr', 'auth_time'], profile: ['name'] },
