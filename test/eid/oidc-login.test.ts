@@ -11,7 +11,7 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../api/app.js';
 import { listen } from '../../api/server.js';
 import {
@@ -283,6 +283,43 @@ describe('after login, only paths of this service', () => {
       expect(back.headers.get('location')).toBe(landing);
     });
   }
+});
+
+describe('key rotation at the provider', () => {
+  it('picks up a new signing key from the JWKS once its copy is a minute old', async () => {
+    const port = await freePort();
+    const clients = [localClientFor(baseUrl)];
+    let provider = await startLocalOidcProvider({ port, clients });
+    const eid = await createEidProvider(localProviderEnv(provider.issuer));
+    const app = pagesApp(eid);
+    const login = async () => {
+      const jar = new CookieJar();
+      const start = await app.request('/login?level=4');
+      const tx = /esign_login=([^;]+)/.exec(start.headers.get('set-cookie') ?? '')![1]!;
+      const hop = await loginThroughProvider(jar, start.headers.get('location')!, kari.pid, 4, {
+        stopAtCallback: true,
+      });
+      const back = await app.request(`${new URL(hop.url).pathname}${new URL(hop.url).search}`, {
+        headers: { cookie: `esign_login=${tx}` },
+      });
+      return back.status;
+    };
+    try {
+      expect(await login()).toBe(303);
+      // The provider now signs with a new key (a new key id) that the service has not seen.
+      await provider.close();
+      provider = await startLocalOidcProvider({ port, clients });
+      // Within the minute the service keeps its copy of the keys: the unknown key is refused...
+      expect(await login()).toBe(403);
+      // ...and read afresh once the copy is older.
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(Date.now() + 61_000);
+      expect(await login()).toBe(303);
+    } finally {
+      vi.useRealTimers();
+      await provider.close();
+    }
+  });
 });
 
 describe('a provider that stops answering', () => {
