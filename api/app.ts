@@ -62,7 +62,7 @@ export function createApp(deps: ApiDeps) {
     app.route('/api/dev', devRoutes(deps));
     if (deps.mailDir) app.route('/', devOutboxRoutes({ db: deps.db, mailDir: deps.mailDir }));
   }
-  // The browser side: test eID login, signing ceremony, signing portal, sender portal.
+  // The browser side: OpenID Connect login, signing ceremony, signing portal, sender portal.
   app.route('/', pageRoutes(deps));
 
   app.use(

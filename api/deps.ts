@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../src/config.js';
 import type { Db } from '../src/db/index.js';
 import type { EidProvider } from '../src/eid/index.js';
+import type { SigningKeyProvider } from '../src/eid/signing-keys.js';
 import type { Logger } from '../src/log.js';
 import type { PrivateTargetPolicy } from '../src/notifications/callbacks/target-guard.js';
 import type { RateLimitOptions } from '../src/services/rate-limit.js';
@@ -19,8 +20,10 @@ export interface ApiDeps {
   log: Logger;
   /** The service PKI and time-stamper: signer signatures, trust anchors, CRLs, the TSA, verification. */
   signing: SigningContext;
-  /** The eID people log in and sign with (the built-in test eID in development). */
+  /** The login people use (OpenID Connect: the national login service, or the local provider). */
   eid: EidProvider;
+  /** People's own keys for advanced signatures (SIGNING_KEYS), apart from the login. */
+  signingKeys: SigningKeyProvider;
   /** Where the bytes of documents and results are; the worker must be given the same store. */
   storage: DocumentStore;
   /** Callback targets allowed beside public addresses (redelivery on request); default 'none'. */

@@ -2,7 +2,7 @@
 import { loadConfigOrExit } from '../src/config.js';
 import { createLogger } from '../src/log.js';
 import { tracingFromConfig } from '../src/observability/tracing.js';
-import { connectTemporal, createServiceParts, openDatabase } from '../src/runtime.js';
+import { connectTemporal, createLoginOrExit, createServiceParts, openDatabase } from '../src/runtime.js';
 import { startStrandedJobSweeper } from '../src/services/stranded-jobs.js';
 import { createApp } from './app.js';
 import { rateLimitFromConfig } from './rate-limit.js';
@@ -10,6 +10,9 @@ import { listen } from './server.js';
 
 const config = loadConfigOrExit('api');
 const log = createLogger(config.LOG_LEVEL, 'api');
+// The login provider's discovery first: a missing OIDC variable or an unreachable issuer is a
+// configuration error (exit 78), found before anything else is opened.
+const eid = await createLoginOrExit('api');
 const db = await openDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
 // Off unless OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT is set: a span per workflow start, update and
 // query, whose context travels to the worker in the Temporal headers.
@@ -19,7 +22,7 @@ const temporal = await connectTemporal(
   config.TEMPORAL_NAMESPACE,
   tracing ? [tracing.plugin] : [],
 );
-const { signing, eid, notifications, storage } = await createServiceParts(db, config);
+const { signing, signingKeys, notifications, storage } = await createServiceParts(db, config);
 const app = createApp({
   db,
   temporal,
@@ -27,6 +30,7 @@ const app = createApp({
   log,
   signing,
   eid,
+  signingKeys,
   storage,
   allowPrivateCallbackTargets: notifications.allowPrivateCallbackTargets,
   rateLimit: rateLimitFromConfig(config),

@@ -14,8 +14,10 @@ import { listen } from '../api/server.js';
 import { ensureArchiveRenewalSchedule } from '../src/archive/schedule.js';
 import { ConfigError, loadConfig, otlpTracesUrl } from '../src/config.js';
 import { startEmbeddedPostgres, unreachableDataDirMessage } from '../src/dev/embedded-postgres.js';
+import { localClientFor, localProviderEnv, startLocalOidcProvider } from '../src/dev/oidc-provider.js';
 import { startSmtpSink } from '../src/dev/smtp-sink.js';
 import { startTemporalDevServer } from '../src/dev/temporal-server.js';
+import { createEidProvider, EidConfigError, OidcSetupError } from '../src/eid/index.js';
 import { createLogger } from '../src/log.js';
 import { seedDevContactRegister } from '../src/notifications/contact-register.js';
 import { testPopulation } from '../src/notifications/test-population.js';
@@ -35,6 +37,7 @@ const devEnv = z.object({
   TEMPORAL_UI_PORT: port.default(8233),
   PG_PORT: port.default(5433),
   SMTP_PORT: port.default(2525),
+  OIDC_PORT: port.default(3001),
   DEV_SENDER_ORG: z
     .string()
     .refine(isValidOrganisationNumber, 'must be a valid 9-digit organisation number')
@@ -109,6 +112,22 @@ try {
   });
   const log = createLogger(config.LOG_LEVEL, 'dev');
 
+  // 4. Login: an OpenID Connect provider named by OIDC_ISSUER, or the local one (TestID-like page).
+  let loginEnv: Record<string, string | undefined> = env;
+  let localIssuer: string | undefined;
+  if (!env.OIDC_ISSUER) {
+    say(`starting the local OpenID Connect provider on :${dev.OIDC_PORT}`);
+    const oidc = await startLocalOidcProvider({
+      port: dev.OIDC_PORT,
+      clients: [localClientFor(config.PUBLIC_URL)],
+    });
+    stops.unshift(() => oidc.close());
+    localIssuer = oidc.issuer;
+    loginEnv = { ...env, ...localProviderEnv(oidc.issuer) };
+  }
+  // A configuration error here is thrown, so everything started so far is stopped before exiting.
+  const eid = await createEidProvider(loginEnv);
+
   const db = await openDatabase(config.DATABASE_URL);
   stops.unshift(() => db.destroy());
   await seedDevSender(db, dev.DEV_SENDER_ORG, dev.DEV_API_KEY);
@@ -118,7 +137,7 @@ try {
   const staff = testPopulation.find((p) => p.name === 'Per Johansen')!;
   await grantRole(db, { pid: staff.pid, org: dev.DEV_SENDER_ORG, role: 'SENDER' });
   // The development PKI (root, seal, time-stamping authority, test eID CA) lives in the data dir.
-  const { signing, eid, notifications, prices, storage, archivePolicy } = await createServiceParts(
+  const { signing, signingKeys, notifications, prices, storage, archivePolicy } = await createServiceParts(
     db,
     config,
     env,
@@ -167,6 +186,7 @@ try {
       log,
       signing,
       eid,
+      signingKeys,
       storage,
       mailDir: `${dataDir}/mail`,
       allowPrivateCallbackTargets: notifications.allowPrivateCallbackTargets,
@@ -198,9 +218,10 @@ try {
     Development sender  ${dev.DEV_SENDER_ORG}
     API key             ${dev.DEV_API_KEY}
 
-    Sender portal  ${api}/sender       log in (test eID) as ${staff.pid} (${staff.name}), level 4
-    Signing portal ${api}/portal       test signers: ${testPopulation
-      .slice(0, 2)
+    Login          ${localIssuer ? `${localIssuer}  (local OpenID Connect provider: type a test identity number, pick the level)` : `${loginEnv.OIDC_ISSUER} (${eid.name})`}
+    Sender portal  ${api}/sender       log in as ${staff.pid} (${staff.name}), level 4
+    Signing portal ${api}/portal       test people: ${testPopulation
+      .slice(0, 3)
       .map((p) => `${p.pid} (${p.name})`)
       .join(', ')}
     Dev outbox     ${api}/dev/mail  ${api}/dev/sms  ${api}/dev/mailbox
@@ -210,7 +231,9 @@ try {
 `);
 } catch (err) {
   await stopAll();
-  if (err instanceof ConfigError) fail(err.message);
+  if (err instanceof ConfigError || err instanceof EidConfigError || err instanceof OidcSetupError) {
+    fail(err.message);
+  }
   fail((err as Error).message ?? String(err));
 }
 

@@ -52,6 +52,11 @@ const schema = z.object({
   DATA_DIR: z.string().min(1).default('.data'),
   /** The service PKI (seal, time-stamping authority, test eID CA); created there on first start. */
   PKI_DIR: z.string().min(1).optional(),
+  /**
+   * People's own keys for advanced signatures, apart from the login (src/eid/signing-keys.ts):
+   * `test` (the default outside production) or `none` (the default in production).
+   */
+  SIGNING_KEYS: z.enum(['test', 'none']).optional(),
   /** An outside RFC 3161 time-stamping authority; unset uses the built-in one. */
   TSA_URL: url.optional(),
   /** Where the bytes of documents and results are kept: the `blobs` table, or files (src/storage). */

@@ -7,7 +7,8 @@ import { DEFAULT_RENEWAL_INTERVAL_YEARS } from './archive/rules.js';
 import { loadPriceTable } from './billing/index.js';
 import type { Config } from './config.js';
 import { createDb, type Db, migrateToLatest } from './db/index.js';
-import { createEidProvider, eidSettingsFromEnv } from './eid/index.js';
+import { createEidProvider, EidConfigError, type EidProvider, OidcSetupError } from './eid/index.js';
+import { createSigningKeys, signingKeyKind } from './eid/signing-keys.js';
 import { notificationAdaptersFromEnv } from './notifications/runtime.js';
 import { createApiKey, hashApiKey } from './services/api-keys.js';
 import { upsertOrganisation } from './services/organisations.js';
@@ -42,8 +43,25 @@ export async function seedDevSender(db: Db, org: string, apiKey: string): Promis
 }
 
 /**
+ * The API's login (OpenID Connect, after discovery), or, for an entry point, a message naming the
+ * variables and exit code 78 like any other configuration error.
+ */
+export async function createLoginOrExit(
+  processName: string,
+  env: Record<string, string | undefined> = process.env,
+): Promise<EidProvider> {
+  try {
+    return await createEidProvider(env);
+  } catch (err) {
+    if (!(err instanceof EidConfigError || err instanceof OidcSetupError)) throw err;
+    console.error(`${processName}: ${err.message}`);
+    process.exit(78);
+  }
+}
+
+/**
  * What the API and the worker build on besides the database and Temporal: the signing material,
- * the eID, the notification adapters and the document store. One function, so `npm run dev`, the
+ * people's signing keys, the notification adapters and the document store. One function, so `npm run dev`, the
  * production entry points, the tests and the benchmarks wire the service the same way (the API and
  * the worker must agree on the store: one writes the documents the other packages).
  */
@@ -53,11 +71,14 @@ export async function createServiceParts(
     Config,
     'APP_ENV' | 'PUBLIC_URL' | 'PKI_DIR' | 'TSA_URL' | 'SMTP_URL' | 'DOCUMENT_STORE' | 'DOCUMENT_STORE_DIR'
   > &
-    Partial<Pick<Config, 'ARCHIVE_RENEWAL_YEARS' | 'ARCHIVE_ALGORITHM_SUNSET'>>,
+    Partial<Pick<Config, 'ARCHIVE_RENEWAL_YEARS' | 'ARCHIVE_ALGORITHM_SUNSET' | 'SIGNING_KEYS'>>,
   env: Record<string, string | undefined> = process.env,
 ) {
   const signing = await createSigningContext(signingOptions(config));
-  const eid = createEidProvider(eidSettingsFromEnv(config.APP_ENV, env), { db, pki: signing.pki });
+  const signingKeys = createSigningKeys(signingKeyKind(config.APP_ENV, config.SIGNING_KEYS), {
+    db,
+    pki: signing.pki,
+  });
   const notifications = notificationAdaptersFromEnv(db, config.SMTP_URL, { ...env, APP_ENV: config.APP_ENV });
   // Prices of billable events: the domain's figures, or a partial override in øre (JSON).
   const prices = loadPriceTable(env.BILLING_PRICES);
@@ -69,5 +90,5 @@ export async function createServiceParts(
       ? { algorithmSunset: new Date(config.ARCHIVE_ALGORITHM_SUNSET) }
       : {}),
   };
-  return { signing, eid, notifications, prices, storage, archivePolicy };
+  return { signing, signingKeys, notifications, prices, storage, archivePolicy };
 }

@@ -118,7 +118,8 @@ export function ceremonyRoutes(deps: PageDeps) {
       const bytes = await deps.storage.get(documentKey(job.jobId, doc.id), doc.sha256);
       texts.set(doc.id, bytes ? new TextDecoder().decode(bytes) : '');
     }
-    if (job.flow === 'direct') c.header('Content-Security-Policy', pageCsp(job.exitOrigins));
+    if (job.flow === 'direct')
+      c.header('Content-Security-Policy', pageCsp([...job.exitOrigins, ...deps.eid.formTargets]));
     const title = visibleTitle(job, level) ?? c.get('t')('nonsensitiveFallback');
     return renderPage(
       c,
@@ -191,7 +192,7 @@ export function ceremonyRoutes(deps: PageDeps) {
     const allowed = await authorise(c);
     if ('response' in allowed) return allowed.response;
     const { job } = allowed;
-    const ctx = { deps: jobDeps, eid: deps.eid, origin: c.get('origin') };
+    const ctx = { deps: jobDeps, signingKeys: deps.signingKeys, origin: c.get('origin') };
     const identity = c.get('session')!.identity!;
     try {
       const result =

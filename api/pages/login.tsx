@@ -1,133 +1,124 @@
 /**
- * Logging in with the configured eID and out again. The test eID's form is on our own page; a
- * provider that logs in elsewhere (OpenID Connect) is sent to and comes back to /login/callback
- * with a `state` bound to this browser's session and the page to return to.
+ * Logging in through the configured OpenID Connect provider, and out again. GET /login starts a
+ * login: its secrets go into a signed cookie (login-transaction.ts), the browser to the provider.
+ * The provider brings it back to /login/callback, where the answer is validated; only then is a
+ * session with the identity written (a fresh id, keeping the grants of any session before). A
+ * refused login is a page saying why, never a session.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { type Context, Hono } from 'hono';
-import { TEST_LOGIN_FIELDS } from '../../src/eid/index.js';
-import { endSession, logInSession, type PortalSession } from '../../src/portal/sessions.js';
+import { LOGGED_OUT_PATH, LOGIN_CALLBACK_PATH, type LoginRefusal } from '../../src/eid/index.js';
+import type { AuthenticationLevel } from '../../src/job/model.js';
+import { personActor } from '../../src/portal/audit.js';
+import { endSession, logInSession } from '../../src/portal/sessions.js';
 import { recordLoginForCeremonies } from './ceremony-audit.js';
 import type { PageDeps, PageEnv } from './context.js';
-import { CsrfField, Layout, Notice, renderPage } from './layout.js';
-import { clearSessionCookie, ensureSession, setSessionCookie } from './session.js';
+import { messagePage } from './layout.js';
+import { saveLoginTransaction, takeLoginTransaction } from './login-transaction.js';
+import { safeNext } from './next-path.js';
+import { clearSessionCookie, setSessionCookie } from './session.js';
 
 export const LOGIN_PATH = '/login';
 
-/** Only our own paths are followed after login (no open redirect to another site). */
-export function safeNext(next: string | undefined, fallback = '/portal'): string {
-  return next && /^\/(?![/\\])/.test(next) ? next : fallback;
-}
-
-export function loginUrl(next: string, level?: 3 | 4): string {
+export function loginUrl(next: string, level?: AuthenticationLevel): string {
   return `${LOGIN_PATH}?next=${encodeURIComponent(next)}${level ? `&level=${level}` : ''}`;
 }
 
-const stateOf = (session: PortalSession, next: string) =>
-  `${Buffer.from(next).toString('base64url')}.${createHmac('sha256', session.csrfToken).update(next).digest('base64url')}`;
-
-function nextFromState(session: PortalSession, state: string): string | undefined {
-  const [encoded = '', mac = ''] = state.split('.');
-  const next = Buffer.from(encoded, 'base64url').toString();
-  const expected = Buffer.from(stateOf(session, next).split('.')[1]!);
-  const given = Buffer.from(mac);
-  return expected.length === given.length && timingSafeEqual(expected, given) ? next : undefined;
-}
+const REFUSAL_STATUS: Record<LoginRefusal, 400 | 403> = {
+  STATE: 400,
+  CANCELLED: 403,
+  TOKEN: 403,
+  LEVEL_TOO_LOW: 403,
+  IDENTITY: 403,
+};
 
 export function loginRoutes(deps: PageDeps) {
   const app = new Hono<PageEnv>();
+  const callbackUrl = `${deps.config.PUBLIC_URL}${LOGIN_CALLBACK_PATH}`;
 
-  const form = (c: Context<PageEnv>, session: PortalSession, next: string, level: 3 | 4, error?: string) => {
+  const refused = (
+    c: Context<PageEnv>,
+    refusal: LoginRefusal,
+    retry: { next: string; level: AuthenticationLevel },
+  ) => {
     const t = c.get('t');
-    return renderPage(
+    return messagePage(
       c,
-      <Layout c={c} title={t('loginTitle')}>
-        <p>{t('loginIntro')}</p>
-        {level === 4 ? <p>{t('loginRequiredLevel', { level })}</p> : null}
-        {error ? <Notice kind="error">{error}</Notice> : null}
-        <form method="post" action={LOGIN_PATH}>
-          <CsrfField token={session.csrfToken} />
-          <input type="hidden" name="next" value={next} />
-          <label for="pid">{t('pidLabel')}</label>
-          <input
-            type="text"
-            id="pid"
-            name={TEST_LOGIN_FIELDS.pid}
-            inputmode="numeric"
-            autocomplete="off"
-            required
-            aria-invalid={error ? 'true' : undefined}
-          />
-          <fieldset>
-            <legend>{t('levelLegend')}</legend>
-            {([3, 4] as const).map((l) => (
-              <label class="radio">
-                <input type="radio" name={TEST_LOGIN_FIELDS.level} value={String(l)} checked={l === level} />
-                {t(l === 3 ? 'level3' : 'level4')}
-              </label>
-            ))}
-          </fieldset>
-          <button type="submit">{t('loginButton')}</button>
-        </form>
-      </Layout>,
-      error ? 400 : 200,
+      REFUSAL_STATUS[refusal],
+      t('loginRefusedTitle'),
+      t(`loginRefused${refusal}`, { level: retry.level }),
+      <p>
+        <a class="button" href={loginUrl(retry.next, retry.level)}>
+          {t('loginTryAgain')}
+        </a>
+      </p>,
     );
   };
 
-  /** Ends the login: a fresh session id with the identity, then on to where the person was going. */
-  const complete = async (c: Context<PageEnv>, params: Record<string, string>, next: string) => {
-    const session = await ensureSession(c, deps);
-    const result = await deps.eid.finishLogin(params);
-    if (!result.ok) {
-      const t = c.get('t');
-      const message =
-        result.code === 'INVALID_IDENTITY_NUMBER'
-          ? t('loginInvalidPid', { reason: result.message.replace(/^.*: /, '') })
-          : result.code === 'INVALID_LEVEL'
-            ? t('loginInvalidLevel')
-            : t('loginFailed');
-      return form(c, session, next, params.level === '3' ? 3 : 4, message);
-    }
-    const { token, session: loggedIn } = await logInSession(deps.db, session, result.identity);
-    setSessionCookie(c, token);
-    c.set('session', loggedIn);
-    await recordLoginForCeremonies(deps, loggedIn, next, c.get('origin'));
-    return c.redirect(next, 303);
-  };
-
+  /** Starts a login at the level asked for (3 unless the page needs 4); writes no database row. */
   app.get(LOGIN_PATH, async (c) => {
-    const session = await ensureSession(c, deps);
-    const next = safeNext(c.req.query('next'));
-    const level = c.req.query('level') === '3' ? 3 : 4;
-    const start = deps.eid.startLogin({
-      state: stateOf(session, next),
-      callbackUrl: `${deps.config.PUBLIC_URL}${LOGIN_PATH}/callback`,
-      minimumLevel: level,
-    });
-    if (start.kind === 'redirect') return c.redirect(start.url, 302);
-    return form(c, session, next, level);
+    const next = safeNext(c.req.query('next'), deps.config.PUBLIC_URL);
+    const minimumLevel: AuthenticationLevel = c.req.query('level') === '4' ? 4 : 3;
+    let start: Awaited<ReturnType<typeof deps.eid.startLogin>>;
+    try {
+      start = await deps.eid.startLogin({ minimumLevel, callbackUrl, locale: c.get('lang') });
+    } catch (err) {
+      // The provider refused or did not answer the pushed request: say so, not "error".
+      deps.log.error({ err }, 'login could not be started at the provider');
+      const t = c.get('t');
+      return messagePage(c, 503, t('loginUnavailableTitle'), t('loginUnavailableText'));
+    }
+    await saveLoginTransaction(c, deps, { ...start.secrets, minimumLevel, next });
+    return c.redirect(start.url, 302);
   });
 
-  app.post(LOGIN_PATH, async (c) => {
-    const body = await c.req.parseBody();
-    const fields = Object.fromEntries(
-      Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string'),
+  app.get(LOGIN_CALLBACK_PATH, async (c) => {
+    const tx = await takeLoginTransaction(c, deps);
+    if (!tx) {
+      deps.log.warn({ refusal: 'STATE' }, 'login refused: no login under way in this browser');
+      return refused(c, 'STATE', { next: '/portal', level: 3 });
+    }
+    const next = safeNext(tx.next, deps.config.PUBLIC_URL);
+    // The URL the provider redirected to, as registered (the request's own host may be a proxy's).
+    const answer = new URL(`${callbackUrl}${new URL(c.req.url).search}`);
+    const result = await deps.eid.finishLogin(answer, tx);
+    if (!result.ok) {
+      deps.log.warn({ refusal: result.refusal, detail: result.detail }, 'login refused');
+      return refused(c, result.refusal, { next, level: tx.minimumLevel });
+    }
+    const { identity } = result;
+    const { token, session } = await logInSession(deps.db, c.get('session'), identity, result.idToken);
+    setSessionCookie(c, token);
+    c.set('session', session);
+    // Who logged in how, never the number itself.
+    deps.log.info(
+      {
+        person: personActor(identity.pid),
+        provider: identity.provider,
+        level: identity.level,
+        acr: identity.acr,
+        amr: identity.amr,
+        sid: identity.sid,
+      },
+      'logged in',
     );
-    return complete(c, fields, safeNext(fields.next));
+    await recordLoginForCeremonies(deps, session, next, c.get('origin'));
+    return c.redirect(next, 303);
   });
 
-  app.get(`${LOGIN_PATH}/callback`, async (c) => {
-    const session = c.get('session');
-    const next = session ? nextFromState(session, c.req.query('state') ?? '') : undefined;
-    if (!next) return c.redirect(LOGIN_PATH, 303);
-    return complete(c, c.req.query(), safeNext(next));
-  });
-
+  /** Ends our session, then the provider's (end_session_endpoint), which sends the browser back. */
   app.post('/logout', async (c) => {
     const session = c.get('session');
     if (session) await endSession(deps.db, session);
     clearSessionCookie(c);
-    return c.redirect('/portal', 303);
+    const providerLogout = session?.idToken
+      ? deps.eid.logoutUrl(session.idToken, `${deps.config.PUBLIC_URL}${LOGGED_OUT_PATH}`)
+      : undefined;
+    return c.redirect(providerLogout ?? LOGGED_OUT_PATH, 303);
+  });
+
+  app.get(LOGGED_OUT_PATH, (c) => {
+    const t = c.get('t');
+    return messagePage(c, 200, t('loggedOutTitle'), t('loggedOutText'));
   });
 
   return app;

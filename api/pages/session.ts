@@ -40,13 +40,16 @@ export function pageContext(deps: PageDeps): MiddlewareHandler<PageEnv> {
     c.header('Cache-Control', 'no-store');
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Referrer-Policy', 'same-origin');
-    if (!c.res.headers.has('Content-Security-Policy')) c.header('Content-Security-Policy', pageCsp());
+    if (!c.res.headers.has('Content-Security-Policy')) {
+      c.header('Content-Security-Policy', pageCsp(deps.eid.formTargets));
+    }
   };
 }
 
 /**
- * The pages' Content-Security-Policy. Forms post to ourselves only; the direct ceremony adds the
- * sender's exit URLs, because Chromium applies form-action to the redirect that follows a post.
+ * The pages' Content-Security-Policy. Forms post to ourselves only; as Chromium applies
+ * form-action to the redirect that follows a post, the eID's logout (`EidProvider.formTargets`)
+ * is added, and the direct ceremony adds the sender's exit URLs.
  */
 export function pageCsp(formTargets: string[] = []): string {
   const formAction = ["'self'", ...formTargets].join(' ');

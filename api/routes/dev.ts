@@ -72,7 +72,7 @@ async function devTestPerson(
     : `Test Signer (${signer.custom_identifier ?? signer.email ?? signer.mobile ?? signerId})`;
   const personalKey =
     pid && signer.signature_type === 'ADVANCED_SIGNATURE'
-      ? await deps.eid.signingKey({ pid, name })
+      ? await deps.signingKeys.keyOf({ pid, name })
       : undefined;
   return {
     name,

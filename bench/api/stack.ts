@@ -14,7 +14,9 @@ import type { ApiDeps } from '../../api/deps.js';
 import { listen } from '../../api/server.js';
 import { loadConfig } from '../../src/config.js';
 import { startEmbeddedPostgres } from '../../src/dev/embedded-postgres.js';
+import { localClientFor, localProviderEnv, startLocalOidcProvider } from '../../src/dev/oidc-provider.js';
 import { temporalCliPath } from '../../src/dev/tools.js';
+import { createEidProvider } from '../../src/eid/index.js';
 import { JOB_SEARCH_ATTRIBUTES } from '../../src/job/search-attributes.js';
 import { createLogger } from '../../src/log.js';
 import { createServiceParts, openDatabase, seedDevSender } from '../../src/runtime.js';
@@ -67,7 +69,11 @@ export async function startBenchStack(api: Pick<ApiDeps, 'rateLimit'>): Promise<
     const apiKey = `bench-${randomUUID()}`;
     await seedDevSender(db, BENCH_ORG, apiKey);
 
-    const { signing, eid, notifications, storage } = await createServiceParts(db, config, {});
+    const { signing, signingKeys, notifications, storage } = await createServiceParts(db, config, {});
+    // The login as in development: the local OpenID Connect provider.
+    const oidc = await startLocalOidcProvider({ port: 0, clients: [localClientFor(config.PUBLIC_URL)] });
+    stops.push(() => oidc.close());
+    const eid = await createEidProvider(localProviderEnv(oidc.issuer));
     const worker = await createSignatureWorker({
       connection: env.nativeConnection,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -83,7 +89,7 @@ export async function startBenchStack(api: Pick<ApiDeps, 'rateLimit'>): Promise<
     const temporal = env.client;
     const log = createLogger('warn', 'bench');
     const http = await listen(
-      createApp({ db, temporal, config, log, signing, eid, storage, ...api }),
+      createApp({ db, temporal, config, log, signing, eid, signingKeys, storage, ...api }),
       '127.0.0.1',
       apiPort,
     );

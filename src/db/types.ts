@@ -293,8 +293,17 @@ export interface PortalSessionsTable {
   authenticated_at: Timestamp | null;
   eid_provider: string | null;
   grants: Json<unknown>;
+  /** What the provider said of the login: acr, amr, sid, and the id_token for logging out. */
+  login: Json<unknown> | null;
   created_at: CreatedAt;
   expires_at: Timestamp;
+}
+
+/** Secrets every API process shares (the login-transaction cookie's key), made on first use. */
+export interface ServiceSecretsTable {
+  name: string;
+  secret: Buffer;
+  created_at: CreatedAt;
 }
 
 /** A person's role in a sender organisation's portal. */
@@ -353,6 +362,7 @@ export interface Database {
   portal_roles: PortalRolesTable;
   signer_links: SignerLinksTable;
   eid_test_keys: EidTestKeysTable;
+  service_secrets: ServiceSecretsTable;
 }
 
 export type SignatureJobRow = Selectable<SignatureJobsTable>;

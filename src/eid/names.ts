@@ -1,6 +1,7 @@
 /**
- * Names for the test eID: the test population's name for its synthetic numbers, otherwise a
- * made-up name derived from the number, so the same number always logs in as the same person.
+ * Names of test people (the local login provider's `name` claim, the development sign endpoint):
+ * the test population's name for its synthetic numbers, otherwise a made-up name derived from the
+ * number, so the same number always logs in as the same person.
  */
 import { createHash } from 'node:crypto';
 import { testPersonName } from '../notifications/test-population.js';

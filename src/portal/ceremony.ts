@@ -4,7 +4,8 @@
  * (`actAsSigner`), with each step in the audit trail.
  */
 import type { Db } from '../db/index.js';
-import type { AuthenticatedIdentity, EidProvider } from '../eid/index.js';
+import type { AuthenticatedIdentity } from '../eid/index.js';
+import type { SigningKeyProvider } from '../eid/signing-keys.js';
 import type {
   AuthenticationLevel,
   Flow,
@@ -193,7 +194,7 @@ export function visibleTitle(
 
 export interface CeremonyContext {
   deps: SignerActionDeps;
-  eid: EidProvider;
+  signingKeys: SigningKeyProvider;
   origin: RequestOrigin;
 }
 
@@ -221,7 +222,7 @@ export async function recordCeremonyStep(
  */
 export async function signInBrowser(ctx: CeremonyContext, job: CeremonyJob, identity: AuthenticatedIdentity) {
   const personalKey: CertifiedKey | undefined =
-    job.signer.signatureType === 'ADVANCED_SIGNATURE' ? await ctx.eid.signingKey(identity) : undefined;
+    job.signer.signatureType === 'ADVANCED_SIGNATURE' ? await ctx.signingKeys.keyOf(identity) : undefined;
   const signerIdentity: SignerIdentity & { personalKey?: CertifiedKey } = {
     name: identity.name,
     personalIdentificationNumber: identity.pid,

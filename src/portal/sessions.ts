@@ -25,7 +25,17 @@ export interface PortalSession {
   csrfToken: string;
   identity: AuthenticatedIdentity | null;
   grants: SessionGrant[];
+  /** The provider's id_token of this login, for logging out of the provider too. */
+  idToken?: string;
   expiresAt: Date;
+}
+
+/** What the `login` column keeps of an OpenID Connect login. */
+interface StoredLogin {
+  acr?: string;
+  amr?: string[];
+  sid?: string;
+  idToken?: string;
 }
 
 const hash = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
@@ -67,6 +77,7 @@ export async function touchSession(db: Db, token: string): Promise<PortalSession
     .returningAll()
     .executeTakeFirst();
   if (!row) return null;
+  const login = (typeof row.login === 'string' ? JSON.parse(row.login) : (row.login ?? {})) as StoredLogin;
   const identity: AuthenticatedIdentity | null =
     row.pid && row.name && row.auth_level && row.authenticated_at && row.eid_provider
       ? {
@@ -75,6 +86,9 @@ export async function touchSession(db: Db, token: string): Promise<PortalSession
           level: row.auth_level as AuthenticationLevel,
           authenticatedAt: row.authenticated_at,
           provider: row.eid_provider,
+          ...(login.acr ? { acr: login.acr } : {}),
+          ...(login.amr ? { amr: login.amr } : {}),
+          ...(login.sid ? { sid: login.sid } : {}),
         }
       : null;
   return {
@@ -82,15 +96,20 @@ export async function touchSession(db: Db, token: string): Promise<PortalSession
     csrfToken: row.csrf_token,
     identity,
     grants: (typeof row.grants === 'string' ? JSON.parse(row.grants) : row.grants) as SessionGrant[],
+    ...(login.idToken ? { idToken: login.idToken } : {}),
     expiresAt: row.expires_at,
   };
 }
 
-/** After a successful eID login: a new session id with the identity, keeping the grants. */
+/**
+ * After a successful eID login: a new session id with the identity, keeping the grants. The first
+ * session row of a browser that had none is written here, never before a login is done.
+ */
 export async function logInSession(
   db: Db,
   previous: PortalSession | null,
   identity: AuthenticatedIdentity,
+  idToken?: string,
 ): Promise<{ token: string; session: PortalSession }> {
   const token = newSecret();
   const session: PortalSession = {
@@ -98,7 +117,14 @@ export async function logInSession(
     csrfToken: newSecret(),
     identity,
     grants: previous?.grants ?? [],
+    ...(idToken ? { idToken } : {}),
     expiresAt: expiry(),
+  };
+  const login: StoredLogin = {
+    ...(identity.acr ? { acr: identity.acr } : {}),
+    ...(identity.amr ? { amr: identity.amr } : {}),
+    ...(identity.sid ? { sid: identity.sid } : {}),
+    ...(idToken ? { idToken } : {}),
   };
   await db.transaction().execute(async (tx) => {
     if (previous)
@@ -113,6 +139,7 @@ export async function logInSession(
         auth_level: identity.level,
         authenticated_at: identity.authenticatedAt,
         eid_provider: identity.provider,
+        login: JSON.stringify(login),
         grants: JSON.stringify(session.grants),
         expires_at: session.expiresAt,
       })

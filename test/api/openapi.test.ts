@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.js';
 import type { Db } from '../../src/db/index.js';
 import type { EidProvider } from '../../src/eid/index.js';
+import type { SigningKeyProvider } from '../../src/eid/signing-keys.js';
 import { MAX_AVAILABLE_SECONDS } from '../../src/job/model.js';
 import { createLogger } from '../../src/log.js';
 import type { SigningContext } from '../../src/signatures/context.js';
@@ -20,6 +21,7 @@ const app = createApp({
   log: createLogger('silent', 'test'),
   signing: {} as SigningContext,
   eid: {} as EidProvider,
+  signingKeys: {} as SigningKeyProvider,
   storage: {} as DocumentStore,
 });
 

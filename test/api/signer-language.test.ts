@@ -6,6 +6,7 @@
 import type { ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testPopulation } from '../../src/notifications/test-population.js';
+import { CookieJar, loginThroughProvider } from '../helpers/oidc-login.js';
 import { KARI_PID, portalJob, samplePdf } from '../helpers/requests.js';
 import { type Stack, startStack } from '../helpers/stack.js';
 import { createJob, eventually, follow } from './support/http.js';
@@ -35,25 +36,15 @@ async function mailsTo(address: string): Promise<ParsedMail[]> {
 }
 
 /** A browser of its own: cookies kept between requests, redirects not followed. */
+/** A browser of its own: a cookie jar, and requests to the stack by path. */
 function browser() {
-  const cookies = new Map<string, string>();
-  return async (path: string, init: RequestInit = {}) => {
-    const res = await fetch(`${stack.baseUrl}${path}`, {
+  const jar = new CookieJar();
+  const request = (path: string, init: RequestInit = {}) =>
+    jar.fetch(`${stack.baseUrl}${path}`, {
       ...init,
-      redirect: 'manual',
-      headers: {
-        cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-        origin: stack.baseUrl,
-        ...(init.headers as Record<string, string>),
-      },
+      headers: { origin: stack.baseUrl, ...(init.headers as Record<string, string>) },
     });
-    for (const setCookie of res.headers.getSetCookie()) {
-      const [pair = ''] = setCookie.split(';');
-      const at = pair.indexOf('=');
-      cookies.set(pair.slice(0, at), pair.slice(at + 1));
-    }
-    return res;
-  };
+  return Object.assign(request, { jar });
 }
 
 describe("the language of signers' notices", () => {
@@ -95,17 +86,18 @@ describe("the language of signers' notices", () => {
     expect((await stranger(`${ceremony}?lang=en`)).status).toBe(303);
     expect((await signersOf(job.links.self))[0]!.language).toBe('NB');
 
-    // Kari logs in with the test eID and switches her signing page to English.
+    // Kari logs in through the local provider's page and switches her signing page to English.
     const kari = browser();
-    const form = await kari(`/login?next=${encodeURIComponent(ceremony)}&level=4`);
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1];
-    expect(csrf).toBeDefined();
-    const login = await kari('/login', {
-      method: 'POST',
-      body: new URLSearchParams({ _csrf: csrf!, next: ceremony, pid: KARI_PID, level: '4' }),
-    });
-    expect(login.status).toBe(303);
-    expect(login.headers.get('location')).toBe(ceremony);
+    const login = await loginThroughProvider(
+      kari.jar,
+      `${stack.baseUrl}/login?next=${encodeURIComponent(ceremony)}&level=4`,
+      KARI_PID,
+      4,
+      { stopAtCallback: true },
+    );
+    const back = await kari.jar.fetch(login.url);
+    expect(back.status).toBe(303);
+    expect(back.headers.get('location')).toBe(ceremony);
     const page = await kari(`${ceremony}?lang=en`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<html lang="en">');

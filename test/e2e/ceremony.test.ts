@@ -8,10 +8,11 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testPopulation } from '../../src/notifications/test-population.js';
 import { MAX_CODE_ATTEMPTS } from '../../src/portal/signer-links.js';
+import { CookieJar, loginThroughProvider } from '../helpers/oidc-login.js';
 import { type PagesStack, startPagesStack } from '../helpers/pages-stack.js';
 import { samplePdf } from '../helpers/requests.js';
 import { ORG } from '../helpers/stack.js';
-import { launchChromium, screenshot, testEidLogin } from './support/browser.js';
+import { launchChromium, providerLogin, screenshot } from './support/browser.js';
 import { type ExitServer, startExitServer } from './support/exit-server.js';
 import { createJob, waitForJob } from './support/jobs.js';
 
@@ -99,10 +100,10 @@ describe('direct flow', () => {
 
     const page = await personPage();
     await page.goto(redirectUrl);
-    // The ceremony asks for the eID login first.
-    await poll(() => page.url()).toContain('/login');
+    // The ceremony asks for the eID login first: the provider's own TestID page.
+    await page.waitForURL(`${ps.stack.oidc.issuer}/interaction/**`);
     await screenshot(page, 'login');
-    await testEidLogin(page, kari.pid, 4);
+    await providerLogin(page, ps.baseUrl, kari.pid, 4);
 
     await poll(() => page.locator('h1').textContent()).toBe('Loan agreement');
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
@@ -148,6 +149,14 @@ describe('direct flow', () => {
     });
     expect((signed.details as { userAgent: string }).userAgent).toContain('Chrome');
     expect(JSON.stringify(audit)).not.toContain(kari.pid);
+    // The login with what the provider said of it: level, eID service, acr, the eID used, its session.
+    expect(audit.find((a) => a.event === 'SIGNER_LOGGED_IN')!.details).toMatchObject({
+      level: 4,
+      eidProvider: 'TestID (local)',
+      acr: 'idporten-loa-high',
+      amr: ['TestID'],
+      sid: expect.any(String),
+    });
 
     // The one-time URL is spent.
     await page.goto(redirectUrl);
@@ -164,14 +173,14 @@ describe('signing portal', () => {
     });
     const olaPage = await personPage('nb-NO');
     await olaPage.goto(`${ps.baseUrl}/portal`);
-    await testEidLogin(olaPage, ola.pid, 4);
+    await providerLogin(olaPage, ps.baseUrl, ola.pid, 4);
     await poll(() => olaPage.locator('h1').textContent()).toBe('Dine signeringsoppdrag');
     expect(await olaPage.locator('html').getAttribute('lang')).toBe('nb');
     expect(await olaPage.getByText('Ingen oppdrag venter på deg nå.').count()).toBe(1);
 
     const kariPage = await personPage();
     await kariPage.goto(`${ps.baseUrl}/portal`);
-    await testEidLogin(kariPage, kari.pid, 4);
+    await providerLogin(kariPage, ps.baseUrl, kari.pid, 4);
     await kariPage.getByRole('link', { name: 'Employment contract for Kari' }).click();
     await poll(() => kariPage.locator('h1').textContent()).toBe('Employment contract for Kari');
     await kariPage.getByRole('button', { name: 'Sign' }).click();
@@ -190,7 +199,7 @@ describe('signing portal', () => {
     const job = await createJob(ps, 'portal', portalJob([bySelf(kari.pid)]), { 'contract.pdf': pdf });
     const page = await personPage();
     await page.goto(`${ps.baseUrl}/portal`);
-    await testEidLogin(page, kari.pid, 4);
+    await providerLogin(page, ps.baseUrl, kari.pid, 4);
     await screenshot(page, 'portal-list');
     await page.getByRole('link', { name: 'Employment contract for Kari' }).click();
     await screenshot(page, 'ceremony-portal');
@@ -202,13 +211,20 @@ describe('signing portal', () => {
       status: 'REJECTED',
       rejectionReason: 'The salary is wrong',
     });
+
+    // Logging out ends this service's session and the provider's, and comes back here.
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.waitForURL(`${ps.baseUrl}/logout/done`);
+    expect(await page.locator('h1').textContent()).toBe('You are logged out');
+    await page.goto(`${ps.baseUrl}/portal`);
+    await page.waitForURL(`${ps.stack.oidc.issuer}/interaction/**`);
   });
 
   it('refuses a level-3 login for a level-4 job, showing only the non-sensitive title', async () => {
     const job = await createJob(ps, 'portal', portalJob([bySelf(kari.pid)]), { 'contract.pdf': pdf });
     const page = await personPage();
     await page.goto(`${ps.baseUrl}/portal`);
-    await testEidLogin(page, kari.pid, 3);
+    await providerLogin(page, ps.baseUrl, kari.pid, 3);
     // The list names the job by its non-sensitive title only.
     await poll(() => page.getByText('Requires level 4').count()).toBeGreaterThan(0);
     expect(await page.getByText('Employment contract for Kari').count()).toBe(0);
@@ -222,6 +238,20 @@ describe('signing portal', () => {
       headers: { cookie: (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ') },
     });
     expect(refused.status).toBe(403);
+
+    // Asked for level 4, a level-3 login at the provider is refused: a page, and no new session.
+    const before = await page.context().cookies(ps.baseUrl);
+    await page.getByRole('link', { name: 'Log in at level 4' }).click();
+    await page.waitForURL(`${ps.stack.oidc.issuer}/interaction/**`);
+    await page.getByLabel('Test identity number').fill(kari.pid);
+    await page.getByLabel('Level 3').check();
+    await page.getByRole('button', { name: 'Log in with TestID' }).click();
+    await page.waitForURL(`${ps.baseUrl}/login/callback**`);
+    expect(await page.locator('h1').textContent()).toBe('The login was refused');
+    await poll(() => page.getByText('lower security level than required (level 4)').count()).toBe(1);
+    await screenshot(page, 'login-refused');
+    const session = (cookies: typeof before) => cookies.find((c) => c.name === 'esign_session')?.value;
+    expect(session(await page.context().cookies(ps.baseUrl))).toBe(session(before));
   });
 
   it('lets a signer addressed by e-mail in with the one-time code, and blocks after too many wrong codes', async () => {
@@ -243,7 +273,7 @@ describe('signing portal', () => {
     await screenshot(page, 'one-time-code');
     await page.getByLabel('One-time code (6 digits)').fill(code);
     await page.getByRole('button', { name: 'Continue' }).click();
-    await testEidLogin(page, ola.pid, 4);
+    await providerLogin(page, ps.baseUrl, ola.pid, 4);
     await page.getByRole('button', { name: 'Sign' }).click();
     await waitForJob(ps, 'portal', job.id, (j) => j.signers[0]!.status === 'SIGNED');
 
@@ -268,30 +298,33 @@ describe('signing portal', () => {
 });
 
 describe('pages without a browser', () => {
-  it('refuses a form post without the session token, and sets the cookies HttpOnly and SameSite=Lax', async () => {
-    const res = await fetch(`${ps.baseUrl}/login`);
-    const cookie = res.headers.get('set-cookie') ?? '';
-    expect(cookie).toMatch(/esign_session=[^;]+;.*HttpOnly/i);
+  it('sets the session cookie HttpOnly and SameSite=Lax at login, and refuses a form post without its token', async () => {
+    const jar = new CookieJar();
+    const hop = await loginThroughProvider(jar, `${ps.baseUrl}/login?next=/portal&level=4`, kari.pid, 4, {
+      stopAtCallback: true,
+    });
+    const back = await jar.fetch(hop.url);
+    expect(back.status).toBe(303);
+    const cookie = back.headers.getSetCookie().find((c) => c.startsWith('esign_session='))!;
+    expect(cookie).toMatch(/HttpOnly/i);
     expect(cookie).toMatch(/SameSite=Lax/i);
     expect(cookie).not.toMatch(/Secure/i); // http here; Secure when PUBLIC_URL is https
-    const session = /esign_session=([^;]+)/.exec(cookie)![1]!;
-    const post = (headers: Record<string, string>, body: string) =>
-      fetch(`${ps.baseUrl}/login`, {
+    const token = (
+      await ps.stack.t.db
+        .selectFrom('portal_sessions')
+        .select('csrf_token')
+        .where('pid', '=', kari.pid)
+        .orderBy('created_at', 'desc')
+        .executeTakeFirstOrThrow()
+    ).csrf_token;
+    const logout = (origin: string, body: string) =>
+      jar.fetch(`${ps.baseUrl}/logout`, {
         method: 'POST',
-        redirect: 'manual',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          cookie: `esign_session=${session}`,
-          ...headers,
-        },
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin },
         body,
       });
-    expect((await post({ origin: ps.baseUrl }, `pid=${kari.pid}&level=4`)).status).toBe(403);
-    const page = await res.text();
-    const token = /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
-    expect(
-      (await post({ origin: 'https://evil.example' }, `_csrf=${token}&pid=${kari.pid}&level=4`)).status,
-    ).toBe(403);
-    expect((await post({ origin: ps.baseUrl }, `_csrf=${token}&pid=${kari.pid}&level=4`)).status).toBe(303);
+    expect((await logout(ps.baseUrl, '')).status).toBe(403);
+    expect((await logout('https://evil.example', `_csrf=${token}`)).status).toBe(403);
+    expect((await logout(ps.baseUrl, `_csrf=${token}`)).status).toBe(303);
   });
 });

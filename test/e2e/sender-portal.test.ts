@@ -12,7 +12,7 @@ import { grantRole } from '../../src/portal/roles.js';
 import { type PagesStack, startPagesStack } from '../helpers/pages-stack.js';
 import { samplePdf } from '../helpers/requests.js';
 import { ORG } from '../helpers/stack.js';
-import { launchChromium, screenshot, testEidLogin } from './support/browser.js';
+import { launchChromium, providerLogin, screenshot } from './support/browser.js';
 import { createJob, waitForJob } from './support/jobs.js';
 
 const [kari, ola, ingrid, per] = [0, 1, 2, 3].map((i) => testPopulation[i]!) as [
@@ -47,7 +47,7 @@ async function loggedIn(path: string, pid: string): Promise<Page> {
   contexts.push(context);
   const page = await context.newPage();
   await page.goto(`${ps.baseUrl}${path}`);
-  await testEidLogin(page, pid, 4);
+  await providerLogin(page, ps.baseUrl, pid, 4);
   return page;
 }
 
@@ -126,7 +126,7 @@ describe('sender portal', () => {
       staff.getByRole('link', { name: 'Signature object (XAdES)' }).first().click(),
     ]);
     expect(await readFile(await xades.path(), 'utf8')).toContain('SignedInfo');
-  });
+  }, 180_000); // three logins through the provider and a job through the worker, on a busy machine
 
   it('extends the deadline and cancels a job', async () => {
     const job = await createJob(

@@ -9,7 +9,7 @@ import { testPopulation } from '../../src/notifications/test-population.js';
 import { type PagesStack, startPagesStack } from '../helpers/pages-stack.js';
 import { samplePdf } from '../helpers/requests.js';
 import { ORG } from '../helpers/stack.js';
-import { launchChromium, testEidLogin } from './support/browser.js';
+import { launchChromium, providerLogin } from './support/browser.js';
 import { createJob, waitForJob } from './support/jobs.js';
 
 const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000 });
@@ -41,7 +41,7 @@ describe('signing again after the documents were deleted', () => {
     const context = await browser.newContext({ locale: 'en-GB' });
     const first = await context.newPage();
     await first.goto(`${ps.baseUrl}/portal`);
-    await testEidLogin(first, kari.pid, 4);
+    await providerLogin(first, ps.baseUrl, kari.pid, 4);
     await first.getByRole('link', { name: 'Lease for Kari' }).click();
     await poll(() => first.locator('h1').textContent()).toBe('Lease for Kari');
     // The same ceremony in a second tab, its Sign button still there after the first tab signs.

@@ -1,7 +1,7 @@
 /**
  * The service's production entry points (worker/main.ts, api/main.ts) as child processes, as an
  * operator runs them: for the fault tests (which kill them with SIGKILL), the entry-point tests
- * and the soak benchmark.
+ * and the soak benchmark. A built entry (`dist/….js`, after `npm run build`) runs on plain node.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { projectRoot } from '../../src/dev/tools.js';
@@ -23,12 +23,13 @@ export interface ServiceProcess {
 
 export function startServiceProcess(
   name: string,
-  entry: 'worker/main.ts' | 'api/main.ts',
+  entry: 'worker/main.ts' | 'api/main.ts' | `dist/${string}.js`,
   env: Record<string, string>,
   /** Output kept for `output()`: enough for failure messages unless a test reads the whole log. */
   maxOutput = 20_000,
 ): ServiceProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const args = entry.endsWith('.js') ? [entry] : ['--import', 'tsx', entry];
+  const child = spawn(process.execPath, args, {
     cwd: projectRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

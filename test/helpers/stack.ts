@@ -12,7 +12,14 @@ import { createApp } from '../../api/app.js';
 import type { ApiDeps } from '../../api/deps.js';
 import { listen, type TlsOptions } from '../../api/server.js';
 import { loadConfig } from '../../src/config.js';
-import { createEidProvider, eidSettingsFromEnv } from '../../src/eid/index.js';
+import {
+  type LocalOidcProvider,
+  localClientFor,
+  localProviderEnv,
+  startLocalOidcProvider,
+} from '../../src/dev/oidc-provider.js';
+import { createEidProvider } from '../../src/eid/index.js';
+import { createSigningKeys } from '../../src/eid/signing-keys.js';
 import { createLogger } from '../../src/log.js';
 import { seedDevSender } from '../../src/runtime.js';
 import { createApiKey } from '../../src/services/api-keys.js';
@@ -47,6 +54,8 @@ export interface Stack {
   documentStoreDir?: string;
   /** The SMTP sink and development gateways the worker sends notices through. */
   notices: Awaited<ReturnType<typeof startTestNotifications>>;
+  /** The local OpenID Connect provider people log in through (its own pages, a port of its own). */
+  oidc: LocalOidcProvider;
   /** What the API was built from: a test can start a second API process on the same database. */
   apiDeps: ApiDeps;
   env: TestWorkflowEnvironment;
@@ -94,7 +103,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   const running = worker.run();
   const log = createLogger('silent', 'test');
-  const eid = createEidProvider(eidSettingsFromEnv('test', {}), { db: t.db, pki: signing.pki });
+  const oidc = await startLocalOidcProvider({ port: 0, clients: [localClientFor(config.PUBLIC_URL)] });
+  const eid = await createEidProvider(localProviderEnv(oidc.issuer));
   const apiDeps: ApiDeps = {
     db: t.db,
     temporal: env.client,
@@ -102,6 +112,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     log,
     signing,
     eid,
+    signingKeys: createSigningKeys('test', { db: t.db, pki: signing.pki }),
     storage,
     mailDir: notices.mailDir,
     allowPrivateCallbackTargets: 'loopback',
@@ -118,6 +129,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     storage,
     ...(documentStoreDir ? { documentStoreDir } : {}),
     notices,
+    oidc,
     env,
     t,
     apiKey,
@@ -131,6 +143,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       }),
     stop: async () => {
       await http.close();
+      await oidc.close();
       worker.shutdown();
       await running;
       await env.teardown();

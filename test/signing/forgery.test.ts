@@ -16,6 +16,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.js';
 import type { Db } from '../../src/db/index.js';
 import type { EidProvider } from '../../src/eid/index.js';
+import type { SigningKeyProvider } from '../../src/eid/signing-keys.js';
 import { createLogger } from '../../src/log.js';
 import type { SigningContext } from '../../src/signatures/context.js';
 import {
@@ -147,6 +148,7 @@ beforeAll(async () => {
     log: createLogger('silent', 'test'),
     signing: { pki: world.pki, timeStamper: world.timeStamper } as SigningContext,
     eid: {} as EidProvider,
+    signingKeys: {} as SigningKeyProvider,
     storage: {} as DocumentStore,
   });
   ola = await issuePersonCertificate(world.pki, { name: 'Ola Nordmann', nationalIdentityNumber: PIDS.dnr });

@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.js';
 import type { Db } from '../../src/db/index.js';
 import type { EidProvider } from '../../src/eid/index.js';
+import type { SigningKeyProvider } from '../../src/eid/signing-keys.js';
 import { createLogger } from '../../src/log.js';
 import type { SigningContext } from '../../src/signatures/context.js';
 import {
@@ -171,6 +172,7 @@ describe('the service PKI and time-stamping authority', () => {
       log: createLogger('silent', 'test'),
       signing: { pki, timeStamper: createTimeStamper(pki) } as SigningContext,
       eid: {} as EidProvider,
+      signingKeys: {} as SigningKeyProvider,
       storage: {} as DocumentStore,
     });
     for (const [cert, issuer] of issued) {

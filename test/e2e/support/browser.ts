@@ -33,9 +33,26 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
 
-/** Logs in with the test eID on the login page the browser is on. */
-export async function testEidLogin(page: Page, pid: string, level: 3 | 4): Promise<void> {
-  await page.getByLabel(/identity number|Fødselsnummer/).fill(pid);
-  await page.getByLabel(level === 3 ? /Level 3|Nivå 3/ : /Level 4|Nivå 4/).check();
-  await page.getByRole('button', { name: /Log in|Logg inn/ }).click();
+/**
+ * Logs in on the local OpenID Connect provider's own TestID page, where the service has sent the
+ * browser, and waits until the provider has sent it back to the service (`serviceUrl`).
+ */
+export async function providerLogin(
+  page: Page,
+  serviceUrl: string,
+  pid: string,
+  level: 3 | 4,
+): Promise<void> {
+  await page.waitForURL(/\/interaction\/[\w-]+$/).catch(async (err: Error) => {
+    throw new Error(
+      `not on the provider's login page: ${page.url()}\n${await page.locator('body').textContent()}`,
+      {
+        cause: err,
+      },
+    );
+  });
+  await page.getByLabel('Test identity number').fill(pid);
+  await page.getByLabel(`Level ${level}`).check();
+  await page.getByRole('button', { name: 'Log in with TestID' }).click();
+  await page.waitForURL((url) => url.href.startsWith(serviceUrl) && url.pathname !== '/login/callback');
 }

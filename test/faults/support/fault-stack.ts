@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { Db } from '../../../src/db/index.js';
 import { type RunningPostgres, startEmbeddedPostgres } from '../../../src/dev/embedded-postgres.js';
+import { localClientFor, localProviderEnv, startLocalOidcProvider } from '../../../src/dev/oidc-provider.js';
 import { type RunningTemporal, startTemporalDevServer } from '../../../src/dev/temporal-server.js';
 import { seedDevContactRegister } from '../../../src/notifications/contact-register.js';
 import { openDatabase, seedDevSender } from '../../../src/runtime.js';
@@ -68,6 +69,9 @@ export async function startFaultStack(opts: { keepMail?: boolean } = {}): Promis
   // Made once here, so the processes below share it instead of racing to create it.
   await createSigningContext({ pkiDir, publicUrl: 'http://127.0.0.1' });
 
+  // The API processes' login (discovered at their start; these tests log nobody in).
+  const oidc = await startLocalOidcProvider({ port: 0, clients: [localClientFor('http://127.0.0.1')] });
+
   const baseEnv = {
     APP_ENV: 'development',
     LOG_LEVEL: 'info',
@@ -109,6 +113,7 @@ export async function startFaultStack(opts: { keepMail?: boolean } = {}): Promis
         ...baseEnv,
         PORT: String(p),
         PUBLIC_URL: url,
+        ...localProviderEnv(oidc.issuer),
         ...env,
       });
       processes.push(proc);
@@ -134,6 +139,7 @@ export async function startFaultStack(opts: { keepMail?: boolean } = {}): Promis
       await connection.close().catch(() => {});
       await temporalServer?.stop();
       await smtp.stop();
+      await oidc.close();
       await db.destroy();
       await pg?.stop();
       await rm(dir, { recursive: true, force: true });

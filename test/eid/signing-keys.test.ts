@@ -1,17 +1,21 @@
 /**
- * The built-in test eID: logins (identity numbers, levels, names) and the per-person signing key
- * (a certificate from the test eID CA, the same key on every use and after a restart, replaced
- * when the CA changes), and that an advanced signature made with it verifies.
+ * People's signing keys apart from the login (SIGNING_KEYS): the test keys, one per person (a
+ * certificate from the test eID CA, the same key on every use and after a restart, replaced when
+ * the CA changes), an advanced signature made with one verifies, and the choice by configuration.
  */
 // @peculiar/x509 (through tsyringe) needs the Reflect metadata API before it loads.
 import 'reflect-metadata';
 import { createHash } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEidProvider, EidConfigError, TEST_EID_NAME, TestEidProvider } from '../../src/eid/index.js';
-import { generatedName } from '../../src/eid/names.js';
+import { loadConfig } from '../../src/config.js';
 import { createPersonKeyStore } from '../../src/eid/person-keys.js';
-import { testPopulation, UNREGISTERED_TEST_PID } from '../../src/notifications/test-population.js';
+import {
+  createSigningKeys,
+  SigningKeysUnavailableError,
+  signingKeyKind,
+} from '../../src/eid/signing-keys.js';
+import { testPopulation } from '../../src/notifications/test-population.js';
 import {
   createPki,
   createSignerXades,
@@ -29,54 +33,11 @@ beforeAll(async () => {
 afterAll(async () => t?.db.destroy());
 
 const kari = testPopulation[0]!;
-const provider = () =>
-  new TestEidProvider(createPersonKeyStore(t.db, pki), () => new Date('2026-03-01T10:00:00Z'));
-
-describe('test eID login', () => {
-  it('authenticates a test person with their name, the chosen level and the time', async () => {
-    const result = await provider().finishLogin({ pid: ` ${kari.pid} `, level: '3' });
-    expect(result).toEqual({
-      ok: true,
-      identity: {
-        pid: kari.pid,
-        name: 'Kari Nordmann',
-        level: 3,
-        authenticatedAt: new Date('2026-03-01T10:00:00Z'),
-        provider: TEST_EID_NAME,
-      },
-    });
-  });
-
-  it('gives a number outside the test population a generated name, the same every time', async () => {
-    const first = await provider().finishLogin({ pid: UNREGISTERED_TEST_PID, level: '4' });
-    const second = await provider().finishLogin({ pid: UNREGISTERED_TEST_PID, level: '4' });
-    expect(first.ok && second.ok).toBe(true);
-    if (!first.ok || !second.ok) return;
-    expect(first.identity.name).toBe(generatedName(UNREGISTERED_TEST_PID));
-    expect(first.identity.name).toBe(second.identity.name);
-    expect(first.identity.name).toMatch(/^\p{L}+ \p{L}+$/u);
-  });
-
-  it('refuses an invalid identity number and a level other than 3 or 4', async () => {
-    expect(await provider().finishLogin({ pid: '01010112345', level: '4' })).toMatchObject({
-      ok: false,
-      code: 'INVALID_IDENTITY_NUMBER',
-    });
-    expect(await provider().finishLogin({ pid: kari.pid, level: '2' })).toMatchObject({
-      ok: false,
-      code: 'INVALID_LEVEL',
-    });
-    expect(await provider().finishLogin({})).toMatchObject({ ok: false, code: 'INVALID_IDENTITY_NUMBER' });
-  });
-
-  it('logs in on our own form page', () => {
-    expect(provider().startLogin()).toEqual({ kind: 'form' });
-  });
-});
+const keys = () => createSigningKeys('test', { db: t.db, pki });
 
 describe('test eID signing keys', () => {
   it('issues the person a certificate from the test eID CA naming them', async () => {
-    const key = await provider().signingKey({ pid: kari.pid, name: kari.name });
+    const key = await keys().keyOf({ pid: kari.pid, name: kari.name });
     const cert = key.certificate;
     expect(cert.subject).toContain(`2.5.4.5=UN:NO-${kari.pid}`);
     expect(cert.subject).toContain('CN=Kari Nordmann');
@@ -90,10 +51,10 @@ describe('test eID signing keys', () => {
   });
 
   it('keeps one key per person: the same on every call, and after a restart (from the table)', async () => {
-    const first = await provider().signingKey({ pid: kari.pid, name: kari.name });
-    const again = await provider().signingKey({ pid: kari.pid, name: kari.name });
+    const first = await keys().keyOf({ pid: kari.pid, name: kari.name });
+    const again = await keys().keyOf({ pid: kari.pid, name: kari.name });
     expect(again.certificate.serialNumber).toBe(first.certificate.serialNumber);
-    const other = await provider().signingKey({ pid: testPopulation[1]!.pid, name: testPopulation[1]!.name });
+    const other = await keys().keyOf({ pid: testPopulation[1]!.pid, name: testPopulation[1]!.name });
     expect(other.certificate.serialNumber).not.toBe(first.certificate.serialNumber);
 
     const rows = await t.db.selectFrom('eid_test_keys').select(['pid_hash', 'certificate_pem']).execute();
@@ -104,7 +65,7 @@ describe('test eID signing keys', () => {
   });
 
   it('replaces a key whose certificate came from another CA (the development PKI was recreated)', async () => {
-    const before = await provider().signingKey({ pid: kari.pid, name: kari.name });
+    const before = await keys().keyOf({ pid: kari.pid, name: kari.name });
     const newPki = await createPki();
     const after = await createPersonKeyStore(t.db, newPki).keyOf({ pid: kari.pid, name: kari.name });
     expect(after.certificate.serialNumber).not.toBe(before.certificate.serialNumber);
@@ -131,7 +92,7 @@ describe('test eID signing keys', () => {
         authenticationLevel: 4,
         authenticatedAt: new Date(),
         signedAt: new Date(),
-        eidProvider: TEST_EID_NAME,
+        eidProvider: 'TestID (local)',
       },
       key: { kind: 'personal', ...key },
       pki,
@@ -147,21 +108,17 @@ describe('test eID signing keys', () => {
   });
 });
 
-describe('choosing the eID by configuration', () => {
-  it('uses the test eID outside production, and refuses it in production unless explicitly allowed', () => {
-    expect(createEidProvider({ appEnv: 'development' }, { db: t.db, pki }).name).toBe(TEST_EID_NAME);
-    expect(() => createEidProvider({ appEnv: 'production' }, { db: t.db, pki })).toThrow(EidConfigError);
-    expect(() => createEidProvider({ appEnv: 'production', provider: 'test' }, { db: t.db, pki })).toThrow(
-      EidConfigError,
+describe('choosing the signing keys by configuration, apart from the login', () => {
+  it('uses the test keys outside production and none in production unless SIGNING_KEYS says so', async () => {
+    expect(signingKeyKind('development', undefined)).toBe('test');
+    expect(signingKeyKind('test', undefined)).toBe('test');
+    expect(signingKeyKind('production', undefined)).toBe('none');
+    expect(signingKeyKind('production', 'test')).toBe('test');
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://x/y', SIGNING_KEYS: 'bankid' })).toThrow(
+      /SIGNING_KEYS: .*"bankid"/,
     );
-    expect(() => createEidProvider({ appEnv: 'development', provider: 'oidc' }, { db: t.db, pki })).toThrow(
-      /unknown provider/,
+    await expect(createSigningKeys('none', { db: t.db, pki }).keyOf(kari)).rejects.toThrow(
+      SigningKeysUnavailableError,
     );
-    expect(
-      createEidProvider(
-        { appEnv: 'production', provider: 'test', allowTestInProduction: true },
-        { db: t.db, pki },
-      ).name,
-    ).toBe(TEST_EID_NAME);
   });
 });
