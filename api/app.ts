@@ -63,6 +63,10 @@ export function createApp(deps: ApiDeps) {
   // The browser side: test eID login, signing ceremony, signing portal, sender portal.
   app.route('/', pageRoutes(deps));
 
+  // Who is asking, and whether they may ask now, come from the headers: both are settled before a
+  // byte of the body is read, so nobody unauthenticated or blocked makes the API buffer 34 MB.
+  app.use('/api/:org{[0-9]{9}}/*', requireSender(deps));
+  app.use('/api/:org{[0-9]{9}}/*', rateLimitSenders(deps));
   app.use(
     '/api/:org{[0-9]{9}}/*',
     bodyLimit({
@@ -71,8 +75,6 @@ export function createApp(deps: ApiDeps) {
         c.json(errorBody('BODY_TOO_LARGE', `the body is larger than ${MAX_BODY_BYTES} bytes`), 413),
     }),
   );
-  app.use('/api/:org{[0-9]{9}}/*', requireSender(deps));
-  app.use('/api/:org{[0-9]{9}}/*', rateLimitSenders(deps));
   for (const routes of [
     senderJobRoutes,
     statusQueueRoutes,

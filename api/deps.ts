@@ -15,7 +15,16 @@ export interface ApiDeps {
   db: Db;
   temporal: Client;
   config: Pick<Config, 'APP_ENV' | 'PUBLIC_URL' | 'TEMPORAL_TASK_QUEUE'> &
-    Partial<Pick<Config, 'TRUST_PROXY_HOPS'>>;
+    Partial<
+      Pick<
+        Config,
+        | 'TRUST_PROXY_HOPS'
+        | 'VERIFY_WORKERS'
+        | 'VERIFY_QUEUE_LIMIT'
+        | 'VERIFY_TIMEOUT_MS'
+        | 'VERIFY_MAX_HEAP_MB'
+      >
+    >;
   log: Logger;
   /** The service PKI and time-stamper: signer signatures, trust anchors, CRLs, the TSA, verification. */
   signing: SigningContext;

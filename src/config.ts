@@ -25,6 +25,28 @@ const schema = z.object({
   RATE_LIMIT_BLOCK_SECONDS: z.coerce.number().int().min(1).default(30),
   /** Reverse proxies in front of the API (X-Forwarded-For entries to trust from the right). */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(0),
+  /**
+   * Requests per second per client address on the public endpoints and pages (/tsa, /api/verify,
+   * /pki, signing, portal and login pages), with bursts up to PUBLIC_RATE_LIMIT_BURST; 0: off.
+   */
+  PUBLIC_RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(0).default(20),
+  PUBLIC_RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(40),
+  /**
+   * The API's HTTP server: time for a client to send its headers, and its whole request; idle
+   * time of a kept-alive connection; connections open at once (more wait in the kernel's queue).
+   */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+  HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(1024),
+  /**
+   * `POST /api/verify` runs in worker threads: how many (unset: one per core), documents waiting
+   * beyond them before 429, time and V8 heap one verification may take before it is cut off (422).
+   */
+  VERIFY_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+  VERIFY_QUEUE_LIMIT: z.coerce.number().int().min(0).default(16),
+  VERIFY_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
+  VERIFY_MAX_HEAP_MB: z.coerce.number().int().min(32).default(256),
   /** Worker tuning (unset: the Temporal SDK's defaults); see "Running at scale" in the README. */
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(1000).optional(),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1000).optional(),
