@@ -7,6 +7,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { createMetricsRegistry, httpMetrics, metricsHandler } from '../src/observability/metrics.js';
 import { JobConflictError, JobNotFoundError } from '../src/services/signature-jobs.js';
+import { rateLimitAddresses } from './address-rate-limit.js';
 import { requireSender } from './auth.js';
 import type { ApiDeps, AppEnv } from './deps.js';
 import { ApiError, errorBody, sendError } from './errors.js';
@@ -50,6 +51,8 @@ export function createApp(deps: ApiDeps) {
   const metrics = createMetricsRegistry({ defaultMetrics: deps.config.APP_ENV !== 'test' });
   app.use('*', httpMetrics(metrics));
   app.get('/metrics', metricsHandler(metrics));
+  // Before any route, so a flood is refused before it costs a query, a thread or a body read.
+  app.use('*', rateLimitAddresses(deps));
 
   app.route('/', healthRoutes(deps));
   app.route('/', docsRoutes(deps));
