@@ -28,7 +28,7 @@ export type VerifyReply =
   | { ok: false; limit?: { code: PdfLimitCode; status: 413 | 422 }; message: string };
 
 export interface VerifierPoolOptions {
-  /** Threads verifying at once (default: one per core). */
+  /** Threads verifying at once (default: one per core but one). */
   workers: number;
   /** Requests admitted beyond the threads (reading their body or waiting) before callers get 429. */
   queueLimit: number;
@@ -39,7 +39,8 @@ export interface VerifierPoolOptions {
 }
 
 export const DEFAULT_VERIFIER_POOL: VerifierPoolOptions = {
-  workers: Math.max(1, availableParallelism()),
+  // One core is left to the event loop: verification must never crowd out everyone else.
+  workers: Math.max(1, availableParallelism() - 1),
   queueLimit: 16,
   timeoutMs: 20_000,
   maxHeapMb: 256,

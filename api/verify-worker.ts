@@ -6,6 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { verifyPdfSignatures, verifyXades } from '../src/signing/index.js';
 import { PdfLimitError, withPdfLimits } from '../src/signing/pdf/limits.js';
+import { PdfReader } from '../src/signing/pdf/reader.js';
 import type { VerifyReply, VerifyRequest } from './verify-pool.js';
 
 const port = parentPort;
@@ -15,9 +16,13 @@ port.on('message', async (req: VerifyRequest) => {
   let reply: VerifyReply;
   try {
     const bytes = new Uint8Array(req.bytes);
-    const report = await withPdfLimits(() =>
-      req.kind === 'pdf' ? verifyPdfSignatures(bytes, req.anchorsPem) : verifyXades(bytes, req.anchorsPem),
-    );
+    const report = await withPdfLimits(async () => {
+      if (req.kind === 'xml') return verifyXades(bytes, req.anchorsPem);
+      // A file whose cross-references cannot be read (truncated, not a PDF) is refused as such,
+      // rather than reported on as a PDF without signatures.
+      PdfReader.open(bytes);
+      return verifyPdfSignatures(bytes, req.anchorsPem);
+    });
     reply = { ok: true, report };
   } catch (err) {
     reply =

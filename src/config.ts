@@ -64,7 +64,7 @@ const schema = z.object({
     .default(HTTP_LIMIT_DEFAULTS.HTTP_KEEP_ALIVE_TIMEOUT_MS),
   HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(HTTP_LIMIT_DEFAULTS.HTTP_MAX_CONNECTIONS),
   /**
-   * `POST /api/verify` runs in worker threads: how many (unset: one per core), documents waiting
+   * `POST /api/verify` runs in worker threads: how many (unset: one per core but one), documents waiting
    * beyond them before 429, time and V8 heap one verification may take before it is cut off (422).
    */
   VERIFY_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
