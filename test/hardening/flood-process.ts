@@ -4,6 +4,7 @@
  * prints the FloodResult as JSON. `floodFromChild` runs it and reads the result.
  */
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { type FloodResult, flood } from './hostile-client.js';
 
@@ -19,19 +20,38 @@ export interface FloodSpec {
 
 const self = fileURLToPath(import.meta.url);
 
-export function floodFromChild(spec: FloodSpec): Promise<FloodResult> {
-  return new Promise((resolve, reject) => {
+/**
+ * Starts the flood process and resolves once it has loaded (its start-up is not part of the
+ * attack); `go()` starts the flood and resolves with its result.
+ */
+export function floodFromChild(spec: FloodSpec): Promise<{ go(): Promise<FloodResult> }> {
+  return new Promise((ready, failed) => {
     const child = spawn(process.execPath, ['--import', 'tsx', self, JSON.stringify(spec)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['pipe', 'pipe', 'inherit'],
     });
     let out = '';
+    let finished: (r: FloodResult) => void = () => {};
+    let broke: (e: Error) => void = failed;
+    const result = new Promise<FloodResult>((resolve, reject) => {
+      finished = resolve;
+      broke = reject;
+    });
     child.stdout.on('data', (b: Buffer) => {
       out += b.toString();
+      if (out.startsWith('ready\n')) {
+        out = out.slice('ready\n'.length);
+        ready({
+          go: () => {
+            child.stdin.end('go\n');
+            return result;
+          },
+        });
+      }
     });
-    child.on('error', reject);
+    child.on('error', (e) => broke(e));
     child.on('exit', (code) => {
-      if (code === 0) resolve(JSON.parse(out) as FloodResult);
-      else reject(new Error(`flood process exited with ${code}`));
+      if (code === 0) finished(JSON.parse(out) as FloodResult);
+      else broke(new Error(`flood process exited with ${code}`));
     });
   });
 }
@@ -39,10 +59,13 @@ export function floodFromChild(spec: FloodSpec): Promise<FloodResult> {
 if (process.argv[1] === self) {
   const spec = JSON.parse(process.argv[2]!) as FloodSpec;
   const body = spec.body === undefined ? undefined : Buffer.from(spec.body, 'base64');
+  process.stdout.write('ready\n');
+  await once(process.stdin, 'data');
   const result = await flood(spec.url, spec.perSecond, spec.seconds, () => ({
     method: spec.method,
     headers: spec.headers,
     ...(body ? { body } : {}),
   }));
   process.stdout.write(JSON.stringify(result));
+  process.exit(0);
 }

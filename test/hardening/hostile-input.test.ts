@@ -230,22 +230,21 @@ describe('hostile input to the running API', () => {
   it('refuses a flood from one address to /tsa and /api/verify with 429 while serving others', async () => {
     const address = from();
     const each = { perSecond: 100, seconds: 3, method: 'POST' };
-    const [tsa, verifyFlood] = await duringAttack(() =>
-      Promise.all([
-        floodFromChild({
-          ...each,
-          url: `${base}/tsa`,
-          headers: { ...address, 'content-type': 'application/timestamp-query' },
-          body: Buffer.from([0x30, 0x00]).toString('base64'),
-        }),
-        floodFromChild({
-          ...each,
-          url: `${base}/api/verify`,
-          headers: address,
-          body: Buffer.from(sealed).toString('base64'),
-        }),
-      ]),
-    );
+    const floods = await Promise.all([
+      floodFromChild({
+        ...each,
+        url: `${base}/tsa`,
+        headers: { ...address, 'content-type': 'application/timestamp-query' },
+        body: Buffer.from([0x30, 0x00]).toString('base64'),
+      }),
+      floodFromChild({
+        ...each,
+        url: `${base}/api/verify`,
+        headers: address,
+        body: Buffer.from(sealed).toString('base64'),
+      }),
+    ]);
+    const [tsa, verifyFlood] = await duringAttack(() => Promise.all([floods[0].go(), floods[1].go()]));
     const seen = JSON.stringify({ tsa, verify: verifyFlood });
     expect(tsa.errors + verifyFlood.errors, seen).toBe(0);
     // Answered when allowed: the TSA with a (rejecting) time-stamp reply, the verifier a report.
