@@ -41,7 +41,8 @@ export interface VerifierPoolOptions {
 export const DEFAULT_VERIFIER_POOL: VerifierPoolOptions = {
   // One core is left to the event loop: verification must never crowd out everyone else.
   workers: Math.max(1, availableParallelism() - 1),
-  queueLimit: 16,
+  // Each admitted request may hold its body twice (40 MB read, then handed over): a few at most.
+  queueLimit: 4,
   timeoutMs: 20_000,
   maxHeapMb: 256,
 };

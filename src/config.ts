@@ -64,13 +64,14 @@ const schema = z.object({
     .default(HTTP_LIMIT_DEFAULTS.HTTP_KEEP_ALIVE_TIMEOUT_MS),
   HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(HTTP_LIMIT_DEFAULTS.HTTP_MAX_CONNECTIONS),
   /**
-   * `POST /api/verify` runs in worker threads: how many (unset: one per core but one), documents waiting
-   * beyond them before 429, time and V8 heap one verification may take before it is cut off (422).
+   * `POST /api/verify` runs in worker threads: how many, requests admitted beyond them before 429,
+   * time and V8 heap one verification may take before it is cut off (422). Unset: the defaults of
+   * api/verify-pool.ts (one thread per core but one, 4, 20 s, 256 MB).
    */
   VERIFY_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
-  VERIFY_QUEUE_LIMIT: z.coerce.number().int().min(0).default(16),
-  VERIFY_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
-  VERIFY_MAX_HEAP_MB: z.coerce.number().int().min(32).default(256),
+  VERIFY_QUEUE_LIMIT: z.coerce.number().int().min(0).optional(),
+  VERIFY_TIMEOUT_MS: z.coerce.number().int().min(100).optional(),
+  VERIFY_MAX_HEAP_MB: z.coerce.number().int().min(32).optional(),
   /** Worker tuning (unset: the Temporal SDK's defaults); see "Running at scale" in the README. */
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(1000).optional(),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1000).optional(),
