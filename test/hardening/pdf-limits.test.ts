@@ -16,6 +16,7 @@ import {
   longFilterChain,
   manySmallBombs,
   objectStreamLoop,
+  pdfOf,
   singleLayerBomb,
 } from './hostile-documents.js';
 
@@ -87,6 +88,16 @@ describe('PDF limits', () => {
     expect((await limitHit(kidsLoop())).code).toBe('PDF_TOO_MANY_LOOKUPS');
     expect(Date.now() - started).toBeLessThan(10_000);
   }, 30_000);
+
+  it('refuses a cross-reference table that claims a billion objects before looping over them', () => {
+    const pdf = pdfOf({ 1: '<< /Type /Catalog >>' });
+    const huge = Buffer.from(pdf.toString('latin1').replace('xref\n0 2\n', 'xref\n0 999999999\n'), 'latin1');
+    const started = Date.now();
+    expect(() => PdfReader.open(huge)).toThrow(/more than 500000 objects/);
+    const lying = Buffer.from(pdf.toString('latin1').replace('xref\n0 2\n', 'xref\n0 400000\n'), 'latin1');
+    expect(() => PdfReader.open(lying)).toThrow(/truncated xref subsection/);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
 
   it('decodes each stream once, however often it is read', () => {
     const stream = new PdfStream(
