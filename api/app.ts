@@ -7,6 +7,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { createMetricsRegistry, httpMetrics, metricsHandler } from '../src/observability/metrics.js';
 import { JobConflictError, JobNotFoundError } from '../src/services/signature-jobs.js';
+import { rateLimitAddresses } from './address-rate-limit.js';
 import { requireSender } from './auth.js';
 import type { ApiDeps, AppEnv } from './deps.js';
 import { ApiError, errorBody, sendError } from './errors.js';
@@ -52,6 +53,8 @@ export function createApp(deps: ApiDeps) {
   app.use('*', httpMetrics(metrics));
   app.use('*', methodNotAllowed(app));
   app.get('/metrics', metricsHandler(metrics));
+  // Before any route, so a flood is refused before it costs a query, a thread or a body read.
+  app.use('*', rateLimitAddresses(deps));
 
   app.route('/', healthRoutes(deps));
   app.route('/', docsRoutes(deps));
@@ -65,6 +68,10 @@ export function createApp(deps: ApiDeps) {
   // The browser side: OpenID Connect login, signing ceremony, signing portal, sender portal.
   app.route('/', pageRoutes(deps));
 
+  // Who is asking, and whether they may ask now, come from the headers: both are settled before a
+  // byte of the body is read, so nobody unauthenticated or blocked makes the API buffer 34 MB.
+  app.use('/api/:org{[0-9]{9}}/*', requireSender(deps));
+  app.use('/api/:org{[0-9]{9}}/*', rateLimitSenders(deps));
   app.use(
     '/api/:org{[0-9]{9}}/*',
     bodyLimit({
@@ -73,8 +80,6 @@ export function createApp(deps: ApiDeps) {
         c.json(errorBody('BODY_TOO_LARGE', `the body is larger than ${MAX_BODY_BYTES} bytes`), 413),
     }),
   );
-  app.use('/api/:org{[0-9]{9}}/*', requireSender(deps));
-  app.use('/api/:org{[0-9]{9}}/*', rateLimitSenders(deps));
   for (const routes of [
     senderJobRoutes,
     statusQueueRoutes,

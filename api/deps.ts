@@ -10,13 +10,23 @@ import type { RateLimitOptions } from '../src/services/rate-limit.js';
 import type { StatusQueueOptions } from '../src/services/status-queue.js';
 import type { SigningContext } from '../src/signatures/context.js';
 import type { DocumentStore } from '../src/storage/index.js';
+import type { AddressRateLimit } from './address-rate-limit.js';
 
 /** What the HTTP layer needs; built once by the entry point (or a test) and passed in. */
 export interface ApiDeps {
   db: Db;
   temporal: Client;
   config: Pick<Config, 'APP_ENV' | 'PUBLIC_URL' | 'TEMPORAL_TASK_QUEUE'> &
-    Partial<Pick<Config, 'TRUST_PROXY_HOPS'>>;
+    Partial<
+      Pick<
+        Config,
+        | 'TRUST_PROXY_HOPS'
+        | 'VERIFY_WORKERS'
+        | 'VERIFY_QUEUE_LIMIT'
+        | 'VERIFY_TIMEOUT_MS'
+        | 'VERIFY_MAX_HEAP_MB'
+      >
+    >;
   log: Logger;
   /** The service PKI and time-stamper: signer signatures, trust anchors, CRLs, the TSA, verification. */
   signing: SigningContext;
@@ -35,6 +45,11 @@ export interface ApiDeps {
    * (DEFAULT_RATE_LIMIT). `false` turns the limit off (benchmarks, tests of other things).
    */
   rateLimit?: Partial<RateLimitOptions> | false;
+  /**
+   * Requests per second per client address on the public endpoints and pages (api/address-rate-
+   * limit.ts). Unset or `false`: none; the entry points set it from PUBLIC_RATE_LIMIT_*.
+   */
+  addressRateLimit?: AddressRateLimit | false;
   /** Invisibility of a taken change (default 10 min) and the delay after an empty poll (30 s). */
   statusQueue?: Partial<StatusQueueOptions>;
 }

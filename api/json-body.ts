@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { z } from 'zod';
 import { formatPath } from '../src/job/schema.js';
-import { badRequest, errorBody, refuseUnstorableStrings } from './errors.js';
+import { ApiError, badRequest, errorBody, refuseUnstorableStrings } from './errors.js';
 
 /** No JSON body of the API comes near this; more is refused unread. */
 export const MAX_JSON_BODY_BYTES = 16 * 1024;
@@ -14,9 +14,32 @@ export const jsonBodyLimit = bodyLimit({
     c.json(errorBody('BODY_TOO_LARGE', `the body is larger than ${MAX_JSON_BODY_BYTES} bytes`), 413),
 });
 
+/**
+ * The body as text, read chunk by chunk and given up (413) as soon as it passes the limit: safe
+ * even on a route that forgot jsonBodyLimit.
+ */
+async function readCappedText(c: Context, maxBytes: number): Promise<string> {
+  const body = c.req.raw.body;
+  if (!body) return '';
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw new ApiError(413, 'BODY_TOO_LARGE', `the body is larger than ${maxBytes} bytes`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /** The body parsed and validated; an empty body counts as `{}`. 400 naming each bad field. */
 export async function readJsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
-  const text = await c.req.text();
+  const text = await readCappedText(c, MAX_JSON_BODY_BYTES);
   let raw: unknown = {};
   if (text.trim() !== '') {
     try {

@@ -4,9 +4,10 @@ import { createLogger } from '../src/log.js';
 import { tracingFromConfig } from '../src/observability/tracing.js';
 import { connectTemporal, createLoginOrExit, createServiceParts, openDatabase } from '../src/runtime.js';
 import { startStrandedJobSweeper } from '../src/services/stranded-jobs.js';
+import { addressRateLimitFromConfig } from './address-rate-limit.js';
 import { createApp } from './app.js';
 import { rateLimitFromConfig } from './rate-limit.js';
-import { listen } from './server.js';
+import { httpLimitsFromConfig, listen } from './server.js';
 
 const config = loadConfigOrExit('api');
 const log = createLogger(config.LOG_LEVEL, 'api');
@@ -34,8 +35,9 @@ const app = createApp({
   storage,
   allowPrivateCallbackTargets: notifications.allowPrivateCallbackTargets,
   rateLimit: rateLimitFromConfig(config),
+  addressRateLimit: addressRateLimitFromConfig(config),
 });
-const http = await listen(app, config.HOST, config.PORT);
+const http = await listen(app, config.HOST, config.PORT, undefined, httpLimitsFromConfig(config));
 log.info({ url: config.PUBLIC_URL, tracing: Boolean(tracing) }, 'API listening');
 const stopSweeper = startStrandedJobSweeper({ db, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE }, log);
 

@@ -94,9 +94,12 @@ const ERROR_DESCRIPTIONS: Record<string, string> = {
   '403': 'The credentials belong to another organisation.',
   '404': 'No such job (or it belongs to another organisation).',
   '409': 'Not allowed in the job’s current state.',
-  '413': 'The body is too large.',
-  '415': 'The body is not of a media type this operation takes.',
-  '429': 'Rate limit: blocked for a while; see Retry-After.',
+  '413': 'The body is too large, or (verification) the document decodes to too much; `code` names the limit.',
+  '415': 'The body is not of a supported media type.',
+  '422':
+    'The document breaks a structural limit (nesting, objects, a reference loop) or costs too much to verify; `code` names it.',
+  '429':
+    'Rate limit (per organisation, or per client address on public endpoints), or the verifier is busy; see Retry-After.',
 };
 
 function errors(...statuses: string[]): Json {
@@ -375,7 +378,10 @@ function publicPaths(): Json {
       get: {
         tags: ['PKI'],
         summary: "The root certificates the service's seals, time-stamps and test eID signatures chain to",
-        responses: { '200': { description: 'PEM certificates.', content: { 'application/x-pem-file': {} } } },
+        responses: {
+          '200': { description: 'PEM certificates.', content: { 'application/x-pem-file': {} } },
+          ...errors('429'),
+        },
       },
     },
     '/pki/crl/{file}': {
@@ -387,7 +393,7 @@ function publicPaths(): Json {
         ],
         responses: {
           '200': { description: 'DER CRL.', content: { 'application/pkix-crl': {} } },
-          ...errors('404'),
+          ...errors('404', '429'),
         },
       },
     },
@@ -401,7 +407,7 @@ function publicPaths(): Json {
         ],
         responses: {
           '200': { description: 'DER certificate.', content: { 'application/pkix-cert': {} } },
-          ...errors('404'),
+          ...errors('404', '429'),
         },
       },
     },
@@ -412,7 +418,7 @@ function publicPaths(): Json {
         requestBody: { required: true, content: { 'application/timestamp-query': { schema: BINARY } } },
         responses: {
           '200': { description: 'A time-stamp response.', content: { 'application/timestamp-reply': {} } },
-          ...errors('400', '404', '413', '415'),
+          ...errors('400', '404', '413', '415', '429'),
         },
       },
     },
@@ -430,7 +436,7 @@ function publicPaths(): Json {
         },
         responses: {
           '200': { description: 'The report: each signature with who, when, valid, trusted and why not.' },
-          ...errors('400', '413', '415'),
+          ...errors('400', '413', '415', '422', '429'),
         },
       },
     },

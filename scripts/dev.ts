@@ -8,9 +8,10 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { z } from 'zod';
+import { addressRateLimitFromConfig } from '../api/address-rate-limit.js';
 import { createApp } from '../api/app.js';
 import { rateLimitFromConfig } from '../api/rate-limit.js';
-import { listen } from '../api/server.js';
+import { httpLimitsFromConfig, listen } from '../api/server.js';
 import { ensureArchiveRenewalSchedule } from '../src/archive/schedule.js';
 import { ConfigError, loadConfig, otlpTracesUrl } from '../src/config.js';
 import { startEmbeddedPostgres, unreachableDataDirMessage } from '../src/dev/embedded-postgres.js';
@@ -191,9 +192,12 @@ try {
       mailDir: `${dataDir}/mail`,
       allowPrivateCallbackTargets: notifications.allowPrivateCallbackTargets,
       rateLimit: rateLimitFromConfig(config),
+      addressRateLimit: addressRateLimitFromConfig(config),
     }),
     config.HOST,
     config.PORT,
+    undefined,
+    httpLimitsFromConfig(config),
   );
   stops.unshift(() => http.close());
   const stopSweeper = startStrandedJobSweeper({ db, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE }, log);

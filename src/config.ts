@@ -9,6 +9,18 @@ const port = z.coerce.number().int().min(1).max(65535);
 const optionalPort = z.coerce.number().int().min(0).max(65535);
 const url = z.string().url();
 
+/**
+ * The API's HTTP limits by default (also what api/server.ts applies when given none): 10 s for
+ * headers, 60 s for a whole request (34 MB at under 5 Mbit/s), 5 s idle keep-alive, 1,024
+ * connections (the reverse proxy in front holds the slow clients of a real deployment).
+ */
+export const HTTP_LIMIT_DEFAULTS = {
+  HTTP_HEADERS_TIMEOUT_MS: 10_000,
+  HTTP_REQUEST_TIMEOUT_MS: 60_000,
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: 5_000,
+  HTTP_MAX_CONNECTIONS: 1024,
+};
+
 const schema = z.object({
   APP_ENV: z.enum(['development', 'production', 'test']).default('production'),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -25,6 +37,41 @@ const schema = z.object({
   RATE_LIMIT_BLOCK_SECONDS: z.coerce.number().int().min(1).default(30),
   /** Reverse proxies in front of the API (X-Forwarded-For entries to trust from the right). */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(0),
+  /**
+   * Requests per second per client address on the public endpoints and pages (/tsa, /api/verify,
+   * /pki, signing, portal and login pages), with bursts up to PUBLIC_RATE_LIMIT_BURST; 0: off.
+   */
+  PUBLIC_RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(0).default(20),
+  PUBLIC_RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(40),
+  /**
+   * The API's HTTP server: time for a client to send its headers, and its whole request; idle
+   * time of a kept-alive connection; connections open at once (more wait in the kernel's queue).
+   */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(HTTP_LIMIT_DEFAULTS.HTTP_HEADERS_TIMEOUT_MS),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(HTTP_LIMIT_DEFAULTS.HTTP_REQUEST_TIMEOUT_MS),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(HTTP_LIMIT_DEFAULTS.HTTP_KEEP_ALIVE_TIMEOUT_MS),
+  HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(HTTP_LIMIT_DEFAULTS.HTTP_MAX_CONNECTIONS),
+  /**
+   * `POST /api/verify` runs in worker threads: how many, requests admitted beyond them before 429,
+   * time and V8 heap one verification may take before it is cut off (422). Unset: the defaults of
+   * api/verify-pool.ts (one thread per core but one, 4, 20 s, 256 MB).
+   */
+  VERIFY_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+  VERIFY_QUEUE_LIMIT: z.coerce.number().int().min(0).optional(),
+  VERIFY_TIMEOUT_MS: z.coerce.number().int().min(100).optional(),
+  VERIFY_MAX_HEAP_MB: z.coerce.number().int().min(32).optional(),
   /** Worker tuning (unset: the Temporal SDK's defaults); see "Running at scale" in the README. */
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(1000).optional(),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1000).optional(),

@@ -4,6 +4,7 @@
  * point), and the RFC 3161 time-stamping authority over HTTP.
  */
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import {
   caCertificate,
   createCrl,
@@ -12,7 +13,7 @@ import {
   trustAnchorsPem,
 } from '../../src/signing/index.js';
 import type { ApiDeps } from '../deps.js';
-import { ApiError } from '../errors.js';
+import { ApiError, errorBody } from '../errors.js';
 
 /** A time-stamp query is a few hundred bytes; refuse anything larger unread. */
 const MAX_TSQ_BYTES = 16 * 1024;
@@ -45,29 +46,38 @@ export function pkiRoutes(deps: ApiDeps) {
     return c.body(Buffer.from(certificate.rawData));
   });
 
-  app.post('/tsa', async (c) => {
-    const timeStamper = deps.signing.timeStamper as Partial<LocalTimeStamper>;
-    if (!timeStamper.handleTimeStampRequest) {
-      throw new ApiError(404, 'NOT_FOUND', 'this service uses an outside time-stamping authority');
-    }
-    if (!/^application\/timestamp-query\b/i.test(c.req.header('content-type') ?? '')) {
-      throw new ApiError(
-        415,
-        'UNSUPPORTED_MEDIA_TYPE',
-        'send an RFC 3161 query as application/timestamp-query',
-      );
-    }
-    const tsq = new Uint8Array(await c.req.arrayBuffer());
-    if (tsq.byteLength === 0 || tsq.byteLength > MAX_TSQ_BYTES) {
-      throw new ApiError(
-        400,
-        'INVALID_TIMESTAMP_QUERY',
-        `a time-stamp query has 1 to ${MAX_TSQ_BYTES} bytes`,
-      );
-    }
-    c.header('Content-Type', 'application/timestamp-reply');
-    return c.body(Buffer.from(await timeStamper.handleTimeStampRequest(tsq)));
-  });
+  app.post(
+    '/tsa',
+    // Counted while the body streams in: a query over the limit is cut off there, never read whole.
+    bodyLimit({
+      maxSize: MAX_TSQ_BYTES,
+      onError: (c) =>
+        c.json(errorBody('BODY_TOO_LARGE', `a time-stamp query has at most ${MAX_TSQ_BYTES} bytes`), 413),
+    }),
+    async (c) => {
+      const timeStamper = deps.signing.timeStamper as Partial<LocalTimeStamper>;
+      if (!timeStamper.handleTimeStampRequest) {
+        throw new ApiError(404, 'NOT_FOUND', 'this service uses an outside time-stamping authority');
+      }
+      if (!/^application\/timestamp-query\b/i.test(c.req.header('content-type') ?? '')) {
+        throw new ApiError(
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+          'send an RFC 3161 query as application/timestamp-query',
+        );
+      }
+      const tsq = new Uint8Array(await c.req.arrayBuffer());
+      if (tsq.byteLength === 0 || tsq.byteLength > MAX_TSQ_BYTES) {
+        throw new ApiError(
+          400,
+          'INVALID_TIMESTAMP_QUERY',
+          `a time-stamp query has 1 to ${MAX_TSQ_BYTES} bytes`,
+        );
+      }
+      c.header('Content-Type', 'application/timestamp-reply');
+      return c.body(Buffer.from(await timeStamper.handleTimeStampRequest(tsq)));
+    },
+  );
 
   return app;
 }

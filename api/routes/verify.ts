@@ -1,42 +1,70 @@
 /**
  * `POST /api/verify`: a validation report of every signature in a PDF (seal, document
  * time-stamps, attached XAdES) or in a XAdES document, built on the same code that makes them.
+ * The verification itself runs in a worker thread (api/verify-pool.ts) under the PDF limits, so a
+ * hostile document is refused with a 4xx naming the limit while the API answers everyone else.
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { trustAnchorsPem, verifyPdfSignatures, verifyXades } from '../../src/signing/index.js';
+import { trustAnchorsPem } from '../../src/signing/index.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError, errorBody } from '../errors.js';
+import { VerifierPool, type VerifyKind } from '../verify-pool.js';
 
 /** A signed job holds at most ten 3 MB documents plus signature pages and XAdES. */
-const MAX_VERIFY_BYTES = 40 * 1024 * 1024;
+export const MAX_VERIFY_BYTES = 40 * 1024 * 1024;
 
-export function verifyRoutes(deps: ApiDeps) {
+/** The verifier pool the configuration describes (unset values: the pool's defaults). */
+export function verifierPoolFromConfig(config: ApiDeps['config']): VerifierPool {
+  return new VerifierPool({
+    ...(config.VERIFY_WORKERS ? { workers: config.VERIFY_WORKERS } : {}),
+    ...(config.VERIFY_QUEUE_LIMIT !== undefined ? { queueLimit: config.VERIFY_QUEUE_LIMIT } : {}),
+    ...(config.VERIFY_TIMEOUT_MS ? { timeoutMs: config.VERIFY_TIMEOUT_MS } : {}),
+    ...(config.VERIFY_MAX_HEAP_MB ? { maxHeapMb: config.VERIFY_MAX_HEAP_MB } : {}),
+  });
+}
+
+/** What the body is, from its first KB: a PDF, an XML document, or neither. */
+function kindOf(bytes: Uint8Array): VerifyKind | undefined {
+  const head = Buffer.from(bytes.subarray(0, 1024)).toString('latin1');
+  if (head.includes('%PDF-')) return 'pdf';
+  if (/^\s*(<\?xml|<)/.test(head)) return 'xml';
+  return undefined;
+}
+
+export function verifyRoutes(deps: ApiDeps, pool: VerifierPool = verifierPoolFromConfig(deps.config)) {
   const app = new Hono();
   app.post(
     '/api/verify',
+    // Admitted before the body is read: at most threads + queue documents are held at once.
+    async (_c, next) => {
+      const leave = pool.enter();
+      try {
+        await next();
+      } finally {
+        leave();
+      }
+    },
+    // Counted while the body streams in: a larger one is cut off at the limit, never held whole.
     bodyLimit({
       maxSize: MAX_VERIFY_BYTES,
       onError: (c) => c.json(errorBody('BODY_TOO_LARGE', `at most ${MAX_VERIFY_BYTES} bytes`), 413),
     }),
     async (c) => {
-      const bytes = new Uint8Array(await c.req.arrayBuffer());
+      const body = await c.req.arrayBuffer();
+      const bytes = new Uint8Array(body);
       if (bytes.byteLength === 0)
         throw new ApiError(400, 'EMPTY_BODY', 'send a PDF or a XAdES document as the body');
-      const anchors = trustAnchorsPem(deps.signing.pki);
-      const head = Buffer.from(bytes.subarray(0, 1024)).toString('latin1');
-      try {
-        if (head.includes('%PDF-')) return c.json(await verifyPdfSignatures(bytes, anchors));
-        if (/^\s*(<\?xml|<)/.test(head)) return c.json(await verifyXades(bytes, anchors));
-      } catch (err) {
-        // A malformed document is the caller's problem: say so instead of failing with a 500.
-        throw new ApiError(
-          400,
-          'UNREADABLE_DOCUMENT',
-          `the document could not be read: ${(err as Error).message}`,
-        );
+      const kind = kindOf(bytes);
+      if (!kind) {
+        throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'the body is neither a PDF nor an XML document');
       }
-      throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'the body is neither a PDF nor an XML document');
+      // No signature format uses a DTD; refusing one here keeps entity tricks (external
+      // entities, billion laughs) away from every XML parser behind this endpoint.
+      if (kind === 'xml' && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).includes('<!DOCTYPE')) {
+        throw new ApiError(400, 'XML_DTD_NOT_ALLOWED', 'the XML document has a DOCTYPE; XAdES has none');
+      }
+      return c.json(await pool.verify(kind, body, trustAnchorsPem(deps.signing.pki)));
     },
   );
   return app;

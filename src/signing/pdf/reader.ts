@@ -4,12 +4,36 @@
  * of its cross-reference sections, not of its content, which is what keeps the seal step fast.
  */
 import { inflateSync } from 'node:zlib';
+import {
+  chargeDecodedBytes,
+  decodedBytesLeft,
+  pdfLimitBreach,
+  pdfLimits,
+  RATIO_FLOOR_BYTES,
+} from './limits.js';
 import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, type PdfValue } from './objects.js';
 
 export class PdfSyntaxError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'PdfSyntaxError';
+  }
+}
+
+/** A growing byte buffer: a string's bytes take one byte each, not a JS number each. */
+class ByteSink {
+  private buf = new Uint8Array(64);
+  private length = 0;
+  push(b: number): void {
+    if (this.length === this.buf.length) {
+      const grown = new Uint8Array(this.buf.length * 2);
+      grown.set(this.buf);
+      this.buf = grown;
+    }
+    this.buf[this.length++] = b;
+  }
+  bytes(): Uint8Array {
+    return this.buf.slice(0, this.length);
   }
 }
 
@@ -20,10 +44,23 @@ const isDigit = (b: number | undefined) => b !== undefined && b >= 0x30 && b <= 
 
 /** Parses PDF values out of a byte buffer from a given position. */
 export class PdfLexer {
+  /** Arrays and dictionaries open around the value being read. */
+  private depth = 0;
+
   constructor(
     readonly bytes: Uint8Array,
     public pos = 0,
   ) {}
+
+  /** Nesting is recursion here: capped, so `[[[[…` cannot exhaust the stack. */
+  private enter(): void {
+    if (++this.depth > pdfLimits().maxDepth) {
+      throw pdfLimitBreach(
+        'PDF_NESTING_TOO_DEEP',
+        `values nested more than ${pdfLimits().maxDepth} deep at ${this.pos}`,
+      );
+    }
+  }
 
   skipWhitespace(): void {
     const b = this.bytes;
@@ -73,11 +110,13 @@ export class PdfLexer {
     }
     if (c === 0x5b) {
       this.pos++;
+      this.enter();
       const items: PdfValue[] = [];
       for (;;) {
         this.skipWhitespace();
         if (b[this.pos] === 0x5d) {
           this.pos++;
+          this.depth--;
           return items;
         }
         if (this.pos >= b.length) throw new PdfSyntaxError('unterminated array');
@@ -125,7 +164,7 @@ export class PdfLexer {
   private literalString(): PdfString {
     const b = this.bytes;
     this.pos++;
-    const out: number[] = [];
+    const out = new ByteSink();
     let depth = 1;
     while (this.pos < b.length) {
       const c = b[this.pos++]!;
@@ -146,7 +185,7 @@ export class PdfLexer {
         depth++;
         out.push(c);
       } else if (c === 0x29) {
-        if (--depth === 0) return new PdfString(Uint8Array.from(out));
+        if (--depth === 0) return new PdfString(out.bytes());
         out.push(c);
       } else out.push(c);
     }
@@ -168,13 +207,16 @@ export class PdfLexer {
   private dictionary(): PdfDict {
     const b = this.bytes;
     this.pos += 2;
+    this.enter();
     const d = new PdfDict();
     for (;;) {
       this.skipWhitespace();
       if (b[this.pos] === 0x3e && b[this.pos + 1] === 0x3e) {
         this.pos += 2;
+        this.depth--;
         return d;
       }
+      if (this.pos >= b.length) throw new PdfSyntaxError('unterminated dictionary');
       const key = this.value();
       if (!(key instanceof PdfName)) throw new PdfSyntaxError(`dictionary key is not a name at ${this.pos}`);
       d.set(key.name, this.value());
@@ -197,6 +239,11 @@ export interface Revision {
 export class PdfReader {
   private readonly xref = new Map<number, XrefEntry>();
   private readonly cache = new Map<number, PdfValue>();
+  /** Object streams decoded and indexed, each once however many objects are read from it. */
+  private readonly objectStreams = new Map<number, { data: Uint8Array; first: number; offsets: number[] }>();
+  /** Objects being parsed now: meeting one again means its references loop. */
+  private readonly resolving = new Set<number>();
+  private lookups = 0;
   /** The newest revision first. */
   readonly revisions: Revision[] = [];
 
@@ -235,6 +282,9 @@ export class PdfReader {
     let offset: number | undefined = Number(lexer.regular());
     const seen = new Set<number>();
     while (offset !== undefined) {
+      if (this.revisions.length >= pdfLimits().maxRevisions) {
+        throw pdfLimitBreach('PDF_TOO_MANY_REVISIONS', `more than ${pdfLimits().maxRevisions} revisions`);
+      }
       if (seen.has(offset) || !(offset >= 0 && offset < this.bytes.length)) {
         throw new PdfSyntaxError(`bad cross-reference offset ${offset}`);
       }
@@ -265,6 +315,14 @@ export class PdfReader {
     if (!this.xref.has(num)) this.xref.set(num, entry);
   }
 
+  /** A cross-reference subsection of `count` entries, refused before it is read if too many. */
+  private checkObjectCount(count: number): void {
+    const max = pdfLimits().maxObjects;
+    if (count > max || this.xref.size + count > max) {
+      throw pdfLimitBreach('PDF_TOO_MANY_OBJECTS', `the cross-reference data lists more than ${max} objects`);
+    }
+  }
+
   private readTable(lexer: PdfLexer, offset: number): Revision {
     for (;;) {
       lexer.skipWhitespace();
@@ -273,10 +331,14 @@ export class PdfReader {
       if (word === 'trailer') break;
       const start = Number(word);
       const count = Number(lexer.regular());
-      if (!Number.isInteger(start) || !Number.isInteger(count)) {
+      if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 0) {
         lexer.pos = save;
         throw new PdfSyntaxError(`bad xref subsection at ${save}`);
       }
+      this.checkObjectCount(count);
+      // Each entry is 20 bytes: a count the file cannot hold is a truncation, not a loop to run.
+      if (lexer.pos + count * 18 > this.bytes.length)
+        throw new PdfSyntaxError(`truncated xref subsection at ${save}`);
       for (let i = 0; i < count; i++) {
         const off = Number(lexer.regular());
         const gen = Number(lexer.regular());
@@ -298,10 +360,17 @@ export class PdfReader {
       throw new PdfSyntaxError(`no cross-reference table or stream at ${lexer.pos}`);
     }
     const data = decodeStream(stream);
-    const w = (stream.dict.get('W') as number[]).map(Number);
+    const wValue = stream.dict.get('W');
+    const w = (Array.isArray(wValue) ? wValue : []).map(Number);
+    // Fields wider than 8 bytes hold no offset a file can have; a huge width would loop per byte.
+    if (w.length !== 3 || !w.every((n) => Number.isInteger(n) && n >= 0 && n <= 8)) {
+      throw new PdfSyntaxError(`bad /W in the cross-reference stream at ${offset}`);
+    }
     const size = Number(stream.dict.get('Size'));
-    const index = (stream.dict.get('Index') as number[] | undefined) ?? [0, size];
+    const indexValue = stream.dict.get('Index');
+    const index = (Array.isArray(indexValue) ? indexValue : [0, size]).map(Number);
     const rowLength = w.reduce((a, b) => a + b, 0);
+    const rowsHeld = rowLength > 0 ? Math.floor(data.length / rowLength) : 0;
     const field = (row: number, f: number, dflt: number) => {
       if (w[f] === 0) return dflt;
       let at = row * rowLength;
@@ -312,8 +381,14 @@ export class PdfReader {
     };
     let row = 0;
     for (let s = 0; s + 1 < index.length; s += 2) {
-      const first = Number(index[s]);
-      const count = Number(index[s + 1]);
+      const first = index[s]!;
+      const count = index[s + 1]!;
+      if (!Number.isInteger(first) || !Number.isInteger(count) || first < 0 || count < 0) {
+        throw new PdfSyntaxError(`bad /Index in the cross-reference stream at ${offset}`);
+      }
+      this.checkObjectCount(count);
+      // Rows the stream does not hold are a truncation, not entries to invent.
+      if (row + count > rowsHeld) throw new PdfSyntaxError(`truncated cross-reference stream at ${offset}`);
       for (let i = 0; i < count; i++, row++) {
         const type = field(row, 0, 1);
         const num = first + i;
@@ -374,19 +449,35 @@ export class PdfReader {
 
   /** The object a reference points at (null when it does not exist, as the PDF spec says). */
   get(ref: PdfRef): PdfValue {
-    if (this.cache.has(ref.num)) return this.cache.get(ref.num)!;
-    const entry = this.xref.get(ref.num);
-    let value: PdfValue = null;
-    if (entry?.kind === 'offset' && entry.gen >= 0) {
-      const parsed = this.parseIndirectAt(entry.offset);
-      if (parsed.num !== ref.num)
-        throw new PdfSyntaxError(`xref points object ${ref.num} at object ${parsed.num}`);
-      value = parsed.value;
-    } else if (entry?.kind === 'compressed') {
-      value = this.fromObjectStream(entry.stream, entry.index);
+    // Every lookup counts, cached or not: a tree whose kids repeat each other is walked from the
+    // cache, and it is the walk that must end.
+    if (++this.lookups > pdfLimits().maxLookups) {
+      throw pdfLimitBreach('PDF_TOO_MANY_LOOKUPS', `more than ${pdfLimits().maxLookups} object lookups`);
     }
-    this.cache.set(ref.num, value);
-    return value;
+    if (this.cache.has(ref.num)) return this.cache.get(ref.num)!;
+    if (this.resolving.has(ref.num) || this.resolving.size >= pdfLimits().maxDepth) {
+      throw pdfLimitBreach(
+        'PDF_REFERENCE_LOOP',
+        `object ${ref.num} is needed to read itself (through /Length or an object stream)`,
+      );
+    }
+    this.resolving.add(ref.num);
+    try {
+      const entry = this.xref.get(ref.num);
+      let value: PdfValue = null;
+      if (entry?.kind === 'offset' && entry.gen >= 0) {
+        const parsed = this.parseIndirectAt(entry.offset);
+        if (parsed.num !== ref.num)
+          throw new PdfSyntaxError(`xref points object ${ref.num} at object ${parsed.num}`);
+        value = parsed.value;
+      } else if (entry?.kind === 'compressed') {
+        value = this.fromObjectStream(entry.stream, entry.index);
+      }
+      this.cache.set(ref.num, value);
+      return value;
+    } finally {
+      this.resolving.delete(ref.num);
+    }
   }
 
   /** Follows a reference if the value is one. */
@@ -400,20 +491,39 @@ export class PdfReader {
   }
 
   private fromObjectStream(streamNum: number, index: number): PdfValue {
+    const { data, first, offsets } = this.objectStream(streamNum);
+    const at = offsets[index];
+    if (at === undefined) throw new PdfSyntaxError(`object stream ${streamNum} has no entry ${index}`);
+    return new PdfLexer(data, first + at).value();
+  }
+
+  private objectStream(streamNum: number): { data: Uint8Array; first: number; offsets: number[] } {
+    const known = this.objectStreams.get(streamNum);
+    if (known) return known;
     const stream = this.get(new PdfRef(streamNum));
     if (!(stream instanceof PdfStream)) throw new PdfSyntaxError(`object stream ${streamNum} missing`);
     const data = decodeStream(stream);
     const n = Number(stream.dict.get('N'));
     const first = Number(stream.dict.get('First'));
+    if (!Number.isInteger(n) || n < 0 || !Number.isInteger(first) || first < 0) {
+      throw new PdfSyntaxError(`object stream ${streamNum} has a bad /N or /First`);
+    }
+    if (n > pdfLimits().maxObjects) {
+      throw pdfLimitBreach(
+        'PDF_TOO_MANY_OBJECTS',
+        `object stream ${streamNum} holds more than ${pdfLimits().maxObjects} objects`,
+      );
+    }
     const lexer = new PdfLexer(data, 0);
     const offsets: number[] = [];
-    for (let i = 0; i < n; i++) {
+    // The header ends where the data does, whatever /N claims.
+    for (let i = 0; i < n && lexer.pos < data.length; i++) {
       lexer.regular();
       offsets.push(Number(lexer.regular()));
     }
-    const at = offsets[index];
-    if (at === undefined) throw new PdfSyntaxError(`object stream ${streamNum} has no entry ${index}`);
-    return new PdfLexer(data, first + at).value();
+    const indexed = { data, first, offsets };
+    this.objectStreams.set(streamNum, indexed);
+    return indexed;
   }
 
   get catalog(): PdfDict {
@@ -459,23 +569,70 @@ export class PdfReader {
   }
 }
 
-/** Decodes a stream's data: FlateDecode (with PNG predictors, as cross-reference streams use). */
+/** Streams already decoded: each is inflated once, however often it is read. */
+const decoded = new WeakMap<PdfStream, Uint8Array>();
+
+/**
+ * Decodes a stream's data: FlateDecode (with PNG predictors, as cross-reference streams use),
+ * within the limits: few filters, and inflation stopped at the stream's size cap, at what is left
+ * of the document's total, and at the compression ratio (all in limits.ts).
+ */
 export function decodeStream(stream: PdfStream): Uint8Array {
+  const known = decoded.get(stream);
+  if (known) return known;
+  const limits = pdfLimits();
   const filter = stream.dict.get('Filter');
   const filters = Array.isArray(filter) ? filter : filter ? [filter] : [];
+  if (filters.length > limits.maxFilters) {
+    throw pdfLimitBreach(
+      'PDF_TOO_MANY_FILTERS',
+      `a stream has ${filters.length} filters; at most ${limits.maxFilters}`,
+    );
+  }
   let data = stream.data;
   for (const f of filters) {
     if (!(f instanceof PdfName) || f.name !== 'FlateDecode') {
       throw new PdfSyntaxError(`unsupported filter ${(f as PdfName)?.name}`);
     }
-    data = new Uint8Array(inflateSync(data));
+    data = inflateBounded(data, stream.data.length, limits.maxCompressionRatio);
   }
+  if (filters.length > 0) chargeDecodedBytes(data.length);
   const parms = stream.dict.get('DecodeParms');
   if (parms instanceof PdfDict) {
     const predictor = Number(parms.get('Predictor') ?? 1);
     if (predictor >= 10) data = undoPngPredictor(data, Number(parms.get('Columns') ?? 1));
   }
+  decoded.set(stream, data);
   return data;
+}
+
+/** Inflates, stopping (not finishing and then complaining) at the first cap reached. */
+function inflateBounded(data: Uint8Array, storedLength: number, maxRatio: number): Uint8Array {
+  const left = decodedBytesLeft();
+  const byRatio = Math.max(RATIO_FLOOR_BYTES, storedLength * maxRatio);
+  const cap = Math.min(left, byRatio);
+  try {
+    return new Uint8Array(inflateSync(data, { maxOutputLength: Math.max(1, cap) }));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') throw err;
+    const limits = pdfLimits();
+    if (cap === byRatio && byRatio < left) {
+      throw pdfLimitBreach(
+        'PDF_COMPRESSION_RATIO_TOO_HIGH',
+        `a stream of ${storedLength} bytes decodes to more than ${byRatio} (ratio over ${maxRatio}:1)`,
+      );
+    }
+    if (left < limits.maxStreamBytes) {
+      throw pdfLimitBreach(
+        'PDF_DECODED_TOO_LARGE',
+        `the document's streams decode to more than ${limits.maxDecodedBytes} bytes`,
+      );
+    }
+    throw pdfLimitBreach(
+      'PDF_STREAM_TOO_LARGE',
+      `a stream decodes to more than ${limits.maxStreamBytes} bytes`,
+    );
+  }
 }
 
 function undoPngPredictor(data: Uint8Array, columns: number): Uint8Array {
