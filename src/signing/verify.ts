@@ -130,6 +130,21 @@ function pdfDateToIso(text: string | undefined): string | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
 
+const MAX_DSS_ENTRIES = 64;
+const MAX_CERTIFICATE_BYTES = 64 * 1024;
+
+/** The whole length (header + content) a DER SEQUENCE says it has; -1 when it is not one. */
+function derLength(der: Uint8Array): number {
+  if (der.byteLength < 2 || der[0] !== 0x30) return -1;
+  const first = der[1]!;
+  if (first < 0x80) return 2 + first;
+  const count = first & 0x7f;
+  if (count === 0 || count > 4 || der.byteLength < 2 + count) return -1;
+  let length = 0;
+  for (let i = 0; i < count; i++) length = length * 256 + der[2 + i]!;
+  return 2 + count + length;
+}
+
 function dssMaterial(reader: PdfReader): { certs: x509.X509Certificate[]; crls: Uint8Array[] } {
   const dss = reader.dict(reader.catalog.get('DSS'));
   const streams = (key: string) => {
@@ -143,14 +158,18 @@ function dssMaterial(reader: PdfReader): { certs: x509.X509Certificate[]; crls: 
       }
     });
   };
-  const certs = streams('Certs').flatMap((der) => {
+  // Outside input: at most MAX_DSS_ENTRIES of each, and a certificate is parsed only when it is of
+  // a certificate's size and its outer DER length covers exactly the bytes, so junk streams cost
+  // no ASN.1 parsing.
+  const certs = streams('Certs').slice(0, MAX_DSS_ENTRIES).flatMap((der) => {
+    if (der.byteLength > MAX_CERTIFICATE_BYTES || derLength(der) !== der.byteLength) return [];
     try {
       return [new x509.X509Certificate(bufferOf(der))];
     } catch {
       return [];
     }
   });
-  return { certs, crls: streams('CRLs') };
+  return { certs, crls: streams('CRLs').slice(0, MAX_DSS_ENTRIES) };
 }
 
 /** Attached files (EmbeddedFiles name tree): name and decoded bytes. */
