@@ -4,7 +4,10 @@
  * shows the documents and the sign and reject forms once the right person is logged in at the
  * job's level. A direct ceremony ends at the sender's exit URL with its status_query_token.
  */
+import { createHash } from 'node:crypto';
 import { type Context, Hono } from 'hono';
+import { sql } from 'kysely';
+import { signerActor } from '../../src/portal/audit.js';
 import {
   type CeremonyAccess,
   type CeremonyJob,
@@ -81,7 +84,8 @@ export function ceremonyRoutes(deps: PageDeps) {
         current: session?.identity?.level ?? '-',
       });
       // Logged in at level 3: only the non-sensitive title may be shown.
-      const seen = visibleTitle(job, session?.identity?.level) ?? t('nonsensitiveFallback');
+      const seen =
+        visibleTitle(job, session?.identity?.level) ?? t('nonsensitiveFallback', { sender: job.senderName });
       return {
         response: await messagePage(
           c,
@@ -119,7 +123,7 @@ export function ceremonyRoutes(deps: PageDeps) {
       texts.set(doc.id, bytes ? new TextDecoder().decode(bytes) : '');
     }
     if (job.flow === 'direct') c.header('Content-Security-Policy', pageCsp(job.exitOrigins));
-    const title = visibleTitle(job, level) ?? c.get('t')('nonsensitiveFallback');
+    const title = visibleTitle(job, level) ?? c.get('t')('nonsensitiveFallback', { sender: job.senderName });
     return renderPage(
       c,
       <CeremonyPage
@@ -166,9 +170,25 @@ export function ceremonyRoutes(deps: PageDeps) {
       .executeTakeFirst();
     const content = doc ? await deps.storage.get(documentKey(allowed.job.jobId, doc.id), doc.sha256) : null;
     if (!doc || !content) return notFoundPage(c);
-    await recordCeremonyStep(deps.db, allowed.job, 'DOCUMENT_VIEWED', c.get('origin'), {
-      document: { fileName: doc.file_name, sha256: doc.sha256 },
-    });
+    // One "viewed" per document and browser session: the viewer script, a reload or a new tab
+    // fetch the same document again without the signer reading it anew.
+    const session = sessionTag(c.get('session')?.tokenHash ?? '');
+    const seen = await deps.db
+      .selectFrom('audit_events')
+      .select('id')
+      .where('job_id', '=', allowed.job.jobId)
+      .where('actor', '=', signerActor(allowed.job.signerId))
+      .where('event', '=', 'DOCUMENT_VIEWED')
+      .where(
+        sql<boolean>`details->>'session' = ${session} and details->'document'->>'sha256' = ${doc.sha256}`,
+      )
+      .executeTakeFirst();
+    if (!seen) {
+      await recordCeremonyStep(deps.db, allowed.job, 'DOCUMENT_VIEWED', c.get('origin'), {
+        document: { fileName: doc.file_name, sha256: doc.sha256 },
+        session,
+      });
+    }
     // Shown inside our own ceremony page only; the file name is ASCII-escaped for the header.
     c.header('Content-Security-Policy', "frame-ancestors 'self'");
     c.header('Content-Disposition', `inline; filename="${doc.file_name.replace(/[^\w.-]/g, '_')}"`);
@@ -224,4 +244,9 @@ export function ceremonyRoutes(deps: PageDeps) {
 function reasonOf(body: Record<string, unknown>): string | undefined {
   const reason = typeof body.reason === 'string' ? body.reason.trim() : '';
   return reason ? reason.slice(0, MAX_REASON_LENGTH) : undefined;
+}
+
+/** A session's mark in the audit trail: derived from its hash, so it cannot be turned into a cookie. */
+function sessionTag(tokenHash: string): string {
+  return createHash('sha256').update(`audit-session:${tokenHash}`).digest('hex').slice(0, 16);
 }

@@ -15,6 +15,8 @@ export const STYLESHEET_PATH = '/assets/pages.css';
 interface LayoutProps {
   c: Context<PageEnv>;
   title: string;
+  /** Module scripts from our own origin (only the document viewer has one). */
+  scripts?: string[];
 }
 
 /** The current path with `lang` set, for the language switch. */
@@ -24,7 +26,7 @@ function withLang(c: Context<PageEnv>, lang: string): string {
   return `${url.pathname}${url.search}`;
 }
 
-export const Layout: FC<PropsWithChildren<LayoutProps>> = ({ c, title, children }) => {
+export const Layout: FC<PropsWithChildren<LayoutProps>> = ({ c, title, scripts = [], children }) => {
   const t = c.get('t');
   const session = c.get('session');
   const identity = session?.identity;
@@ -37,6 +39,9 @@ export const Layout: FC<PropsWithChildren<LayoutProps>> = ({ c, title, children 
         <link rel="stylesheet" href={STYLESHEET_PATH} />
         {/* No favicon request (it would be a 404 in every log). */}
         <link rel="icon" href="data:," />
+        {scripts.map((src) => (
+          <script type="module" src={src} />
+        ))}
       </head>
       <body>
         <a class="skip" href="#main">
