@@ -80,6 +80,10 @@ input[aria-invalid=true], select[aria-invalid=true] { border-color: var(--danger
 .filters button { margin-top: 0; }
 .table-wrap { overflow-x: auto; }
 .state-time { display: block; color: var(--muted); font-size: .9rem; }
+.signer-events { display: flex; flex-wrap: wrap; gap: .25rem 1.5rem; margin: .5rem 0; }
+.signer-events div { display: flex; gap: .4rem; }
+.signer-events dt { font-weight: 600; }
+.signer-events dd { margin: 0; }
 @media (max-width: 40rem) { main { padding: 1rem; } h1 { font-size: 1.5rem; } header.site { padding: .75rem 1rem; } }
 `;
 

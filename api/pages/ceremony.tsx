@@ -4,7 +4,6 @@
  * shows the documents and the sign and reject forms once the right person is logged in at the
  * job's level. A direct ceremony ends at the sender's exit URL with its status_query_token.
  */
-import { createHash } from 'node:crypto';
 import { type Context, Hono } from 'hono';
 import { sql } from 'kysely';
 import { signerActor } from '../../src/portal/audit.js';
@@ -29,7 +28,7 @@ import { chosenLanguage } from './i18n.js';
 import { messagePage, notFoundPage, type PageNotice, renderPage } from './layout.js';
 import { loginUrl } from './login.js';
 import { CEREMONY_BASE, ceremonyPath } from './paths.js';
-import { ensureSession, pageCsp } from './session.js';
+import { ensureSession, pageCsp, sessionTag } from './session.js';
 
 const MAX_REASON_LENGTH = 500;
 
@@ -172,7 +171,7 @@ export function ceremonyRoutes(deps: PageDeps) {
     if (!doc || !content) return notFoundPage(c);
     // One "viewed" per document and browser session: the viewer script, a reload or a new tab
     // fetch the same document again without the signer reading it anew.
-    const session = sessionTag(c.get('session')?.tokenHash ?? '');
+    const session = sessionTag(c.get('session'));
     const seen = await deps.db
       .selectFrom('audit_events')
       .select('id')
@@ -244,9 +243,4 @@ export function ceremonyRoutes(deps: PageDeps) {
 function reasonOf(body: Record<string, unknown>): string | undefined {
   const reason = typeof body.reason === 'string' ? body.reason.trim() : '';
   return reason ? reason.slice(0, MAX_REASON_LENGTH) : undefined;
-}
-
-/** A session's mark in the audit trail: derived from its hash, so it cannot be turned into a cookie. */
-function sessionTag(tokenHash: string): string {
-  return createHash('sha256').update(`audit-session:${tokenHash}`).digest('hex').slice(0, 16);
 }

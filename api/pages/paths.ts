@@ -13,7 +13,8 @@ export function parseCeremonyPath(path: string): { jobId: string; signerId: stri
   return m ? { jobId: m[1]!, signerId: m[2]! } : undefined;
 }
 
-export const senderPath = (org: string) => `/sender/${org}`;
+export const SENDER_BASE = '/sender';
+export const senderPath = (org: string) => `${SENDER_BASE}/${org}`;
 export const senderJobPath = (org: string, jobId: string) => `${senderPath(org)}/jobs/${jobId}`;
 
 export const PORTAL_PATH = '/portal';
