@@ -30,7 +30,7 @@ a:hover { color: var(--brand-dark); }
 :focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; box-shadow: 0 0 0 5px #000; }
 label { display: block; font-weight: 600; margin: 1rem 0 .25rem; }
 .hint { color: var(--muted); font-size: .95rem; margin: .25rem 0; }
-input[type=text], input[type=email], input[type=tel], input[type=number], input[type=datetime-local], select, textarea {
+input[type=text], input[type=search], input[type=email], input[type=tel], input[type=number], input[type=datetime-local], select, textarea {
   width: 100%; max-width: 32rem; padding: .55rem .6rem; font: inherit; color: var(--ink); background: #fff;
   border: 2px solid var(--line); border-radius: 4px; }
 input[type=file] { font: inherit; }

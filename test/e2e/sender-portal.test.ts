@@ -79,7 +79,7 @@ describe('sender portal', () => {
     await staff.locator('#signer-0-identifier').fill('12345678901');
     await staff.getByRole('button', { name: 'Create job' }).click();
     await poll(() => staff.getByRole('alert').textContent()).toContain(
-      'not a valid Norwegian national identity number',
+      'Signer 1: This is not a valid national identity number.',
     );
     await screenshot(staff, 'sender-new-job-errors');
 
