@@ -1,6 +1,6 @@
 /** The sender portal's pages: the job list, the new-job form and a job's status. */
 import type { Context } from 'hono';
-import type { FC } from 'hono/jsx';
+import type { Child, FC } from 'hono/jsx';
 import { MAX_SIGNERS } from '../../src/job/model.js';
 import type { KeptFile } from '../../src/portal/kept-uploads.js';
 import type { JobForm, JobListFilter, SignerFormRow } from '../../src/portal/sender-jobs.js';
@@ -116,6 +116,29 @@ function errorOf(errors: FormErrors, id: string, hint?: boolean) {
   };
 }
 
+/** A field's label, hint and mistakes above it; `control` gets the attributes tying them together. */
+const Field: FC<{
+  id: string;
+  label: string;
+  hint?: string | undefined;
+  errors: FormErrors;
+  control: (attrs: ReturnType<typeof errorOf>['attrs']) => Child;
+}> = ({ id, label, hint, errors, control }) => {
+  const err = errorOf(errors, id, Boolean(hint));
+  return (
+    <>
+      <label for={id}>{label}</label>
+      {hint ? (
+        <p class="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      ) : null}
+      {err.message}
+      {control(err.attrs)}
+    </>
+  );
+};
+
 const TextField: FC<{
   id: string;
   label: string;
@@ -124,21 +147,15 @@ const TextField: FC<{
   required?: boolean;
   hint?: string;
   errors?: FormErrors;
-}> = ({ id, label, value, type = 'text', required, hint, errors = NO_ERRORS }) => {
-  const err = errorOf(errors, id, Boolean(hint));
-  return (
-    <>
-      <label for={id}>{label}</label>
-      {hint ? (
-        <p class="hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      ) : null}
-      {err.message}
-      <input type={type} id={id} name={id} value={value} required={required} {...err.attrs} />
-    </>
-  );
-};
+}> = ({ id, label, value, type = 'text', required, hint, errors = NO_ERRORS }) => (
+  <Field
+    id={id}
+    label={label}
+    hint={hint}
+    errors={errors}
+    control={(attrs) => <input type={type} id={id} name={id} value={value} required={required} {...attrs} />}
+  />
+);
 
 const Select: FC<{
   id: string;
@@ -147,27 +164,23 @@ const Select: FC<{
   options: [string, string][];
   hint?: string;
   errors?: FormErrors;
-}> = ({ id, label, value, options, hint, errors = NO_ERRORS }) => {
-  const err = errorOf(errors, id, Boolean(hint));
-  return (
-    <>
-      <label for={id}>{label}</label>
-      {hint ? (
-        <p class="hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      ) : null}
-      {err.message}
-      <select id={id} name={id} {...err.attrs}>
+}> = ({ id, label, value, options, hint, errors = NO_ERRORS }) => (
+  <Field
+    id={id}
+    label={label}
+    hint={hint}
+    errors={errors}
+    control={(attrs) => (
+      <select id={id} name={id} {...attrs}>
         {options.map(([v, text]) => (
           <option value={v} selected={v === value}>
             {text}
           </option>
         ))}
       </select>
-    </>
-  );
-};
+    )}
+  />
+);
 
 const SignerFields: FC<{
   c: Context<PageEnv>;
@@ -292,16 +305,16 @@ export const NewJobPage: FC<{
           value={form.nonsensitiveTitle}
           errors={errors}
         />
-        <label for="description">{t('fieldDescription')}</label>
-        {errorOf(errors, 'description').message}
-        <textarea
+        <Field
           id="description"
-          name="description"
-          maxlength={220}
-          {...errorOf(errors, 'description').attrs}
-        >
-          {form.description}
-        </textarea>
+          label={t('fieldDescription')}
+          errors={errors}
+          control={(attrs) => (
+            <textarea id="description" name="description" maxlength={220} {...attrs}>
+              {form.description}
+            </textarea>
+          )}
+        />
         <TextField id="reference" label={t('fieldReference')} value={form.reference} errors={errors} />
         <Select
           id="requiredAuthentication"

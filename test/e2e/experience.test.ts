@@ -96,7 +96,7 @@ async function expectPagesVisible(page: Page, pages: number) {
   expect(await page.getByRole('link', { name: /Open “Contract” in a new tab/ }).count()).toBeGreaterThan(0);
 }
 
-const progress = (page: Page) => page.locator('section.progress').first().innerText();
+const progress = (page: Page) => page.locator('section.progress').first().textContent();
 
 const portalJob = (title: string) => ({
   title,
@@ -127,7 +127,7 @@ describe.each([390, 1280])('at %i px', (width) => {
     expect(await progress(kariPage)).toContain('your digital mailbox');
     await expectPagesVisible(kariPage, 2);
     // No technical noise for the signer.
-    const text = await kariPage.locator('main').innerText();
+    const text = await kariPage.locator('main').textContent();
     expect(text).not.toMatch(/SHA-256|XAdES|PAdES|Document to sign/);
     await checkPage(kariPage, 'ceremony-portal', width);
 
@@ -144,11 +144,11 @@ describe.each([390, 1280])('at %i px', (width) => {
     await testEidLogin(staff, ingrid.pid, 4);
     const signerRow = (name: string) => staff.locator('li[data-signer]', { hasText: name });
     await poll(() => signerRow('Kari Nordmann').count()).toBe(1);
-    expect(await signerRow('Kari Nordmann').innerText()).toContain(kari.pid);
-    expect(await signerRow('Kari Nordmann').locator('.signer-state').innerText()).toMatch(
+    expect(await signerRow('Kari Nordmann').textContent()).toContain(kari.pid);
+    expect(await signerRow('Kari Nordmann').locator('.signer-state').textContent()).toMatch(
       /Has seen the documents|Notified/,
     );
-    expect(await signerRow('Ola Nordmann').locator('.signer-state').innerText()).toBe(
+    expect(await signerRow('Ola Nordmann').locator('.signer-state').textContent()).toBe(
       'Waiting for an earlier group to sign',
     );
 
@@ -163,18 +163,18 @@ describe.each([390, 1280])('at %i px', (width) => {
       return kariPage.getByRole('heading', { name: 'Signed by you, waiting for others' }).count();
     }).toBe(1);
     const kariItem = kariPage.locator('ul.jobs li', { hasText: title });
-    expect(await kariItem.innerText()).toContain('Waiting for 1 more signer');
+    expect(await kariItem.textContent()).toContain('Waiting for 1 more signer');
     await checkPage(kariPage, 'portal-signed-waiting', width);
 
     await staff.reload();
     await poll(async () => {
       await staff.reload();
-      return signerRow('Kari Nordmann').locator('.signer-state').innerText();
+      return signerRow('Kari Nordmann').locator('.signer-state').textContent();
     }).toBe('Signed');
-    expect(await signerRow('Kari Nordmann').locator('dd').nth(2).innerText()).not.toBe('–');
+    expect(await signerRow('Kari Nordmann').locator('dd').nth(2).textContent()).not.toBe('–');
     await poll(async () => {
       await staff.reload();
-      return signerRow('Ola Nordmann').locator('.signer-state').innerText();
+      return signerRow('Ola Nordmann').locator('.signer-state').textContent();
     }).toBe('Has seen the documents'); // he opened the job before his group started
     await checkPage(staff, 'sender-job-status', width);
 
@@ -196,7 +196,7 @@ describe.each([390, 1280])('at %i px', (width) => {
     await checkPage(kariPage, 'portal-completed', width);
     await poll(async () => {
       await staff.reload();
-      return signerRow('Ola Nordmann').locator('.signer-state').innerText();
+      return signerRow('Ola Nordmann').locator('.signer-state').textContent();
     }).toBe('Signed');
     // One "viewed" per signer and session, however often the document was fetched.
     const views = await ps.stack.t.db
@@ -236,7 +236,7 @@ describe.each([390, 1280])('at %i px', (width) => {
     await poll(() => page.locator('h1').textContent()).toBe(`Loan agreement ${width}`);
     expect(await progress(page)).toContain('you go back to Development Sender AS');
     await expectPagesVisible(page, 2);
-    expect(await page.locator('pre').innerText()).toContain('Interest: 4.5 %');
+    expect(await page.locator('pre').textContent()).toContain('Interest: 4.5 %');
     await checkPage(page, 'ceremony-direct', width);
     await page.getByRole('button', { name: 'Sign' }).click();
     await poll(() => page.url()).toContain(`${exit.exitUrls.completionUrl}?status_query_token=`);
@@ -265,20 +265,20 @@ describe.each([390, 1280])('at %i px', (width) => {
     await staff.getByRole('button', { name: 'Create job' }).click();
 
     await poll(() => staff.getByRole('alert').count()).toBe(1);
-    const summary = await staff.getByRole('alert').innerText();
+    const summary = await staff.getByRole('alert').textContent();
     expect(summary).toContain('Enter title.');
     expect(summary).toContain('Signer 1: This is not a valid national identity number.');
     expect(summary).toContain('Signer 2: This is not a valid e-mail address.');
     expect(summary).not.toMatch(/signers\[|personalIdentificationNumber|notifications\./);
     // At the field, tied to it, and the focus on the first mistake in the form's order.
-    expect(await staff.locator('#title-error').innerText()).toBe('Enter title.');
+    expect(await staff.locator('#title-error').textContent()).toBe('Enter title.');
     expect(await staff.locator('#title').getAttribute('aria-invalid')).toBe('true');
     expect(await staff.locator('#signer-0-identifier').getAttribute('aria-describedby')).toContain(
       'signer-0-identifier-error',
     );
     expect(await staff.evaluate(() => document.activeElement?.id)).toBe('title');
     // The file is kept: named on the form, and not needed again.
-    expect(await staff.locator('.kept-files').innerText()).toContain('agreement.pdf');
+    expect(await staff.locator('.kept-files').textContent()).toContain('agreement.pdf');
     await checkPage(staff, 'sender-new-job-errors', width);
 
     const title = `Kept upload ${width}`;
