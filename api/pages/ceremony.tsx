@@ -150,7 +150,7 @@ export function ceremonyRoutes(deps: PageDeps) {
     const done = c.req.query('done');
     const notice =
       done === 'signed'
-        ? { kind: 'success' as const, text: `${t('signedTitle')}. ${t('signedText')}` }
+        ? { kind: 'success' as const, text: `${t('signedTitle')}.` }
         : done === 'rejected'
           ? { kind: 'info' as const, text: `${t('rejectedTitle')}. ${t('rejectedText')}` }
           : undefined;

@@ -63,7 +63,10 @@ async function signInPortal(pid: string, title: string) {
 }
 
 describe('sender portal', () => {
-  it('creates a job from the form, follows it to completion and downloads the results', async () => {
+  // Many steps through the real stack: slow on a loaded machine, so more than the default minute.
+  it('creates a job from the form, follows it to completion and downloads the results', {
+    timeout: 180_000,
+  }, async () => {
     const staff = await loggedIn('/sender', ingrid.pid);
     await poll(() => staff.locator('h1').textContent()).toBe('Sender portal: Development Sender AS');
     await staff.getByRole('link', { name: 'New job' }).click();
