@@ -237,6 +237,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 /** http://localhost:PORT while the server listens on a loopback or every address; else unset. */
 function devPublicUrl(host: string | undefined, port: number): string | undefined {
-  const loopback = host === undefined || host === '0.0.0.0' || host === 'localhost' || host.startsWith('127.');
+  const loopback =
+    host === undefined || host === '0.0.0.0' || host === 'localhost' || host.startsWith('127.');
   return loopback ? `http://localhost:${port}` : undefined;
 }

@@ -26,15 +26,20 @@ if (views.length > 0) {
       if (count) count.textContent = n === 1 ? view.dataset.pagesOne : view.dataset.pagesMany.replace('{n}', String(n));
       view.textContent = '';
       view.classList.add('rendered');
+      // Every page's place is taken at once (in the first page's proportions), so the layout
+      // below, the Sign button included, does not move while the pages are drawn.
+      const first = (await pdf.getPage(1)).getViewport({ scale: 1 });
+      const canvases = [];
       for (let i = 1; i <= n; i++) {
-        const page = await pdf.getPage(i);
         const canvas = document.createElement('canvas');
         canvas.className = 'pdf-page';
         canvas.setAttribute('role', 'img');
         canvas.setAttribute('aria-label', view.dataset.pageLabel.replace('{n}', String(i)).replace('{of}', String(n)));
-        view.append(canvas);
-        await draw(page, canvas, view);
+        canvas.style.aspectRatio = first.width + ' / ' + first.height;
+        canvases.push(canvas);
       }
+      view.append(...canvases);
+      for (let i = 1; i <= n; i++) await draw(await pdf.getPage(i), canvases[i - 1], view);
       // Redraw sharp after a rotation or a zoom changes the width.
       let last = view.clientWidth;
       new ResizeObserver(async () => {
