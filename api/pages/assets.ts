@@ -54,7 +54,7 @@ table { border-collapse: collapse; width: 100%; margin: 1rem 0; }
 th, td { text-align: left; padding: .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: var(--tint); }
 .document { border: 1px solid var(--line); border-radius: 6px; padding: .5rem 1rem 1rem; margin: 1rem 0; }
-.document object, .document iframe { width: 100%; height: 32rem; border: 1px solid var(--line); }
+.document object, .document iframe, .pdf-view object { width: 100%; height: 32rem; border: 1px solid var(--line); }
 .document pre { white-space: pre-wrap; background: var(--tint); padding: 1rem; max-height: 32rem; overflow: auto; }
 .digest { font-family: ui-monospace, monospace; font-size: .85rem; color: var(--muted); word-break: break-all; }
 .actions { display: grid; gap: 1.5rem; grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr)); }

@@ -51,7 +51,8 @@ const DocumentView: FC<{
     );
   }
   // Rendered page by page by the document viewer script (pdf.js) at the page's width; without
-  // scripts the browser's own viewer shows it, and the link opens it in a tab either way.
+  // scripts the browser's own viewer shows it (inside <noscript>, so a browser running the script
+  // does not fetch the document twice), and the link opens it in a tab either way.
   return (
     <section class="document" aria-labelledby={`doc-${doc.id}`}>
       <h3 id={`doc-${doc.id}`}>{doc.title}</h3>
@@ -64,10 +65,13 @@ const DocumentView: FC<{
         data-loading={t('documentLoading')}
         data-failed={t('documentRenderFailed')}
         data-page-label={t('pageLabel', { title: doc.title, n: '{n}', of: '{of}' })}
+        data-frame-title={t('documentFrameTitle', { title: doc.title })}
       >
-        <object data={src} type="application/pdf" title={t('documentFrameTitle', { title: doc.title })}>
-          {open}
-        </object>
+        <noscript>
+          <object data={src} type="application/pdf" title={t('documentFrameTitle', { title: doc.title })}>
+            {open}
+          </object>
+        </noscript>
       </div>
       {open}
     </section>

@@ -5,8 +5,6 @@
  * job's level. A direct ceremony ends at the sender's exit URL with its status_query_token.
  */
 import { type Context, Hono } from 'hono';
-import { sql } from 'kysely';
-import { signerActor } from '../../src/portal/audit.js';
 import {
   type CeremonyAccess,
   type CeremonyJob,
@@ -170,24 +168,17 @@ export function ceremonyRoutes(deps: PageDeps) {
     const content = doc ? await deps.storage.get(documentKey(allowed.job.jobId, doc.id), doc.sha256) : null;
     if (!doc || !content) return notFoundPage(c);
     // One "viewed" per document and browser session: the viewer script, a reload or a new tab
-    // fetch the same document again without the signer reading it anew.
+    // fetch the same document again without the signer reading it anew (atomic: two fetches at
+    // once still record one).
     const session = sessionTag(c.get('session'));
-    const seen = await deps.db
-      .selectFrom('audit_events')
-      .select('id')
-      .where('job_id', '=', allowed.job.jobId)
-      .where('actor', '=', signerActor(allowed.job.signerId))
-      .where('event', '=', 'DOCUMENT_VIEWED')
-      .where(
-        sql<boolean>`details->>'session' = ${session} and details->'document'->>'sha256' = ${doc.sha256}`,
-      )
-      .executeTakeFirst();
-    if (!seen) {
-      await recordCeremonyStep(deps.db, allowed.job, 'DOCUMENT_VIEWED', c.get('origin'), {
-        document: { fileName: doc.file_name, sha256: doc.sha256 },
-        session,
-      });
-    }
+    await recordCeremonyStep(
+      deps.db,
+      allowed.job,
+      'DOCUMENT_VIEWED',
+      c.get('origin'),
+      { document: { fileName: doc.file_name, sha256: doc.sha256 }, session },
+      `viewed:${allowed.job.signerId}:${session}:${doc.id}`,
+    );
     // Shown inside our own ceremony page only; the file name is ASCII-escaped for the header.
     c.header('Content-Security-Policy', "frame-ancestors 'self'");
     c.header('Content-Disposition', `inline; filename="${doc.file_name.replace(/[^\w.-]/g, '_')}"`);

@@ -17,7 +17,6 @@ if (views.length > 0) {
 
   async function show(view) {
     const count = view.parentElement.querySelector('.page-count');
-    const fallback = view.innerHTML;
     view.setAttribute('aria-busy', 'true');
     if (count) count.textContent = view.dataset.loading;
     try {
@@ -49,7 +48,13 @@ if (views.length > 0) {
         for (let i = 0; i < canvases.length; i++) await draw(await pdf.getPage(i + 1), canvases[i], view);
       }).observe(view);
     } catch (err) {
-      view.innerHTML = fallback;
+      // The browser's own viewer then, as without scripts (the link below stays too).
+      const object = document.createElement('object');
+      object.type = 'application/pdf';
+      object.data = view.dataset.pdf;
+      object.title = view.dataset.frameTitle;
+      view.replaceChildren(object);
+      view.classList.remove('rendered');
       if (count) count.textContent = view.dataset.failed;
       console.error(err);
     } finally {

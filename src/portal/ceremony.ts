@@ -216,6 +216,7 @@ export async function recordCeremonyStep(
   event: Parameters<typeof recordPageEvent>[1]['event'],
   origin: RequestOrigin,
   details: Record<string, unknown> = {},
+  onceKey?: string,
 ) {
   await recordPageEvent(db, {
     jobId: job.jobId,
@@ -223,6 +224,7 @@ export async function recordCeremonyStep(
     event,
     origin,
     details: { signerId: job.signerId, ...details, documents: await documentDigests(db, job.jobId) },
+    ...(onceKey ? { onceKey } : {}),
   });
 }
 
