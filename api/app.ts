@@ -12,6 +12,7 @@ import { requireSender } from './auth.js';
 import type { ApiDeps, AppEnv } from './deps.js';
 import { ApiError, errorBody, sendError } from './errors.js';
 import { methodNotAllowed } from './method-not-allowed.js';
+import { browserErrorPage, wantsHtml } from './pages/error-pages.js';
 import { pageRoutes } from './pages/index.js';
 import { rateLimitSenders } from './rate-limit.js';
 import { callbackRoutes } from './routes/callbacks.js';
@@ -44,9 +45,15 @@ export function createApp(deps: ApiDeps) {
       );
     }
     deps.log.error({ err, path: c.req.path, method: c.req.method }, 'unhandled error');
+    // A browser gets a page with a way on; API clients the contract's JSON (issue 16).
+    if (wantsHtml(c)) return browserErrorPage(c, 500);
     return c.json(errorBody('INTERNAL_ERROR', 'an internal error occurred; it has been logged'), 500);
   });
-  app.notFound((c) => c.json(errorBody('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`), 404));
+  app.notFound((c) =>
+    wantsHtml(c)
+      ? browserErrorPage(c, 404)
+      : c.json(errorBody('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`), 404),
+  );
 
   // Prometheus metrics of the API: requests by route pattern and status, latency, 429s.
   const metrics = createMetricsRegistry({ defaultMetrics: deps.config.APP_ENV !== 'test' });

@@ -110,6 +110,10 @@ try {
     TEMPORAL_ADDRESS: temporalAddress,
     DATABASE_URL: databaseUrl,
     SMTP_URL: smtpUrl,
+    // One public base for every link the service hands out (notices, redirect URLs, the API
+    // reference), the same as the README's walkthrough uses: localhost, not 127.0.0.1, so a
+    // login made on one link carries over to the next.
+    PUBLIC_URL: env.PUBLIC_URL ?? devPublicUrl(env.HOST, dev.PORT),
   });
   const log = createLogger(config.LOG_LEVEL, 'dev');
 
@@ -259,4 +263,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     await stopAll();
     process.exit(0);
   });
+}
+
+/** http://localhost:PORT while the server listens on a loopback or every address; else unset. */
+function devPublicUrl(host: string | undefined, port: number): string | undefined {
+  const loopback =
+    host === undefined || host === '0.0.0.0' || host === 'localhost' || host.startsWith('127.');
+  return loopback ? `http://localhost:${port}` : undefined;
 }

@@ -5,7 +5,8 @@ import type { CeremonyJob } from '../../src/portal/ceremony.js';
 import type { PageEnv } from './context.js';
 import { statusText } from './i18n.js';
 import { CsrfField, Layout, Notice, type PageNotice } from './layout.js';
-import { ceremonyPath, documentPath, signedPdfPath } from './paths.js';
+import { ceremonyPath, DOCUMENT_VIEWER_PATH, documentPath, PORTAL_PATH, signedPdfPath } from './paths.js';
+import { ProgressLine } from './progress-view.js';
 
 export interface CeremonyPageProps {
   c: Context<PageEnv>;
@@ -25,32 +26,54 @@ const DocumentView: FC<{
 }> = ({ c, job, doc, text }) => {
   const t = c.get('t');
   const src = documentPath(job.jobId, job.signerId, doc.id);
+  const open = (
+    <p>
+      <a href={src} target="_blank" rel="noopener">
+        {t('documentOpen', { title: doc.title })}
+      </a>
+    </p>
+  );
+  if (!doc.available) {
+    return (
+      <section class="document" aria-labelledby={`doc-${doc.id}`}>
+        <h3 id={`doc-${doc.id}`}>{doc.title}</h3>
+        <p>{t('documentDeleted')}</p>
+      </section>
+    );
+  }
+  if (doc.mimeType === 'text/plain') {
+    return (
+      <section class="document" aria-labelledby={`doc-${doc.id}`}>
+        <h3 id={`doc-${doc.id}`}>{doc.title}</h3>
+        <pre tabindex={0}>{text ?? ''}</pre>
+        {open}
+      </section>
+    );
+  }
+  // Rendered page by page by the document viewer script (pdf.js) at the page's width; without
+  // scripts the browser's own viewer shows it (inside <noscript>, so a browser running the script
+  // does not fetch the document twice), and the link opens it in a tab either way.
   return (
     <section class="document" aria-labelledby={`doc-${doc.id}`}>
       <h3 id={`doc-${doc.id}`}>{doc.title}</h3>
-      {!doc.available ? (
-        <p>{t('documentDeleted')}</p>
-      ) : doc.mimeType === 'text/plain' ? (
-        <pre tabindex={0}>{text ?? ''}</pre>
-      ) : (
-        <object data={src} type="application/pdf" title={t('documentFrameTitle', { title: doc.title })}>
-          <p>
-            <a href={src} target="_blank" rel="noopener">
-              {t('documentOpen', { title: doc.title })}
-            </a>
-          </p>
-        </object>
-      )}
-      {doc.available ? (
-        <p>
-          <a href={src} target="_blank" rel="noopener">
-            {t('documentOpen', { title: doc.title })}
-          </a>
-        </p>
-      ) : null}
-      <p class="digest">
-        {doc.fileName} · SHA-256 {doc.sha256}
-      </p>
+      <p class="page-count" aria-live="polite" />
+      <div
+        class="pdf-view"
+        data-pdf={src}
+        data-pages-one={t('pageCountOne')}
+        data-pages-many={t('pageCount', { n: '{n}' })}
+        data-loading={t('documentLoading')}
+        data-failed={t('documentRenderFailed')}
+        data-page-label={t('pageLabel', { title: doc.title, n: '{n}', of: '{of}' })}
+        data-frame-title={t('documentFrameTitle', { title: doc.title })}
+      >
+        <noscript>
+          <object data={src} type="application/pdf" title={t('documentFrameTitle', { title: doc.title })}>
+            {open}
+          </object>
+        </noscript>
+      </div>
+      {open}
     </section>
   );
 };
@@ -58,44 +81,51 @@ const DocumentView: FC<{
 export const CeremonyPage: FC<CeremonyPageProps> = ({ c, job, title, csrfToken, texts, notice }) => {
   const t = c.get('t');
   const base = ceremonyPath(job.jobId, job.signerId);
+  const hasPdf = job.documents.some((d) => d.available && d.mimeType === 'application/pdf');
   return (
-    <Layout c={c} title={title}>
+    <Layout c={c} title={title} scripts={hasPdf ? [DOCUMENT_VIEWER_PATH] : []}>
       <p>{t('fromSender', { sender: job.senderName })}</p>
       {notice ? <Notice kind={notice.kind}>{notice.text}</Notice> : null}
+      <ProgressLine t={t} progress={job.progress} senderName={job.senderName} />
+      {job.hasPades ? (
+        <p>
+          <a class="button" href={signedPdfPath(job.jobId, job.signerId)}>
+            {t('downloadSigned')}
+          </a>
+        </p>
+      ) : null}
       {job.description ? <p class="card">{job.description}</p> : null}
       <h2>{t('documentsHeading')}</h2>
       {job.documents.map((doc) => (
         <DocumentView c={c} job={job} doc={doc} text={texts.get(doc.id)} />
       ))}
       {job.signer.mayAct ? (
-        <div class="actions">
-          <form method="post" action={`${base}/sign`} class="card">
+        <>
+          <form method="post" action={`${base}/sign`} class="card sign">
             <h2>{t('signHeading')}</h2>
             <CsrfField token={csrfToken} />
             <p>{t('signExplain')}</p>
             <button type="submit">{t('signButton')}</button>
           </form>
-          <form method="post" action={`${base}/reject`} class="card">
-            <h2>{t('rejectHeading')}</h2>
-            <CsrfField token={csrfToken} />
-            <label for="reason">{t('reasonLabel')}</label>
-            <textarea id="reason" name="reason" maxlength={500} />
-            <button type="submit" class="danger">
-              {t('rejectButton')}
-            </button>
-          </form>
-        </div>
-      ) : (
-        <>
-          <p>{t('signerStatusText', { status: statusText(t, 'signer', job.signer.status) })}</p>
-          {job.signer.status === 'WAITING' ? <p>{t('mayNotActText')}</p> : null}
+          {/* Rejecting is possible but not the way forward: behind a disclosure, a plain button. */}
+          <details class="reject">
+            <summary>{t('rejectHeading')}</summary>
+            <form method="post" action={`${base}/reject`}>
+              <CsrfField token={csrfToken} />
+              <label for="reason">{t('reasonLabel')}</label>
+              <textarea id="reason" name="reason" maxlength={500} />
+              <button type="submit" class="secondary">
+                {t('rejectButton')}
+              </button>
+            </form>
+          </details>
         </>
-      )}
-      {job.hasPades ? (
+      ) : job.progress.stage === 'STOPPED' ? (
+        <p>{t('signerStatusText', { status: statusText(t, 'signer', job.signer.status) })}</p>
+      ) : null}
+      {job.flow === 'portal' ? (
         <p>
-          <a class="button" href={signedPdfPath(job.jobId, job.signerId)}>
-            {t('downloadSigned')}
-          </a>
+          <a href={PORTAL_PATH}>{t('toPortal')}</a>
         </p>
       ) : null}
     </Layout>

@@ -26,7 +26,7 @@ import { chosenLanguage } from './i18n.js';
 import { messagePage, notFoundPage, type PageNotice, renderPage } from './layout.js';
 import { loginUrl } from './login.js';
 import { CEREMONY_BASE, ceremonyPath } from './paths.js';
-import { ensureSession, pageCsp } from './session.js';
+import { ensureSession, pageCsp, sessionTag } from './session.js';
 
 const MAX_REASON_LENGTH = 500;
 
@@ -81,7 +81,8 @@ export function ceremonyRoutes(deps: PageDeps) {
         current: session?.identity?.level ?? '-',
       });
       // Logged in at level 3: only the non-sensitive title may be shown.
-      const seen = visibleTitle(job, session?.identity?.level) ?? t('nonsensitiveFallback');
+      const seen =
+        visibleTitle(job, session?.identity?.level) ?? t('nonsensitiveFallback', { sender: job.senderName });
       return {
         response: await messagePage(
           c,
@@ -120,7 +121,7 @@ export function ceremonyRoutes(deps: PageDeps) {
     }
     if (job.flow === 'direct')
       c.header('Content-Security-Policy', pageCsp([...job.exitOrigins, ...deps.eid.formTargets]));
-    const title = visibleTitle(job, level) ?? c.get('t')('nonsensitiveFallback');
+    const title = visibleTitle(job, level) ?? c.get('t')('nonsensitiveFallback', { sender: job.senderName });
     return renderPage(
       c,
       <CeremonyPage
@@ -148,7 +149,7 @@ export function ceremonyRoutes(deps: PageDeps) {
     const done = c.req.query('done');
     const notice =
       done === 'signed'
-        ? { kind: 'success' as const, text: `${t('signedTitle')}. ${t('signedText')}` }
+        ? { kind: 'success' as const, text: `${t('signedTitle')}.` }
         : done === 'rejected'
           ? { kind: 'info' as const, text: `${t('rejectedTitle')}. ${t('rejectedText')}` }
           : undefined;
@@ -167,9 +168,18 @@ export function ceremonyRoutes(deps: PageDeps) {
       .executeTakeFirst();
     const content = doc ? await deps.storage.get(documentKey(allowed.job.jobId, doc.id), doc.sha256) : null;
     if (!doc || !content) return notFoundPage(c);
-    await recordCeremonyStep(deps.db, allowed.job, 'DOCUMENT_VIEWED', c.get('origin'), {
-      document: { fileName: doc.file_name, sha256: doc.sha256 },
-    });
+    // One "viewed" per document and browser session: the viewer script, a reload or a new tab
+    // fetch the same document again without the signer reading it anew (atomic: two fetches at
+    // once still record one).
+    const session = sessionTag(c.get('session'));
+    await recordCeremonyStep(
+      deps.db,
+      allowed.job,
+      'DOCUMENT_VIEWED',
+      c.get('origin'),
+      { document: { fileName: doc.file_name, sha256: doc.sha256 }, session },
+      `viewed:${allowed.job.signerId}:${session}:${doc.id}`,
+    );
     // Shown inside our own ceremony page only; the file name is ASCII-escaped for the header.
     c.header('Content-Security-Policy', "frame-ancestors 'self'");
     c.header('Content-Disposition', `inline; filename="${doc.file_name.replace(/[^\w.-]/g, '_')}"`);

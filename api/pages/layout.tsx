@@ -8,6 +8,7 @@ import type { Child, FC, PropsWithChildren } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { PageEnv } from './context.js';
 import type { Lang } from './i18n.js';
+import { PORTAL_PATH, SENDER_BASE } from './paths.js';
 import { CSRF_FIELD } from './session.js';
 
 export const STYLESHEET_PATH = '/assets/pages.css';
@@ -15,6 +16,8 @@ export const STYLESHEET_PATH = '/assets/pages.css';
 interface LayoutProps {
   c: Context<PageEnv>;
   title: string;
+  /** Module scripts from our own origin (only the document viewer has one). */
+  scripts?: string[];
 }
 
 /** The current path with `lang` set, for the language switch. */
@@ -24,7 +27,7 @@ function withLang(c: Context<PageEnv>, lang: string): string {
   return `${url.pathname}${url.search}`;
 }
 
-export const Layout: FC<PropsWithChildren<LayoutProps>> = ({ c, title, children }) => {
+export const Layout: FC<PropsWithChildren<LayoutProps>> = ({ c, title, scripts = [], children }) => {
   const t = c.get('t');
   const session = c.get('session');
   const identity = session?.identity;
@@ -37,6 +40,9 @@ export const Layout: FC<PropsWithChildren<LayoutProps>> = ({ c, title, children 
         <link rel="stylesheet" href={STYLESHEET_PATH} />
         {/* No favicon request (it would be a 404 in every log). */}
         <link rel="icon" href="data:," />
+        {scripts.map((src) => (
+          <script type="module" src={src} />
+        ))}
       </head>
       <body>
         <a class="skip" href="#main">
@@ -96,7 +102,7 @@ export async function renderPage(c: Context<PageEnv>, page: Child, status: Conte
   return c.html(`<!DOCTYPE html>${await Promise.resolve(page as string)}`, status);
 }
 
-/** A page that only says something: errors, used links, confirmations. */
+/** A page that only says something: errors, used links, confirmations. Each has a way on. */
 export function messagePage(
   c: Context<PageEnv>,
   status: ContentfulStatusCode,
@@ -109,10 +115,22 @@ export function messagePage(
     <Layout c={c} title={title}>
       <p>{text}</p>
       {extra}
+      <WayOn c={c} />
     </Layout>,
     status,
   );
 }
+
+/** Where a dead end leads: staff back to the sender portal, everyone else to their signature jobs. */
+const WayOn: FC<{ c: Context<PageEnv> }> = ({ c }) => {
+  const t = c.get('t');
+  const staff = c.req.path.startsWith(SENDER_BASE);
+  return (
+    <p class="way-on">
+      <a href={staff ? SENDER_BASE : PORTAL_PATH}>{staff ? t('toSenderPortal') : t('toPortal')}</a>
+    </p>
+  );
+};
 
 /** The same answer for what does not exist and what this browser may not see. */
 export function notFoundPage(c: Context<PageEnv>) {

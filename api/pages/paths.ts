@@ -13,5 +13,12 @@ export function parseCeremonyPath(path: string): { jobId: string; signerId: stri
   return m ? { jobId: m[1]!, signerId: m[2]! } : undefined;
 }
 
-export const senderPath = (org: string) => `/sender/${org}`;
+export const SENDER_BASE = '/sender';
+export const senderPath = (org: string) => `${SENDER_BASE}/${org}`;
 export const senderJobPath = (org: string, jobId: string) => `${senderPath(org)}/jobs/${jobId}`;
+
+export const PORTAL_PATH = '/portal';
+/** The client script that renders PDF pages with pdf.js (the pages' only script). */
+export const DOCUMENT_VIEWER_PATH = '/assets/document-viewer.js';
+export const PDFJS_PATH = '/assets/pdfjs/pdf.min.mjs';
+export const PDFJS_WORKER_PATH = '/assets/pdfjs/pdf.worker.min.mjs';

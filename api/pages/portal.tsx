@@ -12,10 +12,9 @@ import { failSigner, JobConflictError } from '../../src/services/signature-jobs.
 import { jobDepsOf, type PageDeps, type PageEnv } from './context.js';
 import { CsrfField, formatTime, Layout, messagePage, Notice, renderPage } from './layout.js';
 import { loginUrl } from './login.js';
-import { ceremonyPath, signedPdfPath } from './paths.js';
+import { ceremonyPath, PORTAL_PATH, signedPdfPath } from './paths.js';
+import { ProgressLine } from './progress-view.js';
 import { ensureSession } from './session.js';
-
-export const PORTAL_PATH = '/portal';
 
 export function portalRoutes(deps: PageDeps) {
   const app = new Hono<PageEnv>();
@@ -27,13 +26,15 @@ export function portalRoutes(deps: PageDeps) {
     const t = c.get('t');
     const lang = c.get('lang');
     const level = session.identity.level;
-    const { waiting, completed } = await listPersonJobs(jobDeps, {
+    const { waiting, signed, completed } = await listPersonJobs(jobDeps, {
       pid: session.identity.pid,
       grants: session.grants,
     });
     // At level 3 a job is listed by its non-sensitive title only.
     const titleOf = (job: PersonJob) =>
-      level === 4 ? job.title : (job.nonsensitiveTitle ?? t('nonsensitiveFallback'));
+      level === 4
+        ? job.title
+        : (job.nonsensitiveTitle ?? t('nonsensitiveFallback', { sender: job.senderName }));
     return renderPage(
       c,
       <Layout c={c} title={t('portalTitle')}>
@@ -53,6 +54,24 @@ export function portalRoutes(deps: PageDeps) {
             </li>
           ))}
         </ul>
+        {signed.length > 0 ? (
+          <>
+            <h2>{t('signedWaitingHeading')}</h2>
+            <ul class="jobs">
+              {signed.map((job) => (
+                <li>
+                  <a href={ceremonyPath(job.jobId, job.signerId)}>
+                    <strong>{titleOf(job)}</strong>
+                  </a>
+                  <div>{t('fromSender', { sender: job.senderName })}</div>
+                  {job.progress ? (
+                    <ProgressLine t={t} progress={job.progress} senderName={job.senderName} />
+                  ) : null}
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : null}
         {completed.length > 0 ? (
           <>
             <h2>{t('completedHeading')}</h2>

@@ -1,11 +1,13 @@
 /** The sender portal's pages: the job list, the new-job form and a job's status. */
 import type { Context } from 'hono';
-import type { FC } from 'hono/jsx';
+import type { Child, FC } from 'hono/jsx';
 import { MAX_SIGNERS } from '../../src/job/model.js';
-import type { JobForm, SignerFormRow } from '../../src/portal/sender-jobs.js';
+import type { KeptFile } from '../../src/portal/kept-uploads.js';
+import type { JobForm, JobListFilter, SignerFormRow } from '../../src/portal/sender-jobs.js';
+import type { SignerActivity } from '../../src/portal/signer-activity.js';
 import type { JobRecord } from '../../src/services/signature-jobs.js';
 import type { PageEnv } from './context.js';
-import { statusText, type TextKey } from './i18n.js';
+import { statusText, type TextKey, type Translate } from './i18n.js';
 import { CsrfField, formatTime, Layout, Notice, type PageNotice } from './layout.js';
 import { senderJobPath, senderPath } from './paths.js';
 
@@ -57,6 +59,86 @@ const SIGNER_FIELD_OF_ISSUE: Record<string, keyof SignerFormRow> = {
   'notifications.mobile': 'mobile',
 };
 
+/** The form's mistakes by field id, and the first field in the form's order (it gets the focus). */
+export interface FormErrors {
+  byField: Map<string, string[]>;
+  first?: string;
+}
+
+/** Field ids in the order the form shows them. */
+function formOrder(): string[] {
+  const top = [
+    'title',
+    'nonsensitiveTitle',
+    'description',
+    'reference',
+    'requiredAuthentication',
+    'documents',
+  ];
+  const signerFields: (keyof SignerFormRow)[] = [
+    'identifier',
+    'order',
+    'email',
+    'mobile',
+    'signatureType',
+    'onBehalfOf',
+  ];
+  const signers = Array.from({ length: MAX_SIGNERS }, (_, row) =>
+    signerFields.map((f) => signerFieldName(row, f)),
+  );
+  return [...top, ...signers.flat(), 'activation', 'availableDays'];
+}
+
+export function formErrors(issues: { field: string; message: string }[]): FormErrors {
+  const byField = new Map<string, string[]>();
+  for (const i of issues) byField.set(i.field, [...(byField.get(i.field) ?? []), i.message]);
+  const first = formOrder().find((f) => byField.has(f)) ?? issues[0]?.field;
+  return { byField, ...(first ? { first } : {}) };
+}
+
+const NO_ERRORS: FormErrors = { byField: new Map() };
+
+/** The attributes and message that tie a field to its mistakes (read out with the field). */
+function errorOf(errors: FormErrors, id: string, hint?: boolean) {
+  const messages = errors.byField.get(id);
+  const describedBy = [hint ? `${id}-hint` : '', messages ? `${id}-error` : ''].filter(Boolean).join(' ');
+  return {
+    attrs: {
+      'aria-invalid': messages ? 'true' : undefined,
+      'aria-describedby': describedBy || undefined,
+      autofocus: errors.first === id ? true : undefined,
+    },
+    message: messages ? (
+      <p class="field-error" id={`${id}-error`}>
+        {messages.join(' ')}
+      </p>
+    ) : null,
+  };
+}
+
+/** A field's label, hint and mistakes above it; `control` gets the attributes tying them together. */
+const Field: FC<{
+  id: string;
+  label: string;
+  hint?: string | undefined;
+  errors: FormErrors;
+  control: (attrs: ReturnType<typeof errorOf>['attrs']) => Child;
+}> = ({ id, label, hint, errors, control }) => {
+  const err = errorOf(errors, id, Boolean(hint));
+  return (
+    <>
+      <label for={id}>{label}</label>
+      {hint ? (
+        <p class="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      ) : null}
+      {err.message}
+      {control(err.attrs)}
+    </>
+  );
+};
+
 const TextField: FC<{
   id: string;
   label: string;
@@ -64,44 +146,49 @@ const TextField: FC<{
   type?: string;
   required?: boolean;
   hint?: string;
-}> = ({ id, label, value, type = 'text', required, hint }) => (
-  <>
-    <label for={id}>{label}</label>
-    {hint ? (
-      <p class="hint" id={`${id}-hint`}>
-        {hint}
-      </p>
-    ) : null}
-    <input
-      type={type}
-      id={id}
-      name={id}
-      value={value}
-      required={required}
-      aria-describedby={hint ? `${id}-hint` : undefined}
-    />
-  </>
+  errors?: FormErrors;
+}> = ({ id, label, value, type = 'text', required, hint, errors = NO_ERRORS }) => (
+  <Field
+    id={id}
+    label={label}
+    hint={hint}
+    errors={errors}
+    control={(attrs) => <input type={type} id={id} name={id} value={value} required={required} {...attrs} />}
+  />
 );
 
-const Select: FC<{ id: string; label: string; value: string; options: [string, string][] }> = ({
-  id,
-  label,
-  value,
-  options,
-}) => (
-  <>
-    <label for={id}>{label}</label>
-    <select id={id} name={id}>
-      {options.map(([v, text]) => (
-        <option value={v} selected={v === value}>
-          {text}
-        </option>
-      ))}
-    </select>
-  </>
+const Select: FC<{
+  id: string;
+  label: string;
+  value: string;
+  options: [string, string][];
+  hint?: string;
+  errors?: FormErrors;
+}> = ({ id, label, value, options, hint, errors = NO_ERRORS }) => (
+  <Field
+    id={id}
+    label={label}
+    hint={hint}
+    errors={errors}
+    control={(attrs) => (
+      <select id={id} name={id} {...attrs}>
+        {options.map(([v, text]) => (
+          <option value={v} selected={v === value}>
+            {text}
+          </option>
+        ))}
+      </select>
+    )}
+  />
 );
 
-const SignerFields: FC<{ c: Context<PageEnv>; row: number; value: SignerFormRow }> = ({ c, row, value }) => {
+const SignerFields: FC<{
+  c: Context<PageEnv>;
+  row: number;
+  value: SignerFormRow;
+  sector: 'PUBLIC' | 'PRIVATE';
+  errors: FormErrors;
+}> = ({ c, row, value, sector, errors }) => {
   const t = c.get('t');
   const name = (f: keyof SignerFormRow) => signerFieldName(row, f);
   return (
@@ -109,24 +196,50 @@ const SignerFields: FC<{ c: Context<PageEnv>; row: number; value: SignerFormRow 
       <legend>{t('signerN', { n: row + 1 })}</legend>
       <div class="signer-row">
         <div>
-          <TextField id={name('identifier')} label={t('fieldIdentifier')} value={value.identifier} />
+          <TextField
+            id={name('identifier')}
+            label={t('fieldIdentifier')}
+            value={value.identifier}
+            errors={errors}
+          />
         </div>
         <div>
-          <TextField id={name('order')} label={t('fieldOrder')} value={value.order} type="number" />
+          <TextField
+            id={name('order')}
+            label={t('fieldOrder')}
+            value={value.order}
+            type="number"
+            hint={t('fieldOrderHint')}
+            errors={errors}
+          />
         </div>
         <div>
-          <TextField id={name('email')} label={t('fieldNotifyEmail')} value={value.email} type="email" />
+          <TextField
+            id={name('email')}
+            label={t('fieldNotifyEmail')}
+            value={value.email}
+            type="email"
+            errors={errors}
+          />
         </div>
         <div>
-          <TextField id={name('mobile')} label={t('fieldNotifyMobile')} value={value.mobile} type="tel" />
+          <TextField
+            id={name('mobile')}
+            label={t('fieldNotifyMobile')}
+            value={value.mobile}
+            type="tel"
+            errors={errors}
+          />
         </div>
         <div>
           <Select
             id={name('signatureType')}
             label={t('fieldSignatureType')}
             value={value.signatureType}
+            hint={t('signatureTypeHint')}
+            errors={errors}
             options={[
-              ['', t('signatureDefault')],
+              ['', t(sector === 'PUBLIC' ? 'signatureDefaultPublic' : 'signatureDefaultPrivate')],
               ['AUTHENTICATED_SIGNATURE', t('signatureAuthenticated')],
               ['ADVANCED_SIGNATURE', t('signatureAdvanced')],
             ]}
@@ -137,8 +250,10 @@ const SignerFields: FC<{ c: Context<PageEnv>; row: number; value: SignerFormRow 
             id={name('onBehalfOf')}
             label={t('fieldOnBehalfOf')}
             value={value.onBehalfOf}
+            hint={t('onBehalfHint')}
+            errors={errors}
             options={[
-              ['', t('signatureDefault')],
+              ['', t('onBehalfDefault')],
               ['SELF', t('onBehalfSelf')],
               ['OTHER', t('onBehalfOther')],
             ]}
@@ -152,12 +267,17 @@ const SignerFields: FC<{ c: Context<PageEnv>; row: number; value: SignerFormRow 
 export const NewJobPage: FC<{
   c: Context<PageEnv>;
   org: string;
+  sector: 'PUBLIC' | 'PRIVATE';
   form: JobForm;
   csrfToken: string;
   nonce: string;
   issues: { field: string; message: string }[];
-}> = ({ c, org, form, csrfToken, nonce, issues }) => {
+  /** Files of the last attempt, kept so they need not be chosen again. */
+  kept: KeptFile[];
+}> = ({ c, org, sector, form, csrfToken, nonce, issues, kept }) => {
   const t = c.get('t');
+  const errors = formErrors(issues);
+  const docs = errorOf(errors, 'documents', kept.length > 0);
   return (
     <Layout c={c} title={t('newJob')}>
       {issues.length > 0 ? (
@@ -172,47 +292,73 @@ export const NewJobPage: FC<{
           </ul>
         </Notice>
       ) : null}
-      <form method="post" action={`${senderPath(org)}/jobs`} enctype="multipart/form-data">
+      <form method="post" action={`${senderPath(org)}/jobs`} enctype="multipart/form-data" novalidate>
         <CsrfField token={csrfToken} />
         <input type="hidden" name="nonce" value={nonce} />
-        <TextField id="title" label={t('fieldTitle')} value={form.title} required />
+        {kept.map((k) => (
+          <input type="hidden" name="kept" value={k.id} />
+        ))}
+        <TextField id="title" label={t('fieldTitle')} value={form.title} required errors={errors} />
         <TextField
           id="nonsensitiveTitle"
           label={t('fieldNonsensitiveTitle')}
           value={form.nonsensitiveTitle}
+          errors={errors}
         />
-        <label for="description">{t('fieldDescription')}</label>
-        <textarea id="description" name="description" maxlength={220}>
-          {form.description}
-        </textarea>
-        <TextField id="reference" label={t('fieldReference')} value={form.reference} />
+        <Field
+          id="description"
+          label={t('fieldDescription')}
+          errors={errors}
+          control={(attrs) => (
+            <textarea id="description" name="description" maxlength={220} {...attrs}>
+              {form.description}
+            </textarea>
+          )}
+        />
+        <TextField id="reference" label={t('fieldReference')} value={form.reference} errors={errors} />
         <Select
           id="requiredAuthentication"
           label={t('fieldRequiredAuthentication')}
           value={form.requiredAuthentication}
+          errors={errors}
           options={[
             ['4', t('level4')],
             ['3', t('level3')],
           ]}
         />
         <label for="documents">{t('fieldDocuments')}</label>
+        {kept.length > 0 ? (
+          <p class="hint kept-files" id="documents-hint">
+            {t('keptFiles', { files: kept.map((k) => k.fileName).join(', ') })}
+          </p>
+        ) : null}
+        {docs.message}
         <input
           type="file"
           id="documents"
           name="documents"
           multiple
           accept="application/pdf,text/plain,.pdf,.txt"
-          required
+          required={kept.length === 0}
+          {...docs.attrs}
         />
         <h2>{t('signersHeading')}</h2>
         <p class="hint">{t('signersHint')}</p>
         {form.signers.slice(0, OPEN_SIGNER_ROWS).map((s, row) => (
-          <SignerFields c={c} row={row} value={s} />
+          <SignerFields c={c} row={row} value={s} sector={sector} errors={errors} />
         ))}
-        <details open={form.signers.slice(OPEN_SIGNER_ROWS).some((s) => s.identifier !== '')}>
+        <details
+          open={form.signers
+            .slice(OPEN_SIGNER_ROWS)
+            .some(
+              (s, i) =>
+                s.identifier !== '' ||
+                [...errors.byField.keys()].some((f) => f.startsWith(`signer-${i + OPEN_SIGNER_ROWS}-`)),
+            )}
+        >
           <summary>{t('moreSigners')}</summary>
           {form.signers.slice(OPEN_SIGNER_ROWS).map((s, i) => (
-            <SignerFields c={c} row={i + OPEN_SIGNER_ROWS} value={s} />
+            <SignerFields c={c} row={i + OPEN_SIGNER_ROWS} value={s} sector={sector} errors={errors} />
           ))}
         </details>
         <h2>{t('availabilityHeading')}</h2>
@@ -221,12 +367,14 @@ export const NewJobPage: FC<{
           label={t('fieldActivation')}
           value={form.activation}
           type="datetime-local"
+          errors={errors}
         />
         <TextField
           id="availableDays"
           label={t('fieldAvailableDays')}
           value={form.availableDays}
           type="number"
+          errors={errors}
         />
         <button type="submit">{t('createJob')}</button>
       </form>
@@ -234,13 +382,17 @@ export const NewJobPage: FC<{
   );
 };
 
+export const JOB_LIST_STATUSES = ['IN_PROGRESS', 'COMPLETED_SUCCESSFULLY', 'FAILED'] as const;
+
 export const JobListPage: FC<{
   c: Context<PageEnv>;
   org: { org: string; name: string };
   mayCreate: boolean;
+  filter: JobListFilter;
   jobs: { id: string; title: string; reference: string | null; status: string; createdAt: Date }[];
-}> = ({ c, org, mayCreate, jobs }) => {
+}> = ({ c, org, mayCreate, filter, jobs }) => {
   const t = c.get('t');
+  const filtered = Boolean(filter.status || filter.search);
   return (
     <Layout c={c} title={`${t('senderTitle')}: ${org.name}`}>
       {mayCreate ? (
@@ -251,50 +403,92 @@ export const JobListPage: FC<{
         </p>
       ) : null}
       <h2>{t('jobsHeading')}</h2>
-      {jobs.length === 0 ? (
-        <p>{t('noJobs')}</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('colTitle')}</th>
-              <th scope="col">{t('colReference')}</th>
-              <th scope="col">{t('colStatus')}</th>
-              <th scope="col">{t('colCreated')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {jobs.map((j) => (
-              <tr>
-                <td>
-                  <a href={senderJobPath(org.org, j.id)}>{j.title}</a>
-                </td>
-                <td>{j.reference ?? ''}</td>
-                <td>{statusText(t, 'job', j.status)}</td>
-                <td>{formatTime(c.get('lang'), j.createdAt)}</td>
-              </tr>
+      <form method="get" action={senderPath(org.org)} class="filters" aria-label={t('filterSearch')}>
+        <div>
+          <label for="status">{t('filterStatus')}</label>
+          <select id="status" name="status">
+            <option value="">{t('filterAll')}</option>
+            {JOB_LIST_STATUSES.map((st) => (
+              <option value={st} selected={filter.status === st}>
+                {statusText(t, 'job', st)}
+              </option>
             ))}
-          </tbody>
-        </table>
+          </select>
+        </div>
+        <div>
+          <label for="q">{t('filterSearch')}</label>
+          <input type="search" id="q" name="q" value={filter.search ?? ''} maxlength={100} />
+        </div>
+        <div>
+          <button type="submit" class="secondary">
+            {t('filterButton')}
+          </button>
+        </div>
+      </form>
+      {jobs.length === 0 ? (
+        <p>{filtered ? t('noMatches') : t('noJobs')}</p>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t('colTitle')}</th>
+                <th scope="col">{t('colReference')}</th>
+                <th scope="col">{t('colStatus')}</th>
+                <th scope="col">{t('colCreated')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {jobs.map((j) => (
+                <tr>
+                  <td>
+                    <a href={senderJobPath(org.org, j.id)}>{j.title}</a>
+                  </td>
+                  <td>{j.reference ?? ''}</td>
+                  <td>{statusText(t, 'job', j.status)}</td>
+                  <td>{formatTime(c.get('lang'), j.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </Layout>
   );
 };
 
+/** A signer's line for the sender: the state in words, telling "notified" from "not started". */
+function signerState(
+  t: Translate,
+  s: JobRecord['signers'][number],
+  activity: SignerActivity | undefined,
+  activeOrder: number | undefined,
+): string {
+  if (s.status !== 'WAITING') return statusText(t, 'signer', s.status);
+  if (activeOrder === undefined || s.order !== activeOrder) return t('stateNotStarted');
+  if (activity?.viewedAt) return t('stateViewed');
+  return activity?.notifiedAt ? t('stateNotified') : t('stateAwaitingNotice');
+}
+
 export const JobStatusPage: FC<{
   c: Context<PageEnv>;
   org: string;
   rec: JobRecord;
+  activity: Map<string, SignerActivity>;
+  /** A name for a signer the sender addressed by identity number, before the eID gave one. */
+  knownName: (pid: string) => string | undefined;
   mayAct: boolean;
   csrfToken: string;
   notice?: PageNotice;
-}> = ({ c, org, rec, mayAct, csrfToken, notice }) => {
+}> = ({ c, org, rec, activity, knownName, mayAct, csrfToken, notice }) => {
   const t = c.get('t');
   const lang = c.get('lang');
   const path = senderJobPath(org, rec.job.id);
   const state = rec.state;
   const activeGroup = state?.activeGroup === undefined ? undefined : state.groups[state.activeGroup];
   const running = rec.job.status === 'IN_PROGRESS';
+  const orders = [...new Set(rec.signers.map((s) => s.order))].sort((a, b) => a - b);
+  const when = (at: Date | null) => (at ? formatTime(lang, at) : '–');
   return (
     <Layout c={c} title={rec.job.title}>
       {notice ? <Notice kind={notice.kind}>{notice.text}</Notice> : null}
@@ -304,34 +498,45 @@ export const JobStatusPage: FC<{
         {activeGroup?.deadline ? ` · ${t('deadline', { date: formatTime(lang, activeGroup.deadline) })}` : ''}
         {rec.job.reference ? ` · ${rec.job.reference}` : ''}
       </p>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{t('colSigner')}</th>
-            <th scope="col">{t('colOrder')}</th>
-            <th scope="col">{t('colStatus')}</th>
-            <th scope="col">{t('colSince')}</th>
-            <th scope="col">{t('colResult')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rec.signers.map((s) => (
-            <tr>
-              <td>{s.identifier}</td>
-              <td>{s.order}</td>
-              <td>{statusText(t, 'signer', s.status)}</td>
-              <td>{formatTime(lang, s.since)}</td>
-              <td>
-                {rec.xadesSignerIds.has(s.id) ? (
-                  <a href={`${path}/signers/${s.id}/xades`}>{t('downloadXades')}</a>
-                ) : (
-                  ''
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <h2>{t('signersHeading')}</h2>
+      <ul class="jobs signers">
+        {rec.signers.map((s) => {
+          const a = activity.get(s.id);
+          const name = a?.name ?? (/^\d{11}$/.test(s.identifier) ? knownName(s.identifier) : undefined);
+          const ended = s.status === 'REJECTED' ? s.since : null;
+          return (
+            <li data-signer={s.id}>
+              <strong class="signer-name">{name ?? s.identifier}</strong>
+              {name ? (
+                <span class="state-time">{s.identifier}</span>
+              ) : (
+                <span class="state-time">{t('nameUnknown')}</span>
+              )}
+              <div>
+                {orders.length > 1 ? `${t('colGroup')} ${orders.indexOf(s.order) + 1} · ` : ''}
+                <span class="signer-state">{signerState(t, s, a, activeGroup?.order)}</span>
+              </div>
+              <dl class="signer-events">
+                <div>
+                  <dt>{t('eventNotified')}</dt>
+                  <dd>{when(a?.notifiedAt ?? null)}</dd>
+                </div>
+                <div>
+                  <dt>{t('eventViewed')}</dt>
+                  <dd>{when(a?.viewedAt ?? null)}</dd>
+                </div>
+                <div>
+                  <dt>{ended ? t('eventRejected') : t('eventSigned')}</dt>
+                  <dd>{when(ended ?? a?.signedAt ?? null)}</dd>
+                </div>
+              </dl>
+              {rec.xadesSignerIds.has(s.id) ? (
+                <a href={`${path}/signers/${s.id}/xades`}>{t('downloadXades')}</a>
+              ) : null}
+            </li>
+          );
+        })}
+      </ul>
       {rec.hasPades ? (
         <p>
           <a class="button" href={`${path}/pades`}>

@@ -6,14 +6,18 @@
 import { randomUUID } from 'node:crypto';
 import { type Context, Hono } from 'hono';
 import { DAY_SECONDS, MAX_SIGNERS } from '../../src/job/model.js';
+import { testPersonName } from '../../src/notifications/test-population.js';
 import { personActor, recordPageEvent } from '../../src/portal/audit.js';
+import { forgetKeptUploads, type KeptFile, keepUploads, keptUploads } from '../../src/portal/kept-uploads.js';
 import { organisationsOf } from '../../src/portal/roles.js';
 import {
   createJobFromPortal,
   type JobForm,
+  type JobListFilter,
   listOrganisationJobs,
   type UploadedFile,
 } from '../../src/portal/sender-jobs.js';
+import { signerActivity } from '../../src/portal/signer-activity.js';
 import {
   cancelJob,
   extendDeadline,
@@ -24,6 +28,7 @@ import {
   JobConflictError,
 } from '../../src/services/signature-jobs.js';
 import { jobDepsOf, type PageDeps, type PageEnv } from './context.js';
+import { plainIssue } from './form-issues.js';
 import { formatTime, messagePage, notFoundPage, type PageNotice, renderPage } from './layout.js';
 import { loginUrl } from './login.js';
 import { senderJobPath, senderPath } from './paths.js';
@@ -31,11 +36,13 @@ import {
   emptyJobForm,
   emptySignerRow,
   fieldOfIssue,
+  JOB_LIST_STATUSES,
   JobListPage,
   JobStatusPage,
   NewJobPage,
   signerFieldName,
 } from './sender-views.js';
+import { sessionTag } from './session.js';
 
 export const SENDER_PATH = '/sender';
 const ORG_SEGMENT = ':org{[0-9]{9}}';
@@ -45,6 +52,9 @@ type Staff = { org: string; name: string; sector: 'PUBLIC' | 'PRIVATE'; mayAct: 
 export function senderRoutes(deps: PageDeps) {
   const app = new Hono<PageEnv>();
   const jobDeps = jobDepsOf(deps);
+  // Outside production the signers of the test population have their names before they sign
+  // (as a register would give them); otherwise the name comes from the eID when they sign.
+  const knownName = (pid: string) => (deps.config.APP_ENV === 'production' ? undefined : testPersonName(pid));
 
   /** The person's standing in the organisation, or the page to show instead (login, refusal). */
   const staffOf = async (c: Context<PageEnv>, org?: string): Promise<Staff | Response> => {
@@ -102,25 +112,32 @@ export function senderRoutes(deps: PageDeps) {
   app.get(`${SENDER_PATH}/${ORG_SEGMENT}`, async (c) => {
     const staff = await staffOf(c, c.req.param('org'));
     if (staff instanceof Response) return staff;
-    const jobs = await listOrganisationJobs(deps.db, staff.org);
-    return renderPage(c, <JobListPage c={c} org={staff} mayCreate={staff.mayAct} jobs={jobs} />);
+    const filter = jobListFilter(c.req.query('status'), c.req.query('q'));
+    const jobs = await listOrganisationJobs(deps.db, staff.org, filter);
+    return renderPage(
+      c,
+      <JobListPage c={c} org={staff} mayCreate={staff.mayAct} filter={filter} jobs={jobs} />,
+    );
   });
 
   const newJobPage = (
     c: Context<PageEnv>,
-    org: string,
+    staff: Staff,
     form: JobForm,
     issues: { field: string; message: string }[] = [],
+    kept: KeptFile[] = [],
   ) =>
     renderPage(
       c,
       <NewJobPage
         c={c}
-        org={org}
+        org={staff.org}
+        sector={staff.sector}
         form={form}
         csrfToken={c.get('session')!.csrfToken}
         nonce={randomUUID()}
         issues={issues}
+        kept={kept}
       />,
       issues.length > 0 ? 400 : 200,
     );
@@ -129,7 +146,7 @@ export function senderRoutes(deps: PageDeps) {
     const staff = await staffOf(c, c.req.param('org'));
     if (staff instanceof Response) return staff;
     if (!staff.mayAct) return messagePage(c, 403, c.get('t')('senderTitle'), c.get('t')('senderNoRole'));
-    return newJobPage(c, staff.org, emptyJobForm());
+    return newJobPage(c, staff, emptyJobForm());
   });
 
   app.post(`${SENDER_PATH}/${ORG_SEGMENT}/jobs`, async (c) => {
@@ -137,8 +154,27 @@ export function senderRoutes(deps: PageDeps) {
     if (staff instanceof Response) return staff;
     if (!staff.mayAct) return messagePage(c, 403, c.get('t')('senderTitle'), c.get('t')('senderNoRole'));
     const body = await c.req.parseBody({ all: true });
-    const { form, files } = await readJobForm(body);
+    const { form, files: uploaded } = await readJobForm(body);
     const nonce = typeof body.nonce === 'string' ? body.nonce : randomUUID();
+    // The files of an earlier attempt stand unless new ones were chosen.
+    const owner = { sessionTag: sessionTag(c.get('session')), org: staff.org };
+    const earlier = await keptUploads(
+      deps.db,
+      owner,
+      [body.kept ?? []].flat().filter((v) => typeof v === 'string'),
+    );
+    const files = uploaded.length > 0 ? uploaded : earlier.map((k) => k.file);
+    const refuse = async (issues: { field: string; message: string }[]) => {
+      let kept: KeptFile[] = earlier;
+      if (uploaded.length > 0) {
+        await forgetKeptUploads(
+          deps.db,
+          earlier.map((k) => k.id),
+        );
+        kept = await keepUploads(deps.db, owner, uploaded);
+      }
+      return newJobPage(c, staff, form, issues, kept);
+    };
     try {
       const result = await createJobFromPortal(jobDeps, {
         org: staff.org,
@@ -149,9 +185,18 @@ export function senderRoutes(deps: PageDeps) {
       });
       if (!result.ok) {
         const rows = form.signers.flatMap((s, i) => (s.identifier.trim() ? [i] : []));
-        const issues = result.issues.map((i) => ({ field: fieldOfIssue(i.path, rows), message: i.message }));
-        return newJobPage(c, staff.org, form, issues);
+        const t = c.get('t');
+        return refuse(
+          result.issues.map((i) => {
+            const field = fieldOfIssue(i.path, rows);
+            return { field, message: plainIssue(t, i, field) };
+          }),
+        );
       }
+      await forgetKeptUploads(
+        deps.db,
+        earlier.map((k) => k.id),
+      );
       await recordPageEvent(deps.db, {
         jobId: result.jobId,
         actor: personActor(staff.pid),
@@ -162,7 +207,7 @@ export function senderRoutes(deps: PageDeps) {
       return c.redirect(`${senderJobPath(staff.org, result.jobId)}?created=1`, 303);
     } catch (err) {
       if (!(err instanceof IdempotencyConflictError)) throw err;
-      return newJobPage(c, staff.org, form, [{ field: 'title', message: err.message }]);
+      return refuse([{ field: 'title', message: err.message }]);
     }
   });
 
@@ -175,12 +220,15 @@ export function senderRoutes(deps: PageDeps) {
     status: 200 | 409 = 200,
   ) => {
     const rec = await getSignatureJob(jobDeps, staff.org, 'portal', c.req.param('id') ?? '');
+    const activity = await signerActivity(deps.db, rec.job.id);
     return renderPage(
       c,
       <JobStatusPage
         c={c}
         org={staff.org}
         rec={rec}
+        activity={activity}
+        knownName={knownName}
         mayAct={staff.mayAct}
         csrfToken={c.get('session')!.csrfToken}
         {...(notice ? { notice } : {})}
@@ -280,6 +328,13 @@ export function senderRoutes(deps: PageDeps) {
   app.get(`${jobBase}/signers/:signerId{[0-9a-f-]{36}}/xades`, download('XADES'));
 
   return app;
+}
+
+/** The job list's filter from the query: a known status, and at most 100 characters of search. */
+function jobListFilter(status: string | undefined, search: string | undefined): JobListFilter {
+  const known = JOB_LIST_STATUSES.find((s) => s === status);
+  const words = search?.trim().slice(0, 100);
+  return { ...(known ? { status: known } : {}), ...(words ? { search: words } : {}) };
 }
 
 /** The new-job form's fields and uploads (empty file inputs left out). */

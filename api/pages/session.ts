@@ -3,7 +3,7 @@
  * form. Two layers against forged posts: hono/csrf refuses a cross-origin form submission (Origin /
  * Sec-Fetch-Site), and each form carries the session's own token, compared in constant time.
  */
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
@@ -122,4 +122,16 @@ function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * A browser session's mark where it must be recognised again (one "viewed" per session in the
+ * audit trail, the sender portal's kept files): derived from the session's hash, so it can never
+ * be turned back into a cookie.
+ */
+export function sessionTag(session: PortalSession | null): string {
+  return createHash('sha256')
+    .update(`session-tag:${session?.tokenHash ?? ''}`)
+    .digest('hex')
+    .slice(0, 32);
 }

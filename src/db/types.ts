@@ -8,6 +8,17 @@ type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type Json<T> = ColumnType<T, string, string>;
 
+/** Migration 0015: a sender-portal form's files, kept for its session while the mistakes are put right. */
+export interface KeptUploadsTable {
+  id: string;
+  session_tag: string;
+  org_number: string;
+  file_name: string;
+  mime_type: string;
+  content: Buffer;
+  expires_at: Timestamp;
+}
+
 export interface OrganisationsTable {
   org_number: string;
   name: string;
@@ -363,6 +374,7 @@ export interface Database {
   signer_links: SignerLinksTable;
   eid_test_keys: EidTestKeysTable;
   service_secrets: ServiceSecretsTable;
+  kept_uploads: KeptUploadsTable;
 }
 
 export type SignatureJobRow = Selectable<SignatureJobsTable>;

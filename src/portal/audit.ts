@@ -42,18 +42,21 @@ export async function recordPageEvent(
     event: PageEvent;
     origin: RequestOrigin;
     details?: Record<string, unknown>;
+    /** Records the event once for this key: a repeat (even a concurrent one) is left out. */
+    onceKey?: string;
   },
 ): Promise<void> {
   await db
     .insertInto('audit_events')
     .values({
       job_id: entry.jobId,
-      idempotency_key: `page:${randomUUID()}`,
+      idempotency_key: `page:${entry.onceKey ?? randomUUID()}`,
       at: new Date(),
       actor: entry.actor,
       event: entry.event,
       details: JSON.stringify({ ...entry.details, ip: entry.origin.ip, userAgent: entry.origin.userAgent }),
     })
+    .onConflict((oc) => oc.columns(['job_id', 'idempotency_key']).doNothing())
     .execute();
 }
 

@@ -19,6 +19,7 @@ import { actAsSigner, type SignerActionDeps } from '../services/signer-actions.j
 import type { SignerIdentity } from '../signatures/job-results.js';
 import type { CertifiedKey } from '../signing/index.js';
 import { documentDigests, type RequestOrigin, recordPageEvent, signerActor } from './audit.js';
+import { copyDelivery, type SignerProgress, signerProgress } from './progress.js';
 import type { SessionGrant } from './sessions.js';
 
 export interface CeremonyDocument {
@@ -50,6 +51,8 @@ export interface CeremonyJob {
   };
   documents: CeremonyDocument[];
   hasPades: boolean;
+  /** Where the signer stands and what comes next (the progress line of every signer screen). */
+  progress: SignerProgress;
   /** Direct flow: the origins of the sender's exit URLs, where the ceremony ends. */
   exitOrigins: string[];
 }
@@ -73,6 +76,7 @@ export async function loadCeremonyJob(
       'signers.personal_identification_number as pid',
       'signers.status',
       'signers.signature_type',
+      'signers.on_behalf_of',
     ])
     .where('signers.id', '=', signerId)
     .where('signature_jobs.id', '=', jobId)
@@ -124,6 +128,14 @@ export async function loadCeremonyJob(
       available: d.deleted_at === null,
     })),
     hasPades: pades !== undefined,
+    progress: signerProgress({
+      state,
+      signerId,
+      jobStatus: row.jobStatus,
+      signerStatus: status,
+      hasPades: pades !== undefined,
+      delivery: copyDelivery(row.flow, { onBehalfOf: row.on_behalf_of, pid: row.pid }),
+    }),
     exitOrigins: [...new Set(Object.values(request.exitUrls ?? {}).map((u) => new URL(u).origin))],
   };
 }
@@ -205,6 +217,7 @@ export async function recordCeremonyStep(
   event: Parameters<typeof recordPageEvent>[1]['event'],
   origin: RequestOrigin,
   details: Record<string, unknown> = {},
+  onceKey?: string,
 ) {
   await recordPageEvent(db, {
     jobId: job.jobId,
@@ -212,6 +225,7 @@ export async function recordCeremonyStep(
     event,
     origin,
     details: { signerId: job.signerId, ...details, documents: await documentDigests(db, job.jobId) },
+    ...(onceKey ? { onceKey } : {}),
   });
 }
 

@@ -5,6 +5,7 @@
  */
 import { type JobServiceDeps, queryState } from '../services/signature-jobs.js';
 import { isActiveSigner } from './ceremony.js';
+import { copyDelivery, type SignerProgress, signerProgress } from './progress.js';
 import type { SessionGrant } from './sessions.js';
 
 export interface PersonJob {
@@ -18,6 +19,8 @@ export interface PersonJob {
   /** The active group's deadline, for jobs waiting for the person. */
   deadline: string | null;
   hasPades: boolean;
+  /** Where the person stands (issue 16): set for jobs they signed that have not ended yet. */
+  progress?: SignerProgress;
 }
 
 /** How many jobs the list looks at, newest first. */
@@ -26,9 +29,9 @@ const LIST_LIMIT = 50;
 export async function listPersonJobs(
   deps: JobServiceDeps,
   person: { pid: string | null; grants: SessionGrant[] },
-): Promise<{ waiting: PersonJob[]; completed: PersonJob[] }> {
+): Promise<{ waiting: PersonJob[]; signed: PersonJob[]; completed: PersonJob[] }> {
   const grantedSigners = person.grants.filter((g) => g.via === 'LINK').map((g) => g.signerId);
-  if (!person.pid && grantedSigners.length === 0) return { waiting: [], completed: [] };
+  if (!person.pid && grantedSigners.length === 0) return { waiting: [], signed: [], completed: [] };
   const rows = await deps.db
     .selectFrom('signers')
     .innerJoin('signature_jobs', 'signature_jobs.id', 'signers.job_id')
@@ -48,6 +51,8 @@ export async function listPersonJobs(
       'signature_jobs.created_at as createdAt',
       'organisations.name as senderName',
       'signers.status as signerStatus',
+      'signers.on_behalf_of as onBehalfOf',
+      'signers.personal_identification_number as pid',
       'artifacts.id as padesId',
     ])
     .where('signature_jobs.flow', '=', 'portal')
@@ -62,6 +67,7 @@ export async function listPersonJobs(
     .execute();
 
   const waiting: PersonJob[] = [];
+  const signed: PersonJob[] = [];
   const completed: PersonJob[] = [];
   await Promise.all(
     rows.map(async (row) => {
@@ -80,8 +86,22 @@ export async function listPersonJobs(
         deadline: null,
         hasPades: row.padesId !== null,
       };
-      if (row.jobStatus === 'COMPLETED_SUCCESSFULLY') {
-        if (job.hasPades) completed.push(job);
+      if (row.jobStatus === 'COMPLETED_SUCCESSFULLY' && job.hasPades) {
+        completed.push(job);
+        return;
+      }
+      // Signed by the person, the job not ended (or its document still being sealed): kept in
+      // the list with its progress until the download is there (issue 16).
+      if (row.signerStatus === 'SIGNED' && row.jobStatus !== 'FAILED') {
+        job.progress = signerProgress({
+          state: row.jobStatus === 'IN_PROGRESS' ? await queryState(deps, row.jobId) : null,
+          signerId: row.signerId,
+          jobStatus: row.jobStatus,
+          signerStatus: 'SIGNED',
+          hasPades: job.hasPades,
+          delivery: copyDelivery('portal', { onBehalfOf: row.onBehalfOf, pid: row.pid }),
+        });
+        signed.push(job);
         return;
       }
       if (row.jobStatus !== 'IN_PROGRESS' || row.signerStatus !== 'WAITING') return;
@@ -94,5 +114,9 @@ export async function listPersonJobs(
     }),
   );
   const newestFirst = (a: PersonJob, b: PersonJob) => b.createdAt.getTime() - a.createdAt.getTime();
-  return { waiting: waiting.sort(newestFirst), completed: completed.sort(newestFirst) };
+  return {
+    waiting: waiting.sort(newestFirst),
+    signed: signed.sort(newestFirst),
+    completed: completed.sort(newestFirst),
+  };
 }

@@ -21,6 +21,7 @@ import {
   type XadesKey,
 } from '../signing/index.js';
 import { artifactKey, type DocumentStore, documentKey } from '../storage/index.js';
+import { auditSummary } from './audit-summary.js';
 import type { SigningContext } from './context.js';
 
 /** Who signed, as their eID login established it. */
@@ -224,7 +225,7 @@ export async function buildJobPades(
       .execute(),
     db
       .selectFrom('audit_events')
-      .select(['at', 'event', 'details'])
+      .select(['at', 'actor', 'event', 'details'])
       .where('job_id', '=', jobId)
       .orderBy('at')
       .orderBy('id')
@@ -253,6 +254,16 @@ export async function buildJobPades(
       ),
     ),
   );
+  const mode = (request.identifierInSignedDocuments ??
+    'PERSONAL_IDENTIFICATION_NUMBER_AND_NAME') as IdentifierInSignedDocuments;
+  const language = request.notificationLanguage === 'EN' ? 'en' : 'nb';
+  const named = signers.map((s) => ({
+    id: s.id,
+    name: s.name ?? s.personal_identification_number ?? s.custom_identifier ?? s.email ?? 'Signer',
+    ...(s.personal_identification_number
+      ? { personalIdentificationNumber: s.personal_identification_number }
+      : {}),
+  }));
   try {
     const packaged = await packageJob({
       job: {
@@ -261,8 +272,8 @@ export async function buildJobPades(
         ...(job.reference ? { reference: job.reference } : {}),
         senderName: job.name,
         senderOrg: job.org_number,
-        identifierInSignedDocuments: (request.identifierInSignedDocuments ??
-          'PERSONAL_IDENTIFICATION_NUMBER_AND_NAME') as IdentifierInSignedDocuments,
+        identifierInSignedDocuments: mode,
+        language,
       },
       documents: documents.map((d) => ({
         title: d.title,
@@ -285,7 +296,7 @@ export async function buildJobPades(
           xades: x,
         };
       }),
-      audit: audit.map((a) => ({ at: a.at, text: auditText(a.event, a.details) })),
+      audit: auditSummary(audit, named, mode, language),
       pki: signing.pki,
       timeStamper: signing.timeStamper,
     });
@@ -306,25 +317,6 @@ async function mustGet(storage: DocumentStore, key: string, sha256: string): Pro
   const bytes = await storage.get(key, sha256);
   if (!bytes) throw new Error(`${key} is recorded in the database but not in the document store`);
   return bytes;
-}
-
-/** One line of the audit summary printed on the signature page (no personal data). */
-function auditText(event: string, details: unknown): string {
-  const d = (typeof details === 'string' ? JSON.parse(details) : details) as Record<string, unknown>;
-  switch (event) {
-    case 'JOB_CREATED':
-      return 'Signature job created';
-    case 'JOB_ACTIVATED':
-      return 'Signature job activated';
-    case 'GROUP_ACTIVATED':
-      return `Signer group ${Number(d.group) + 1} activated`;
-    case 'SIGNER_STATUS':
-      return `A signer's status changed to ${String(d.status)}`;
-    case 'DEADLINE_EXTENDED':
-      return 'Deadline extended';
-    default:
-      return event.replaceAll('_', ' ').toLowerCase();
-  }
 }
 
 /** The SHA-256 of the job's stored PAdES, if one is stored. */

@@ -60,10 +60,37 @@ export interface IdentifiedSigner {
 export function signerIdentifier(
   signer: IdentifiedSigner,
   mode: IdentifierInSignedDocuments,
+  lang: DocumentLanguage = 'nb',
 ): { label: string; value: string } | undefined {
   const pid = signer.personalIdentificationNumber;
   if (mode === 'NAME' || !pid) return undefined;
-  if (mode === 'PERSONAL_IDENTIFICATION_NUMBER_AND_NAME') return { label: 'Fødselsnummer', value: pid };
+  const labels = IDENTIFIER_LABELS[lang];
+  if (mode === 'PERSONAL_IDENTIFICATION_NUMBER_AND_NAME') return { label: labels.pid, value: pid };
   const birth = dateOfBirthFromIdentityNumber(pid);
-  return birth ? { label: 'Fødselsdato', value: formatBirthDate(birth) } : undefined;
+  return birth ? { label: labels.birth, value: formatBirthDate(birth) } : undefined;
+}
+
+/** The language of the signed document's own pages (the job's language). */
+export type DocumentLanguage = 'nb' | 'en';
+
+const IDENTIFIER_LABELS: Record<DocumentLanguage, { pid: string; birth: string }> = {
+  nb: { pid: 'Fødselsnummer', birth: 'Fødselsdato' },
+  en: { pid: 'National identity number', birth: 'Date of birth' },
+};
+
+/**
+ * A signer as the audit summary names them: the name, with the identifier the job chose, the
+ * identity number masked (date part only), so the summary never prints a whole number.
+ */
+export function maskedSignerLabel(
+  signer: IdentifiedSigner,
+  mode: IdentifierInSignedDocuments,
+  lang: DocumentLanguage = 'nb',
+): string {
+  const pid = signer.personalIdentificationNumber;
+  if (mode === 'NAME' || !pid) return signer.name;
+  const id = signerIdentifier(signer, mode, lang);
+  if (!id) return signer.name;
+  const value = mode === 'PERSONAL_IDENTIFICATION_NUMBER_AND_NAME' ? `${pid.slice(0, 6)}*****` : id.value;
+  return `${signer.name} (${id.label.toLowerCase()} ${value})`;
 }

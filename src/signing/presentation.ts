@@ -32,7 +32,7 @@ import {
   rgb,
 } from 'pdf-lib';
 import type { SignatureType } from '../job/model.js';
-import { signerIdentifier } from './identifiers.js';
+import { type DocumentLanguage, signerIdentifier } from './identifiers.js';
 import { srgbIccProfile } from './pdf/srgb-icc.js';
 import { checkPdfA } from './pdfa.js';
 import {
@@ -393,32 +393,82 @@ function placeText(out: PDFDocument, fonts: Fonts, text: string): void {
   flow.paragraph(clean, { size: 11 });
 }
 
-const SIGNATURE_TYPE_LABEL: Record<SignatureType, string> = {
-  ADVANCED_SIGNATURE: 'Avansert elektronisk signatur (signatarens eget sertifikat)',
-  AUTHENTICATED_SIGNATURE: 'Autentisert signatur (bevitnet og forseglet av tjenesten)',
+/** The texts of the pages the service adds, in the job's language. */
+const TEXTS = {
+  nb: {
+    signatures: 'Signaturer',
+    sender: 'Avsender',
+    orgNumber: 'org.nr.',
+    reference: 'Referanse',
+    job: 'Oppdrag',
+    documents: 'Dokumenter',
+    signedBy: 'Signert av',
+    signatureType: 'Signaturtype',
+    level: 'Sikkerhetsnivå',
+    levelHigh: 'høyt',
+    levelSubstantial: 'betydelig',
+    signed: 'Signert',
+    attachment: 'Signaturobjekt: vedlegg',
+    audit: 'Revisjonsspor',
+    osloTime: 'norsk tid',
+    sealed: (by: string) =>
+      `Dokumentet er forseglet elektronisk av ${by} og tidsstemplet. ` +
+      'Hver signatars signatur ligger vedlagt. Forseglingen kan kontrolleres i enhver PDF-leser.',
+    subject: 'Signert oppdrag',
+    types: {
+      ADVANCED_SIGNATURE: 'Avansert elektronisk signatur (signatarens eget sertifikat)',
+      AUTHENTICATED_SIGNATURE: 'Autentisert signatur (bevitnet og forseglet av tjenesten)',
+    } satisfies Record<SignatureType, string>,
+  },
+  en: {
+    signatures: 'Signatures',
+    sender: 'Sender',
+    orgNumber: 'org. no.',
+    reference: 'Reference',
+    job: 'Job',
+    documents: 'Documents',
+    signedBy: 'Signed by',
+    signatureType: 'Signature type',
+    level: 'Security level',
+    levelHigh: 'high',
+    levelSubstantial: 'substantial',
+    signed: 'Signed',
+    attachment: 'Signature object: attachment',
+    audit: 'Audit trail',
+    osloTime: 'Norwegian time',
+    sealed: (by: string) =>
+      `The document is sealed electronically by ${by} and time-stamped. ` +
+      "Each signer's signature is attached. The seal can be checked in any PDF reader.",
+    subject: 'Signed job',
+    types: {
+      ADVANCED_SIGNATURE: "Advanced electronic signature (the signer's own certificate)",
+      AUTHENTICATED_SIGNATURE: 'Authenticated signature (witnessed and sealed by the service)',
+    } satisfies Record<SignatureType, string>,
+  },
+} as const;
+
+const osloTimes = {
+  nb: new Intl.DateTimeFormat('nb-NO', { timeZone: 'Europe/Oslo', dateStyle: 'short', timeStyle: 'medium' }),
+  en: new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Oslo', dateStyle: 'short', timeStyle: 'medium' }),
 };
 
-const osloTime = new Intl.DateTimeFormat('nb-NO', {
-  timeZone: 'Europe/Oslo',
-  dateStyle: 'short',
-  timeStyle: 'medium',
-});
-
-export function formatOsloTime(date: Date): string {
-  return `${osloTime.format(date)} (norsk tid)`;
+export function formatOsloTime(date: Date, lang: DocumentLanguage = 'nb'): string {
+  return `${osloTimes[lang].format(date)} (${TEXTS[lang].osloTime})`;
 }
 
 function writeSignaturePages(out: PDFDocument, fonts: Fonts, input: PresentationInput): void {
   const { job } = input;
+  const lang = job.language ?? 'nb';
+  const x = TEXTS[lang];
   const flow = new TextFlow(out, fonts);
-  flow.paragraph('Signaturer', { size: 18, bold: true });
+  flow.paragraph(x.signatures, { size: 18, bold: true });
   flow.gap(6);
   flow.paragraph(job.title, { size: 12, bold: true });
-  flow.paragraph(`Avsender: ${job.senderName} (org.nr. ${job.senderOrg})`);
-  if (job.reference) flow.paragraph(`Referanse: ${job.reference}`);
-  flow.paragraph(`Oppdrag: ${job.jobId}`, { grey: true });
+  flow.paragraph(`${x.sender}: ${job.senderName} (${x.orgNumber} ${job.senderOrg})`);
+  if (job.reference) flow.paragraph(`${x.reference}: ${job.reference}`);
+  flow.paragraph(`${x.job}: ${job.jobId}`, { grey: true });
   flow.gap(8);
-  flow.paragraph('Dokumenter', { size: 12, bold: true });
+  flow.paragraph(x.documents, { size: 12, bold: true });
   for (const d of input.documents) {
     flow.paragraph(`${d.title} (${d.fileName})`, { indent: 10 });
     flow.paragraph(`SHA-256 ${createHash('sha256').update(d.bytes).digest('hex')}`, {
@@ -428,20 +478,20 @@ function writeSignaturePages(out: PDFDocument, fonts: Fonts, input: Presentation
     });
   }
   flow.gap(8);
-  flow.paragraph(`Signert av (${input.signers.length})`, { size: 12, bold: true });
+  flow.paragraph(`${x.signedBy} (${input.signers.length})`, { size: 12, bold: true });
   for (const [i, s] of input.signers.entries()) {
     flow.keep(80);
     flow.gap(4);
     flow.paragraph(`${i + 1}. ${s.name}`, { bold: true, size: 11 });
-    const id = signerIdentifier(s, job.identifierInSignedDocuments);
+    const id = signerIdentifier(s, job.identifierInSignedDocuments, lang);
     if (id) flow.paragraph(`${id.label}: ${id.value}`, { indent: 14 });
-    flow.paragraph(`Signaturtype: ${SIGNATURE_TYPE_LABEL[s.signatureType]}`, { indent: 14 });
+    flow.paragraph(`${x.signatureType}: ${x.types[s.signatureType]}`, { indent: 14 });
     flow.paragraph(
-      `Sikkerhetsnivå: ${s.authenticationLevel} (${s.authenticationLevel === 4 ? 'høyt' : 'betydelig'})`,
+      `${x.level}: ${s.authenticationLevel} (${s.authenticationLevel === 4 ? x.levelHigh : x.levelSubstantial})`,
       { indent: 14 },
     );
-    flow.paragraph(`Signert: ${formatOsloTime(s.signedAt)}`, { indent: 14 });
-    flow.paragraph(`Signaturobjekt: vedlegg signatur-${i + 1}.xml (XAdES)`, {
+    flow.paragraph(`${x.signed}: ${formatOsloTime(s.signedAt, lang)}`, { indent: 14 });
+    flow.paragraph(`${x.attachment} signatur-${i + 1}.xml (XAdES)`, {
       indent: 14,
       grey: true,
       size: 9,
@@ -450,17 +500,13 @@ function writeSignaturePages(out: PDFDocument, fonts: Fonts, input: Presentation
   if (input.audit?.length) {
     flow.gap(10);
     flow.keep(60);
-    flow.paragraph('Revisjonsspor', { size: 12, bold: true });
+    flow.paragraph(x.audit, { size: 12, bold: true });
     for (const entry of input.audit)
-      flow.paragraph(`${formatOsloTime(entry.at)}  ${entry.text}`, { size: 9 });
+      flow.paragraph(`${formatOsloTime(entry.at, lang)}  ${entry.text}`, { size: 9 });
   }
   flow.gap(12);
   flow.keep(40);
-  flow.paragraph(
-    `Dokumentet er forseglet elektronisk av ${input.sealedBy} og tidsstemplet. ` +
-      'Hver signatars signatur ligger vedlagt som XAdES. Forseglingen kan kontrolleres i enhver PDF-leser.',
-    { size: 9, grey: true },
-  );
+  flow.paragraph(x.sealed(input.sealedBy), { size: 9, grey: true });
 }
 
 function xmlEscape(s: string): string {
@@ -472,12 +518,13 @@ function setMetadata(out: PDFDocument, input: PresentationInput, pdfA: boolean):
   const created = input.createdAt;
   out.setTitle(title);
   out.setAuthor(input.job.senderName);
-  out.setSubject(`Signert oppdrag ${input.job.jobId}`);
+  const lang = input.job.language ?? 'nb';
+  out.setSubject(`${TEXTS[lang].subject} ${input.job.jobId}`);
   out.setProducer(PRODUCER);
   out.setCreator(PRODUCER);
   out.setCreationDate(created);
   out.setModificationDate(created);
-  out.setLanguage('nb-NO');
+  out.setLanguage(lang === 'en' ? 'en-GB' : 'nb-NO');
   // A permanent document ID derived from the job: the same job always gets the same first ID.
   const id = createHash('sha256').update(`esign-job:${input.job.jobId}`).digest('hex').slice(0, 32);
   out.context.trailerInfo.ID = out.context.obj([PDFHexString.of(id), PDFHexString.of(id)]);
@@ -497,7 +544,7 @@ function setMetadata(out: PDFDocument, input: PresentationInput, pdfA: boolean):
    <dc:format>application/pdf</dc:format>
    <dc:title><rdf:Alt><rdf:li xml:lang="x-default">${xmlEscape(title)}</rdf:li></rdf:Alt></dc:title>
    <dc:creator><rdf:Seq><rdf:li>${xmlEscape(input.job.senderName)}</rdf:li></rdf:Seq></dc:creator>
-   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">Signert oppdrag ${xmlEscape(input.job.jobId)}</rdf:li></rdf:Alt></dc:description>
+   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">${TEXTS[lang].subject} ${xmlEscape(input.job.jobId)}</rdf:li></rdf:Alt></dc:description>
    <xmp:CreateDate>${iso}</xmp:CreateDate>
    <xmp:ModifyDate>${iso}</xmp:ModifyDate>
    <xmp:MetadataDate>${iso}</xmp:MetadataDate>

@@ -1,7 +1,9 @@
 /**
  * The inputs of the packaging: what a completed job contributes to its signed documents.
  */
+
 import type { AuthenticationLevel, IdentifierInSignedDocuments, SignatureType } from '../job/model.js';
+import type { DocumentLanguage } from './identifiers.js';
 
 export interface PackagingJob {
   jobId: string;
@@ -12,6 +14,8 @@ export interface PackagingJob {
   /** The sender's organisation number. */
   senderOrg: string;
   identifierInSignedDocuments: IdentifierInSignedDocuments;
+  /** The language of the signature page and audit summary: the job's language (default nb). */
+  language?: DocumentLanguage;
 }
 
 export interface PackagingDocument {

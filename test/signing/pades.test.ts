@@ -230,6 +230,27 @@ describe('the sealed PAdES of a job', () => {
     for (const a of absent) expect(text).not.toContain(a);
   });
 
+  it("writes the signature page in the job's language (English), still sealed validly", async () => {
+    const documents = [{ title: 'Lease', fileName: 'a.txt', mimeType: 'text/plain', bytes: utf8('Lease') }];
+    const signers = await signAll(world, 'job-0001', documents, [{ name: 'Kari Nordmann', pid: PIDS.fnr }]);
+    const input = jobInput(world, documents, signers);
+    const out = await createSealedPades({ ...input, job: { ...input.job, language: 'en' } });
+    const path = writeTemp(dir, 'english.pdf', out);
+    const text = pdftotext(path);
+    for (const p of [
+      'Signatures',
+      'Signed by (1)',
+      `National identity number: ${PIDS.fnr}`,
+      'Security level: 4 (high)',
+      'Audit trail',
+      'Norwegian time',
+    ])
+      expect(text).toContain(p);
+    for (const p of ['Signaturer', 'Sikkerhetsnivå', 'Revisjonsspor', 'norsk tid'])
+      expect(text).not.toContain(p);
+    expect(run('qpdf', ['--check', path])).toContain('No syntax or stream encoding errors');
+  });
+
   describe('tampering', () => {
     it('detects one changed byte inside the signed range (pdfsig, openssl, our verifier)', async () => {
       const text = Buffer.from(pdf).toString('latin1');

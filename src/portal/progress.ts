@@ -1,0 +1,86 @@
+/**
+ * Where a signer stands in their job and what comes next, for the line every signer screen shows:
+ * their group among the job's groups, how many are still to sign, and where the signed copy will
+ * come. A pure function of the workflow's state, so the ceremony page and the portal list say the
+ * same thing.
+ */
+import type { Flow, SignatureJobState, SignerStatus } from '../job/model.js';
+
+/** Where the signer gets the signed copy once everyone has signed. */
+export type CopyDelivery =
+  /** Portal, signing for themselves with an identity number: their digital mailbox (and download). */
+  | 'MAILBOX'
+  /** Portal otherwise: download from the signing portal. */
+  | 'DOWNLOAD'
+  /** Direct flow: the sender's own service hands it over. */
+  | 'SENDER';
+
+export type SignerStage =
+  /** Their group has not started yet: they are told when it does. */
+  | 'NOT_YET'
+  /** They may sign now. */
+  | 'YOUR_TURN'
+  /** They signed; others still have to. */
+  | 'SIGNED_WAITING'
+  /** Everyone signed; the signed document is being sealed. */
+  | 'SEALING'
+  /** Everyone signed; the signed document is ready. */
+  | 'COMPLETED'
+  /** The job ended without every signature (rejected, expired, cancelled, failed). */
+  | 'STOPPED';
+
+export interface SignerProgress {
+  stage: SignerStage;
+  /** 1-based position of the signer's group, and how many groups the job has. */
+  group: number;
+  groups: number;
+  /** Signers (the signer excluded) who have not signed yet. */
+  othersLeft: number;
+  /** Of those, how many are in groups after the signer's. */
+  laterLeft: number;
+  delivery: CopyDelivery;
+}
+
+export function copyDelivery(flow: Flow, signer: { onBehalfOf: string; pid: string | null }): CopyDelivery {
+  if (flow === 'direct') return 'SENDER';
+  return signer.onBehalfOf === 'SELF' && signer.pid ? 'MAILBOX' : 'DOWNLOAD';
+}
+
+/**
+ * The signer's progress. Without the workflow's state (its history gone long after the end) the
+ * stored statuses decide: a completed job with its document is COMPLETED, anything else STOPPED.
+ */
+export function signerProgress(input: {
+  state: SignatureJobState | null;
+  signerId: string;
+  /** As stored, for when the workflow no longer answers. */
+  jobStatus: string;
+  signerStatus: SignerStatus;
+  hasPades: boolean;
+  delivery: CopyDelivery;
+}): SignerProgress {
+  const { state, signerId, delivery } = input;
+  const base = { group: 1, groups: 1, othersLeft: 0, laterLeft: 0, delivery };
+  const ended = (status: string): SignerStage =>
+    status === 'COMPLETED_SUCCESSFULLY' ? (input.hasPades ? 'COMPLETED' : 'SEALING') : 'STOPPED';
+  if (!state) {
+    return { ...base, stage: input.jobStatus === 'IN_PROGRESS' ? 'SEALING' : ended(input.jobStatus) };
+  }
+  const me = state.signers.find((s) => s.id === signerId);
+  const orders = [...new Set(state.signers.map((s) => s.order))].sort((a, b) => a - b);
+  const myOrder = me?.order ?? orders[0] ?? 0;
+  const others = state.signers.filter((s) => s.id !== signerId && s.status !== 'SIGNED');
+  const progress = {
+    ...base,
+    group: orders.indexOf(myOrder) + 1,
+    groups: orders.length,
+    othersLeft: others.length,
+    laterLeft: others.filter((s) => s.order > myOrder).length,
+  };
+  if (state.status !== 'IN_PROGRESS') return { ...progress, stage: ended(state.status) };
+  const status = me?.status ?? input.signerStatus;
+  if (status === 'SIGNED') return { ...progress, stage: others.length === 0 ? 'SEALING' : 'SIGNED_WAITING' };
+  if (status !== 'WAITING') return { ...progress, stage: 'STOPPED' };
+  const active = state.activeGroup === undefined ? undefined : state.groups[state.activeGroup];
+  return { ...progress, stage: active?.order === myOrder ? 'YOUR_TURN' : 'NOT_YET' };
+}
