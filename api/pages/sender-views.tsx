@@ -292,8 +292,6 @@ export const JobStatusPage: FC<{
   const t = c.get('t');
   const lang = c.get('lang');
   const path = senderJobPath(org, rec.job.id);
-  const state = rec.state;
-  const activeGroup = state?.activeGroup === undefined ? undefined : state.groups[state.activeGroup];
   const running = rec.job.status === 'IN_PROGRESS';
   return (
     <Layout c={c} title={rec.job.title}>
@@ -301,7 +299,7 @@ export const JobStatusPage: FC<{
       <h2>{t('jobStatusHeading')}</h2>
       <p>
         <strong>{statusText(t, 'job', rec.job.status)}</strong>
-        {activeGroup?.deadline ? ` · ${t('deadline', { date: formatTime(lang, activeGroup.deadline) })}` : ''}
+        {rec.job.deadline ? ` · ${t('deadline', { date: formatTime(lang, rec.job.deadline) })}` : ''}
         {rec.job.reference ? ` · ${rec.job.reference}` : ''}
       </p>
       <table>

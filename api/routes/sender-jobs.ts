@@ -39,7 +39,7 @@ export function senderJobRoutes(deps: ApiDeps) {
       files,
       ...(idempotencyKey ? { idempotencyKey } : {}),
     });
-    const rec = await getSignatureJob(jobDeps, org, flow, jobId, { live: false });
+    const rec = await getSignatureJob(jobDeps, org, flow, jobId);
     const redirectUrls =
       flow === 'direct'
         ? await issueRedirectUrls(

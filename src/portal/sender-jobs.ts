@@ -3,7 +3,6 @@
  * the API uses (parseJobRequest, inspectDocument, createSignatureJob); this module only turns the
  * form into the API's `job` JSON and the uploads into its document parts.
  */
-import type { Db } from '../db/index.js';
 import { inspectDocument } from '../job/documents.js';
 import type { DocumentMimeType, FieldIssue, JobRequest, Sector } from '../job/model.js';
 import { DAY_SECONDS } from '../job/model.js';
@@ -159,14 +158,5 @@ export async function createJobFromPortal(
   return { ok: true, jobId };
 }
 
-/** The organisation's portal jobs, newest first (statuses as the workflow last recorded them). */
-export async function listOrganisationJobs(db: Db, org: string, limit = 50) {
-  return db
-    .selectFrom('signature_jobs')
-    .select(['id', 'title', 'reference', 'status', 'created_at as createdAt'])
-    .where('org_number', '=', org)
-    .where('flow', '=', 'portal')
-    .orderBy('created_at', 'desc')
-    .limit(limit)
-    .execute();
-}
+/** The organisation's portal jobs: read from the one read model. */
+export { listOrganisationJobs } from '../db/job-reads.js';

@@ -57,6 +57,8 @@ export interface Stack {
   taskQueue: string;
   /** fetch against the API with the sender's key (override headers to change it). */
   api(path: string, init?: RequestInit): Promise<Response>;
+  /** Stops the worker (reads must still answer: PostgreSQL is the read model); stop() copes. */
+  stopWorker(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -93,6 +95,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     workflowBundle: workflowBundle(),
   });
   const running = worker.run();
+  const stopWorker = async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running;
+  };
   const log = createLogger('silent', 'test');
   const eid = createEidProvider(eidSettingsFromEnv('test', {}), { db: t.db, pki: signing.pki });
   const apiDeps: ApiDeps = {
@@ -129,10 +135,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         ...init,
         headers: { authorization: `Bearer ${apiKey}`, ...(init.headers as Record<string, string>) },
       }),
+    stopWorker,
     stop: async () => {
       await http.close();
-      worker.shutdown();
-      await running;
+      await stopWorker();
       await env.teardown();
       await notices.stop();
       await t.db.destroy();
