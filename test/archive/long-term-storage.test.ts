@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from '@temporalio/client';
+import { Client, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +35,7 @@ import { artifactKey, PostgresDocumentStore } from '../../src/storage/index.js';
 import { createSignatureWorker } from '../../worker/worker.js';
 import { signUpdate } from '../../workflows/definitions.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { recording, saveHistory } from '../helpers/histories.js';
 import { startTestNotifications } from '../helpers/notifications.js';
 import { samplePdf } from '../helpers/requests.js';
 import { devServerEnv, timeSkippingEnv, workflowBundle } from '../helpers/temporal.js';
@@ -141,12 +142,15 @@ const documentTimeStamps = (r: VerificationReport) =>
  * environment's own client lets time skip while it waits, and timers of other workflows would
  * then be reached in the middle of the run.
  */
-const runArchive = () =>
-  new Client({ connection: env.connection }).workflow.execute(ARCHIVE_RENEWAL_WORKFLOW_TYPE, {
+let lastRun: WorkflowHandle | undefined;
+async function runArchive() {
+  lastRun = await new Client({ connection: env.connection }).workflow.start(ARCHIVE_RENEWAL_WORKFLOW_TYPE, {
     taskQueue,
     workflowId: `archive-run-${randomUUID()}`,
     args: [],
-  }) as Promise<{ renewed: number; billed: number; deleted: number }>;
+  });
+  return (await lastRun.result()) as { renewed: number; billed: number; deleted: number };
+}
 
 /** The job's documents not deleted. */
 async function liveDocuments(jobId: string): Promise<number> {
@@ -247,11 +251,16 @@ describe('long-term storage', () => {
     expect((await runArchive()).deleted).toBe(0);
     await env.sleep(archive.delete_after.getTime() - (await env.currentTimeMs()) + DAY);
     expect((await runArchive()).deleted).toBe(1);
+    const deletionRun = lastRun!;
     expect(await liveDocuments(jobId)).toBe(0);
     const gone = (await readOwnedJob(t.db, ORG, 'portal', jobId))!;
     expect(gone.job.documentsDeleted).toBe(true);
     expect(gone.hasPades).toBe(false);
     expect((await runArchive()).deleted).toBe(0);
+    if (recording) {
+      await saveHistory(handle, 'a long-term job is handed to the archive and its workflow ends');
+      await saveHistory(deletionRun, 'the archive run deletes a job whose 50 years are over');
+    }
   }, 240_000);
 
   it("the sender's deletion of an archived job whose workflow has ended is the archive's", async () => {
