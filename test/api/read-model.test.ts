@@ -9,7 +9,16 @@ import { listPersonJobs } from '../../src/portal/person-jobs.js';
 import { grantRole } from '../../src/portal/roles.js';
 import { KARI_PID, portalJob, samplePdf } from '../helpers/requests.js';
 import { ORG, type Stack, startStack } from '../helpers/stack.js';
-import { createJob, devAct, eventually, follow, type JobBody, jobsPath, pid } from './support/http.js';
+import {
+  browser,
+  createJob,
+  devAct,
+  eventually,
+  follow,
+  type JobBody,
+  jobsPath,
+  pid,
+} from './support/http.js';
 
 let stack: Stack;
 let pdf: Uint8Array;
@@ -35,24 +44,7 @@ const statusesOf = (job: JobView) => job.signers.map((s) => s.status);
 
 /** A browser of its own, logged in with the test eID as `person` at level 4. */
 async function loggedIn(person: string, next: string) {
-  const cookies = new Map<string, string>();
-  const get = async (path: string, init: RequestInit = {}) => {
-    const res = await fetch(`${stack.baseUrl}${path}`, {
-      ...init,
-      redirect: 'manual',
-      headers: {
-        cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-        origin: stack.baseUrl,
-        ...(init.headers as Record<string, string>),
-      },
-    });
-    for (const setCookie of res.headers.getSetCookie()) {
-      const [pair = ''] = setCookie.split(';');
-      const at = pair.indexOf('=');
-      cookies.set(pair.slice(0, at), pair.slice(at + 1));
-    }
-    return res;
-  };
+  const get = browser(stack);
   const form = await get(`/login?next=${encodeURIComponent(next)}&level=4`);
   const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1];
   const login = await get('/login', {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testPopulation } from '../../src/notifications/test-population.js';
 import { KARI_PID, portalJob, samplePdf } from '../helpers/requests.js';
 import { type Stack, startStack } from '../helpers/stack.js';
-import { createJob, eventually, follow } from './support/http.js';
+import { browser, createJob, eventually, follow } from './support/http.js';
 
 let stack: Stack;
 let pdf: Uint8Array;
@@ -32,28 +32,6 @@ async function mailsTo(address: string): Promise<ParsedMail[]> {
   return (await stack.notices.messages()).filter((m) =>
     (Array.isArray(m.to) ? m.to : [m.to]).some((a) => a?.text.includes(address)),
   );
-}
-
-/** A browser of its own: cookies kept between requests, redirects not followed. */
-function browser() {
-  const cookies = new Map<string, string>();
-  return async (path: string, init: RequestInit = {}) => {
-    const res = await fetch(`${stack.baseUrl}${path}`, {
-      ...init,
-      redirect: 'manual',
-      headers: {
-        cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-        origin: stack.baseUrl,
-        ...(init.headers as Record<string, string>),
-      },
-    });
-    for (const setCookie of res.headers.getSetCookie()) {
-      const [pair = ''] = setCookie.split(';');
-      const at = pair.indexOf('=');
-      cookies.set(pair.slice(0, at), pair.slice(at + 1));
-    }
-    return res;
-  };
 }
 
 describe("the language of signers' notices", () => {
@@ -91,12 +69,12 @@ describe("the language of signers' notices", () => {
     expect(activation!.subject).toMatch(/^Du har et dokument å signere fra /);
 
     // Someone not let in for the signer changes nothing.
-    const stranger = browser();
+    const stranger = browser(stack);
     expect((await stranger(`${ceremony}?lang=en`)).status).toBe(303);
     expect((await signersOf(job.links.self))[0]!.language).toBe('NB');
 
     // Kari logs in with the test eID and switches her signing page to English.
-    const kari = browser();
+    const kari = browser(stack);
     const form = await kari(`/login?next=${encodeURIComponent(ceremony)}&level=4`);
     const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1];
     expect(csrf).toBeDefined();

@@ -122,3 +122,25 @@ export async function eventually<T>(read: () => Promise<T>, check: (value: T) =>
   expect(check(value), `condition not reached: ${JSON.stringify(value)}`).toBe(true);
   return value;
 }
+
+/** A browser of its own against the stack: cookies kept between requests, redirects not followed. */
+export function browser(stack: Stack) {
+  const cookies = new Map<string, string>();
+  return async (path: string, init: RequestInit = {}) => {
+    const res = await fetch(`${stack.baseUrl}${path}`, {
+      ...init,
+      redirect: 'manual',
+      headers: {
+        cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+        origin: stack.baseUrl,
+        ...(init.headers as Record<string, string>),
+      },
+    });
+    for (const setCookie of res.headers.getSetCookie()) {
+      const [pair = ''] = setCookie.split(';');
+      const at = pair.indexOf('=');
+      cookies.set(pair.slice(0, at), pair.slice(at + 1));
+    }
+    return res;
+  };
+}
