@@ -14,6 +14,7 @@ import {
   createJob,
   devAct,
   eventually,
+  expectError,
   follow,
   type JobBody,
   jobsPath,
@@ -89,6 +90,26 @@ describe('read-your-writes', () => {
     expect(rejected.failureReason).toBe('REJECTED');
     expect(statusesOf(rejected)).toEqual(['SIGNED', 'REJECTED']);
     expect(rejected.deadline).toBeUndefined();
+  });
+
+  it('a group deadline extended 10 times: the 11th is refused, naming availableSeconds', async () => {
+    const job = await createJob(stack, 'portal', portalJob({ title: 'Extended often' }), files());
+    const extend = (days: number) =>
+      follow(stack, `${job.links.self}/deadline`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ availableSeconds: days * 24 * 60 * 60 }),
+      });
+    let last = '';
+    for (let i = 1; i <= 10; i++) {
+      const res = await extend(30 + i);
+      expect(res.status).toBe(200);
+      last = ((await res.json()) as { deadline: string }).deadline;
+    }
+    const refused = await expectError(await extend(60), 409, 'TOO_MANY_EXTENSIONS');
+    expect(refused.error.message).toContain('availableSeconds');
+    // The refused extension changed nothing.
+    expect((await read(job)).deadline).toBe(last);
   });
 
   it('a cancel that returned shows in the next read', async () => {
