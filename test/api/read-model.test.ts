@@ -10,7 +10,6 @@ import { grantRole } from '../../src/portal/roles.js';
 import { KARI_PID, portalJob, samplePdf } from '../helpers/requests.js';
 import { ORG, type Stack, startStack } from '../helpers/stack.js';
 import {
-  browser,
   createJob,
   devAct,
   eventually,
@@ -18,6 +17,7 @@ import {
   follow,
   type JobBody,
   jobsPath,
+  loggedIn,
   pid,
 } from './support/http.js';
 
@@ -42,19 +42,6 @@ const read = async (job: JobBody) => {
   return (await res.json()) as JobView;
 };
 const statusesOf = (job: JobView) => job.signers.map((s) => s.status);
-
-/** A browser of its own, logged in with the test eID as `person` at level 4. */
-async function loggedIn(person: string, next: string) {
-  const get = browser(stack);
-  const form = await get(`/login?next=${encodeURIComponent(next)}&level=4`);
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1];
-  const login = await get('/login', {
-    method: 'POST',
-    body: new URLSearchParams({ _csrf: csrf!, next, pid: person, level: '4' }),
-  });
-  expect(login.status).toBe(303);
-  return get;
-}
 
 describe('read-your-writes', () => {
   it('a sign, an extension and a rejection that returned show in the next read', async () => {
@@ -167,7 +154,7 @@ describe('reads with the worker stopped', () => {
     expect(seen.find((c) => c.jobId === cancelled.id)!.status).toBe('FAILED');
 
     // The signing portal: Kari's waiting job, and the one she signed that has not ended.
-    const kari = await loggedIn(KARI_PID, '/portal');
+    const kari = await loggedIn(stack, KARI_PID, '/portal');
     const portal = await kari('/portal');
     expect(portal.status).toBe(200);
     const portalHtml = await portal.text();
@@ -185,7 +172,7 @@ describe('reads with the worker stopped', () => {
     expect(await ceremony.text()).toContain('Waiting for Kari');
 
     // The sender portal's list, with the recorded statuses.
-    const sender = await loggedIn(staff, `/sender/${ORG}`);
+    const sender = await loggedIn(stack, staff, `/sender/${ORG}`);
     const list = await sender(`/sender/${ORG}`);
     expect(list.status).toBe(200);
     const listHtml = await list.text();

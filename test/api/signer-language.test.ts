@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testPopulation } from '../../src/notifications/test-population.js';
 import { KARI_PID, portalJob, samplePdf } from '../helpers/requests.js';
 import { type Stack, startStack } from '../helpers/stack.js';
-import { browser, createJob, eventually, follow } from './support/http.js';
+import { browser, createJob, eventually, follow, loggedIn } from './support/http.js';
 
 let stack: Stack;
 let pdf: Uint8Array;
@@ -74,16 +74,7 @@ describe("the language of signers' notices", () => {
     expect((await signersOf(job.links.self))[0]!.language).toBe('NB');
 
     // Kari logs in with the test eID and switches her signing page to English.
-    const kari = browser(stack);
-    const form = await kari(`/login?next=${encodeURIComponent(ceremony)}&level=4`);
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1];
-    expect(csrf).toBeDefined();
-    const login = await kari('/login', {
-      method: 'POST',
-      body: new URLSearchParams({ _csrf: csrf!, next: ceremony, pid: KARI_PID, level: '4' }),
-    });
-    expect(login.status).toBe(303);
-    expect(login.headers.get('location')).toBe(ceremony);
+    const kari = await loggedIn(stack, KARI_PID, ceremony);
     const page = await kari(`${ceremony}?lang=en`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<html lang="en">');

@@ -144,3 +144,18 @@ export function browser(stack: Stack) {
     return res;
   };
 }
+
+/** A browser of its own, logged in with the test eID as `person` at level 4 and sent on to `next`. */
+export async function loggedIn(stack: Stack, person: string, next: string) {
+  const get = browser(stack);
+  const form = await get(`/login?next=${encodeURIComponent(next)}&level=4`);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1];
+  expect(csrf).toBeDefined();
+  const login = await get('/login', {
+    method: 'POST',
+    body: new URLSearchParams({ _csrf: csrf!, next, pid: person, level: '4' }),
+  });
+  expect(login.status).toBe(303);
+  expect(login.headers.get('location')).toBe(next);
+  return get;
+}
