@@ -116,14 +116,18 @@ const jobColumns = [
  * A job of `org` in `flow` with its signers and results; undefined for any other job (other
  * organisations' jobs are indistinguishable from missing ones).
  */
-export async function readOwnedJob(
+export function readOwnedJob(db: Db, org: string, flow: Flow, jobId: string): Promise<JobRecord | undefined> {
+  return readJob(db, jobId, { org, flow });
+}
+
+/** A job by id, of any organisation unless `owner` is given (operators: the CLI). */
+export async function readJob(
   db: Db,
-  org: string,
-  flow: Flow,
   jobId: string,
+  owner?: { org: string; flow: Flow },
 ): Promise<JobRecord | undefined> {
   if (!isPlausibleId(jobId)) return undefined;
-  const row = await db
+  let query = db
     .selectFrom('signature_jobs')
     .leftJoin('long_term_archives', (j) =>
       j
@@ -131,10 +135,13 @@ export async function readOwnedJob(
         .on('long_term_archives.deleted_at', 'is', null),
     )
     .select(jobColumns)
-    .where('signature_jobs.id', '=', jobId)
-    .where('signature_jobs.org_number', '=', org)
-    .where('signature_jobs.flow', '=', flow)
-    .executeTakeFirst();
+    .where('signature_jobs.id', '=', jobId);
+  if (owner) {
+    query = query
+      .where('signature_jobs.org_number', '=', owner.org)
+      .where('signature_jobs.flow', '=', owner.flow);
+  }
+  const row = await query.executeTakeFirst();
   if (!row) return undefined;
   const [signerRows, artifacts] = await Promise.all([
     db.selectFrom('signers').selectAll().where('job_id', '=', jobId).orderBy('position').execute(),
