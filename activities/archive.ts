@@ -6,7 +6,9 @@ import { log } from '@temporalio/activity';
 import {
   type ArchiveDeps,
   billStorageYears,
+  deleteArchivedJob,
   dueArchives,
+  expiredArchives,
   type RenewalOutcome,
   renewArchive,
   withinRenewalMargin,
@@ -30,6 +32,13 @@ export function createArchiveActivities(deps: ArchiveDeps & { prices: PriceTable
     },
     async renewArchive(args: { jobId: string; now: string }): Promise<RenewalOutcome> {
       return renewArchive(deps, args.jobId, new Date(args.now));
+    },
+    async expiredArchives(args: { now: string; limit: number }): Promise<string[]> {
+      return expiredArchives(deps.db, new Date(args.now), args.limit);
+    },
+    /** Deletes an archived job whose 50 years are over. */
+    async deleteArchivedJob(args: { jobId: string; now: string }): Promise<boolean> {
+      return deleteArchivedJob(deps, args.jobId, new Date(args.now));
     },
     async billStorageYears(args: { now: string }): Promise<number> {
       return billStorageYears(deps, new Date(args.now));

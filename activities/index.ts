@@ -3,12 +3,14 @@
  * over injected dependencies. All are idempotent, because Temporal retries them: a retried write
  * is recorded once (unique keys), a retried notice is sent once.
  */
+
 import { ApplicationFailure } from '@temporalio/activity';
-import { sql } from 'kysely';
+import { sql, type Updateable } from 'kysely';
 import {
   archiveJobIfOrdered,
-  closeArchive,
   DEFAULT_RENEWAL_INTERVAL_YEARS,
+  deleteJobFiles,
+  handOverToArchive,
   type RenewalPolicy,
 } from '../src/archive/index.js';
 import {
@@ -21,13 +23,16 @@ import {
   type UsageEvent,
 } from '../src/billing/index.js';
 import type { Db } from '../src/db/index.js';
+import { storedJobRequest } from '../src/db/job-reads.js';
+import type { SignatureJobsTable } from '../src/db/types.js';
 import type { SignerState } from '../src/job/model.js';
+import { retentionDeadline } from '../src/job/retention.js';
 import type { Logger } from '../src/log.js';
 import type { NotificationAdapters } from '../src/notifications/config.js';
 import type { WorkerMetrics } from '../src/observability/metrics.js';
 import { issueSignerLink } from '../src/portal/signer-links.js';
 import type { SigningContext } from '../src/signatures/context.js';
-import { artifactsFolder, type DocumentStore, documentsFolder } from '../src/storage/index.js';
+import type { DocumentStore } from '../src/storage/index.js';
 import type { JobEvent } from '../workflows/job-state.js';
 import { createArchiveActivities } from './archive.js';
 import { createNoticeActivities, type NoticeDeps, recordNoticeSent } from './notices.js';
@@ -107,7 +112,7 @@ export function createActivities(deps: ActivityDeps) {
       await db.transaction().execute(async (tx) => {
         const jobRow = await tx
           .selectFrom('signature_jobs')
-          .select(['org_number', 'flow', 'polling_queue', 'reference', 'last_event_seq'])
+          .select(['org_number', 'flow', 'polling_queue', 'reference', 'last_event_seq', 'request'])
           .where('id', '=', args.jobId)
           .forUpdate()
           .executeTakeFirst();
@@ -140,7 +145,12 @@ export function createActivities(deps: ActivityDeps) {
         }
         await tx
           .updateTable('signature_jobs')
-          .set({ status: args.status, updated_at: sql<Date>`now()`, last_event_seq: lastSeq })
+          .set({
+            ...(await readModelOf(tx, args.events, storedJobRequest(jobRow.request).longTermStorage)),
+            status: args.status,
+            updated_at: sql<Date>`now()`,
+            last_event_seq: lastSeq,
+          })
           .where('id', '=', args.jobId)
           .execute();
 
@@ -194,29 +204,19 @@ export function createActivities(deps: ActivityDeps) {
       return packaged;
     },
 
-    /**
-     * Deletes the documents and results of a job (retention ended, or the sender asked): the rows
-     * are marked first, so nothing offers bytes that are about to go, then the job's folders go
-     * from the store whole (with any bytes a crash left unnamed). A retry repeats both harmlessly.
-     */
+    /** Deletes the documents and results of a job (retention ended, or the sender asked). */
     async deleteDocuments(args: { jobId: string }): Promise<void> {
-      await db.transaction().execute(async (tx) => {
-        await tx
-          .updateTable('documents')
-          .set({ deleted_at: sql<Date>`now()` })
-          .where('job_id', '=', args.jobId)
-          .where('deleted_at', 'is', null)
-          .execute();
-        await tx
-          .updateTable('artifacts')
-          .set({ deleted_at: sql<Date>`now()` })
-          .where('job_id', '=', args.jobId)
-          .where('deleted_at', 'is', null)
-          .execute();
-      });
-      await deps.storage.deleteFolder(documentsFolder(args.jobId));
-      await deps.storage.deleteFolder(artifactsFolder(args.jobId));
-      await closeArchive(db, args.jobId, new Date());
+      await deleteJobFiles({ db, storage: deps.storage }, args.jobId, new Date());
+    },
+
+    /** A completed long-term job goes to the long-term archive; its workflow ends after this. */
+    async handOverToArchive(args: { jobId: string }): Promise<{ deleteAfter: string }> {
+      const { deleteAfter } = await handOverToArchive(
+        { db, policy: archivePolicy, signing: deps.signing },
+        args.jobId,
+        new Date(),
+      );
+      return { deleteAfter: deleteAfter.toISOString() };
     },
 
     // The long-term archive's daily run (needs the signing material for new time-stamps).
@@ -230,6 +230,56 @@ export function createActivities(deps: ActivityDeps) {
         })
       : {}),
   };
+}
+
+/**
+ * What a batch of workflow events changes in the job's row of the read model (src/db/job-reads.ts):
+ * activation, the active group and its deadline, the status's time and reason, retention, deletion.
+ * Later events of the batch override earlier ones, as they did in the workflow.
+ */
+async function readModelOf(
+  db: Pick<Db, 'selectFrom'>,
+  events: JobEvent[],
+  longTermStorage: boolean,
+): Promise<Updateable<SignatureJobsTable>> {
+  const set: Updateable<SignatureJobsTable> = {};
+  for (const e of events) {
+    switch (e.type) {
+      case 'JOB_CREATED':
+        set.status_since = e.at;
+        break;
+      case 'JOB_ACTIVATED':
+        set.activated_at = e.at;
+        break;
+      case 'GROUP_ACTIVATED': {
+        const first = await db
+          .selectFrom('signers')
+          .select('signing_order')
+          .where('id', '=', e.signerIds[0] ?? '')
+          .executeTakeFirst();
+        set.active_group = e.group;
+        set.active_signing_order = first?.signing_order ?? null;
+        set.deadline = e.deadline;
+        break;
+      }
+      case 'DEADLINE_EXTENDED':
+        set.deadline = e.deadline;
+        break;
+      case 'JOB_STATUS':
+        set.status_since = e.at;
+        set.failure_reason = e.reason ?? null;
+        set.active_group = null;
+        set.active_signing_order = null;
+        set.deadline = null;
+        set.retention_until =
+          retentionDeadline(new Date(e.at), { status: e.status, longTermStorage })?.toISOString() ?? null;
+        break;
+      case 'DOCUMENTS_DELETED':
+        set.documents_deleted_at = e.at;
+        break;
+    }
+  }
+  return set;
 }
 
 /**
@@ -261,7 +311,7 @@ async function usageOf(db: Db, args: RecordEventsArgs): Promise<UsageEvent[]> {
       signedAt: new Date(e.at),
     }),
   );
-  if (completed && (job.request as { longTermStorage?: boolean }).longTermStorage) {
+  if (completed && storedJobRequest(job.request).longTermStorage) {
     events.push(
       longTermStorageUsageEvent({
         orgNumber: job.org_number,

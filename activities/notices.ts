@@ -4,10 +4,12 @@
  * proves a notice went out and is written only after the send succeeded; a retry after a crash
  * in between sends again with the same idempotency key (and so the same e-mail Message-ID).
  */
+
 import { ApplicationFailure, activityInfo } from '@temporalio/activity';
 import { noticeUsageEvent, type PriceTable, recordUsageEvents } from '../src/billing/index.js';
 import type { Db } from '../src/db/index.js';
-import type { JobRequest, JobStatus } from '../src/job/model.js';
+import { storedJobRequest } from '../src/db/job-reads.js';
+import type { JobStatus } from '../src/job/model.js';
 import type { Logger } from '../src/log.js';
 import { deliverStatusChange, NoCallbackUrlError } from '../src/notifications/callbacks/status-change.js';
 import type { NotificationAdapters } from '../src/notifications/config.js';
@@ -234,7 +236,7 @@ export function createNoticeActivities(deps: NoticeDeps) {
       throw ApplicationFailure.nonRetryable(`no signer ${args.signerId} in job ${args.jobId}`, 'JobMissing');
     const contact = (await resolve([row])).get(row.id)!;
     if (contact.outcome !== 'OK') return { outcome: contact.outcome };
-    const request = row.request as Partial<JobRequest>;
+    const request = storedJobRequest(row.request);
     const title = titleForNotice({
       title: row.title,
       nonsensitiveTitle: request.nonsensitiveTitle ?? null,

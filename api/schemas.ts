@@ -28,7 +28,7 @@ export const deadlineRequestSchema = z
       .min(1)
       .max(MAX_AVAILABLE_SECONDS)
       .describe(
-        "The active group's new lifetime in seconds, counted from that group's activation (1-7776000). The resulting deadline must lie in the future.",
+        "The active group's new lifetime in seconds, counted from that group's activation (1-7776000). The resulting deadline must lie in the future. A group's deadline can be extended at most 10 times (409 TOO_MANY_EXTENSIONS).",
       )
       .meta({ example: 1209600 }),
   })

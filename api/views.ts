@@ -22,18 +22,17 @@ export function jobLinks(baseUrl: string, rec: JobRecord): JobView['links'] {
  */
 export function jobView(baseUrl: string, rec: JobRecord, redirectUrls?: Map<string, string>): JobView {
   const links = jobLinks(baseUrl, rec);
-  const state = rec.state;
-  const activeGroup = state?.activeGroup === undefined ? undefined : state.groups[state.activeGroup];
   return {
     id: rec.job.id,
     flow: rec.job.flow,
     title: rec.job.title,
     reference: rec.job.reference,
-    status: rec.job.status as JobView['status'],
+    status: rec.job.status,
     createdAt: rec.job.createdAt.toISOString(),
-    ...(state ? { since: state.since, activated: state.activated } : {}),
-    ...(activeGroup?.deadline ? { deadline: activeGroup.deadline } : {}),
-    ...(state?.failureReason ? { failureReason: state.failureReason } : {}),
+    since: rec.job.since.toISOString(),
+    activated: rec.job.activated,
+    ...(rec.job.deadline ? { deadline: rec.job.deadline.toISOString() } : {}),
+    ...(rec.job.failureReason ? { failureReason: rec.job.failureReason } : {}),
     links,
     signers: rec.signers.map((s) => {
       const redirectUrl = redirectUrls?.get(s.id);
@@ -41,7 +40,7 @@ export function jobView(baseUrl: string, rec: JobRecord, redirectUrls?: Map<stri
         id: s.id,
         signer: s.identifier,
         order: s.order,
-        status: s.status as JobView['signers'][number]['status'],
+        status: s.status,
         since: s.since.toISOString(),
         // Direct-flow signers get no notices, so a language would mean nothing there.
         ...(rec.job.flow === 'portal' ? { language: s.language } : {}),

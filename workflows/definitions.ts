@@ -52,5 +52,6 @@ export const REFUSAL_TYPES = [
   'JOB_NOT_ENDED',
   'NOT_PORTAL_JOB',
   'INVALID_DEADLINE',
+  'TOO_MANY_EXTENSIONS',
 ] as const;
 export type RefusalType = (typeof REFUSAL_TYPES)[number];

@@ -26,6 +26,7 @@ import {
   type SignatureJobState,
   type WorkflowSigner,
 } from '../src/job/model.js';
+import { retentionDeadline } from '../src/job/retention.js';
 import { SIGNATURE_JOB_STATUS } from '../src/job/search-attributes.js';
 import { NON_RETRYABLE_NOTIFICATION_ERRORS } from '../src/notifications/failures.js';
 import {
@@ -48,7 +49,7 @@ import * as job from './job-state.js';
 type Activities = ReturnType<typeof createActivities>;
 
 // Recording state and notices: quick database writes, retried until they succeed.
-const { recordEvents, sendNotice, deleteDocuments, prepareSigners, forwardSignedCopies } =
+const { recordEvents, sendNotice, deleteDocuments, prepareSigners, forwardSignedCopies, handOverToArchive } =
   proxyActivities<Activities>({
     startToCloseTimeout: '30 seconds',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
@@ -83,6 +84,20 @@ const { deliverStatusCallback } = proxyActivities<Activities>({
 
 /** Patch marking real notice delivery (see README: workflow versioning). */
 export const NOTICES_PATCH = 'notices-v1';
+/**
+ * Patch marking updates that return only once their effect is recorded in PostgreSQL (the one read
+ * model), so a read right after a sign, reject, cancel or extend shows it.
+ */
+export const RECORDED_UPDATES_PATCH = 'recorded-updates-v1';
+/**
+ * Patch marking the bounded life: a completed job with long-term storage is handed to the
+ * long-term archive and its workflow ends (instead of a 50-year timer); ordinary retention counts
+ * from the job's end as recorded.
+ */
+export const ARCHIVE_HANDOFF_PATCH = 'archive-handoff-v1';
+
+/** How often the sender may extend one group's deadline: keeps every history bounded. */
+export const MAX_DEADLINE_EXTENSIONS = 10;
 
 // Packaging signs and time-stamps large PDFs; a document it cannot process fails for good
 // (DocumentUnprocessable) rather than retrying forever.
@@ -112,6 +127,22 @@ export async function signatureJob(input: SignatureJobInput): Promise<SignatureJ
   };
   let deadlineMoved = false;
   let deletionRequested = false;
+  // Extensions of the active group's deadline so far (capped: MAX_DEADLINE_EXTENSIONS).
+  let extensions = 0;
+
+  // Real notices, contact look-ups, mailbox forwarding, callbacks and sender notices came with
+  // this patch; histories from before it replay the recording-only notices.
+  const notify = patched(NOTICES_PATCH);
+  const awaitRecording = patched(RECORDED_UPDATES_PATCH);
+  const handOff = patched(ARCHIVE_HANDOFF_PATCH);
+
+  // The highest event number written to PostgreSQL; an update waits until its events are.
+  let recordedSeq = 0;
+  const recorded = async <T>(result: () => T): Promise<T> => {
+    const mine = seq;
+    if (awaitRecording) await condition(() => recordedSeq >= mine);
+    return result();
+  };
 
   const refuse = (type: RefusalType, message: string): never => {
     throw ApplicationFailure.create({ type, message, nonRetryable: true });
@@ -126,7 +157,7 @@ export async function signatureJob(input: SignatureJobInput): Promise<SignatureJ
     signUpdate,
     ({ signerId }) => {
       emit(job.sign(state, signerId, nowIso()));
-      return signerState(state, signerId);
+      return recorded(() => signerState(state, signerId));
     },
     { validator: ({ signerId }) => refuseUnlessMayAct(signerId) },
   );
@@ -134,7 +165,7 @@ export async function signatureJob(input: SignatureJobInput): Promise<SignatureJ
     rejectUpdate,
     ({ signerId, reason }) => {
       emit(job.reject(state, signerId, nowIso(), reason));
-      return signerState(state, signerId);
+      return recorded(() => signerState(state, signerId));
     },
     { validator: ({ signerId }) => refuseUnlessMayAct(signerId) },
   );
@@ -142,7 +173,7 @@ export async function signatureJob(input: SignatureJobInput): Promise<SignatureJ
     signerFailedUpdate,
     ({ signerId, status }) => {
       emit(job.failSigner(state, signerId, status, nowIso()));
-      return signerState(state, signerId);
+      return recorded(() => signerState(state, signerId));
     },
     { validator: ({ signerId }) => refuseUnlessMayAct(signerId) },
   );
@@ -150,7 +181,7 @@ export async function signatureJob(input: SignatureJobInput): Promise<SignatureJ
     cancelUpdate,
     () => {
       emit(job.cancel(state, nowIso()));
-      return state;
+      return recorded(() => state);
     },
     {
       validator: () => {
@@ -167,7 +198,8 @@ export async function signatureJob(input: SignatureJobInput): Promise<SignatureJ
       const deadline = new Date(Date.parse(group.activatedAt!) + availableSeconds * 1000).toISOString();
       emit(job.extendDeadline(state, deadline, nowIso()));
       deadlineMoved = true;
-      return group;
+      extensions++;
+      return recorded(() => group);
     },
     {
       validator: ({ availableSeconds }) => {
@@ -175,6 +207,12 @@ export async function signatureJob(input: SignatureJobInput): Promise<SignatureJ
         if (job.isEnded(state) || job.allSigned(state)) refuse('JOB_ENDED', 'the job has already ended');
         const group = state.activeGroup === undefined ? undefined : state.groups[state.activeGroup];
         if (!group?.activatedAt) refuse('JOB_NOT_ACTIVE', 'no group is active yet');
+        if (extensions >= MAX_DEADLINE_EXTENSIONS) {
+          refuse(
+            'TOO_MANY_EXTENSIONS',
+            `availableSeconds: a group's deadline can be extended at most ${MAX_DEADLINE_EXTENSIONS} times`,
+          );
+        }
         if (
           !Number.isInteger(availableSeconds) ||
           availableSeconds < 1 ||
@@ -205,10 +243,6 @@ export async function signatureJob(input: SignatureJobInput): Promise<SignatureJ
     },
   );
 
-  // Real notices, contact look-ups, mailbox forwarding, callbacks and sender notices came with
-  // this patch; histories from before it replay the recording-only notices.
-  const notify = patched(NOTICES_PATCH);
-
   // Work that must not hold up the job (notices, callbacks): started, then awaited at the end.
   const background = new Set<Promise<unknown>>();
   const inBackground = (what: string, p: Promise<unknown>) => {
@@ -230,6 +264,7 @@ export async function signatureJob(input: SignatureJobInput): Promise<SignatureJ
         status: state.status,
         signers: state.signers,
       });
+      recordedSeq = Math.max(recordedSeq, ...batch.map((e) => e.seq));
       if (notify && recorded?.statusChangeSeq !== undefined) {
         const changeSeq = recorded.statusChangeSeq;
         inBackground('callback', deliverStatusCallback({ jobId: input.jobId, seq: changeSeq }));
@@ -286,6 +321,7 @@ export async function signatureJob(input: SignatureJobInput): Promise<SignatureJ
     }
 
     const activatedAt = Date.now();
+    extensions = 0;
     const deadlineOf = () => Date.parse(state.groups[group]!.deadline!);
     emit(
       job.activateGroup(state, group, nowIso(), new Date(activatedAt + lifetimeSeconds * 1000).toISOString()),
@@ -398,13 +434,22 @@ export async function signatureJob(input: SignatureJobInput): Promise<SignatureJ
     }
   }
 
-  // Retention: the documents stay until the deadline (or until the sender deletes them).
+  // Retention: the documents stay until the deadline (or until the sender deletes them). Since
+  // ARCHIVE_HANDOFF_PATCH, 40 days count from the job's recorded end (as the read model shows
+  // them), and a completed long-term job is the long-term archive's: its workflow ends below.
+  const archived = handOff && state.status === 'COMPLETED_SUCCESSFULLY' && input.longTermStorage;
   const keepSeconds =
     state.status === 'COMPLETED_SUCCESSFULLY' && input.longTermStorage
       ? LONG_TERM_RETENTION_SECONDS
       : RETENTION_SECONDS;
-  const deleteAt = Date.now() + keepSeconds * 1000;
-  state.retentionUntil = new Date(deleteAt).toISOString();
+  const retainedUntil = handOff
+    ? retentionDeadline(new Date(state.since), {
+        status: state.status,
+        longTermStorage: input.longTermStorage,
+      })
+    : undefined;
+  const deleteAt = handOff ? (retainedUntil?.getTime() ?? Date.now()) : Date.now() + keepSeconds * 1000;
+  if (!archived) state.retentionUntil = new Date(deleteAt).toISOString();
   if (notify) {
     // The signed copy to each SELF signer's digital mailbox; one created within 7 days still gets it.
     if (state.status === 'COMPLETED_SUCCESSFULLY') {
@@ -420,7 +465,11 @@ export async function signatureJob(input: SignatureJobInput): Promise<SignatureJ
     }
     // The sender is reminded 4 days before the documents go, if nobody fetched the results.
     const warnAt = documentsExpiryWarningAt(new Date(deleteAt)).getTime();
-    if (warnAt > Date.now() && !(await condition(() => deletionRequested, warnAt - Date.now()))) {
+    if (
+      !archived &&
+      warnAt > Date.now() &&
+      !(await condition(() => deletionRequested, warnAt - Date.now()))
+    ) {
       inBackground(
         'sender notice',
         sendSenderNotice({
@@ -432,18 +481,30 @@ export async function signatureJob(input: SignatureJobInput): Promise<SignatureJ
       );
     }
   }
-  await condition(() => deletionRequested, Math.max(1, deleteAt - Date.now()));
+  if (archived && !deletionRequested) {
+    // The archive renews, deletes (at 50 years or on the sender's request) and bills from here.
+    const { deleteAfter } = await handOverToArchive({ jobId: input.jobId });
+    state.retentionUntil = deleteAfter;
+    return finish();
+  }
+  if (!handOff || !deletionRequested) {
+    await condition(() => deletionRequested, Math.max(1, deleteAt - Date.now()));
+  }
   await deleteDocuments({ jobId: input.jobId });
   emit(job.markDocumentsDeleted(state, nowIso()));
   await flush();
-  // Notices and callbacks still under way finish (or give up) before the workflow closes.
-  await Promise.all([...background]);
-  log.info('signature job finished', {
-    jobId: input.jobId,
-    workflowId: workflowInfo().workflowId,
-    status: state.status,
-  });
-  return state;
+  return finish();
+
+  /** Notices and callbacks still under way finish (or give up) before the workflow closes. */
+  async function finish(): Promise<SignatureJobState> {
+    await Promise.all([...background]);
+    log.info('signature job finished', {
+      jobId: input.jobId,
+      workflowId: workflowInfo().workflowId,
+      status: state.status,
+    });
+    return state;
+  }
 }
 
 /** The pseudo-signer id of notices to the sender in a group's plan. */

@@ -484,8 +484,6 @@ export const JobStatusPage: FC<{
   const t = c.get('t');
   const lang = c.get('lang');
   const path = senderJobPath(org, rec.job.id);
-  const state = rec.state;
-  const activeGroup = state?.activeGroup === undefined ? undefined : state.groups[state.activeGroup];
   const running = rec.job.status === 'IN_PROGRESS';
   const orders = [...new Set(rec.signers.map((s) => s.order))].sort((a, b) => a - b);
   const when = (at: Date | null) => (at ? formatTime(lang, at) : '–');
@@ -495,7 +493,7 @@ export const JobStatusPage: FC<{
       <h2>{t('jobStatusHeading')}</h2>
       <p>
         <strong>{statusText(t, 'job', rec.job.status)}</strong>
-        {activeGroup?.deadline ? ` · ${t('deadline', { date: formatTime(lang, activeGroup.deadline) })}` : ''}
+        {rec.job.deadline ? ` · ${t('deadline', { date: formatTime(lang, rec.job.deadline) })}` : ''}
         {rec.job.reference ? ` · ${rec.job.reference}` : ''}
       </p>
       <h2>{t('signersHeading')}</h2>
@@ -514,7 +512,7 @@ export const JobStatusPage: FC<{
               )}
               <div>
                 {orders.length > 1 ? `${t('colGroup')} ${orders.indexOf(s.order) + 1} · ` : ''}
-                <span class="signer-state">{signerState(t, s, a, activeGroup?.order)}</span>
+                <span class="signer-state">{signerState(t, s, a, rec.job.activeOrder ?? undefined)}</span>
               </div>
               <dl class="signer-events">
                 <div>

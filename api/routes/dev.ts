@@ -5,6 +5,7 @@
  * Mounted only when APP_ENV is development or test.
  */
 import { Hono } from 'hono';
+import { readSignerJob } from '../../src/db/job-reads.js';
 import { generatedName } from '../../src/eid/names.js';
 import type { AuthenticationLevel } from '../../src/job/model.js';
 import { testPersonName } from '../../src/notifications/test-population.js';
@@ -60,18 +61,15 @@ async function devTestPerson(
   signerId: string,
   level: AuthenticationLevel,
 ): Promise<SignerIdentity> {
-  const signer = await deps.db
-    .selectFrom('signers')
-    .select(['personal_identification_number', 'custom_identifier', 'email', 'mobile', 'signature_type'])
-    .where('id', '=', signerId)
-    .where('job_id', '=', jobId)
-    .executeTakeFirstOrThrow();
-  const pid = signer.personal_identification_number;
+  const job = await readSignerJob(deps.db, jobId, signerId);
+  if (!job) throw new Error(`no signer ${signerId} in job ${jobId}`);
+  const { signer } = job;
+  const pid = signer.pid;
   const name = pid
     ? (testPersonName(pid) ?? generatedName(pid))
-    : `Test Signer (${signer.custom_identifier ?? signer.email ?? signer.mobile ?? signerId})`;
+    : `Test Signer (${signer.customIdentifier ?? signer.email ?? signer.mobile ?? signerId})`;
   const personalKey =
-    pid && signer.signature_type === 'ADVANCED_SIGNATURE'
+    pid && signer.signatureType === 'ADVANCED_SIGNATURE'
       ? await deps.signingKeys.keyOf({ pid, name })
       : undefined;
   return {

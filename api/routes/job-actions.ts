@@ -21,7 +21,12 @@ import { FLOW_SEGMENT, flowParam } from './params.js';
 
 export function jobActionRoutes(deps: ApiDeps) {
   const app = new Hono<AppEnv>();
-  const jobDeps = { db: deps.db, temporal: deps.temporal, taskQueue: deps.config.TEMPORAL_TASK_QUEUE };
+  const jobDeps = {
+    db: deps.db,
+    temporal: deps.temporal,
+    taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+    storage: deps.storage,
+  };
 
   /** Only portal jobs can be cancelled (domain.md); a direct path has no such resource. */
   app.post('/portal/signature-jobs/:id/cancel', async (c) => {

@@ -40,7 +40,7 @@ export function senderJobRoutes(deps: ApiDeps) {
       files,
       ...(idempotencyKey ? { idempotencyKey } : {}),
     });
-    const rec = await getSignatureJob(jobDeps, org, flow, jobId, { live: false });
+    const rec = await getSignatureJob(jobDeps, org, flow, jobId);
     const redirectUrls =
       flow === 'direct'
         ? await issueRedirectUrls(

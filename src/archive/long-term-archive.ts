@@ -11,7 +11,7 @@ import type { Db } from '../db/index.js';
 import type { SigningContext } from '../signatures/context.js';
 import { storedPadesHash } from '../signatures/job-results.js';
 import { renewArchiveTimeStamp } from '../signing/index.js';
-import { artifactKey, type DocumentStore } from '../storage/index.js';
+import { artifactKey, artifactsFolder, type DocumentStore, documentsFolder } from '../storage/index.js';
 import {
   addYears,
   LONG_TERM_STORAGE_YEARS,
@@ -29,8 +29,11 @@ export interface ArchiveDeps {
 }
 
 /** The renewal policy with the expiry of our time-stamping authority's certificate, if we run it. */
-function policyOf(deps: Pick<ArchiveDeps, 'signing' | 'policy'>): RenewalPolicy {
-  return { ...deps.policy, timeStampCertificateNotAfter: deps.signing.pki.tsa?.certificate.notAfter };
+function policyOf(deps: {
+  signing?: SigningContext | undefined;
+  policy: ArchiveDeps['policy'];
+}): RenewalPolicy {
+  return { ...deps.policy, timeStampCertificateNotAfter: deps.signing?.pki.tsa?.certificate.notAfter };
 }
 
 /**
@@ -40,7 +43,7 @@ function policyOf(deps: Pick<ArchiveDeps, 'signing' | 'policy'>): RenewalPolicy 
  * (the same flag gave the workflow its 50-year retention). A second call changes nothing.
  */
 export async function archiveJobIfOrdered(
-  deps: Pick<ArchiveDeps, 'db' | 'signing' | 'policy'>,
+  deps: Pick<ArchiveDeps, 'db' | 'policy'> & { signing?: SigningContext | undefined },
   args: { jobId: string; storedAt: Date },
 ): Promise<void> {
   const { storedAt } = args;
@@ -189,6 +192,128 @@ export async function billStorageYears(
       .execute();
   }
   return recorded;
+}
+
+/**
+ * The job's workflow hands a completed long-term job over and ends: from here the archive keeps,
+ * renews, bills and finally deletes it. Registers the job if packaging did not (the PAdES stored
+ * without signing material, in life-cycle tests), records the hand-over and the retention date in
+ * the read model, and returns when the documents go. Safe to repeat.
+ */
+export async function handOverToArchive(
+  deps: Pick<ArchiveDeps, 'db' | 'policy'> & { signing?: SigningContext | undefined },
+  jobId: string,
+  now: Date,
+): Promise<{ deleteAfter: Date }> {
+  await archiveJobIfOrdered(deps, { jobId, storedAt: now });
+  return deps.db.transaction().execute(async (tx) => {
+    const archive = await tx
+      .selectFrom('long_term_archives')
+      .select('delete_after')
+      .where('job_id', '=', jobId)
+      .executeTakeFirstOrThrow();
+    await tx
+      .updateTable('signature_jobs')
+      .set({ retention_until: archive.delete_after })
+      .where('id', '=', jobId)
+      .execute();
+    await tx
+      .insertInto('audit_events')
+      .values({
+        job_id: jobId,
+        idempotency_key: 'archive-hand-over',
+        at: now,
+        actor: 'system',
+        event: 'HANDED_TO_ARCHIVE',
+        details: JSON.stringify({ deleteAfter: archive.delete_after.toISOString() }),
+      })
+      .onConflict((oc) => oc.columns(['job_id', 'idempotency_key']).doNothing())
+      .execute();
+    return { deleteAfter: archive.delete_after };
+  });
+}
+
+/** Archives whose 50 years are over at `now`, oldest first. */
+export async function expiredArchives(db: Db, now: Date, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('long_term_archives')
+    .select('job_id')
+    .where('deleted_at', 'is', null)
+    .where('delete_after', '<=', now)
+    .orderBy('delete_after')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.job_id);
+}
+
+/**
+ * Deletes an archived job's documents and results: at the end of long-term storage (the daily
+ * run) or on the sender's request once the job's workflow has ended. False when the job has no
+ * open archive (nothing of this kind to delete). Safe to repeat.
+ */
+export async function deleteArchivedJob(
+  deps: Pick<ArchiveDeps, 'db' | 'storage'>,
+  jobId: string,
+  now: Date,
+): Promise<boolean> {
+  const open = await deps.db
+    .selectFrom('long_term_archives')
+    .select('job_id')
+    .where('job_id', '=', jobId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  if (!open) return false;
+  await deleteJobFiles(deps, jobId, now);
+  await deps.db.transaction().execute(async (tx) => {
+    await tx
+      .updateTable('signature_jobs')
+      .set({ documents_deleted_at: now })
+      .where('id', '=', jobId)
+      .where('documents_deleted_at', 'is', null)
+      .execute();
+    await tx
+      .insertInto('audit_events')
+      .values({
+        job_id: jobId,
+        idempotency_key: 'archive-deletion',
+        at: now,
+        actor: 'system',
+        event: 'DOCUMENTS_DELETED',
+        details: JSON.stringify({ by: 'long-term archive' }),
+      })
+      .onConflict((oc) => oc.columns(['job_id', 'idempotency_key']).doNothing())
+      .execute();
+  });
+  return true;
+}
+
+/**
+ * Deletes the documents and results of a job: the rows are marked first, so nothing offers bytes
+ * that are about to go, then the job's folders go from the store whole (with any bytes a crash
+ * left unnamed), and its archive entry closes. A retry repeats all of it harmlessly.
+ */
+export async function deleteJobFiles(
+  deps: Pick<ArchiveDeps, 'db' | 'storage'>,
+  jobId: string,
+  now: Date,
+): Promise<void> {
+  await deps.db.transaction().execute(async (tx) => {
+    await tx
+      .updateTable('documents')
+      .set({ deleted_at: sql<Date>`now()` })
+      .where('job_id', '=', jobId)
+      .where('deleted_at', 'is', null)
+      .execute();
+    await tx
+      .updateTable('artifacts')
+      .set({ deleted_at: sql<Date>`now()` })
+      .where('job_id', '=', jobId)
+      .where('deleted_at', 'is', null)
+      .execute();
+  });
+  await deps.storage.deleteFolder(documentsFolder(jobId));
+  await deps.storage.deleteFolder(artifactsFolder(jobId));
+  await closeArchive(deps.db, jobId, now);
 }
 
 /** The archive entry ends when the job's documents are deleted (50 years on, or on request). */

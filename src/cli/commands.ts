@@ -26,6 +26,7 @@ export const USAGE = `usage: npm run cli -- <command>
   roles list --org <orgNumber>
   callback-secrets create|list --org <orgNumber>               callback signing secrets (two active)
   callback-secrets revoke <id> --org <orgNumber>
+  jobs show <jobId>                                            a job's recorded status and signers
   jobs audit <jobId>                                           a job's audit trail
   billing report [--quarter 2026Q4] [--org <n>] [--format csv|json]   quarterly usage and prices`;
 

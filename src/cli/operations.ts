@@ -1,9 +1,11 @@
 /**
  * Operator commands of the admin CLI beside organisations and keys: portal roles, callback
- * secrets, sender notice e-mail, a job's audit trail, and the quarterly billing report.
+ * secrets, sender notice e-mail, a job's recorded state and audit trail, and the quarterly
+ * billing report.
  */
 import { parseQuarter, previousQuarter, quarterlyReport, toCsv, toJson } from '../billing/index.js';
 import type { Db } from '../db/index.js';
+import { readJob } from '../db/job-reads.js';
 import {
   activeCallbackSecrets,
   createCallbackSecret,
@@ -159,6 +161,24 @@ export function operationCommands(
       if (events.length === 0) io.out('no audit events (unknown job?)');
       for (const e of events)
         io.out(`${e.at.toISOString()}  ${e.actor.padEnd(12)}  ${e.event}  ${JSON.stringify(e.details)}`);
+      return 0;
+    },
+    async 'jobs show'(db: Db, args: string[], io: Io) {
+      const { positionals } = parse(args, {});
+      if (!positionals[0]) throw usage('the job id is required');
+      const rec = await readJob(db, positionals[0]);
+      if (!rec) {
+        io.err(`no job ${positionals[0]}`);
+        return 1;
+      }
+      const { job } = rec;
+      const at = (d: Date | null) => d?.toISOString() ?? '-';
+      io.out(`${job.id}  ${job.org}  ${job.flow}  ${job.status} since ${at(job.since)}`);
+      if (job.failureReason) io.out(`failure reason: ${job.failureReason}`);
+      if (job.deadline) io.out(`deadline: ${at(job.deadline)}`);
+      if (job.retentionUntil) io.out(`documents kept until: ${at(job.retentionUntil)}`);
+      if (job.documentsDeleted) io.out('documents deleted');
+      for (const s of rec.signers) io.out(`  ${s.id}  group ${s.order}  ${s.status} since ${at(s.since)}`);
       return 0;
     },
     async 'billing report'(db: Db, args: string[], io: Io) {

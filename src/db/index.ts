@@ -12,6 +12,7 @@ import * as m0008 from './migrations/0008_document_store.js';
 import * as m0009 from './migrations/0009_long_term_archives.js';
 import * as m0010 from './migrations/0010_signer_language.js';
 import * as m0011 from './migrations/0011_workflow_started.js';
+import * as m0012 from './migrations/0012_job_read_model.js';
 import * as m0013 from './migrations/0013_oidc_login.js';
 import * as m0015 from './migrations/0015_kept_uploads.js';
 import type { Database } from './types.js';
@@ -42,6 +43,7 @@ const migrations: Record<string, Migration> = {
   '0009_long_term_archives': m0009,
   '0010_signer_language': m0010,
   '0011_workflow_started': m0011,
+  '0012_job_read_model': m0012,
   '0013_oidc_login': m0013,
   '0015_kept_uploads': m0015,
 };

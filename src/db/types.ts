@@ -7,6 +7,7 @@ import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type Json<T> = ColumnType<T, string, string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 
 /** Migration 0015: a sender-portal form's files, kept for its session while the mistakes are put right. */
 export interface KeptUploadsTable {
@@ -79,6 +80,19 @@ export interface SignatureJobsTable {
   last_event_seq: ColumnType<number, number | undefined, number>;
   /** When the job's workflow was started; null in the moment between storing and starting. */
   workflow_started_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  // Migration 0012: the rest of the read model, recorded by the workflow's recording activity.
+  /** When the job got its current status. */
+  status_since: NullableTimestamp;
+  activated_at: NullableTimestamp;
+  /** Index of the group that may sign now, and that group's signing order; null when none. */
+  active_group: ColumnType<number | null, number | null | undefined, number | null>;
+  active_signing_order: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The active group's deadline. */
+  deadline: NullableTimestamp;
+  failure_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Until when the documents are kept (set when the job ends); the archive's for long-term jobs. */
+  retention_until: NullableTimestamp;
+  documents_deleted_at: NullableTimestamp;
 }
 
 export interface SignersTable {

@@ -4,17 +4,17 @@
  * (`actAsSigner`), with each step in the audit trail.
  */
 import type { Db } from '../db/index.js';
+import { readJobProgressStates, readSignerJob } from '../db/job-reads.js';
 import type { AuthenticatedIdentity } from '../eid/index.js';
 import type { SigningKeyProvider } from '../eid/signing-keys.js';
 import type {
   AuthenticationLevel,
   Flow,
-  JobRequest,
   NotificationLanguage,
   SignatureJobState,
   SignerStatus,
 } from '../job/model.js';
-import { type JobServiceDeps, queryState } from '../services/signature-jobs.js';
+import type { JobServiceDeps } from '../services/signature-jobs.js';
 import { actAsSigner, type SignerActionDeps } from '../services/signer-actions.js';
 import type { SignerIdentity } from '../signatures/job-results.js';
 import type { CertifiedKey } from '../signing/index.js';
@@ -59,50 +59,19 @@ export interface CeremonyJob {
 
 /** The job as one of its signers sees it; null when there is no such job and signer. */
 export async function loadCeremonyJob(
-  deps: JobServiceDeps,
+  deps: Pick<JobServiceDeps, 'db'>,
   jobId: string,
   signerId: string,
 ): Promise<CeremonyJob | null> {
-  const row = await deps.db
-    .selectFrom('signers')
-    .innerJoin('signature_jobs', 'signature_jobs.id', 'signers.job_id')
-    .innerJoin('organisations', 'organisations.org_number', 'signature_jobs.org_number')
-    .select([
-      'signature_jobs.flow',
-      'signature_jobs.title',
-      'signature_jobs.request',
-      'signature_jobs.status as jobStatus',
-      'organisations.name as senderName',
-      'signers.personal_identification_number as pid',
-      'signers.status',
-      'signers.signature_type',
-      'signers.on_behalf_of',
-    ])
-    .where('signers.id', '=', signerId)
-    .where('signature_jobs.id', '=', jobId)
-    .executeTakeFirst();
+  const row = await readSignerJob(deps.db, jobId, signerId);
   if (!row) return null;
-  const [documents, pades, state] = await Promise.all([
-    deps.db
-      .selectFrom('documents')
-      .select(['id', 'title', 'file_name', 'mime_type', 'sha256', 'deleted_at'])
-      .where('job_id', '=', jobId)
-      .orderBy('position')
-      .execute(),
-    deps.db
-      .selectFrom('artifacts')
-      .select('id')
-      .where('job_id', '=', jobId)
-      .where('kind', '=', 'PADES')
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst(),
-    queryState(deps, jobId),
-  ]);
-  const request = (
-    typeof row.request === 'string' ? JSON.parse(row.request) : row.request
-  ) as Partial<JobRequest>;
-  const live = state?.signers.find((s) => s.id === signerId);
-  const status = (live?.status ?? row.status) as SignerStatus;
+  const documents = await deps.db
+    .selectFrom('documents')
+    .select(['id', 'title', 'file_name', 'mime_type', 'sha256', 'deleted_at'])
+    .where('job_id', '=', jobId)
+    .orderBy('position')
+    .execute();
+  const { request, signer } = row;
   return {
     jobId,
     signerId,
@@ -112,12 +81,12 @@ export async function loadCeremonyJob(
     nonsensitiveTitle: request.nonsensitiveTitle ?? null,
     description: request.description ?? null,
     requiredAuthentication: request.requiredAuthentication ?? 4,
-    jobStatus: state?.status ?? row.jobStatus,
+    jobStatus: row.jobStatus,
     signer: {
-      pid: row.pid,
-      status,
-      signatureType: row.signature_type,
-      mayAct: state !== null && status === 'WAITING' && isActiveSigner(state, signerId),
+      pid: signer.pid,
+      status: signer.status,
+      signatureType: signer.signatureType,
+      mayAct: signer.status === 'WAITING' && signer.groupActive,
     },
     documents: documents.map((d) => ({
       id: d.id,
@@ -127,14 +96,14 @@ export async function loadCeremonyJob(
       sha256: d.sha256,
       available: d.deleted_at === null,
     })),
-    hasPades: pades !== undefined,
+    hasPades: row.hasPades,
     progress: signerProgress({
-      state,
+      state: (await readJobProgressStates(deps.db, [jobId])).get(jobId) ?? null,
       signerId,
       jobStatus: row.jobStatus,
-      signerStatus: status,
-      hasPades: pades !== undefined,
-      delivery: copyDelivery(row.flow, { onBehalfOf: row.on_behalf_of, pid: row.pid }),
+      signerStatus: signer.status,
+      hasPades: row.hasPades,
+      delivery: copyDelivery(row.flow, { onBehalfOf: signer.onBehalfOf, pid: signer.pid }),
     }),
     exitOrigins: [...new Set(Object.values(request.exitUrls ?? {}).map((u) => new URL(u).origin))],
   };
@@ -159,14 +128,6 @@ export async function rememberSignerLanguage(
     .where('language', '<>', language)
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
-}
-
-/** The signer belongs to the group that may sign now. */
-export function isActiveSigner(state: SignatureJobState, signerId: string): boolean {
-  if (state.status !== 'IN_PROGRESS' || state.activeGroup === undefined) return false;
-  const group = state.groups[state.activeGroup];
-  const signer = state.signers.find((s) => s.id === signerId);
-  return group !== undefined && signer !== undefined && signer.order === group.order;
 }
 
 export type CeremonyAccess =

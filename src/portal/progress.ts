@@ -1,10 +1,11 @@
 /**
  * Where a signer stands in their job and what comes next, for the line every signer screen shows:
  * their group among the job's groups, how many are still to sign, and where the signed copy will
- * come. A pure function of the workflow's state, so the ceremony page and the portal list say the
- * same thing.
+ * come. A pure function of the job's recorded state (the read model), so the ceremony page and the
+ * portal list say the same thing.
  */
-import type { Flow, SignatureJobState, SignerStatus } from '../job/model.js';
+import type { JobProgressState } from '../db/job-reads.js';
+import type { Flow, SignerStatus } from '../job/model.js';
 
 /** Where the signer gets the signed copy once everyone has signed. */
 export type CopyDelivery =
@@ -47,13 +48,13 @@ export function copyDelivery(flow: Flow, signer: { onBehalfOf: string; pid: stri
 }
 
 /**
- * The signer's progress. Without the workflow's state (its history gone long after the end) the
- * stored statuses decide: a completed job with its document is COMPLETED, anything else STOPPED.
+ * The signer's progress. Without the job's signers (none recorded) the job's own status decides:
+ * a completed job with its document is COMPLETED, anything else STOPPED.
  */
 export function signerProgress(input: {
-  state: SignatureJobState | null;
+  state: JobProgressState | null;
   signerId: string;
-  /** As stored, for when the workflow no longer answers. */
+  /** The job's status as recorded. */
   jobStatus: string;
   signerStatus: SignerStatus;
   hasPades: boolean;
@@ -81,6 +82,5 @@ export function signerProgress(input: {
   const status = me?.status ?? input.signerStatus;
   if (status === 'SIGNED') return { ...progress, stage: others.length === 0 ? 'SEALING' : 'SIGNED_WAITING' };
   if (status !== 'WAITING') return { ...progress, stage: 'STOPPED' };
-  const active = state.activeGroup === undefined ? undefined : state.groups[state.activeGroup];
-  return { ...progress, stage: active?.order === myOrder ? 'YOUR_TURN' : 'NOT_YET' };
+  return { ...progress, stage: state.activeOrder === myOrder ? 'YOUR_TURN' : 'NOT_YET' };
 }

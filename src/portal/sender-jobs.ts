@@ -3,7 +3,6 @@
  * the API uses (parseJobRequest, inspectDocument, createSignatureJob); this module only turns the
  * form into the API's `job` JSON and the uploads into its document parts.
  */
-import type { Db } from '../db/index.js';
 import { inspectDocument } from '../job/documents.js';
 import type { DocumentMimeType, FieldIssue, JobRequest, Sector } from '../job/model.js';
 import { DAY_SECONDS } from '../job/model.js';
@@ -159,27 +158,5 @@ export async function createJobFromPortal(
   return { ok: true, jobId };
 }
 
-/** What the job list may be narrowed to: a status, and words of the title or the reference. */
-export interface JobListFilter {
-  status?: 'IN_PROGRESS' | 'COMPLETED_SUCCESSFULLY' | 'FAILED';
-  search?: string;
-}
-
-/** LIKE's own characters taken literally. */
-const likeLiteral = (s: string) => s.replace(/[\\%_]/g, (ch) => `\\${ch}`);
-
-/** The organisation's portal jobs, newest first (statuses as the workflow last recorded them). */
-export async function listOrganisationJobs(db: Db, org: string, filter: JobListFilter = {}, limit = 50) {
-  let query = db
-    .selectFrom('signature_jobs')
-    .select(['id', 'title', 'reference', 'status', 'created_at as createdAt'])
-    .where('org_number', '=', org)
-    .where('flow', '=', 'portal');
-  if (filter.status) query = query.where('status', '=', filter.status);
-  const search = filter.search?.trim();
-  if (search) {
-    const pattern = `%${likeLiteral(search)}%`;
-    query = query.where((eb) => eb.or([eb('title', 'ilike', pattern), eb('reference', 'ilike', pattern)]));
-  }
-  return query.orderBy('created_at', 'desc').limit(limit).execute();
-}
+/** The organisation's portal jobs: read from the one read model. */
+export { type JobListFilter, listOrganisationJobs } from '../db/job-reads.js';

@@ -4,10 +4,12 @@
  * `status_query_token`, which the sender presents to read the job's status. Tokens are 32 random
  * bytes (base64url); only their SHA-256 is stored, so a database leak opens no ceremony.
  */
+
 import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
-import { DEFAULT_AVAILABLE_SECONDS, type JobRequest } from '../job/model.js';
+import { storedJobRequest } from '../db/job-reads.js';
+import { DEFAULT_AVAILABLE_SECONDS } from '../job/model.js';
 
 /** Where the signing ceremony of a redirect token lives (the page itself belongs to the ceremony). */
 export const DIRECT_CEREMONY_PATH = '/sign/direct';
@@ -100,7 +102,7 @@ export async function finishDirectCeremony(
     .where('id', '=', signer.jobId)
     .where('flow', '=', 'direct')
     .executeTakeFirstOrThrow();
-  const request = job.request as JobRequest;
+  const request = storedJobRequest(job.request);
   if (!request.exitUrls) throw new Error(`direct job ${signer.jobId} has no exit URLs`);
   const exitUrl = new URL(
     outcome === 'SIGNED'

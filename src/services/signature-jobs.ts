@@ -19,18 +19,28 @@ import {
   type SignerFailedArgs,
   signerFailedUpdate,
   signUpdate,
-  statusQuery,
   WORKFLOW_TYPE,
 } from '../../workflows/definitions.js';
+import { deleteArchivedJob } from '../archive/index.js';
 import type { Db } from '../db/index.js';
+import {
+  findOwnedJobRow,
+  isPlausibleId,
+  type JobRecord,
+  readOwnedJob,
+  readSignerJob,
+  signerIdsOf,
+  storedJobRequest,
+} from '../db/job-reads.js';
+
+export { type JobRecord, signerIdentifier } from '../db/job-reads.js';
+
 import {
   DEFAULT_AVAILABLE_SECONDS,
   DEFAULT_NOTIFICATION_LANGUAGE,
   type Flow,
   type JobRequest,
-  type NotificationLanguage,
   type SignatureJobInput,
-  type SignatureJobState,
   type SignerRequest,
   TASK_QUEUE,
   workflowIdForJob,
@@ -42,7 +52,7 @@ import {
   SIGNATURE_JOB_STATUS,
 } from '../job/search-attributes.js';
 import { artifactKey, type DocumentStore, documentKey, documentsFolder } from '../storage/index.js';
-import { isStorableText, toStorableText } from './storable-text.js';
+import { toStorableText } from './storable-text.js';
 
 export interface JobServiceDeps {
   db: Db;
@@ -303,22 +313,8 @@ export async function startStoredJob(deps: JobServiceDeps, jobId: string): Promi
     .select(['id', 'org_number', 'flow', 'request'])
     .where('id', '=', jobId)
     .executeTakeFirstOrThrow();
-  const signers = await deps.db
-    .selectFrom('signers')
-    .select('id')
-    .where('job_id', '=', jobId)
-    .orderBy('position')
-    .execute();
-  const job = row.request as JobRequest;
-  await startJobWorkflow(
-    deps,
-    workflowInputFor(
-      row,
-      job,
-      signers.map((s) => s.id),
-    ),
-    job.reference,
-  );
+  const job = storedJobRequest(row.request);
+  await startJobWorkflow(deps, workflowInputFor(row, job, await signerIdsOf(deps.db, jobId)), job.reference);
 }
 
 /** Portal signers are notified by e-mail and/or SMS, wherever their contact details come from. */
@@ -351,122 +347,29 @@ function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505';
 }
 
-export interface JobRecord {
-  job: {
-    id: string;
-    org: string;
-    flow: Flow;
-    title: string;
-    reference: string | null;
-    createdAt: Date;
-    status: string;
-  };
-  signers: {
-    id: string;
-    order: number;
-    identifier: string;
-    status: string;
-    since: Date;
-    /** The language of the signer's notices (portal): as the sender chose it, or the signer since. */
-    language: NotificationLanguage;
-  }[];
-  /** The workflow's view when it answers; null when its history is gone (long after the end). */
-  state: SignatureJobState | null;
-  hasPades: boolean;
-  xadesSignerIds: Set<string>;
-}
-
 /**
- * Ids come from URLs, so they can be anything; what no id of ours can be (too long, or text
- * PostgreSQL cannot even compare) matches nothing and is not sent to the database.
- */
-function isPlausibleId(id: string): boolean {
-  return id.length > 0 && id.length <= 200 && isStorableText(id);
-}
-
-/**
- * The stored row of a job of `org` in `flow` (no workflow call): the check every sender endpoint
- * makes first. JobNotFoundError for any other job, so other organisations' jobs stay invisible.
+ * The stored row of a job of `org` in `flow`: the check every sender endpoint makes first.
+ * JobNotFoundError for any other job, so other organisations' jobs stay invisible.
  */
 export async function findOwnedJob(db: Db, org: string, flow: Flow, jobId: string) {
-  if (!isPlausibleId(jobId)) throw new JobNotFoundError(jobId);
-  const row = await db
-    .selectFrom('signature_jobs')
-    .select(['id', 'org_number', 'flow', 'title', 'reference', 'created_at', 'status', 'request'])
-    .where('id', '=', jobId)
-    .where('org_number', '=', org)
-    .where('flow', '=', flow)
-    .executeTakeFirst();
+  const row = await findOwnedJobRow(db, org, flow, jobId);
   if (!row) throw new JobNotFoundError(jobId);
   return row;
 }
 
 /**
- * A job of `org` in `flow`, with the workflow's live state; JobNotFoundError for any other job.
- * `live: false` reads only what PostgreSQL mirrors: right after creation that is the whole truth,
- * and it spares a query that needs a worker (a create must not fail because workers are busy).
+ * A job of `org` in `flow` as PostgreSQL records it (the one read model, src/db/job-reads.ts);
+ * JobNotFoundError for any other job. Asks no workflow: it answers with every worker stopped.
  */
 export async function getSignatureJob(
-  deps: JobServiceDeps,
+  deps: Pick<JobServiceDeps, 'db'>,
   org: string,
   flow: Flow,
   jobId: string,
-  opts: { live: boolean } = { live: true },
 ): Promise<JobRecord> {
-  const row = await findOwnedJob(deps.db, org, flow, jobId);
-  const [signerRows, artifacts, state] = await Promise.all([
-    deps.db.selectFrom('signers').selectAll().where('job_id', '=', jobId).orderBy('position').execute(),
-    deps.db
-      .selectFrom('artifacts')
-      .select(['signer_id', 'kind'])
-      .where('job_id', '=', jobId)
-      .where('deleted_at', 'is', null)
-      .execute(),
-    opts.live ? queryState(deps, jobId) : null,
-  ]);
-  const live = new Map(state?.signers.map((s) => [s.id, s]) ?? []);
-  return {
-    job: {
-      id: row.id,
-      org: row.org_number,
-      flow: row.flow,
-      title: row.title,
-      reference: row.reference,
-      createdAt: row.created_at,
-      status: state?.status ?? row.status,
-    },
-    signers: signerRows.map((s) => ({
-      id: s.id,
-      order: s.signing_order,
-      identifier: signerIdentifier(s),
-      status: live.get(s.id)?.status ?? s.status,
-      since: live.has(s.id) ? new Date(live.get(s.id)!.since) : s.status_since,
-      language: s.language as NotificationLanguage,
-    })),
-    state,
-    hasPades: artifacts.some((a) => a.kind === 'PADES'),
-    xadesSignerIds: new Set(artifacts.filter((a) => a.kind === 'XADES').map((a) => a.signer_id)),
-  };
-}
-
-/** How the sender addressed a signer: the identity shown back to it in every answer. */
-export function signerIdentifier(s: {
-  personal_identification_number: string | null;
-  custom_identifier: string | null;
-  email: string | null;
-  mobile: string | null;
-}): string {
-  return s.personal_identification_number ?? s.custom_identifier ?? s.email ?? s.mobile ?? '';
-}
-
-/** The workflow's state, or null when the workflow is no longer known to Temporal. */
-export async function queryState(deps: JobServiceDeps, jobId: string): Promise<SignatureJobState | null> {
-  try {
-    return await deps.temporal.workflow.getHandle(workflowIdForJob(jobId)).query(statusQuery);
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return null;
-    throw err;
-  }
+  const rec = await readOwnedJob(deps.db, org, flow, jobId);
+  if (!rec) throw new JobNotFoundError(jobId);
+  return rec;
 }
 
 /** Runs a workflow update, turning a validator's refusal into a JobConflictError. */
@@ -516,25 +419,25 @@ export async function extendDeadline(deps: JobServiceDeps, jobId: string, availa
   );
 }
 
-export async function deleteJobDocuments(deps: JobServiceDeps, jobId: string) {
-  return runUpdate(() => handleOf(deps, jobId).executeUpdate(deleteDocumentsUpdate));
+/**
+ * The sender deletes an ended job's documents before their retention deadline. The job's workflow
+ * does it while it runs; a long-term job handed to the archive has no workflow any more, and the
+ * archive deletes it (JOB_ENDED when there is neither: the documents are gone already).
+ */
+export async function deleteJobDocuments(deps: JobServiceDeps & { storage: DocumentStore }, jobId: string) {
+  try {
+    await runUpdate(() => handleOf(deps, jobId).executeUpdate(deleteDocumentsUpdate));
+  } catch (err) {
+    const closed = err instanceof JobConflictError && err.code === 'JOB_ENDED';
+    if (closed && (await deleteArchivedJob(deps, jobId, new Date()))) return;
+    throw err;
+  }
 }
 
 /** The job a signer belongs to, without an organisation check (signer-facing paths). */
 export async function findSignerJob(db: Db, jobId: string, signerId: string) {
-  if (!isPlausibleId(jobId) || !isPlausibleId(signerId)) return undefined;
-  return db
-    .selectFrom('signers')
-    .innerJoin('signature_jobs', 'signature_jobs.id', 'signers.job_id')
-    .select([
-      'signature_jobs.id as jobId',
-      'signature_jobs.org_number as org',
-      'signature_jobs.flow as flow',
-      'signers.id as signerId',
-    ])
-    .where('signers.id', '=', signerId)
-    .where('signature_jobs.id', '=', jobId)
-    .executeTakeFirst();
+  const row = await readSignerJob(db, jobId, signerId);
+  return row && { jobId: row.jobId, org: row.org, flow: row.flow, signerId: row.signerId };
 }
 
 /**

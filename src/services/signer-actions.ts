@@ -2,6 +2,7 @@
  * A signer signs or rejects: the one path the signing portal, the direct-flow ceremony and the
  * development endpoints all take, so the workflow is driven the same way whoever asks.
  */
+import { signerStatus } from '../db/job-reads.js';
 import type { AuthenticationLevel, SignerState } from '../job/model.js';
 import type { SigningContext } from '../signatures/context.js';
 import {
@@ -11,13 +12,7 @@ import {
 } from '../signatures/job-results.js';
 import type { DocumentStore } from '../storage/index.js';
 import { type CeremonyOutcome, finishDirectCeremony } from './direct-signers.js';
-import {
-  JobConflictError,
-  type JobServiceDeps,
-  queryState,
-  rejectAsSigner,
-  signAsSigner,
-} from './signature-jobs.js';
+import { JobConflictError, type JobServiceDeps, rejectAsSigner, signAsSigner } from './signature-jobs.js';
 
 /** The job services, and what a signature is made with and stored in. */
 export type SignerActionDeps = JobServiceDeps & { signing: SigningContext; storage: DocumentStore };
@@ -69,8 +64,7 @@ async function signWithSignature(
   } catch (err) {
     if (err instanceof JobConflictError) {
       // A concurrent, accepted signature of the same signer shares the stored XAdES: keep it then.
-      const state = await queryState(deps, target.jobId);
-      const signed = state?.signers.find((s) => s.id === target.signerId)?.status === 'SIGNED';
+      const signed = (await signerStatus(deps.db, target.jobId, target.signerId)) === 'SIGNED';
       if (!signed) await discardSignerSignature(deps, target.jobId, target.signerId);
     }
     throw err;

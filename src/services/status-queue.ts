@@ -7,8 +7,8 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
+import { signerIdentifiers } from '../db/job-reads.js';
 import type { Flow } from '../job/model.js';
-import { signerIdentifier } from './signature-jobs.js';
 
 export interface StatusQueueOptions {
   /** How long a taken change stays hidden before it reappears unless confirmed. */
@@ -128,12 +128,7 @@ export async function pollStatusQueue(
   if (outcome.kind !== 'change') return outcome;
   const { taken } = outcome;
   const payload = taken.payload as ChangePayload;
-  const signerRows = await db
-    .selectFrom('signers')
-    .select(['id', 'personal_identification_number', 'custom_identifier', 'email', 'mobile'])
-    .where('job_id', '=', taken.job_id)
-    .execute();
-  const identifiers = new Map(signerRows.map((s) => [s.id, signerIdentifier(s)]));
+  const identifiers = await signerIdentifiers(db, taken.job_id);
   return {
     kind: 'change',
     nextPermittedAt: outcome.nextPermittedAt,

@@ -3,14 +3,11 @@
  * when all have signed. Both are built by the signing library (src/signing) from the rows in
  * PostgreSQL and the bytes in the document store; this module is the bridge.
  */
+
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/index.js';
-import type {
-  AuthenticationLevel,
-  IdentifierInSignedDocuments,
-  JobRequest,
-  SignatureType,
-} from '../job/model.js';
+import { storedJobRequest } from '../db/job-reads.js';
+import type { AuthenticationLevel, IdentifierInSignedDocuments, SignatureType } from '../job/model.js';
 import {
   type CertifiedKey,
   createSignerXades,
@@ -211,9 +208,7 @@ export async function buildJobPades(
     ])
     .where('signature_jobs.id', '=', jobId)
     .executeTakeFirstOrThrow();
-  const request = (
-    typeof job.request === 'string' ? JSON.parse(job.request) : job.request
-  ) as Partial<JobRequest>;
+  const request = storedJobRequest(job.request);
   const [documentRows, signers, xadesRows, audit] = await Promise.all([
     db.selectFrom('documents').selectAll().where('job_id', '=', jobId).orderBy('position').execute(),
     db.selectFrom('signers').selectAll().where('job_id', '=', jobId).orderBy('position').execute(),

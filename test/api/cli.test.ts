@@ -1,10 +1,11 @@
 /** The admin CLI: organisations and API keys (shown once, stored hashed, listed, revoked). */
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/commands.js';
 import { hashApiKey, organisationOfApiKey } from '../../src/services/api-keys.js';
-import { findOrganisation } from '../../src/services/organisations.js';
+import { findOrganisation, upsertOrganisation } from '../../src/services/organisations.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
 let t: TestDatabase;
@@ -100,5 +101,58 @@ describe('admin CLI', () => {
       },
     );
     expect(stdout).toContain('revoked');
+  });
+
+  it("shows a job's recorded status and signers from PostgreSQL (no worker asked)", async () => {
+    await upsertOrganisation(t.db, { orgNumber: ORG, name: 'Skatteetaten', sector: 'PUBLIC' });
+    const jobId = randomUUID();
+    const signerId = randomUUID();
+    await t.db
+      .insertInto('signature_jobs')
+      .values({
+        id: jobId,
+        org_number: ORG,
+        flow: 'portal',
+        status: 'FAILED',
+        status_since: '2026-05-02T10:00:00.000Z',
+        failure_reason: 'CANCELLED',
+        retention_until: '2026-06-11T10:00:00.000Z',
+        title: 'Job',
+        reference: null,
+        polling_queue: null,
+        request: '{}',
+        idempotency_key: null,
+        request_hash: jobId,
+        updated_at: new Date(),
+      })
+      .execute();
+    await t.db
+      .insertInto('signers')
+      .values({
+        id: signerId,
+        job_id: jobId,
+        position: 0,
+        signing_order: 1,
+        personal_identification_number: null,
+        custom_identifier: null,
+        email: 'kari@example.com',
+        mobile: null,
+        signature_type: 'AUTHENTICATED_SIGNATURE',
+        on_behalf_of: 'SELF',
+        status: 'CANCELLED',
+        status_since: '2026-05-02T10:00:00.000Z',
+      })
+      .execute();
+    const shown = await cli('jobs', 'show', jobId);
+    expect(shown.code).toBe(0);
+    expect(shown.out.split('\n')).toEqual([
+      `${jobId}  ${ORG}  portal  FAILED since 2026-05-02T10:00:00.000Z`,
+      'failure reason: CANCELLED',
+      'documents kept until: 2026-06-11T10:00:00.000Z',
+      `  ${signerId}  group 1  CANCELLED since 2026-05-02T10:00:00.000Z`,
+    ]);
+    const missing = await cli('jobs', 'show', randomUUID());
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/^no job /);
   });
 });

@@ -6,10 +6,9 @@
 import type { ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testPopulation } from '../../src/notifications/test-population.js';
-import { CookieJar, loginThroughProvider } from '../helpers/oidc-login.js';
 import { KARI_PID, portalJob, samplePdf } from '../helpers/requests.js';
 import { type Stack, startStack } from '../helpers/stack.js';
-import { createJob, eventually, follow } from './support/http.js';
+import { browser, createJob, eventually, follow, loggedIn } from './support/http.js';
 
 let stack: Stack;
 let pdf: Uint8Array;
@@ -33,18 +32,6 @@ async function mailsTo(address: string): Promise<ParsedMail[]> {
   return (await stack.notices.messages()).filter((m) =>
     (Array.isArray(m.to) ? m.to : [m.to]).some((a) => a?.text.includes(address)),
   );
-}
-
-/** A browser of its own: cookies kept between requests, redirects not followed. */
-/** A browser of its own: a cookie jar, and requests to the stack by path. */
-function browser() {
-  const jar = new CookieJar();
-  const request = (path: string, init: RequestInit = {}) =>
-    jar.fetch(`${stack.baseUrl}${path}`, {
-      ...init,
-      headers: { origin: stack.baseUrl, ...(init.headers as Record<string, string>) },
-    });
-  return Object.assign(request, { jar });
 }
 
 describe("the language of signers' notices", () => {
@@ -82,22 +69,12 @@ describe("the language of signers' notices", () => {
     expect(activation!.subject).toMatch(/^Du har et dokument å signere fra /);
 
     // Someone not let in for the signer changes nothing.
-    const stranger = browser();
+    const stranger = browser(stack);
     expect((await stranger(`${ceremony}?lang=en`)).status).toBe(303);
     expect((await signersOf(job.links.self))[0]!.language).toBe('NB');
 
-    // Kari logs in through the local provider's page and switches her signing page to English.
-    const kari = browser();
-    const login = await loginThroughProvider(
-      kari.jar,
-      `${stack.baseUrl}/login?next=${encodeURIComponent(ceremony)}&level=4`,
-      KARI_PID,
-      4,
-      { stopAtCallback: true },
-    );
-    const back = await kari.jar.fetch(login.url);
-    expect(back.status).toBe(303);
-    expect(back.headers.get('location')).toBe(ceremony);
+    // Kari logs in with the test eID and switches her signing page to English.
+    const kari = await loggedIn(stack, KARI_PID, ceremony);
     const page = await kari(`${ceremony}?lang=en`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<html lang="en">');

@@ -1,14 +1,15 @@
 /**
  * Long-term storage under time skipping: a job whose sender orders it is archived when its PAdES
- * is stored, kept past the 40 days, its document time-stamp renewed by the daily archive run once
- * 3 years have passed (not before), and each storage year billed once however often the run goes.
+ * is stored and its workflow ends (handed to the archive), kept past the 40 days, its document
+ * time-stamp renewed by the daily archive run once 3 years have passed (not before), each storage
+ * year billed once however often the run goes, and deleted by the run once its 50 years are over.
  * The schedule that starts the run is checked on the real Temporal dev server.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from '@temporalio/client';
+import { Client, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,17 +19,23 @@ import {
   ARCHIVE_RENEWAL_WORKFLOW_TYPE,
   ensureArchiveRenewalSchedule,
 } from '../../src/archive/index.js';
+import { readOwnedJob } from '../../src/db/job-reads.js';
 import { workflowIdForJob } from '../../src/job/model.js';
 import { parseJobRequest } from '../../src/job/schema.js';
 import { upsertOrganisation } from '../../src/services/organisations.js';
-import { createSignatureJob } from '../../src/services/signature-jobs.js';
+import {
+  createSignatureJob,
+  deleteJobDocuments,
+  JobConflictError,
+} from '../../src/services/signature-jobs.js';
 import { createSigningContext, type SigningContext } from '../../src/signatures/context.js';
 import { createSignerSignature } from '../../src/signatures/job-results.js';
 import { type VerificationReport, verifyPdfSignatures } from '../../src/signing/index.js';
 import { artifactKey, PostgresDocumentStore } from '../../src/storage/index.js';
 import { createSignatureWorker } from '../../worker/worker.js';
-import { signUpdate, statusQuery } from '../../workflows/definitions.js';
+import { signUpdate } from '../../workflows/definitions.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { recording, saveHistory } from '../helpers/histories.js';
 import { startTestNotifications } from '../helpers/notifications.js';
 import { samplePdf } from '../helpers/requests.js';
 import { devServerEnv, timeSkippingEnv, workflowBundle } from '../helpers/temporal.js';
@@ -132,15 +139,29 @@ const documentTimeStamps = (r: VerificationReport) =>
 
 /**
  * One archive run at the current (skipped-to) time. Through a plain client: the test
- * environment's own client lets time skip while it waits, and the job workflow's 50-year timer
- * would then be reached in the middle of the run.
+ * environment's own client lets time skip while it waits, and timers of other workflows would
+ * then be reached in the middle of the run.
  */
-const runArchive = () =>
-  new Client({ connection: env.connection }).workflow.execute(ARCHIVE_RENEWAL_WORKFLOW_TYPE, {
+let lastRun: WorkflowHandle | undefined;
+async function runArchive() {
+  lastRun = await new Client({ connection: env.connection }).workflow.start(ARCHIVE_RENEWAL_WORKFLOW_TYPE, {
     taskQueue,
     workflowId: `archive-run-${randomUUID()}`,
     args: [],
-  }) as Promise<{ renewed: number; billed: number }>;
+  });
+  return (await lastRun.result()) as { renewed: number; billed: number; deleted: number };
+}
+
+/** The job's documents not deleted. */
+async function liveDocuments(jobId: string): Promise<number> {
+  const rows = await t.db
+    .selectFrom('documents')
+    .select('id')
+    .where('job_id', '=', jobId)
+    .where('deleted_at', 'is', null)
+    .execute();
+  return rows.length;
+}
 
 async function storageYearsBilled(jobId: string): Promise<string[]> {
   const rows = await t.db
@@ -172,10 +193,12 @@ describe('long-term storage', () => {
 
     const handle = await signAll(jobId);
     await env.sleep(60_000);
-    const state = await handle.query(statusQuery);
-    expect(state.status).toBe('COMPLETED_SUCCESSFULLY');
+    // Handed to the archive, the job's workflow has ended; the read model shows the job.
+    expect((await handle.describe()).status.name).toBe('COMPLETED');
+    const job = (await readOwnedJob(t.db, ORG, 'portal', jobId))!;
+    expect(job.job.status).toBe('COMPLETED_SUCCESSFULLY');
     // Kept 50 years, not 40 days.
-    expect(Date.parse(state.retentionUntil!) - (await env.currentTimeMs())).toBeGreaterThan(49 * YEAR);
+    expect(job.job.retentionUntil!.getTime() - (await env.currentTimeMs())).toBeGreaterThan(49 * YEAR);
     const archive = await t.db
       .selectFrom('long_term_archives')
       .selectAll()
@@ -191,7 +214,8 @@ describe('long-term storage', () => {
 
     // Past the 40 days, the documents are still there.
     await env.sleep(41 * DAY);
-    expect((await handle.query(statusQuery)).documentsDeleted).toBe(false);
+    expect((await readOwnedJob(t.db, ORG, 'portal', jobId))!.job.documentsDeleted).toBe(false);
+    expect(await liveDocuments(jobId)).toBe(1);
 
     // Three years and a day on: the renewal is due.
     await env.sleep(3 * YEAR + DAY);
@@ -222,6 +246,44 @@ describe('long-term storage', () => {
       .where('event', '=', 'ARCHIVE_TIME_STAMP_RENEWED')
       .execute();
     expect(audit).toHaveLength(1);
+
+    // 50 years after it was stored, the daily run deletes it (no job workflow waits for that).
+    expect((await runArchive()).deleted).toBe(0);
+    await env.sleep(archive.delete_after.getTime() - (await env.currentTimeMs()) + DAY);
+    expect((await runArchive()).deleted).toBe(1);
+    const deletionRun = lastRun!;
+    expect(await liveDocuments(jobId)).toBe(0);
+    const gone = (await readOwnedJob(t.db, ORG, 'portal', jobId))!;
+    expect(gone.job.documentsDeleted).toBe(true);
+    expect(gone.hasPades).toBe(false);
+    expect((await runArchive()).deleted).toBe(0);
+    if (recording) {
+      await saveHistory(handle, 'a long-term job is handed to the archive and its workflow ends');
+      await saveHistory(deletionRun, 'the archive run deletes a job whose 50 years are over');
+    }
+  }, 240_000);
+
+  it("the sender's deletion of an archived job whose workflow has ended is the archive's", async () => {
+    const jobId = await createJob();
+    const handle = await signAll(jobId);
+    await env.sleep(60_000);
+    expect((await handle.describe()).status.name).toBe('COMPLETED');
+    expect(await liveDocuments(jobId)).toBe(1);
+    await deleteJobDocuments({ db: t.db, temporal: env.client, taskQueue, storage }, jobId);
+    expect(await liveDocuments(jobId)).toBe(0);
+    const job = (await readOwnedJob(t.db, ORG, 'portal', jobId))!;
+    expect(job.job.documentsDeleted).toBe(true);
+    expect(job.hasPades).toBe(false);
+    const archive = await t.db
+      .selectFrom('long_term_archives')
+      .select('deleted_at')
+      .where('job_id', '=', jobId)
+      .executeTakeFirstOrThrow();
+    expect(archive.deleted_at).not.toBeNull();
+    // Asked again: nothing is left to delete, and the job has ended.
+    await expect(
+      deleteJobDocuments({ db: t.db, temporal: env.client, taskQueue, storage }, jobId),
+    ).rejects.toThrow(JobConflictError);
   }, 120_000);
 
   it('the daily schedule of the archive run is created once, on Oslo time', async () => {

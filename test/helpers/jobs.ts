@@ -68,7 +68,10 @@ export async function startTestJob(
       title: 'Test job',
       reference: null,
       polling_queue: null,
-      request: JSON.stringify(spec.callbackUrl ? { callbackUrl: spec.callbackUrl } : {}),
+      request: JSON.stringify({
+        ...(spec.callbackUrl ? { callbackUrl: spec.callbackUrl } : {}),
+        ...(spec.longTermStorage ? { longTermStorage: true } : {}),
+      }),
       idempotency_key: null,
       request_hash: jobId,
       updated_at: new Date(),

@@ -66,6 +66,8 @@ export interface Stack {
   taskQueue: string;
   /** fetch against the API with the sender's key (override headers to change it). */
   api(path: string, init?: RequestInit): Promise<Response>;
+  /** Stops the worker (reads must still answer: PostgreSQL is the read model); stop() copes. */
+  stopWorker(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -102,6 +104,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     workflowBundle: workflowBundle(),
   });
   const running = worker.run();
+  const stopWorker = async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running;
+  };
   const log = createLogger('silent', 'test');
   const oidc = await startLocalOidcProvider({ port: 0, clients: [localClientFor(config.PUBLIC_URL)] });
   const eid = await createEidProvider(localProviderEnv(oidc.issuer));
@@ -141,11 +147,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         ...init,
         headers: { authorization: `Bearer ${apiKey}`, ...(init.headers as Record<string, string>) },
       }),
+    stopWorker,
     stop: async () => {
       await http.close();
       await oidc.close();
-      worker.shutdown();
-      await running;
+      await stopWorker();
       await env.teardown();
       await notices.stop();
       await t.db.destroy();

@@ -1,16 +1,20 @@
 /**
- * Replays every recorded history (test/histories/*.json) against the current workflow code,
+ * Replays every recorded history (test/histories/**.json) against the current workflow code,
  * without a server. A change that makes the workflow act differently on an old history (a
  * non-determinism error) fails here: put such a change behind `patched()`.
+ *
+ * test/histories/*.json are today's histories of every scenario (re-recorded with
+ * RECORD_HISTORIES=1); the subfolders keep older ones, which guard jobs started before a patch
+ * (pre-notices-v1/: recorded before the `notices-v1` patch).
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { HISTORIES_DIR } from '../helpers/histories.js';
+import { HISTORIES_DIR, historyFiles } from '../helpers/histories.js';
 import { workflowBundle } from '../helpers/temporal.js';
 
-const files = (await readdir(HISTORIES_DIR)).filter((f) => f.endsWith('.json')).sort();
+const files = await historyFiles();
 
 describe('recorded histories replay on the current workflow code', () => {
   it('has recorded histories to replay', () => {

@@ -1,26 +1,24 @@
-/** The progress line's rule: where a signer stands, from the workflow's state. */
+/** The progress line's rule: where a signer stands, from the job's recorded state. */
 import { describe, expect, it } from 'vitest';
-import type { SignatureJobState } from '../../src/job/model.js';
+import type { JobProgressState } from '../../src/db/job-reads.js';
+import type { JobStatus, SignerStatus } from '../../src/job/model.js';
 import { copyDelivery, signerProgress } from '../../src/portal/progress.js';
 
-const at = '2026-11-29T10:00:00.000Z';
-function state(signers: [string, number, string][], activeGroup: number | undefined, status = 'IN_PROGRESS') {
+/** A recorded job state: signers as [id, order, status], the active group by its index. */
+function state(
+  signers: [string, number, string][],
+  activeGroup: number | undefined,
+  status = 'IN_PROGRESS',
+): JobProgressState {
   const orders = [...new Set(signers.map((s) => s[1]))].sort();
   return {
-    jobId: 'j',
-    org: '987654325',
-    flow: 'portal',
-    status,
-    since: at,
-    activated: true,
-    ...(activeGroup === undefined ? {} : { activeGroup }),
-    groups: orders.map((order) => ({ order })),
-    signers: signers.map(([id, order, st]) => ({ id, order, status: st, since: at })),
-    documentsDeleted: false,
-  } as SignatureJobState;
+    status: status as JobStatus,
+    activeOrder: activeGroup === undefined ? null : (orders[activeGroup] ?? null),
+    signers: signers.map(([id, order, st]) => ({ id, order, status: st as SignerStatus })),
+  };
 }
 const progress = (
-  s: SignatureJobState | null,
+  s: JobProgressState | null,
   signerId: string,
   extra: Partial<Parameters<typeof signerProgress>[0]> = {},
 ) =>

@@ -79,7 +79,7 @@ afterAll(async () => {
 let jobsOfTest: Awaited<ReturnType<typeof startTestJob>>[] = [];
 afterEach(async (ctx) => {
   if (recording && ctx.task.result?.state === 'pass') {
-    for (const job of jobsOfTest) await saveHistory(job.handle, `notices ${ctx.task.name}`);
+    for (const job of jobsOfTest) await saveHistory(job.handle, ctx.task.name);
   }
   jobsOfTest = [];
 });

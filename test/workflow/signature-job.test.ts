@@ -439,6 +439,7 @@ describe('worker restart', () => {
     const first = await newWorker();
     const firstRun = first.run();
     const job = await startTestJob(t.db, env.client, queue, { signers: [{ order: 0 }, { order: 1 }] });
+    jobsOfTest.push(job);
     await settle();
     await job.handle.executeUpdate(signUpdate, {
       args: [{ signerId: job.signerIds[0]!, authenticationLevel: 4 }],

@@ -2,8 +2,9 @@
  * One delivery of a recorded status change to the job's callback URL: what the workflow's
  * retried activity and the sender's redelivery request both do.
  */
+
 import type { Db } from '../../db/index.js';
-import type { JobRequest } from '../../job/model.js';
+import { storedJobRequest } from '../../db/job-reads.js';
 import { deliverCallback, listCallbackDeliveries } from './deliver.js';
 import { activeCallbackSecrets, createCallbackSecret } from './secrets.js';
 import type { PrivateTargetPolicy } from './target-guard.js';
@@ -31,7 +32,7 @@ export async function deliverStatusChange(
     .select(['org_number', 'request'])
     .where('id', '=', args.jobId)
     .executeTakeFirstOrThrow();
-  const url = (job.request as Partial<JobRequest>).callbackUrl;
+  const url = storedJobRequest(job.request).callbackUrl;
   if (!url) throw new NoCallbackUrlError();
   let query = db.selectFrom('status_changes').select(['seq', 'payload']).where('job_id', '=', args.jobId);
   query = args.seq !== undefined ? query.where('seq', '=', args.seq) : query.orderBy('seq', 'desc').limit(1);

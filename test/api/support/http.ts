@@ -1,5 +1,6 @@
 /** Requests and assertions shared by the sender API suites. */
 import { expect } from 'vitest';
+import { CookieJar, loginThroughProvider } from '../../helpers/oidc-login.js';
 import { createForm, portalJob } from '../../helpers/requests.js';
 import { ORG, type Stack } from '../../helpers/stack.js';
 import { makeIdentityNumber } from '../../unit/support/identity-numbers.js';
@@ -121,4 +122,34 @@ export async function eventually<T>(read: () => Promise<T>, check: (value: T) =>
   }
   expect(check(value), `condition not reached: ${JSON.stringify(value)}`).toBe(true);
   return value;
+}
+
+/** A browser of its own: a cookie jar per host, redirects not followed, requests by path. */
+export function browser(stack: Stack) {
+  const jar = new CookieJar();
+  const get = (path: string, init: RequestInit = {}) =>
+    jar.fetch(`${stack.baseUrl}${path}`, {
+      ...init,
+      headers: { origin: stack.baseUrl, ...(init.headers as Record<string, string>) },
+    });
+  return Object.assign(get, { jar });
+}
+
+/**
+ * A browser of its own, logged in as `person` at level 4 through the local provider's own pages
+ * and sent on to `next`.
+ */
+export async function loggedIn(stack: Stack, person: string, next: string) {
+  const get = browser(stack);
+  const login = await loginThroughProvider(
+    get.jar,
+    `${stack.baseUrl}/login?next=${encodeURIComponent(next)}&level=4`,
+    person,
+    4,
+    { stopAtCallback: true },
+  );
+  const back = await get.jar.fetch(login.url);
+  expect(back.status).toBe(303);
+  expect(back.headers.get('location')).toBe(next);
+  return get;
 }

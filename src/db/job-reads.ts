@@ -1,0 +1,436 @@
+/**
+ * The one read model of signature jobs: every read of a job, its signers, statuses, deadlines
+ * and links (sender API, status queue, both portals, the ceremony, the development endpoints)
+ * comes from PostgreSQL through this module. The workflow is the one writer: its recording
+ * activity keeps these rows current (activities/index.ts, `recordEvents`), and a sign, reject,
+ * cancel or extend returns only once its effect is recorded, so a read right after it sees it.
+ * No read asks a workflow: reads work with every worker stopped and never replay a history.
+ */
+import { z } from 'zod';
+import type {
+  Flow,
+  JobRequest,
+  JobStatus,
+  NotificationLanguage,
+  SignatureJobState,
+  SignerStatus,
+} from '../job/model.js';
+import { isStorableText } from '../services/storable-text.js';
+import type { Db } from './index.js';
+
+/**
+ * The stored create request (`signature_jobs.request`, jsonb): the validated JobRequest. Parsed
+ * here, and only here, for the fields reads rely on; the rest passes through unchanged.
+ */
+const storedRequestSchema = z
+  .object({
+    nonsensitiveTitle: z.string().optional(),
+    description: z.string().optional(),
+    reference: z.string().optional(),
+    requiredAuthentication: z.union([z.literal(3), z.literal(4)]).default(4),
+    longTermStorage: z.boolean().default(false),
+    callbackUrl: z.string().optional(),
+    statusRetrievalMethod: z.string().optional(),
+    exitUrls: z
+      .object({ completionUrl: z.string(), rejectionUrl: z.string(), errorUrl: z.string() })
+      .optional(),
+  })
+  .passthrough();
+
+/** The job's stored create request; throws if the column does not hold one (a corrupt row). */
+export function storedJobRequest(raw: unknown): JobRequest {
+  const value = typeof raw === 'string' ? JSON.parse(raw) : raw;
+  return storedRequestSchema.parse(value) as unknown as JobRequest;
+}
+
+/**
+ * Ids come from URLs, so they can be anything; what no id of ours can be (too long, or text
+ * PostgreSQL cannot even compare) matches nothing and is not sent to the database.
+ */
+export function isPlausibleId(id: string): boolean {
+  return id.length > 0 && id.length <= 200 && isStorableText(id);
+}
+
+/** How the sender addressed a signer: the identity shown back to it in every answer. */
+export function signerIdentifier(s: {
+  personal_identification_number: string | null;
+  custom_identifier: string | null;
+  email: string | null;
+  mobile: string | null;
+}): string {
+  return s.personal_identification_number ?? s.custom_identifier ?? s.email ?? s.mobile ?? '';
+}
+
+export interface JobRecord {
+  job: {
+    id: string;
+    org: string;
+    flow: Flow;
+    title: string;
+    reference: string | null;
+    createdAt: Date;
+    status: JobStatus;
+    /** When the job got its status. */
+    since: Date;
+    activated: boolean;
+    /** The active group's deadline; null when no group may sign. */
+    deadline: Date | null;
+    /** The signing order of the group that may sign now; null when none may. */
+    activeOrder: number | null;
+    failureReason: SignatureJobState['failureReason'] | null;
+    /** Until when the documents are kept (ended jobs; long-term ones: the archive's date). */
+    retentionUntil: Date | null;
+    documentsDeleted: boolean;
+    longTermStorage: boolean;
+  };
+  signers: {
+    id: string;
+    order: number;
+    identifier: string;
+    status: SignerStatus;
+    since: Date;
+    /** The language of the signer's notices (portal): as the sender chose it, or the signer since. */
+    language: NotificationLanguage;
+  }[];
+  hasPades: boolean;
+  xadesSignerIds: Set<string>;
+}
+
+const jobColumns = [
+  'signature_jobs.id',
+  'signature_jobs.org_number',
+  'signature_jobs.flow',
+  'signature_jobs.title',
+  'signature_jobs.reference',
+  'signature_jobs.created_at',
+  'signature_jobs.status',
+  'signature_jobs.status_since',
+  'signature_jobs.activated_at',
+  'signature_jobs.deadline',
+  'signature_jobs.active_signing_order',
+  'signature_jobs.failure_reason',
+  'signature_jobs.retention_until',
+  'signature_jobs.documents_deleted_at',
+  'signature_jobs.request',
+  'long_term_archives.delete_after',
+] as const;
+
+/**
+ * A job of `org` in `flow` with its signers and results; undefined for any other job (other
+ * organisations' jobs are indistinguishable from missing ones).
+ */
+export function readOwnedJob(db: Db, org: string, flow: Flow, jobId: string): Promise<JobRecord | undefined> {
+  return readJob(db, jobId, { org, flow });
+}
+
+/** A job by id, of any organisation unless `owner` is given (operators: the CLI). */
+export async function readJob(
+  db: Db,
+  jobId: string,
+  owner?: { org: string; flow: Flow },
+): Promise<JobRecord | undefined> {
+  if (!isPlausibleId(jobId)) return undefined;
+  let query = db
+    .selectFrom('signature_jobs')
+    .leftJoin('long_term_archives', (j) =>
+      j
+        .onRef('long_term_archives.job_id', '=', 'signature_jobs.id')
+        .on('long_term_archives.deleted_at', 'is', null),
+    )
+    .select(jobColumns)
+    .where('signature_jobs.id', '=', jobId);
+  if (owner) {
+    query = query
+      .where('signature_jobs.org_number', '=', owner.org)
+      .where('signature_jobs.flow', '=', owner.flow);
+  }
+  const row = await query.executeTakeFirst();
+  if (!row) return undefined;
+  const [signerRows, artifacts] = await Promise.all([
+    db.selectFrom('signers').selectAll().where('job_id', '=', jobId).orderBy('position').execute(),
+    liveArtifacts(db, jobId),
+  ]);
+  const request = storedJobRequest(row.request);
+  return {
+    job: {
+      id: row.id,
+      org: row.org_number,
+      flow: row.flow,
+      title: row.title,
+      reference: row.reference,
+      createdAt: row.created_at,
+      status: row.status,
+      since: row.status_since ?? row.created_at,
+      activated: row.activated_at !== null,
+      deadline: row.deadline,
+      activeOrder: row.status === 'IN_PROGRESS' ? row.active_signing_order : null,
+      failureReason: (row.failure_reason as SignatureJobState['failureReason']) ?? null,
+      retentionUntil: row.retention_until ?? row.delete_after ?? null,
+      documentsDeleted: row.documents_deleted_at !== null,
+      longTermStorage: request.longTermStorage,
+    },
+    signers: signerRows.map((s) => ({
+      id: s.id,
+      order: s.signing_order,
+      identifier: signerIdentifier(s),
+      status: s.status as SignerStatus,
+      since: s.status_since,
+      language: s.language as NotificationLanguage,
+    })),
+    hasPades: artifacts.some((a) => a.kind === 'PADES'),
+    xadesSignerIds: new Set(artifacts.filter((a) => a.kind === 'XADES').map((a) => a.signer_id)),
+  };
+}
+
+function liveArtifacts(db: Db, jobId: string) {
+  return db
+    .selectFrom('artifacts')
+    .select(['signer_id', 'kind'])
+    .where('job_id', '=', jobId)
+    .where('deleted_at', 'is', null)
+    .execute();
+}
+
+/** The stored row of a job of `org` in `flow` (the first check of every sender endpoint). */
+export async function findOwnedJobRow(db: Db, org: string, flow: Flow, jobId: string) {
+  if (!isPlausibleId(jobId)) return undefined;
+  return db
+    .selectFrom('signature_jobs')
+    .select(['id', 'org_number', 'flow', 'title', 'reference', 'created_at', 'status', 'request'])
+    .where('id', '=', jobId)
+    .where('org_number', '=', org)
+    .where('flow', '=', flow)
+    .executeTakeFirst();
+}
+
+/**
+ * The signer's side of a job (one row of signers ⋈ jobs ⋈ organisations), with whether the
+ * signer's group is the active one. Undefined when there is no such job and signer.
+ */
+export interface SignerJobRow {
+  jobId: string;
+  signerId: string;
+  org: string;
+  flow: Flow;
+  title: string;
+  request: JobRequest;
+  jobStatus: JobStatus;
+  createdAt: Date;
+  senderName: string;
+  deadline: Date | null;
+  signer: {
+    pid: string | null;
+    customIdentifier: string | null;
+    email: string | null;
+    mobile: string | null;
+    status: SignerStatus;
+    signatureType: string;
+    /** SELF or OTHER: whether the signer signs for themselves (their mailbox gets the copy). */
+    onBehalfOf: string;
+    /** The job runs and the signer's group is the one that may sign now. */
+    groupActive: boolean;
+  };
+  hasPades: boolean;
+}
+
+/** The signer's job rows: by signer (and job) id, or every portal job of a person. */
+function signerJobQuery(db: Db) {
+  return db
+    .selectFrom('signers')
+    .innerJoin('signature_jobs', 'signature_jobs.id', 'signers.job_id')
+    .innerJoin('organisations', 'organisations.org_number', 'signature_jobs.org_number')
+    .leftJoin('artifacts', (join) =>
+      join
+        .onRef('artifacts.job_id', '=', 'signature_jobs.id')
+        .on('artifacts.kind', '=', 'PADES')
+        .on('artifacts.signer_id', '=', '')
+        .on('artifacts.deleted_at', 'is', null),
+    )
+    .select([
+      'signature_jobs.id as jobId',
+      'signers.id as signerId',
+      'signature_jobs.org_number as org',
+      'signature_jobs.flow',
+      'signature_jobs.title',
+      'signature_jobs.request',
+      'signature_jobs.status as jobStatus',
+      'signature_jobs.created_at as createdAt',
+      'signature_jobs.deadline',
+      'signature_jobs.active_signing_order',
+      'organisations.name as senderName',
+      'signers.personal_identification_number as pid',
+      'signers.custom_identifier',
+      'signers.email',
+      'signers.mobile',
+      'signers.status',
+      'signers.signature_type',
+      'signers.on_behalf_of',
+      'signers.signing_order',
+      'artifacts.id as padesId',
+    ]);
+}
+
+type SignerJobQueryRow = Awaited<ReturnType<ReturnType<typeof signerJobQuery>['execute']>>[number];
+
+function toSignerJob(row: SignerJobQueryRow): SignerJobRow {
+  const groupActive =
+    row.jobStatus === 'IN_PROGRESS' &&
+    row.active_signing_order !== null &&
+    row.active_signing_order === row.signing_order;
+  return {
+    jobId: row.jobId,
+    signerId: row.signerId,
+    org: row.org,
+    flow: row.flow,
+    title: row.title,
+    request: storedJobRequest(row.request),
+    jobStatus: row.jobStatus,
+    createdAt: row.createdAt,
+    senderName: row.senderName,
+    deadline: groupActive ? row.deadline : null,
+    signer: {
+      pid: row.pid,
+      customIdentifier: row.custom_identifier,
+      email: row.email,
+      mobile: row.mobile,
+      status: row.status as SignerStatus,
+      signatureType: row.signature_type,
+      onBehalfOf: row.on_behalf_of,
+      groupActive,
+    },
+    hasPades: row.padesId !== null,
+  };
+}
+
+export async function readSignerJob(
+  db: Db,
+  jobId: string,
+  signerId: string,
+): Promise<SignerJobRow | undefined> {
+  if (!isPlausibleId(jobId) || !isPlausibleId(signerId)) return undefined;
+  const row = await signerJobQuery(db)
+    .where('signers.id', '=', signerId)
+    .where('signature_jobs.id', '=', jobId)
+    .executeTakeFirst();
+  return row ? toSignerJob(row) : undefined;
+}
+
+/**
+ * The portal jobs a person is a signer of, newest first: by identity number, or by signer ids
+ * this browser was let in for with a link and its code.
+ */
+export async function listPersonSignerJobs(
+  db: Db,
+  person: { pid: string | null; signerIds: string[] },
+  limit: number,
+): Promise<SignerJobRow[]> {
+  if (!person.pid && person.signerIds.length === 0) return [];
+  const rows = await signerJobQuery(db)
+    .where('signature_jobs.flow', '=', 'portal')
+    .where((eb) =>
+      eb.or([
+        ...(person.pid ? [eb('signers.personal_identification_number', '=', person.pid)] : []),
+        ...(person.signerIds.length > 0 ? [eb('signers.id', 'in', person.signerIds)] : []),
+      ]),
+    )
+    .orderBy('signature_jobs.created_at', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map(toSignerJob);
+}
+
+/** What the job list may be narrowed to: a status, and words of the title or the reference. */
+export interface JobListFilter {
+  status?: 'IN_PROGRESS' | 'COMPLETED_SUCCESSFULLY' | 'FAILED';
+  search?: string;
+}
+
+/** LIKE's own characters taken literally. */
+const likeLiteral = (s: string) => s.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+
+/** The organisation's portal jobs, newest first, with their recorded statuses. */
+export async function listOrganisationJobs(db: Db, org: string, filter: JobListFilter = {}, limit = 50) {
+  let query = db
+    .selectFrom('signature_jobs')
+    .select(['id', 'title', 'reference', 'status', 'created_at as createdAt', 'deadline'])
+    .where('org_number', '=', org)
+    .where('flow', '=', 'portal');
+  if (filter.status) query = query.where('status', '=', filter.status);
+  const search = filter.search?.trim();
+  if (search) {
+    const pattern = `%${likeLiteral(search)}%`;
+    query = query.where((eb) => eb.or([eb('title', 'ilike', pattern), eb('reference', 'ilike', pattern)]));
+  }
+  return query.orderBy('created_at', 'desc').limit(limit).execute();
+}
+
+/** Each signer's identifier (how the sender addressed them), by signer id. */
+export async function signerIdentifiers(db: Db, jobId: string): Promise<Map<string, string>> {
+  const rows = await db
+    .selectFrom('signers')
+    .select(['id', 'personal_identification_number', 'custom_identifier', 'email', 'mobile'])
+    .where('job_id', '=', jobId)
+    .execute();
+  return new Map(rows.map((s) => [s.id, signerIdentifier(s)]));
+}
+
+/** A signer's recorded status; undefined when there is no such signer of the job. */
+export async function signerStatus(
+  db: Db,
+  jobId: string,
+  signerId: string,
+): Promise<SignerStatus | undefined> {
+  const job = await readSignerJob(db, jobId, signerId);
+  return job?.signer.status;
+}
+
+/** The ids of a job's signers in the sender's order. */
+export async function signerIdsOf(db: Db, jobId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('signers')
+    .select('id')
+    .where('job_id', '=', jobId)
+    .orderBy('position')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** A job's signers as the progress line needs them: each one's group and status. */
+export interface JobProgressState {
+  status: JobStatus;
+  /** The signing order of the group that may sign now; null before activation and after the end. */
+  activeOrder: number | null;
+  signers: { id: string; order: number; status: SignerStatus }[];
+}
+
+/** The progress state of each of the given jobs, by job id (one query for a whole list). */
+export async function readJobProgressStates(
+  db: Db,
+  jobIds: string[],
+): Promise<Map<string, JobProgressState>> {
+  const states = new Map<string, JobProgressState>();
+  if (jobIds.length === 0) return states;
+  const rows = await db
+    .selectFrom('signers')
+    .innerJoin('signature_jobs', 'signature_jobs.id', 'signers.job_id')
+    .select([
+      'signature_jobs.id as jobId',
+      'signature_jobs.status as jobStatus',
+      'signature_jobs.active_signing_order as activeOrder',
+      'signers.id',
+      'signers.signing_order as order',
+      'signers.status',
+    ])
+    .where('signature_jobs.id', 'in', jobIds)
+    .execute();
+  for (const row of rows) {
+    const state = states.get(row.jobId) ?? {
+      status: row.jobStatus,
+      activeOrder: row.activeOrder,
+      signers: [],
+    };
+    state.signers.push({ id: row.id, order: row.order, status: row.status as SignerStatus });
+    states.set(row.jobId, state);
+  }
+  return states;
+}
