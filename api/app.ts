@@ -23,6 +23,7 @@ import { pkiRoutes } from './routes/pki.js';
 import { senderJobRoutes } from './routes/sender-jobs.js';
 import { statusQueueRoutes } from './routes/status-queue.js';
 import { verifyRoutes } from './routes/verify.js';
+import { xmlApiRoutes } from './xml-api/routes.js';
 
 /** Ten documents of 3 MB each, multipart overhead and the job JSON. Larger bodies are cut off unread. */
 export const MAX_BODY_BYTES = 34 * 1024 * 1024;
@@ -62,6 +63,9 @@ export function createApp(deps: ApiDeps) {
   }
   // The browser side: test eID login, signing ceremony, signing portal, sender portal.
   app.route('/', pageRoutes(deps));
+
+  // The national service's XML API: its own root, its own error shape, mutual TLS only.
+  if (deps.xmlApi) app.route('/xml-api', xmlApiRoutes(deps, deps.xmlApi));
 
   app.use(
     '/api/:org{[0-9]{9}}/*',

@@ -12,6 +12,7 @@ import * as m0008 from './migrations/0008_document_store.js';
 import * as m0009 from './migrations/0009_long_term_archives.js';
 import * as m0010 from './migrations/0010_signer_language.js';
 import * as m0011 from './migrations/0011_workflow_started.js';
+import * as m0014 from './migrations/0014_xml_api.js';
 import type { Database } from './types.js';
 
 export type Db = Kysely<Database>;
@@ -40,6 +41,7 @@ const migrations: Record<string, Migration> = {
   '0009_long_term_archives': m0009,
   '0010_signer_language': m0010,
   '0011_workflow_started': m0011,
+  '0014_xml_api': m0014,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

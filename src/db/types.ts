@@ -68,6 +68,15 @@ export interface SignatureJobsTable {
   last_event_seq: ColumnType<number, number | undefined, number>;
   /** When the job's workflow was started; null in the moment between storing and starting. */
   workflow_started_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Migration 0014: the job's id in the XML API (xs:long), from a sequence; bigint as text. */
+  numeric_id: ColumnType<string, never, never>;
+}
+
+/** Migration 0014: organisations a sender lets send jobs in its name over the XML API. */
+export interface BrokerAuthorisationsTable {
+  org_number: string;
+  broker_org_number: string;
+  created_at: CreatedAt;
 }
 
 export interface SignersTable {
@@ -353,6 +362,7 @@ export interface Database {
   portal_roles: PortalRolesTable;
   signer_links: SignerLinksTable;
   eid_test_keys: EidTestKeysTable;
+  broker_authorisations: BrokerAuthorisationsTable;
 }
 
 export type SignatureJobRow = Selectable<SignatureJobsTable>;

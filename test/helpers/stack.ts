@@ -36,6 +36,8 @@ export interface StackOptions {
   tls?: TlsOptions;
   /** DOCUMENT_STORE for the API and the worker (a fresh directory when 'filesystem'); default postgres. */
   documentStore?: 'postgres' | 'filesystem';
+  /** Serve the XML API under `/xml-api`, trusting these enterprise CAs for seals (use with tls). */
+  xmlApi?: { trustAnchors: import('@peculiar/x509').X509Certificate[] };
 }
 
 export interface Stack {
@@ -107,6 +109,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     allowPrivateCallbackTargets: 'loopback',
     rateLimit: false,
     ...options.api,
+    ...(options.xmlApi
+      ? { xmlApi: { publicUrl: `${config.PUBLIC_URL}/xml-api`, trustAnchors: options.xmlApi.trustAnchors } }
+      : {}),
   };
   const http = await listen(createApp(apiDeps), '127.0.0.1', port, options.tls);
   const baseUrl = config.PUBLIC_URL;
