@@ -115,8 +115,13 @@ export const factsOfChange = (
   numericId,
   reference: change.reference,
   status: change.status,
-  signers: change.signers.map((s) => ({ id: s.id, status: s.status, since: s.since })),
-  ...artifacts,
+  signers: change.signers.map((s) => ({
+    id: s.id,
+    status: s.status,
+    since: new Date(s.since).toISOString(),
+  })),
+  hasPades: artifacts.hasPades,
+  xadesSignerIds: artifacts.xadesSignerIds,
   confirmationUrl,
 });
 

@@ -90,7 +90,10 @@ function errorResponse(deps: ApiDeps, err: unknown, path: string): Response {
     status = err.status;
     code = err.code;
     message = [err.message, ...err.details.map((d) => `${d.path}: ${d.code} ${d.message}`)].join('; ');
-    headers = err.headers;
+    headers = { ...err.headers };
+    // Apache HttpClient 5 (under the official client) sleeps for a Retry-After on 429 and retries
+    // once, which would hide the early poll from the sender; the national service sends none.
+    if (err.code === 'POLLED_TOO_EARLY') delete headers['Retry-After'];
   } else if (err instanceof MultipartError || err instanceof BundleError || err instanceof SealError) {
     ({ status, code, message } = err);
   } else if (err instanceof XmlInputError) {

@@ -119,7 +119,7 @@ export const node = (
 function render(n: XmlNode): string {
   const attrs = Object.entries(n.attrs ?? {})
     .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => ` ${k}="${escapeAttr(v!)}"`)
+    .map(([k, v]) => ` ${k}="${escapeAttr(String(v))}"`)
     .join('');
   const inner =
     n.text !== undefined

@@ -241,3 +241,270 @@ describe('the official Java client, direct flow', () => {
     );
   }, 240_000);
 });
+
+/** Takes changes from a queue until one has `status`, confirming each; the changes seen. */
+async function pollUntil(queue: string, status: string, jobNumericId: unknown) {
+  const seen: Record<string, unknown>[] = [];
+  for (let i = 0; i < 120; i++) {
+    const change = await client.run('portal-poll', queue);
+    if (change.error === 'TooEagerPollingException' || change.empty) {
+      await new Promise((r) => setTimeout(r, 1000));
+      continue;
+    }
+    if (change.error) throw new Error(`${change.error}: ${change.message}`);
+    await client.ok('portal-confirm');
+    if (change.id !== jobNumericId) continue;
+    seen.push(change);
+    if (change.status === status) return seen;
+  }
+  throw new Error(`no change to ${status} in queue ${queue || '(default)'}: ${JSON.stringify(seen)}`);
+}
+
+describe('the official Java client, portal flow', () => {
+  it('two chained groups sign; the changes come from the named queue, named as the sender addressed the signers', async () => {
+    const created = await client.ok(
+      'portal-create',
+      'Lease',
+      join(work, 'contract.pdf'),
+      'xml-portal-1',
+      'hr-queue',
+      `${KARI_PID}@0`,
+      `${OLA_PID}@1`,
+    );
+    expect(created.cancellationUrl).toBe(
+      `${stack.baseUrl}/xml-api/${ORG}/portal/signature-jobs/${created.id}/cancel`,
+    );
+    const job = await jobOf(created.id);
+    const [kari, ola] = await signers(job.id);
+    expect([kari!.personal_identification_number, ola!.personal_identification_number]).toEqual([
+      KARI_PID,
+      OLA_PID,
+    ]);
+    await sign(job.id, kari!.id);
+    await sign(job.id, ola!.id);
+    await until(
+      () => json('GET', `/api/${ORG}/portal/signature-jobs/${job.id}`),
+      (r) => r.body.links.pades !== null,
+      'the PAdES',
+    );
+
+    const changes = await pollUntil('hr-queue', 'COMPLETED_SUCCESSFULLY', created.id);
+    const last = changes.at(-1)!;
+    expect(last).toMatchObject({
+      reference: 'xml-portal-1',
+      pades: true,
+      cancellable: false,
+      deletable: true,
+      signatures: [
+        { signer: KARI_PID, status: 'SIGNED', xades: true },
+        { signer: OLA_PID, status: 'SIGNED', xades: true },
+      ],
+    });
+    // Each change carries the time of each signer's status.
+    for (const s of last.signatures as { since: string }[])
+      expect(Number.isNaN(Date.parse(s.since))).toBe(false);
+
+    const files = (await client.ok('portal-download', join(work, 'portal-results'))).files as string[];
+    expect(files.map((f) => f.split('/').pop())).toEqual(['xades-0.xml', 'xades-1.xml', 'pades.pdf']);
+    expect((await readFile(files[2]!)).subarray(0, 5).toString()).toBe('%PDF-');
+    const jsonView = await json('GET', `/api/${ORG}/portal/signature-jobs/${job.id}`);
+    expect(jsonView.body.status).toBe('COMPLETED_SUCCESSFULLY');
+  }, 240_000);
+
+  it('a job cancelled by the client shows up in the default queue; a second cancel is refused with the typed exception', async () => {
+    const created = await client.ok(
+      'portal-create',
+      'To cancel',
+      join(work, 'contract.pdf'),
+      'xml-portal-2',
+      '-',
+      `${KARI_PID}@0`,
+    );
+    const job = await jobOf(created.id);
+    await until(
+      () => json('GET', `/api/${ORG}/portal/signature-jobs/${job.id}`),
+      (r) => r.body.deadline !== undefined,
+      'activation',
+    );
+    await client.ok('portal-cancel', String(created.id));
+    const changes = await pollUntil('', 'FAILED', created.id);
+    expect(changes.at(-1)).toMatchObject({ signatures: [{ signer: KARI_PID, status: 'CANCELLED' }] });
+    const again = await client.run('portal-cancel', String(created.id));
+    expect(again.error).toBe('JobCannotBeCancelledException');
+  }, 240_000);
+
+  it('polling an empty queue again before X-Next-permitted-poll-time raises TooEagerPollingException', async () => {
+    const queue = `empty-${Date.now()}`;
+    const first = await client.ok('portal-poll', queue);
+    expect(first.empty).toBe(true);
+    expect(Date.parse(String(first.nextPermittedPollTime))).toBeGreaterThan(Date.now());
+    const early = await client.run('portal-poll', queue);
+    expect(early.error).toBe('TooEagerPollingException');
+  });
+});
+
+describe('brokers', () => {
+  it("another organisation's certificate is refused with BrokerNotAuthorizedException until the sender authorises it", async () => {
+    const before = await jobCount();
+    await client.ok('login', certs.broker.p12, PASSWORD, ORG);
+    try {
+      const refused = await client.run(
+        'direct-create',
+        'Via a broker',
+        join(work, 'contract.pdf'),
+        'broker-1',
+        '-',
+        '-',
+        KARI_PID,
+      );
+      expect(refused.error).toBe('BrokerNotAuthorizedException');
+      expect(await jobCount()).toBe(before);
+
+      await authoriseBroker(stack.t.db, ORG, OTHER_ORG);
+      const created = await client.ok(
+        'direct-create',
+        'Via a broker',
+        join(work, 'contract.pdf'),
+        'broker-2',
+        '-',
+        '-',
+        KARI_PID,
+      );
+      expect((await jobOf(created.id)).org_number).toBe(ORG);
+    } finally {
+      await client.ok('login', certs.own.p12, PASSWORD, ORG);
+    }
+  }, 120_000);
+});
+
+/* ------------------------------------------------------------------------------------------------
+ * Hostile bundles: the client's own sealed bundle (dumped to disk as it sent it), changed, sent
+ * again as the client sends it (multipart/mixed, chunked, mutual TLS). Each is a 4xx <error> and
+ * leaves nothing stored.
+ * --------------------------------------------------------------------------------------------- */
+
+const REQUEST_XML = `<?xml version="1.0" encoding="UTF-8"?><ns4:direct-signature-job-request xmlns:ns4="http://signering.posten.no/schema/v1" xmlns="http://uri.etsi.org/01903/v1.3.2#"><ns4:reference>hostile</ns4:reference><ns4:exit-urls><ns4:completion-url>https://sender.example/ok</ns4:completion-url><ns4:rejection-url>https://sender.example/rejected</ns4:rejection-url><ns4:error-url>https://sender.example/error</ns4:error-url></ns4:exit-urls></ns4:direct-signature-job-request>`;
+
+/** The newest bundle the client dumped whose name has `reference`. */
+async function dumpedBundle(reference: string): Promise<Map<string, Uint8Array>> {
+  const dir = join(work, 'bundles');
+  const names = (await readdir(dir)).filter((n) => n.includes(`-${reference}-`));
+  const newest = (
+    await Promise.all(names.map(async (n) => ({ n, t: (await stat(join(dir, n))).mtimeMs })))
+  ).sort((a, b) => b.t - a.t)[0];
+  if (!newest) throw new Error(`no dumped bundle for ${reference}`);
+  return readBundle(await readFile(join(dir, newest.n)));
+}
+
+function zip(entries: [string, Uint8Array][]): Promise<Buffer> {
+  const z = new yazl.ZipFile();
+  for (const [name, bytes] of entries) z.addBuffer(Buffer.from(bytes), name);
+  z.end();
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    z.outputStream.on('data', (c: Buffer) => chunks.push(c));
+    z.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
+  });
+}
+
+/** Posts a create request as the client does: two unnamed parts, chunked, with our certificate. */
+function postBundle(bundle: Buffer, cert = certs.own) {
+  const boundary = 'hostile-boundary-1234';
+  const body = Buffer.concat([
+    Buffer.from(
+      `--${boundary}\r\nContent-Type: application/xml\r\n\r\n${REQUEST_XML}\r\n--${boundary}\r\nContent-Type: application/octet-stream\r\n\r\n`,
+    ),
+    bundle,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  return https('POST', `/xml-api/${ORG}/direct/signature-jobs`, {
+    body,
+    cert,
+    headers: {
+      'content-type': `multipart/mixed; boundary=${boundary}`,
+      accept: 'application/xml',
+      'transfer-encoding': 'chunked',
+    },
+  });
+}
+
+function errorOf(res: { status: number; headers: Record<string, unknown>; body: Buffer }) {
+  const text = res.body.toString();
+  expect(String(res.headers['content-type'])).toMatch(/^application\/xml/);
+  expect(text).toContain('xmlns="http://signering.posten.no/schema/v1"');
+  return {
+    status: res.status,
+    code: /<error-code>([^<]*)<\/error-code>/.exec(text)?.[1],
+    message: /<error-message>([^<]*)<\/error-message>/.exec(text)?.[1] ?? '',
+  };
+}
+
+describe('hostile bundles', () => {
+  let sealed: Map<string, Uint8Array>;
+  let document: string;
+  beforeAll(async () => {
+    await client.ok('direct-create', 'Sealed', join(work, 'contract.pdf'), 'to-tamper', '-', '-', KARI_PID);
+    sealed = await dumpedBundle('to-tamper');
+    document = [...sealed.keys()].find((n) => n.endsWith('.pdf'))!;
+  }, 120_000);
+
+  it('the untouched bundle, sent again this way, is accepted (the harness itself is sound)', async () => {
+    const res = await postBundle(await zip([...sealed.entries()]));
+    expect(res.status, res.body.toString()).toBe(201);
+    expect(res.body.toString()).toContain('<signature-job-id>');
+  });
+
+  const cases: [string, () => Promise<Buffer>, number, string][] = [
+    [
+      'a document changed after sealing',
+      () =>
+        zip(
+          [...sealed.entries()].map(([n, b]) => [
+            n,
+            n === document ? Buffer.concat([b, Buffer.from('\n% changed\n')]) : b,
+          ]),
+        ),
+      400,
+      'INVALID_SEAL',
+    ],
+    [
+      'a manifest naming a missing document',
+      () => zip([...sealed.entries()].filter(([n]) => n !== document)),
+      400,
+      'DOCUMENT_MISSING',
+    ],
+    [
+      'a zip bomb',
+      () => zip([...sealed.entries()].map(([n, b]) => [n, n === document ? new Uint8Array(3_000_000) : b])),
+      400,
+      'INVALID_BUNDLE',
+    ],
+    [
+      'a ../ entry name',
+      async () => {
+        // yazl refuses to write `..`; write a same-length name and change it in the bytes.
+        const bytes = await zip([...sealed.entries(), ['xx/evil.pdf', Buffer.from('evil')]]);
+        return Buffer.from(bytes.toString('latin1').replaceAll('xx/evil.pdf', '../evil.pdf'), 'latin1');
+      },
+      400,
+      'INVALID_BUNDLE',
+    ],
+  ];
+  for (const [name, make, status, code] of cases) {
+    it(`${name}: ${status} ${code}, nothing stored`, async () => {
+      const before = await jobCount();
+      const res = errorOf(await postBundle(await make()));
+      expect([res.status, res.code], res.message).toEqual([status, code]);
+      expect(await jobCount()).toBe(before);
+    });
+  }
+
+  it("a seal by another organisation's certificate: 403 SEAL_ORGANIZATION_MISMATCH, nothing stored", async () => {
+    // The broker's client sealed this bundle (it was refused before being read, but dumped).
+    const foreign = await dumpedBundle('broker-1');
+    const before = await jobCount();
+    const res = errorOf(await postBundle(await zip([...foreign.entries()])));
+    expect([res.status, res.code], res.message).toEqual([403, 'SEAL_ORGANIZATION_MISMATCH']);
+    expect(await jobCount()).toBe(before);
+  });
+});
