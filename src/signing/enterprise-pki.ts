@@ -37,6 +37,11 @@ export interface EnterprisePki {
   /** The TLS server's key and certificate (PEM). */
   server: { key: string; cert: string };
   serviceOrg: string;
+  /**
+   * A directory holding only the CA certificate: what the official client takes as a certificate
+   * path (`ServiceEnvironment.withCertificates(dir)`: one certificate per file, no bundles).
+   */
+  caDirectory: string;
 }
 
 export interface IssuedEnterpriseCertificate {
@@ -151,7 +156,10 @@ export async function loadOrCreateEnterprisePki(
     await writeFile(files.serverKey, server.key, { mode: 0o600 });
     await writeFile(files.serverCert, server.cert);
   }
-  return { ca, caPem: ca.certificate.toString('pem'), server, serviceOrg };
+  const caDirectory = join(dir, 'client-trust');
+  await mkdir(caDirectory, { recursive: true });
+  await writeFile(join(caDirectory, 'enterprise-ca.pem'), ca.certificate.toString('pem'));
+  return { ca, caPem: ca.certificate.toString('pem'), server, serviceOrg, caDirectory };
 }
 
 /** A sender's (or broker's) test enterprise certificate: RSA 2048, valid two years. */
