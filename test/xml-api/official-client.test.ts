@@ -242,6 +242,50 @@ describe('the official Java client, direct flow', () => {
   }, 240_000);
 });
 
+describe('the official Java client, direct flow with polling', () => {
+  it('a POLLING job of a signer with a custom identifier: its changes come from the named queue, naming that identifier', async () => {
+    const created = await client.ok(
+      'direct-create',
+      'Polled contract',
+      join(work, 'contract.pdf'),
+      'xml-direct-2',
+      'POLLING',
+      'direct-queue',
+      'custom:employee-7',
+    );
+    expect((created.signers as { identifier: string }[])[0]!.identifier).toBe('employee-7');
+    const job = await jobOf(created.id);
+    const [signer] = await signers(job.id);
+    const { redirectUrl: exit } = await sign(job.id, signer!.id);
+    // Polling senders get no status_query_token: they read the queue.
+    expect(new URL(exit!).searchParams.has('status_query_token')).toBe(false);
+    await until(
+      () => json('GET', `/api/${ORG}/direct/signature-jobs/${job.id}`),
+      (r) => r.body.links.pades !== null,
+      'the PAdES',
+    );
+
+    let last: Record<string, unknown> | undefined;
+    for (let i = 0; i < 60 && last?.status !== 'COMPLETED_SUCCESSFULLY'; i++) {
+      const change = await client.run('direct-poll', 'direct-queue');
+      if (change.error === 'TooEagerPollingException' || change.empty) {
+        await new Promise((r) => setTimeout(r, 1000));
+        continue;
+      }
+      if (change.error) throw new Error(`${change.error}: ${change.message}`);
+      await client.ok('direct-confirm');
+      if (change.id === created.id) last = change;
+    }
+    expect(last).toMatchObject({
+      reference: 'xml-direct-2',
+      status: 'COMPLETED_SUCCESSFULLY',
+      pades: true,
+      signatures: [{ signer: 'employee-7', status: 'SIGNED', xades: true }],
+    });
+    expect(Number.isNaN(Date.parse(String(last!.nextPermittedPollTime)))).toBe(false);
+  }, 240_000);
+});
+
 /** Takes changes from a queue until one has `status`, confirming each; the changes seen. */
 async function pollUntil(queue: string, status: string, jobNumericId: unknown) {
   const seen: Record<string, unknown>[] = [];
