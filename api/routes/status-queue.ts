@@ -5,6 +5,7 @@
  */
 import { Hono } from 'hono';
 import type { Db } from '../../src/db/index.js';
+import type { Flow } from '../../src/job/model.js';
 import { findOwnedJob } from '../../src/services/signature-jobs.js';
 import {
   confirmStatusChange,
@@ -47,14 +48,7 @@ export function statusQueueRoutes(deps: ApiDeps) {
     const flow = flowParam(c);
     const org = c.get('org');
     const job = await findOwnedJob(deps.db, org, flow, c.req.param('id'));
-    const changeId = c.req.query('change');
-    const confirmed = await confirmStatusChange(deps.db, {
-      org,
-      flow,
-      jobId: job.id,
-      ...(changeId === undefined ? {} : { changeId }),
-    });
-    if (!confirmed) throw notFound('no such status change of this job');
+    await confirmOrRefuse(deps.db, { org, flow, jobId: job.id }, c.req.query('change'));
     return c.body(null, 204);
   });
 
@@ -76,4 +70,17 @@ export async function pollOrRefuse(db: Db, address: QueueAddress, options: Statu
       [NEXT_POLL_HEADER]: outcome.nextPermittedAt.toISOString(),
     },
   );
+}
+
+/** Confirms a change (`changeId`) or every handed-out change of the job (JSON and XML API); 404 for no such change. */
+export async function confirmOrRefuse(
+  db: Db,
+  job: { org: string; flow: Flow; jobId: string },
+  changeId?: string,
+) {
+  const confirmed = await confirmStatusChange(db, {
+    ...job,
+    ...(changeId === undefined ? {} : { changeId }),
+  });
+  if (!confirmed) throw notFound('no such status change of this job');
 }

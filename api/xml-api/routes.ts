@@ -30,7 +30,7 @@ import {
   JobConflictError,
   JobNotFoundError,
 } from '../../src/services/signature-jobs.js';
-import { confirmStatusChange, DEFAULT_STATUS_QUEUE_OPTIONS } from '../../src/services/status-queue.js';
+import { DEFAULT_STATUS_QUEUE_OPTIONS } from '../../src/services/status-queue.js';
 import { clientCertificateOf } from '../client-certificate.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
 import { ApiError } from '../errors.js';
@@ -39,7 +39,7 @@ import { rateLimitSenders } from '../rate-limit.js';
 import { reissueRedirectUrl, requestDocumentDeletion } from '../routes/job-actions.js';
 import { padesForSender } from '../routes/job-results.js';
 import { directStatusForToken } from '../routes/sender-jobs.js';
-import { NEXT_POLL_HEADER, pollOrRefuse } from '../routes/status-queue.js';
+import { confirmOrRefuse, NEXT_POLL_HEADER, pollOrRefuse } from '../routes/status-queue.js';
 import { pollingQueueSchema } from '../schemas.js';
 import { BundleError, readBundle } from './bundle.js';
 import { jobIdOfNumericId, numericIdOf, signerAddresses } from './job-ids.js';
@@ -280,14 +280,7 @@ export function xmlApiRoutes(deps: ApiDeps, options: XmlApiOptions) {
     const org = c.get('org');
     const flow = flowOf(c);
     const job = await ownedJob(org, flow, c.req.param('n'));
-    const changeId = c.req.query('change');
-    const confirmed = await confirmStatusChange(deps.db, {
-      org,
-      flow,
-      jobId: job.id,
-      ...(changeId === undefined ? {} : { changeId }),
-    });
-    if (!confirmed) throw new ApiError(404, 'NOT_FOUND', 'no such status change of this job');
+    await confirmOrRefuse(deps.db, { org, flow, jobId: job.id }, c.req.query('change'));
     return c.body(null, 204);
   });
 
