@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yazl from 'yazl';
 import { readBundle } from '../../api/xml-api/bundle.js';
 import { authoriseBroker } from '../../src/services/brokers.js';
+import { finishDirectCeremony } from '../../src/services/direct-signers.js';
 import {
   type EnterprisePki,
   type IssuedEnterpriseCertificate,
@@ -240,6 +241,29 @@ describe('the official Java client, direct flow', () => {
       'the documents deleted',
     );
   }, 240_000);
+  it('a ceremony that ended in an error: the status read with its token raises CantQueryStatusException (SIGNING_CEREMONY_NOT_COMPLETED)', async () => {
+    const created = await client.ok(
+      'direct-create',
+      'Interrupted',
+      join(work, 'contract.pdf'),
+      'xml-direct-3',
+      '-',
+      '-',
+      KARI_PID,
+    );
+    const job = await jobOf(created.id);
+    const [signer] = await signers(job.id);
+    // What the ceremony does when it fails: the signer goes to the error URL with a token.
+    const exit = await finishDirectCeremony(stack.t.db, { jobId: job.id, signerId: signer!.id }, 'ERROR');
+    expect(exit.startsWith('https://sender.example/error?')).toBe(true);
+    const token = new URL(exit).searchParams.get('status_query_token')!;
+    const res = await client.run('direct-status', String(created.statusUrl), token);
+    expect(res.error).toBe('CantQueryStatusException');
+    // The answer behind it: the XSD's <error> with the code the client types.
+    const statusPath = `${new URL(String(created.statusUrl)).pathname}?status_query_token=${encodeURIComponent(token)}`;
+    const raw = errorOf(await https('GET', statusPath, { cert: certs.own }));
+    expect([raw.status, raw.code]).toEqual([404, 'SIGNING_CEREMONY_NOT_COMPLETED']);
+  }, 120_000);
 });
 
 describe('the official Java client, direct flow with polling', () => {
