@@ -567,9 +567,50 @@ describe('hostile bundles', () => {
     });
   }
 
+  it('a certificate from an untrusted CA: the client is refused (401), and its seal sent with a trusted connection is 403 UNTRUSTED_SEAL', async () => {
+    const rogue = await loadOrCreateEnterprisePki(join(work, 'rogue'));
+    const issued = await issueEnterpriseCertificate(rogue, ORG);
+    const p12 = join(work, 'rogue.p12');
+    await writeFile(p12, await toPkcs12(issued, PASSWORD));
+    const before = await jobCount();
+    await client.ok('login', p12, PASSWORD, ORG);
+    try {
+      const refused = await client.run(
+        'direct-create',
+        'Rogue',
+        join(work, 'contract.pdf'),
+        'rogue-1',
+        '-',
+        '-',
+        KARI_PID,
+      );
+      expect(refused.error).toBeDefined();
+      expect(String(refused.message)).toContain('UNAUTHENTICATED');
+    } finally {
+      await client.ok('login', certs.own.p12, PASSWORD, ORG);
+    }
+    const res = errorOf(await postBundle(await zip([...(await dumpedBundle('rogue-1')).entries()])));
+    expect([res.status, res.code], res.message).toEqual([403, 'UNTRUSTED_SEAL']);
+    expect(await jobCount()).toBe(before);
+  }, 120_000);
+
   it("a seal by another organisation's certificate: 403 SEAL_ORGANIZATION_MISMATCH, nothing stored", async () => {
-    // The broker's client sealed this bundle (it was refused before being read, but dumped).
-    const foreign = await dumpedBundle('broker-1');
+    // A bundle the broker's client sealed (whether or not the service then accepted it).
+    await client.ok('login', certs.broker.p12, PASSWORD, ORG);
+    try {
+      await client.run(
+        'direct-create',
+        'Foreign seal',
+        join(work, 'contract.pdf'),
+        'foreign-seal',
+        '-',
+        '-',
+        KARI_PID,
+      );
+    } finally {
+      await client.ok('login', certs.own.p12, PASSWORD, ORG);
+    }
+    const foreign = await dumpedBundle('foreign-seal');
     const before = await jobCount();
     const res = errorOf(await postBundle(await zip([...foreign.entries()])));
     expect([res.status, res.code], res.message).toEqual([403, 'SEAL_ORGANIZATION_MISMATCH']);
