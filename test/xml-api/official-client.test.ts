@@ -266,6 +266,24 @@ describe('the official Java client, direct flow', () => {
   }, 120_000);
 });
 
+/** Takes changes from a flow's queue until one of the job has `status`, confirming each; the job's changes seen. */
+async function pollUntil(flow: 'direct' | 'portal', queue: string, status: string, jobNumericId: unknown) {
+  const seen: Record<string, unknown>[] = [];
+  for (let i = 0; i < 120; i++) {
+    const change = await client.run(`${flow}-poll`, queue);
+    if (change.error === 'TooEagerPollingException' || change.empty) {
+      await new Promise((r) => setTimeout(r, 1000));
+      continue;
+    }
+    if (change.error) throw new Error(`${change.error}: ${change.message}`);
+    await client.ok(`${flow}-confirm`);
+    if (change.id !== jobNumericId) continue;
+    seen.push(change);
+    if (change.status === status) return seen;
+  }
+  throw new Error(`no change to ${status} in queue ${queue || '(default)'}: ${JSON.stringify(seen)}`);
+}
+
 describe('the official Java client, direct flow with polling', () => {
   it('a POLLING job of a signer with a custom identifier: its changes come from the named queue, naming that identifier', async () => {
     const created = await client.ok(
@@ -289,17 +307,7 @@ describe('the official Java client, direct flow with polling', () => {
       'the PAdES',
     );
 
-    let last: Record<string, unknown> | undefined;
-    for (let i = 0; i < 60 && last?.status !== 'COMPLETED_SUCCESSFULLY'; i++) {
-      const change = await client.run('direct-poll', 'direct-queue');
-      if (change.error === 'TooEagerPollingException' || change.empty) {
-        await new Promise((r) => setTimeout(r, 1000));
-        continue;
-      }
-      if (change.error) throw new Error(`${change.error}: ${change.message}`);
-      await client.ok('direct-confirm');
-      if (change.id === created.id) last = change;
-    }
+    const last = (await pollUntil('direct', 'direct-queue', 'COMPLETED_SUCCESSFULLY', created.id)).at(-1);
     expect(last).toMatchObject({
       reference: 'xml-direct-2',
       status: 'COMPLETED_SUCCESSFULLY',
@@ -309,24 +317,6 @@ describe('the official Java client, direct flow with polling', () => {
     expect(Number.isNaN(Date.parse(String(last!.nextPermittedPollTime)))).toBe(false);
   }, 240_000);
 });
-
-/** Takes changes from a queue until one has `status`, confirming each; the changes seen. */
-async function pollUntil(queue: string, status: string, jobNumericId: unknown) {
-  const seen: Record<string, unknown>[] = [];
-  for (let i = 0; i < 120; i++) {
-    const change = await client.run('portal-poll', queue);
-    if (change.error === 'TooEagerPollingException' || change.empty) {
-      await new Promise((r) => setTimeout(r, 1000));
-      continue;
-    }
-    if (change.error) throw new Error(`${change.error}: ${change.message}`);
-    await client.ok('portal-confirm');
-    if (change.id !== jobNumericId) continue;
-    seen.push(change);
-    if (change.status === status) return seen;
-  }
-  throw new Error(`no change to ${status} in queue ${queue || '(default)'}: ${JSON.stringify(seen)}`);
-}
 
 describe('the official Java client, portal flow', () => {
   it('two chained groups sign; the changes come from the named queue, named as the sender addressed the signers', async () => {
@@ -356,7 +346,7 @@ describe('the official Java client, portal flow', () => {
       'the PAdES',
     );
 
-    const changes = await pollUntil('hr-queue', 'COMPLETED_SUCCESSFULLY', created.id);
+    const changes = await pollUntil('portal', 'hr-queue', 'COMPLETED_SUCCESSFULLY', created.id);
     const last = changes.at(-1)!;
     expect(last).toMatchObject({
       reference: 'xml-portal-1',
@@ -395,7 +385,7 @@ describe('the official Java client, portal flow', () => {
       'activation',
     );
     await client.ok('portal-cancel', String(created.id));
-    const changes = await pollUntil('', 'FAILED', created.id);
+    const changes = await pollUntil('portal', '', 'FAILED', created.id);
     expect(changes.at(-1)).toMatchObject({ signatures: [{ signer: KARI_PID, status: 'CANCELLED' }] });
     const again = await client.run('portal-cancel', String(created.id));
     expect(again.error).toBe('JobCannotBeCancelledException');
