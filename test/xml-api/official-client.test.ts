@@ -365,6 +365,12 @@ describe('the official Java client, portal flow', () => {
     const files = (await client.ok('portal-download', join(work, 'portal-results'))).files as string[];
     expect(files.map((f) => f.split('/').pop())).toEqual(['xades-0.xml', 'xades-1.xml', 'pades.pdf']);
     expect((await readFile(files[2]!)).subarray(0, 5).toString()).toBe('%PDF-');
+    await client.ok('portal-delete');
+    await until(
+      () => stack.t.db.selectFrom('documents').select('deleted_at').where('job_id', '=', job.id).execute(),
+      (rows) => rows.length === 1 && rows[0]!.deleted_at !== null,
+      'the documents deleted',
+    );
     const jsonView = await json('GET', `/api/${ORG}/portal/signature-jobs/${job.id}`);
     expect(jsonView.body.status).toBe('COMPLETED_SUCCESSFULLY');
   }, 240_000);
