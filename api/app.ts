@@ -26,6 +26,7 @@ import { pkiRoutes } from './routes/pki.js';
 import { senderJobRoutes } from './routes/sender-jobs.js';
 import { statusQueueRoutes } from './routes/status-queue.js';
 import { verifyRoutes } from './routes/verify.js';
+import { xmlApiRoutes } from './xml-api/routes.js';
 
 /** Ten documents of 3 MB each, multipart overhead and the job JSON. Larger bodies are cut off unread. */
 export const MAX_BODY_BYTES = 34 * 1024 * 1024;
@@ -79,6 +80,9 @@ export function createApp(deps: ApiDeps) {
   // byte of the body is read, so nobody unauthenticated or blocked makes the API buffer 34 MB.
   app.use('/api/:org{[0-9]{9}}/*', requireSender(deps));
   app.use('/api/:org{[0-9]{9}}/*', rateLimitSenders(deps));
+  // The national service's XML API: its own root, its own error shape, mutual TLS only.
+  if (deps.xmlApi) app.route('/xml-api', xmlApiRoutes(deps, deps.xmlApi));
+
   app.use(
     '/api/:org{[0-9]{9}}/*',
     bodyLimit({

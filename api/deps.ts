@@ -11,6 +11,7 @@ import type { StatusQueueOptions } from '../src/services/status-queue.js';
 import type { SigningContext } from '../src/signatures/context.js';
 import type { DocumentStore } from '../src/storage/index.js';
 import type { AddressRateLimit } from './address-rate-limit.js';
+import type { XmlApiOptions } from './xml-api/routes.js';
 
 /** What the HTTP layer needs; built once by the entry point (or a test) and passed in. */
 export interface ApiDeps {
@@ -52,6 +53,8 @@ export interface ApiDeps {
   addressRateLimit?: AddressRateLimit | false;
   /** Invisibility of a taken change (default 10 min) and the delay after an empty poll (30 s). */
   statusQueue?: Partial<StatusQueueOptions>;
+  /** The national service's XML API under `/xml-api` (mutual TLS only); absent: not served. */
+  xmlApi?: XmlApiOptions;
 }
 
 /**

@@ -1,9 +1,11 @@
 /** Production entry of the API process: `npm run api` (after `npm run build`). */
+import { readFile } from 'node:fs/promises';
 import { loadConfigOrExit } from '../src/config.js';
 import { createLogger } from '../src/log.js';
 import { tracingFromConfig } from '../src/observability/tracing.js';
 import { connectTemporal, createLoginOrExit, createServiceParts, openDatabase } from '../src/runtime.js';
 import { startStrandedJobSweeper } from '../src/services/stranded-jobs.js';
+import { certificatesFromPem } from '../src/signing/keys.js';
 import { addressRateLimitFromConfig } from './address-rate-limit.js';
 import { createApp } from './app.js';
 import { rateLimitFromConfig } from './rate-limit.js';
@@ -24,7 +26,7 @@ const temporal = await connectTemporal(
   tracing ? [tracing.plugin] : [],
 );
 const { signing, signingKeys, notifications, storage } = await createServiceParts(db, config);
-const app = createApp({
+const apiDeps = {
   db,
   temporal,
   config,
@@ -36,9 +38,32 @@ const app = createApp({
   allowPrivateCallbackTargets: notifications.allowPrivateCallbackTargets,
   rateLimit: rateLimitFromConfig(config),
   addressRateLimit: addressRateLimitFromConfig(config),
-});
+};
+const app = createApp(apiDeps);
 const http = await listen(app, config.HOST, config.PORT, undefined, httpLimitsFromConfig(config));
 log.info({ url: config.PUBLIC_URL, tracing: Boolean(tracing) }, 'API listening');
+const xmlApi = config.XML_API_PORT ? await listenXmlApi() : undefined;
+
+/**
+ * The national service's XML API on its own port, over mutual TLS (the same app with `/xml-api`
+ * mounted): client certificates and senders' seals must chain to the configured enterprise CAs.
+ */
+async function listenXmlApi() {
+  const [cert, key, ca] = await Promise.all(
+    [config.XML_API_TLS_CERT_FILE!, config.XML_API_TLS_KEY_FILE!, config.XML_API_CLIENT_CA_FILE!].map((f) =>
+      readFile(f, 'utf8'),
+    ),
+  );
+  const publicUrl = config.XML_API_PUBLIC_URL ?? `https://${config.HOST}:${config.XML_API_PORT}/xml-api`;
+  const server = await listen(
+    createApp({ ...apiDeps, xmlApi: { publicUrl, trustAnchors: certificatesFromPem(ca!) } }),
+    config.HOST,
+    config.XML_API_PORT,
+    { cert: cert!, key: key!, ca: ca!, requestCert: true },
+  );
+  log.info({ url: publicUrl }, 'XML API listening');
+  return server;
+}
 const stopSweeper = startStrandedJobSweeper({ db, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE }, log);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -46,6 +71,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     log.info({ signal }, 'API stopping');
     stopSweeper();
     await http.close();
+    await xmlApi?.close();
     await temporal.connection.close();
     await db.destroy();
     await tracing?.shutdown();

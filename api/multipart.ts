@@ -49,10 +49,7 @@ export async function readCreateRequest(c: Context, flow: Flow, sector: Sector):
       { path: 'job', code: 'INVALID_JSON', message: (err as Error).message },
     ]);
   }
-  refuseUnstorableStrings(raw);
-  const parsed = parseJobRequest(flow, raw, { sector }, new Date());
-  if (!parsed.ok) throw badRequest('VALIDATION_FAILED', 'the job is not valid', parsed.issues);
-  const job = parsed.job;
+  const job = validateJobRequest(flow, sector, raw);
 
   const files = new Map<string, Uint8Array>();
   const listed = new Set(job.documents.map((d) => d.fileName));
@@ -90,8 +87,21 @@ export async function readCreateRequest(c: Context, flow: Flow, sector: Sector):
     files.set(name, new Uint8Array(await value.arrayBuffer()));
   }
 
+  await validateJobDocuments(job, files);
+  return { job, requestJson: raw, files };
+}
+
+/** The job object of a create request, validated with every default filled in (JSON and XML API). */
+export function validateJobRequest(flow: Flow, sector: Sector, raw: unknown): JobRequest {
+  refuseUnstorableStrings(raw);
+  const parsed = parseJobRequest(flow, raw, { sector }, new Date());
+  if (!parsed.ok) throw badRequest('VALIDATION_FAILED', 'the job is not valid', parsed.issues);
+  return parsed.job;
+}
+
+/** Every listed document present and acceptable (type, size, parsable), or 400 naming each. */
+export async function validateJobDocuments(job: JobRequest, files: Map<string, Uint8Array>): Promise<void> {
   const issues = await inspectJobDocuments(job, files);
   if (issues.length > 0)
     throw badRequest('INVALID_DOCUMENT', 'a document is missing or not acceptable', issues);
-  return { job, requestJson: raw, files };
 }

@@ -114,4 +114,19 @@ if [ "${1:-}" = "--test" ]; then
     rm -rf "$gobin"
     echo "$COMPOSE_VERSION" > "$COMPOSE_STAMP"
   fi
+
+  # The national service's official Java client (test/official-client, Maven, Java 17) drives the
+  # XML API in test/xml-api: its dependencies and plugins are fetched once here, so the test
+  # builds it offline. Java 17 and Maven are the only tools it needs.
+  for tool in java mvn; do
+    if ! command -v "$tool" >/dev/null; then
+      say "the tests need Java 17 and Maven (for the official client in test/official-client). Run:"
+      say "  sudo apt-get install -y openjdk-17-jdk-headless maven"
+      exit 1
+    fi
+  done
+  if ! mvn -q -o -B -f test/official-client/pom.xml dependency:go-offline >/dev/null 2>&1; then
+    say "fetching the official Java client's Maven dependencies (signature-api-client-java 7.0.4)"
+    mvn -q -B -f test/official-client/pom.xml dependency:go-offline >&2
+  fi
 fi

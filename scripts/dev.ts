@@ -28,6 +28,7 @@ import { grantRole } from '../src/portal/roles.js';
 import { isValidOrganisationNumber } from '../src/rules/identity.js';
 import { connectTemporal, createServiceParts, openDatabase, seedDevSender } from '../src/runtime.js';
 import { startStrandedJobSweeper } from '../src/services/stranded-jobs.js';
+import { enterpriseCrls, loadOrCreateEnterprisePki } from '../src/signing/enterprise-pki.js';
 import { createSignatureWorker, workerTuningFromConfig } from '../worker/worker.js';
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -39,6 +40,8 @@ const devEnv = z.object({
   PG_PORT: port.default(5433),
   SMTP_PORT: port.default(2525),
   OIDC_PORT: port.default(3001),
+  /** The XML API (the national service's protocol) over mutual TLS; 0 turns it off. */
+  XML_API_PORT: z.coerce.number().int().min(0).max(65535).default(3443),
   DEV_SENDER_ORG: z
     .string()
     .refine(isValidOrganisationNumber, 'must be a valid 9-digit organisation number')
@@ -183,27 +186,49 @@ try {
   stops.unshift(() => temporal.connection.close());
   // The long-term archive's daily run (visible under Schedules in the Temporal UI).
   await ensureArchiveRenewalSchedule(temporal, { taskQueue: config.TEMPORAL_TASK_QUEUE });
+  const apiDeps = {
+    db,
+    temporal,
+    config,
+    log,
+    signing,
+    eid,
+    signingKeys,
+    storage,
+    mailDir: `${dataDir}/mail`,
+    allowPrivateCallbackTargets: notifications.allowPrivateCallbackTargets,
+    rateLimit: rateLimitFromConfig(config),
+    addressRateLimit: addressRateLimitFromConfig(config),
+  };
   const http = await listen(
-    createApp({
-      db,
-      temporal,
-      config,
-      log,
-      signing,
-      eid,
-      signingKeys,
-      storage,
-      mailDir: `${dataDir}/mail`,
-      allowPrivateCallbackTargets: notifications.allowPrivateCallbackTargets,
-      rateLimit: rateLimitFromConfig(config),
-      addressRateLimit: addressRateLimitFromConfig(config),
-    }),
+    createApp(apiDeps),
     config.HOST,
     config.PORT,
     undefined,
     httpLimitsFromConfig(config),
   );
   stops.unshift(() => http.close());
+
+  // The XML API over mutual TLS, from the development enterprise PKI: our server certificate
+  // carries the service's organisation number; client certificates must come from its CA.
+  const enterprise = await loadOrCreateEnterprisePki(`${config.PKI_DIR}/enterprise`);
+  const xmlApiUrl = `https://localhost:${dev.XML_API_PORT}/xml-api`;
+  if (dev.XML_API_PORT !== 0) {
+    const tlsApi = await listen(
+      createApp({
+        ...apiDeps,
+        xmlApi: {
+          publicUrl: xmlApiUrl,
+          trustAnchors: [enterprise.ca.certificate],
+          revocation: enterpriseCrls(enterprise),
+        },
+      }),
+      config.HOST,
+      dev.XML_API_PORT,
+      { key: enterprise.server.key, cert: enterprise.server.cert, ca: enterprise.caPem, requestCert: true },
+    );
+    stops.unshift(() => tlsApi.close());
+  }
   const stopSweeper = startStrandedJobSweeper({ db, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE }, log);
   stops.unshift(async () => stopSweeper());
 
@@ -227,6 +252,10 @@ try {
     API key             ${dev.DEV_API_KEY}
 
     Login          ${localIssuer ? `${localIssuer}  (local OpenID Connect provider: type a test identity number, pick the level)` : `${loginEnv.OIDC_ISSUER} (${eid.name})`}
+    XML API        ${dev.XML_API_PORT === 0 ? 'off (XML_API_PORT=0)' : `${xmlApiUrl}   (mutual TLS; the official clients' service URL)`}
+                   server organisation number ${enterprise.serviceOrg}, CA directory ${enterprise.caDirectory}
+                   a sender certificate: npm run cli -- enterprise-certificates issue --org ${dev.DEV_SENDER_ORG}
+
     Sender portal  ${api}/sender       log in as ${staff.pid} (${staff.name}), level 4
     Signing portal ${api}/portal       test people: ${testPopulation
       .slice(0, 3)

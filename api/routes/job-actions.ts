@@ -12,7 +12,9 @@ import {
   findOwnedJob,
   getSignatureJob,
   JobConflictError,
+  type JobServiceDeps,
 } from '../../src/services/signature-jobs.js';
+import type { DocumentStore } from '../../src/storage/index.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
 import { conflict, notFound } from '../errors.js';
 import { jsonBodyLimit, readJsonBody } from '../json-body.js';
@@ -47,18 +49,14 @@ export function jobActionRoutes(deps: ApiDeps) {
   });
 
   app.post('/direct/signature-jobs/:id/signers/:signerId/redirect-url', async (c) => {
-    const rec = await getSignatureJob(jobDeps, c.get('org'), 'direct', c.req.param('id'));
-    const signer = rec.signers.find((s) => s.id === c.req.param('signerId'));
-    if (!signer) throw notFound('no such signer in this job');
-    if (rec.job.status !== 'IN_PROGRESS') throw conflict('JOB_ENDED', 'the job has ended');
-    if (signer.status !== 'WAITING')
-      throw conflict('ALREADY_ACTED', 'the signer has already signed or rejected');
-    const redirectUrl = await issueRedirectUrl(deps.db, deps.config.PUBLIC_URL, {
-      jobId: rec.job.id,
-      signerId: signer.id,
-      expiresAt: directJobExpiry(rec.job.createdAt),
-    });
-    return c.json({ id: signer.id, redirectUrl });
+    const { signerId, redirectUrl } = await reissueRedirectUrl(
+      jobDeps,
+      deps.config.PUBLIC_URL,
+      c.get('org'),
+      c.req.param('id'),
+      c.req.param('signerId'),
+    );
+    return c.json({ id: signerId, redirectUrl });
   });
 
   /**
@@ -67,15 +65,48 @@ export function jobActionRoutes(deps: ApiDeps) {
    */
   app.delete(`/${FLOW_SEGMENT}/signature-jobs/:id/documents`, async (c) => {
     const job = await findOwnedJob(deps.db, c.get('org'), flowParam(c), c.req.param('id'));
-    try {
-      await deleteJobDocuments(jobDeps, job.id);
-    } catch (err) {
-      const closed =
-        err instanceof JobConflictError && err.code === 'JOB_ENDED' && job.status !== 'IN_PROGRESS';
-      if (!closed) throw err;
-    }
+    await requestDocumentDeletion(jobDeps, job);
     return c.body(null, 202);
   });
 
   return app;
+}
+
+/** A new one-time redirect URL for a direct signer still WAITING (JSON and XML API). */
+export async function reissueRedirectUrl(
+  jobDeps: JobServiceDeps,
+  publicUrl: string,
+  org: string,
+  jobId: string,
+  signerId: string,
+): Promise<{ signerId: string; identifier: string; redirectUrl: string }> {
+  const rec = await getSignatureJob(jobDeps, org, 'direct', jobId);
+  const signer = rec.signers.find((s) => s.id === signerId);
+  if (!signer) throw notFound('no such signer in this job');
+  if (rec.job.status !== 'IN_PROGRESS') throw conflict('JOB_ENDED', 'the job has ended');
+  if (signer.status !== 'WAITING')
+    throw conflict('ALREADY_ACTED', 'the signer has already signed or rejected');
+  const redirectUrl = await issueRedirectUrl(jobDeps.db, publicUrl, {
+    jobId: rec.job.id,
+    signerId: signer.id,
+    expiresAt: directJobExpiry(rec.job.createdAt),
+  });
+  return { signerId: signer.id, identifier: signer.identifier, redirectUrl };
+}
+
+/**
+ * Asks the job's workflow to delete the documents and results (moments later). A job whose
+ * workflow has closed has had its documents deleted already, so asking again is no conflict.
+ */
+export async function requestDocumentDeletion(
+  jobDeps: JobServiceDeps & { storage: DocumentStore },
+  job: { id: string; status: string },
+): Promise<void> {
+  try {
+    await deleteJobDocuments(jobDeps, job.id);
+  } catch (err) {
+    const closed =
+      err instanceof JobConflictError && err.code === 'JOB_ENDED' && job.status !== 'IN_PROGRESS';
+    if (!closed) throw err;
+  }
 }

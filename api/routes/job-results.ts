@@ -1,6 +1,8 @@
 /** Downloads of a job's results: the sealed PAdES and each signer's XAdES (404 until they exist). */
 import { Hono } from 'hono';
+import type { Db } from '../../src/db/index.js';
 import { findArtifact, findOwnedJob } from '../../src/services/signature-jobs.js';
+import type { DocumentStore } from '../../src/storage/index.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
 import { notFound } from '../errors.js';
 import { FLOW_SEGMENT, flowParam } from './params.js';
@@ -10,15 +12,7 @@ export function jobResultRoutes(deps: ApiDeps) {
 
   app.get(`/${FLOW_SEGMENT}/signature-jobs/:id/pades`, async (c) => {
     const job = await findOwnedJob(deps.db, c.get('org'), flowParam(c), c.req.param('id'));
-    const content = await findArtifact(deps, job.id, 'PADES');
-    if (!content) throw notFound('the signed document does not exist (yet, or any more)');
-    // Fetched results spare the sender the reminder before the documents expire.
-    await deps.db
-      .updateTable('signature_jobs')
-      .set({ results_downloaded_at: new Date() })
-      .where('id', '=', job.id)
-      .where('results_downloaded_at', 'is', null)
-      .execute();
+    const content = await padesForSender(deps, job.id);
     c.header('Content-Disposition', `attachment; filename="${job.id}.pdf"`);
     return c.body(new Uint8Array(content), 200, { 'Content-Type': 'application/pdf' });
   });
@@ -32,4 +26,21 @@ export function jobResultRoutes(deps: ApiDeps) {
   });
 
   return app;
+}
+
+/** The job's PAdES for its sender (JSON and XML API); 404 until made or once deleted. */
+export async function padesForSender(
+  deps: { db: Db; storage: DocumentStore },
+  jobId: string,
+): Promise<Buffer> {
+  const content = await findArtifact(deps, jobId, 'PADES');
+  if (!content) throw notFound('the signed document does not exist (yet, or any more)');
+  // Fetched results spare the sender the reminder before the documents expire.
+  await deps.db
+    .updateTable('signature_jobs')
+    .set({ results_downloaded_at: new Date() })
+    .where('id', '=', jobId)
+    .where('results_downloaded_at', 'is', null)
+    .execute();
+  return content;
 }

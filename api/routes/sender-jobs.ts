@@ -2,7 +2,13 @@
 import { Hono } from 'hono';
 import { issueRedirectUrls, signerOfStatusQueryToken } from '../../src/services/direct-signers.js';
 import { findOrganisation } from '../../src/services/organisations.js';
-import { createSignatureJob, findOwnedJob, getSignatureJob } from '../../src/services/signature-jobs.js';
+import {
+  createSignatureJob,
+  findOwnedJob,
+  getSignatureJob,
+  type JobRecord,
+  type JobServiceDeps,
+} from '../../src/services/signature-jobs.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
 import { ApiError, badRequest } from '../errors.js';
 import { readCreateRequest } from '../multipart.js';
@@ -66,37 +72,51 @@ export function senderJobRoutes(deps: ApiDeps) {
    * has neither signed nor rejected (the ceremony ended in an error, say).
    */
   app.get('/direct/signature-jobs/:id/status', async (c) => {
-    const org = c.get('org');
-    const jobId = c.req.param('id');
-    await findOwnedJob(deps.db, org, 'direct', jobId);
-    const token = c.req.query('status_query_token');
-    if (!token) {
-      throw badRequest('MISSING_STATUS_QUERY_TOKEN', 'the status_query_token query parameter is required', [
-        { path: 'status_query_token', code: 'REQUIRED', message: 'the token the signer brought back' },
-      ]);
-    }
-    const signerId =
-      token.length > MAX_STATUS_QUERY_TOKEN_LENGTH
-        ? null
-        : await signerOfStatusQueryToken(deps.db, jobId, token);
-    if (!signerId) {
-      throw new ApiError(
-        403,
-        'INVALID_STATUS_QUERY_TOKEN',
-        'the status_query_token is not valid for this job',
-      );
-    }
-    const rec = await getSignatureJob(jobDeps, org, 'direct', jobId);
-    const signer = rec.signers.find((s) => s.id === signerId);
-    if (!signer || signer.status === 'WAITING') {
-      throw new ApiError(
-        404,
-        'SIGNING_CEREMONY_NOT_COMPLETED',
-        'the signer has not completed the signing ceremony',
-      );
-    }
+    const rec = await directStatusForToken(
+      jobDeps,
+      c.get('org'),
+      c.req.param('id'),
+      c.req.query('status_query_token'),
+    );
     return c.json(jobView(base, rec));
   });
 
   return app;
+}
+
+/**
+ * After the signer's redirect back to the sender: the job's status for the holder of the
+ * `status_query_token` that came with it (JSON and XML API). 403 INVALID_STATUS_QUERY_TOKEN for a
+ * token not of this job; 404 SIGNING_CEREMONY_NOT_COMPLETED while the signer has neither signed
+ * nor rejected (the ceremony ended in an error, say).
+ */
+export async function directStatusForToken(
+  jobDeps: JobServiceDeps,
+  org: string,
+  jobId: string,
+  token: string | undefined,
+): Promise<JobRecord> {
+  await findOwnedJob(jobDeps.db, org, 'direct', jobId);
+  if (!token) {
+    throw badRequest('MISSING_STATUS_QUERY_TOKEN', 'the status_query_token query parameter is required', [
+      { path: 'status_query_token', code: 'REQUIRED', message: 'the token the signer brought back' },
+    ]);
+  }
+  const signerId =
+    token.length > MAX_STATUS_QUERY_TOKEN_LENGTH
+      ? null
+      : await signerOfStatusQueryToken(jobDeps.db, jobId, token);
+  if (!signerId) {
+    throw new ApiError(403, 'INVALID_STATUS_QUERY_TOKEN', 'the status_query_token is not valid for this job');
+  }
+  const rec = await getSignatureJob(jobDeps, org, 'direct', jobId);
+  const signer = rec.signers.find((s) => s.id === signerId);
+  if (!signer || signer.status === 'WAITING') {
+    throw new ApiError(
+      404,
+      'SIGNING_CEREMONY_NOT_COMPLETED',
+      'the signer has not completed the signing ceremony',
+    );
+  }
+  return rec;
 }

@@ -4,11 +4,15 @@
  * an empty queue before then is 429. `POST .../{id}/complete?change=<id>` confirms a change.
  */
 import { Hono } from 'hono';
+import type { Db } from '../../src/db/index.js';
+import type { Flow } from '../../src/job/model.js';
 import { findOwnedJob } from '../../src/services/signature-jobs.js';
 import {
   confirmStatusChange,
   DEFAULT_STATUS_QUEUE_OPTIONS,
   pollStatusQueue,
+  type QueueAddress,
+  type StatusQueueOptions,
 } from '../../src/services/status-queue.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
@@ -34,43 +38,49 @@ export function statusQueueRoutes(deps: ApiDeps) {
       ]);
     }
     const address = { org: c.get('org'), flow: flowParam(c), queue: queue.data };
-    const outcome = await pollStatusQueue(deps.db, address, options);
+    const outcome = await pollOrRefuse(deps.db, address, options);
     c.header(NEXT_POLL_HEADER, outcome.nextPermittedAt.toISOString());
-    switch (outcome.kind) {
-      case 'change':
-        return c.json(statusChangeView(deps.config.PUBLIC_URL, address, outcome.change));
-      case 'empty':
-        return c.body(null, 204);
-      case 'too-early': {
-        const waitSeconds = Math.ceil((outcome.nextPermittedAt.getTime() - outcome.now.getTime()) / 1000);
-        throw new ApiError(
-          429,
-          'POLLED_TOO_EARLY',
-          `the queue was empty; poll again at ${outcome.nextPermittedAt.toISOString()}`,
-          [],
-          {
-            'Retry-After': String(Math.max(1, waitSeconds)),
-            [NEXT_POLL_HEADER]: outcome.nextPermittedAt.toISOString(),
-          },
-        );
-      }
-    }
+    if (outcome.kind === 'empty') return c.body(null, 204);
+    return c.json(statusChangeView(deps.config.PUBLIC_URL, address, outcome.change));
   });
 
   app.post(`/${FLOW_SEGMENT}/signature-jobs/:id/complete`, async (c) => {
     const flow = flowParam(c);
     const org = c.get('org');
     const job = await findOwnedJob(deps.db, org, flow, c.req.param('id'));
-    const changeId = c.req.query('change');
-    const confirmed = await confirmStatusChange(deps.db, {
-      org,
-      flow,
-      jobId: job.id,
-      ...(changeId === undefined ? {} : { changeId }),
-    });
-    if (!confirmed) throw notFound('no such status change of this job');
+    await confirmOrRefuse(deps.db, { org, flow, jobId: job.id }, c.req.query('change'));
     return c.body(null, 204);
   });
 
   return app;
+}
+
+/** A poll of the queue (JSON and XML API); polling an empty queue too early is 429 with the time. */
+export async function pollOrRefuse(db: Db, address: QueueAddress, options: StatusQueueOptions) {
+  const outcome = await pollStatusQueue(db, address, options);
+  if (outcome.kind !== 'too-early') return outcome;
+  const waitSeconds = Math.ceil((outcome.nextPermittedAt.getTime() - outcome.now.getTime()) / 1000);
+  throw new ApiError(
+    429,
+    'POLLED_TOO_EARLY',
+    `the queue was empty; poll again at ${outcome.nextPermittedAt.toISOString()}`,
+    [],
+    {
+      'Retry-After': String(Math.max(1, waitSeconds)),
+      [NEXT_POLL_HEADER]: outcome.nextPermittedAt.toISOString(),
+    },
+  );
+}
+
+/** Confirms a change (`changeId`) or every handed-out change of the job (JSON and XML API); 404 for no such change. */
+export async function confirmOrRefuse(
+  db: Db,
+  job: { org: string; flow: Flow; jobId: string },
+  changeId?: string,
+) {
+  const confirmed = await confirmStatusChange(db, {
+    ...job,
+    ...(changeId === undefined ? {} : { changeId }),
+  });
+  if (!confirmed) throw notFound('no such status change of this job');
 }

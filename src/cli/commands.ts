@@ -9,6 +9,7 @@ import { isValidOrganisationNumber } from '../rules/identity.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../services/api-keys.js';
 import { findOrganisation, upsertOrganisation } from '../services/organisations.js';
 import { operationCommands } from './operations.js';
+import { type XmlApiCliSettings, xmlApiCommands } from './xml-api.js';
 
 export interface CliOutput {
   out(line: string): void;
@@ -28,7 +29,11 @@ export const USAGE = `usage: npm run cli -- <command>
   callback-secrets revoke <id> --org <orgNumber>
   jobs show <jobId>                                            a job's recorded status and signers
   jobs audit <jobId>                                           a job's audit trail
-  billing report [--quarter 2026Q4] [--org <n>] [--format csv|json]   quarterly usage and prices`;
+  billing report [--quarter 2026Q4] [--org <n>] [--format csv|json]   quarterly usage and prices
+  brokers authorise|revoke --org <orgNumber> --broker <orgNumber>   a broker may send for the sender (XML API)
+  brokers list --org <orgNumber>
+  enterprise-certificates issue --org <orgNumber> [--out file.p12] [--password p]   development
+                                                               certificate for the XML API, with the client configuration`;
 
 class UsageError extends Error {}
 
@@ -97,12 +102,22 @@ async function apiKeysRevoke(db: Db, args: string[], io: CliOutput): Promise<num
   return 0;
 }
 
+/** The XML API's development settings: from the environment, as `npm run dev` uses them. */
+function xmlApiSettings(): XmlApiCliSettings {
+  const dataDir = process.env.DATA_DIR || '.data';
+  return {
+    pkiDir: process.env.PKI_DIR || `${dataDir}/pki`,
+    xmlApiUrl: process.env.XML_API_URL || `https://localhost:${process.env.XML_API_PORT || '3443'}/xml-api`,
+  };
+}
+
 const COMMANDS: Record<string, (db: Db, args: string[], io: CliOutput) => Promise<number>> = {
   'orgs add': orgsAdd,
   'api-keys create': apiKeysCreate,
   'api-keys list': apiKeysList,
   'api-keys revoke': apiKeysRevoke,
   ...operationCommands(parse, requireOrgNumber, (m) => new UsageError(m)),
+  ...xmlApiCommands(parse, requireOrgNumber, xmlApiSettings),
 };
 
 export async function runCli(argv: string[], db: Db, io: CliOutput): Promise<number> {

@@ -14,6 +14,7 @@ import * as m0010 from './migrations/0010_signer_language.js';
 import * as m0011 from './migrations/0011_workflow_started.js';
 import * as m0012 from './migrations/0012_job_read_model.js';
 import * as m0013 from './migrations/0013_oidc_login.js';
+import * as m0014 from './migrations/0014_xml_api.js';
 import * as m0015 from './migrations/0015_kept_uploads.js';
 import type { Database } from './types.js';
 
@@ -46,6 +47,7 @@ const migrations: Record<string, Migration> = {
   '0012_job_read_model': m0012,
   '0013_oidc_login': m0013,
   '0015_kept_uploads': m0015,
+  '0014_xml_api': m0014,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

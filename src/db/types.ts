@@ -93,6 +93,15 @@ export interface SignatureJobsTable {
   /** Until when the documents are kept (set when the job ends); the archive's for long-term jobs. */
   retention_until: NullableTimestamp;
   documents_deleted_at: NullableTimestamp;
+  /** Migration 0014: the job's id in the XML API (xs:long), from a sequence; bigint as text. */
+  numeric_id: ColumnType<string, never, never>;
+}
+
+/** Migration 0014: organisations a sender lets send jobs in its name over the XML API. */
+export interface BrokerAuthorisationsTable {
+  org_number: string;
+  broker_org_number: string;
+  created_at: CreatedAt;
 }
 
 export interface SignersTable {
@@ -389,6 +398,7 @@ export interface Database {
   eid_test_keys: EidTestKeysTable;
   service_secrets: ServiceSecretsTable;
   kept_uploads: KeptUploadsTable;
+  broker_authorisations: BrokerAuthorisationsTable;
 }
 
 export type SignatureJobRow = Selectable<SignatureJobsTable>;

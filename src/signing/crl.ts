@@ -34,6 +34,32 @@ export function crlNames(pki: Pki): CaName[] {
   return (Object.keys(pki.crlIssuers) as CaName[]).filter((n) => pki.crlIssuers[n]);
 }
 
+/**
+ * An empty CRL signed by `ca`, issued at `thisUpdate` (to the second: its number is that second),
+ * valid for a week. Also what the development enterprise CA of the XML API issues.
+ */
+export function signCrl(
+  ca: { certificate: x509.X509Certificate; privateKey: CryptoKey },
+  thisUpdate: Date,
+): Promise<Uint8Array> {
+  const second = Math.floor(thisUpdate.getTime() / 1000);
+  const at = new Date(second * 1000);
+  return x509.X509CrlGenerator.create({
+    issuer: ca.certificate.subjectName,
+    thisUpdate: at,
+    nextUpdate: new Date(at.getTime() + VALIDITY_MS),
+    signingKey: ca.privateKey,
+    signingAlgorithm: signParams(ca.privateKey),
+    extensions: [
+      crlNumberExtension(second),
+      new x509.AuthorityKeyIdentifierExtension(
+        ca.certificate.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId ?? '',
+      ),
+    ],
+    entries: [],
+  }).then((c) => new Uint8Array(c.rawData));
+}
+
 /** The DER CRL of one of our CAs, as of `now`. */
 export function createCrl(pki: Pki, name: CaName, now: Date = new Date()): Promise<Uint8Array> {
   const ca = pki.crlIssuers[name];
@@ -44,21 +70,7 @@ export function createCrl(pki: Pki, name: CaName, now: Date = new Date()): Promi
   const key = `${name}@${second}`;
   let crl = perPki.get(key);
   if (!crl) {
-    const thisUpdate = new Date(second * 1000);
-    crl = x509.X509CrlGenerator.create({
-      issuer: ca.certificate.subjectName,
-      thisUpdate,
-      nextUpdate: new Date(thisUpdate.getTime() + VALIDITY_MS),
-      signingKey: ca.privateKey,
-      signingAlgorithm: signParams(ca.privateKey),
-      extensions: [
-        crlNumberExtension(second),
-        new x509.AuthorityKeyIdentifierExtension(
-          ca.certificate.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId ?? '',
-        ),
-      ],
-      entries: [],
-    }).then((c) => new Uint8Array(c.rawData));
+    crl = signCrl(ca, new Date(second * 1000));
     perPki.set(key, crl);
     // Oldest first in a Map: drop what no signature will ask for again.
     for (const old of perPki.keys()) {
@@ -134,4 +146,17 @@ export async function crlsFor(
     }
   }
   return (await Promise.all(out.values())).filter((crl): crl is Uint8Array => !!crl);
+}
+
+/**
+ * Revocation data for certificates of CAs the service does not run (senders' enterprise CAs):
+ * each issuer's CRL from the certificate's http distribution point, where it can be had.
+ */
+export async function distributionPointCrls(certs: x509.X509Certificate[]): Promise<Uint8Array[]> {
+  const byIssuer = new Map<string, Promise<Uint8Array | undefined>>();
+  for (const cert of certs) {
+    if (cert.subject === cert.issuer || byIssuer.has(cert.issuer)) continue;
+    byIssuer.set(cert.issuer, fetchCrl(cert));
+  }
+  return (await Promise.all(byIssuer.values())).filter((crl): crl is Uint8Array => !!crl);
 }

@@ -161,14 +161,16 @@ function dssMaterial(reader: PdfReader): { certs: x509.X509Certificate[]; crls: 
   // Outside input: at most MAX_DSS_ENTRIES of each, and a certificate is parsed only when it is of
   // a certificate's size and its outer DER length covers exactly the bytes, so junk streams cost
   // no ASN.1 parsing.
-  const certs = streams('Certs').slice(0, MAX_DSS_ENTRIES).flatMap((der) => {
-    if (der.byteLength > MAX_CERTIFICATE_BYTES || derLength(der) !== der.byteLength) return [];
-    try {
-      return [new x509.X509Certificate(bufferOf(der))];
-    } catch {
-      return [];
-    }
-  });
+  const certs = streams('Certs')
+    .slice(0, MAX_DSS_ENTRIES)
+    .flatMap((der) => {
+      if (der.byteLength > MAX_CERTIFICATE_BYTES || derLength(der) !== der.byteLength) return [];
+      try {
+        return [new x509.X509Certificate(bufferOf(der))];
+      } catch {
+        return [];
+      }
+    });
   return { certs, crls: streams('CRLs').slice(0, MAX_DSS_ENTRIES) };
 }
 

@@ -2,6 +2,7 @@
  * The real stack for API tests: the Temporal dev server (real, not time-skipping), a fresh
  * PostgreSQL database, a worker and the HTTP API on a free port, as `npm run dev` wires them.
  */
+
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import type { Worker } from '@temporalio/worker';
 import { createApp } from '../../api/app.js';
 import type { ApiDeps } from '../../api/deps.js';
 import { listen, type TlsOptions } from '../../api/server.js';
+import type { XmlApiOptions } from '../../api/xml-api/routes.js';
 import { loadConfig } from '../../src/config.js';
 import {
   type LocalOidcProvider,
@@ -43,6 +45,8 @@ export interface StackOptions {
   tls?: TlsOptions;
   /** DOCUMENT_STORE for the API and the worker (a fresh directory when 'filesystem'); default postgres. */
   documentStore?: 'postgres' | 'filesystem';
+  /** Serve the XML API under `/xml-api`, trusting these enterprise CAs for seals (use with tls). */
+  xmlApi?: Omit<XmlApiOptions, 'publicUrl'>;
 }
 
 export interface Stack {
@@ -124,6 +128,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     allowPrivateCallbackTargets: 'loopback',
     rateLimit: false,
     ...options.api,
+    ...(options.xmlApi ? { xmlApi: { publicUrl: `${config.PUBLIC_URL}/xml-api`, ...options.xmlApi } } : {}),
   };
   const http = await listen(createApp(apiDeps), '127.0.0.1', port, options.tls);
   const baseUrl = config.PUBLIC_URL;
