@@ -601,7 +601,7 @@ describe('deploy/temporal/setup-namespace.sh', () => {
     // The server refuses the new attributes in queries for the first two listings (as a real one
     // does for a second or two after they were created).
     const temporal = `case "$*" in *"namespace describe"*) exit 1 ;;
-      *"workflow list"*) n=$(grep -c "workflow list" "${'${0%/*}'}/calls.log"); [ "$n" -gt 2 ] || exit 1 ;; esac; exit 0`;
+      *"workflow list"*) n=$(grep -c "workflow list" "$(dirname "$0")/calls.log"); [ "$n" -gt 2 ] || exit 1 ;; esac; exit 0`;
     const { bin, log } = await stubs({ temporal });
     const r = await runScript('deploy/temporal/setup-namespace.sh', bin, vars);
     expect(r.code).toBe(0);
