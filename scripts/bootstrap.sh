@@ -156,11 +156,17 @@ if [ "${1:-}" = "--cluster" ]; then
     mv "$staging" "$SERVER_DIR"
   fi
   UI_DIR="$TOOLS_DIR/temporal-ui/$TEMPORAL_UI_VERSION"
-  if ! [ -x "$UI_DIR/bin/ui-server" ]; then
+  # .tools/temporal-ui/<version>: bin/ui-server and the image's config template, config/docker.yaml.
+  if ! [ -x "$UI_DIR/bin/ui-server" ] || ! [ -f "$UI_DIR/config/docker.yaml" ]; then
     say "building the Temporal UI server $TEMPORAL_UI_VERSION with Go"
     gobin=$(mktemp -d)
     GOBIN="$gobin" go install "github.com/temporalio/ui-server/v2/cmd/server@v$TEMPORAL_UI_VERSION" >&2
-    mkdir -p "$UI_DIR/bin"
+    module=$(go mod download -json "github.com/temporalio/ui-server/v2@v$TEMPORAL_UI_VERSION" |
+      sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+    rm -rf "$UI_DIR"
+    mkdir -p "$UI_DIR/bin" "$UI_DIR/config"
+    cp "$module/config/docker.yaml" "$UI_DIR/config/docker.yaml"
+    chmod u+w "$UI_DIR/config/docker.yaml"
     mv "$gobin/server" "$UI_DIR/bin/ui-server"
     rm -rf "$gobin"
   fi
