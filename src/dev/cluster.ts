@@ -102,6 +102,8 @@ export interface Cluster {
   temporal: Map<TemporalService | 'all', ManagedProcess>;
   ui: ManagedProcess;
   apis: ManagedProcess[];
+  /** Each API process's own URL (behind the proxy), same order as `apis`. */
+  apiUrls: string[];
   workers: ManagedProcess[];
   /** Each worker's /healthz URL, same order as `workers`. */
   workerHealthUrls: string[];
@@ -409,6 +411,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       temporal,
       ui,
       apis,
+      apiUrls: ports.apis.map((p) => `http://127.0.0.1:${p}`),
       workers,
       workerHealthUrls,
       proxy,
