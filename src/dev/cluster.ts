@@ -12,6 +12,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { Db } from '../db/index.js';
@@ -122,6 +123,28 @@ export interface Cluster {
 }
 
 const TEMPORAL_DB_USER = 'temporal';
+// The cluster_membership table keeps rpc_port as a PostgreSQL smallint: a service whose
+// membership port is above it fails its first heartbeat and exits.
+const MAX_MEMBERSHIP_PORT = 32_767;
+
+/**
+ * `count` ports free on loopback now, all at most 32767 (see MAX_MEMBERSHIP_PORT): the OS hands
+ * out ephemeral ports above that, so tests and benchmarks pick Temporal's internal ports here.
+ */
+export async function freeLowPorts(count: number): Promise<number[]> {
+  const found: number[] = [];
+  while (found.length < count) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (found.includes(port)) continue;
+    const free = await new Promise<boolean>((resolve) => {
+      const s = createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+    });
+    if (free) found.push(port);
+  }
+  return found;
+}
 
 /** Where the bootstrap (--cluster) put the server, SQL tool and UI of the pinned versions. */
 export function clusterTools() {
@@ -223,6 +246,11 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
 
     // --- the Temporal server: its own config template, filled from the environment --------------
     const [historyGrpc, matchingGrpc, workerGrpc, frontendHttp, ...membership] = ports.temporalInternal;
+    if (membership.some((p) => p > MAX_MEMBERSHIP_PORT)) {
+      throw new Error(
+        `Temporal's membership ports must be at most ${MAX_MEMBERSHIP_PORT} (it stores them as a smallint): got ${membership.join(', ')}`,
+      );
+    }
     const temporalEnv = {
       ...serverEnv,
       DB_PORT: String(ports.postgres),

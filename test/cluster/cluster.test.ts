@@ -13,7 +13,13 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARCHIVE_RENEWAL_SCHEDULE_ID } from '../../src/archive/schedule.js';
-import { type Cluster, type ClusterPorts, startCluster, TEMPORAL_SERVICES } from '../../src/dev/cluster.js';
+import {
+  type Cluster,
+  type ClusterPorts,
+  freeLowPorts,
+  startCluster,
+  TEMPORAL_SERVICES,
+} from '../../src/dev/cluster.js';
 import { documentOf, jobsIn, sleep, to } from '../faults/support/jobs.js';
 import { type FaultSmtp, startFaultSmtp } from '../faults/support/smtp.js';
 import { freePort } from '../helpers/ports.js';
@@ -39,7 +45,7 @@ async function ports(): Promise<ClusterPorts> {
     ui: ui!,
     postgres: postgres!,
     smtp: smtpPort!,
-    temporalInternal: await n(8),
+    temporalInternal: await freeLowPorts(8),
     apis: await n(2),
     workers: [
       { metrics: await freePort(), sdkMetrics: await freePort() },
