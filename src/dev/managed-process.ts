@@ -24,7 +24,7 @@ export interface ManagedProcess {
   start(): void;
 }
 
-export function startManagedProcess(opts: {
+export interface Command {
   name: string;
   command: string;
   args: string[];
@@ -32,7 +32,9 @@ export function startManagedProcess(opts: {
   cwd?: string;
   /** Appended to, across restarts. */
   logFile?: string;
-}): ManagedProcess {
+}
+
+export function startManagedProcess(opts: Command): ManagedProcess {
   const log = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : undefined;
   let output = '';
   let child!: ChildProcess;
@@ -85,14 +87,7 @@ export function startManagedProcess(opts: {
 }
 
 /** Runs a one-shot command to its end; rejects with its output when it exits non-zero. */
-export function runToEnd(opts: {
-  name: string;
-  command: string;
-  args: string[];
-  env: Record<string, string | undefined>;
-  cwd?: string;
-  logFile?: string;
-}): Promise<string> {
+export function runToEnd(opts: Command): Promise<string> {
   const p = startManagedProcess(opts);
   return p.exited().then(() => {
     if (p.child.exitCode === 0) return p.output();

@@ -166,6 +166,22 @@ export function jobsIn(w: JobWorld) {
     return false;
   }
 
+  /** The sequence numbers of the job's status changes, asserted unique (none recorded twice). */
+  async function statusChangeSeqs(jobId: string): Promise<number[]> {
+    const changes = await w.db
+      .selectFrom('status_changes')
+      .select('seq')
+      .where('job_id', '=', jobId)
+      .orderBy('seq')
+      .execute();
+    const seqs = changes.map((c) => c.seq);
+    expect(new Set(seqs).size).toBe(seqs.length);
+    return seqs;
+  }
+
+  const noticesOf = (jobId: string) =>
+    w.db.selectFrom('notices').select('id').where('job_id', '=', jobId).execute();
+
   async function downloadPades(jobId: string): Promise<Buffer> {
     const res = await fetch(`${w.apiUrl()}/api/${w.org}/portal/signature-jobs/${jobId}/pades`, {
       headers: { authorization: `Bearer ${w.apiKey}` },
@@ -187,6 +203,8 @@ export function jobsIn(w: JobWorld) {
     padesRows,
     runningActivity,
     killWhilePackaging,
+    statusChangeSeqs,
+    noticesOf,
     downloadPades,
   };
 }
