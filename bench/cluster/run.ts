@@ -67,7 +67,16 @@ async function memoryOf(pid: number): Promise<{ rss: number; peak: number }> {
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
 }
 
-/** PostgreSQL's processes all belong to the `postgres` system user here: summed by the postmaster's children. */
+/** Proportional memory (PSS, shared pages split between their users) of a process, in MB. */
+async function pssOf(pid: number): Promise<number> {
+  const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8').catch(() => '');
+  return Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0) / 1024;
+}
+
+/**
+ * PostgreSQL: the postmaster and its children (found from this connection's backend), summed by
+ * PSS so the shared buffers count once, not once per process.
+ */
 async function postgresMemory(cluster: Cluster): Promise<number> {
   const row = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(cluster.db);
   const backend = row.rows[0]!.pid;
@@ -77,8 +86,8 @@ async function postgresMemory(cluster: Cluster): Promise<number> {
     .trim()
     .split(/\s+/)
     .map(Number);
-  let total = (await memoryOf(postmaster)).rss;
-  for (const pid of children) total += (await memoryOf(pid)).rss;
+  let total = await pssOf(postmaster);
+  for (const pid of children) total += await pssOf(pid);
   return total;
 }
 
@@ -262,11 +271,21 @@ try {
   console.log(`   created ${made} in ${((performance.now() - t0) / 1000).toFixed(0)} s (${failed} failed)`);
   // Let the workers run every new job's first steps (activation, notice) before measuring.
   const settle = performance.now();
-  while (smtp.attempts() < made * 0.99 && performance.now() - settle < 600_000) {
+  const open0 = await open();
+  const noticed = async () =>
+    Number(
+      (
+        await cluster.db
+          .selectFrom('notices')
+          .select((eb) => eb.fn.count('job_id').distinct().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  while ((await noticed()) < open0 * 0.99 && performance.now() - settle < 600_000) {
     await new Promise((r) => setTimeout(r, 2000));
   }
   console.log(
-    `   notices sent: ${smtp.attempts()} (${((performance.now() - settle) / 1000).toFixed(0)} s after the last create)`,
+    `   jobs with their activation notice sent: ${await noticed()} of ${open0} (${((performance.now() - settle) / 1000).toFixed(0)} s after the last create)`,
   );
   console.log(`   open jobs: ${await open()}`);
   for (const [i, w] of cluster.workers.entries()) {
@@ -285,9 +304,7 @@ try {
     const m = await memoryOf(a.pid);
     console.log(`   API ${i + 1}: ${m.rss.toFixed(0)} MB resident, peak ${m.peak.toFixed(0)} MB`);
   }
-  console.log(
-    `   PostgreSQL (all processes, shared memory counted per process): ${(await postgresMemory(cluster)).toFixed(0)} MB`,
-  );
+  console.log(`   PostgreSQL (all its processes, by PSS): ${(await postgresMemory(cluster)).toFixed(0)} MB`);
 } finally {
   await connection.close().catch(() => {});
   await cluster.stop();
