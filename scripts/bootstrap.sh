@@ -132,7 +132,7 @@ if [ "${1:-}" = "--cluster" ]; then
       exit 1
     fi
   fi
-  command -v go >/dev/null || { say "the cluster builds the Temporal server with Go (1.24 or newer): install it"; exit 1; }
+  command -v go >/dev/null || { say "the cluster builds the Temporal server with Go (1.25 or newer, or an older go with GOTOOLCHAIN=auto): install it"; exit 1; }
   # .tools/temporal-server/<version>: bin/temporal-server, bin/temporal-sql-tool, and from the
   # server's module its config template (the image's config/docker.yaml) and PostgreSQL schemas.
   SERVER_DIR="$TOOLS_DIR/temporal-server/$TEMPORAL_SERVER_VERSION"
