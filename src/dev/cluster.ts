@@ -87,6 +87,8 @@ export interface ClusterOptions {
   workerEnv?: Record<string, string>;
   namespace?: string;
   say?: (line: string) => void;
+  /** Aborted (Ctrl-C while starting): what was started is stopped and startCluster rejects. */
+  signal?: AbortSignal;
 }
 
 export interface Cluster {
@@ -168,10 +170,16 @@ export function clusterTools() {
 }
 
 /** Polls `probe` until it resolves truthy, or fails naming `what`. */
-async function until(what: string, probe: () => Promise<unknown>, timeoutMs = 120_000): Promise<void> {
+async function until(
+  what: string,
+  probe: () => Promise<unknown>,
+  timeoutMs = 120_000,
+  signal?: AbortSignal,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
+    if (signal?.aborted) throw new Error(`stopped while waiting for ${what}`);
     try {
       if (await probe()) return;
     } catch (err) {
@@ -209,14 +217,26 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     all.push(p);
     return p;
   };
+  // Each step of the start-up first checks whether the caller gave up meanwhile.
+  const step = (line: string) => {
+    if (opts.signal?.aborted) throw new Error('stopped while starting');
+    say(line);
+  };
+  // Should this process end before the orderly stop completed (killed by a wrapper, an exit
+  // elsewhere), its children (each in a process group of its own) must not outlive it.
+  const killLeftovers = () => {
+    for (const p of all) if (p.running()) p.child.kill('SIGKILL');
+  };
+  process.on('exit', killLeftovers);
   const stopAll = async () => {
     for (const s of stops.splice(0))
       await s().catch((err) => say(`while stopping: ${(err as Error).message}`));
+    process.off('exit', killLeftovers);
   };
 
   try {
     // --- PostgreSQL: one server, the application's database and Temporal's two --------------------
-    say(`starting PostgreSQL on :${ports.postgres}`);
+    step(`starting PostgreSQL on :${ports.postgres}`);
     const startPg = () =>
       startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres'), port: ports.postgres, database: 'esign' });
     let pg: RunningPostgres | undefined = await startPg();
@@ -226,23 +246,26 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
 
     // --- Temporal's schema job: deploy/temporal/setup-schema.sh, as compose runs it ---------------
     const serverEnv = readEnvFile(join(projectRoot, 'deploy/temporal/server.env'));
-    say('Temporal schema job (deploy/temporal/setup-schema.sh)');
-    await runToEnd({
-      name: 'temporal-schema',
-      command: 'sh',
-      args: [join(projectRoot, 'deploy/temporal/setup-schema.sh')],
-      env: {
-        ...baseEnv,
-        SQL_HOST: '127.0.0.1',
-        SQL_PORT: String(ports.postgres),
-        SQL_USER: TEMPORAL_DB_USER,
-        SQL_PASSWORD: temporalDbPassword,
-        TEMPORAL_DB: serverEnv.DBNAME!,
-        VISIBILITY_DB: serverEnv.VISIBILITY_DBNAME!,
-        SCHEMA_ROOT: join(tools.serverDir, 'schema/postgresql/v12'),
+    step('Temporal schema job (deploy/temporal/setup-schema.sh)');
+    await runToEnd(
+      {
+        name: 'temporal-schema',
+        command: 'sh',
+        args: [join(projectRoot, 'deploy/temporal/setup-schema.sh')],
+        env: {
+          ...baseEnv,
+          SQL_HOST: '127.0.0.1',
+          SQL_PORT: String(ports.postgres),
+          SQL_USER: TEMPORAL_DB_USER,
+          SQL_PASSWORD: temporalDbPassword,
+          TEMPORAL_DB: serverEnv.DBNAME!,
+          VISIBILITY_DB: serverEnv.VISIBILITY_DBNAME!,
+          SCHEMA_ROOT: join(tools.serverDir, 'schema/postgresql/v12'),
+        },
+        logFile: join(logDir, 'temporal-schema.log'),
       },
-      logFile: join(logDir, 'temporal-schema.log'),
-    });
+      opts.signal,
+    );
 
     // --- the Temporal server: its own config template, filled from the environment --------------
     const [historyGrpc, matchingGrpc, workerGrpc, frontendHttp, ...membership] = ports.temporalInternal;
@@ -287,45 +310,53 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     if (opts.splitServices) {
       // History first: the frontend and matching find it through membership.
       for (const s of ['history', 'matching', 'frontend', 'worker'] as const) {
-        say(`starting the Temporal ${s} service`);
+        step(`starting the Temporal ${s} service`);
         temporal.set(s, proc(`temporal-${s}`, serverBin, serverArgs([s]), temporalEnv));
       }
     } else {
-      say(`starting the Temporal server ${tools.serverVersion} on :${ports.temporal}`);
+      step(`starting the Temporal server ${tools.serverVersion} on :${ports.temporal}`);
       temporal.set('all', proc('temporal', serverBin, serverArgs(TEMPORAL_SERVICES), temporalEnv));
     }
     stops.unshift(() => Promise.all([...temporal.values()].map((p) => p.stop())));
     const temporalAddress = `127.0.0.1:${ports.temporal}`;
     const untilTemporalServing = () =>
-      until('the Temporal frontend', async () => {
-        for (const [name, p] of temporal) {
-          if (!p.running()) throw new Error(`temporal ${name} exited:\n${p.output()}`);
-        }
-        const c = await Connection.connect({ address: temporalAddress, connectTimeout: 2000 });
-        try {
-          await c.workflowService.getSystemInfo({});
-          return true;
-        } finally {
-          await c.close();
-        }
-      });
+      until(
+        'the Temporal frontend',
+        async () => {
+          for (const [name, p] of temporal) {
+            if (!p.running()) throw new Error(`temporal ${name} exited:\n${p.output()}`);
+          }
+          const c = await Connection.connect({ address: temporalAddress, connectTimeout: 2000 });
+          try {
+            await c.workflowService.getSystemInfo({});
+            return true;
+          } finally {
+            await c.close();
+          }
+        },
+        120_000,
+        opts.signal,
+      );
     await untilTemporalServing();
 
     // --- the namespace job: deploy/temporal/setup-namespace.sh ----------------------------------
-    say('Temporal namespace job (deploy/temporal/setup-namespace.sh)');
-    await runToEnd({
-      name: 'temporal-setup',
-      command: 'sh',
-      args: [join(projectRoot, 'deploy/temporal/setup-namespace.sh')],
-      env: {
-        ...baseEnv,
-        ...readEnvFile(join(projectRoot, 'deploy/temporal/namespace.env')),
-        TEMPORAL_ADDRESS: temporalAddress,
-        NAMESPACE: namespace,
-        NAMESPACE_RETENTION: opts.appEnv?.TEMPORAL_RETENTION ?? '720h',
+    step('Temporal namespace job (deploy/temporal/setup-namespace.sh)');
+    await runToEnd(
+      {
+        name: 'temporal-setup',
+        command: 'sh',
+        args: [join(projectRoot, 'deploy/temporal/setup-namespace.sh')],
+        env: {
+          ...baseEnv,
+          ...readEnvFile(join(projectRoot, 'deploy/temporal/namespace.env')),
+          TEMPORAL_ADDRESS: temporalAddress,
+          NAMESPACE: namespace,
+          NAMESPACE_RETENTION: opts.appEnv?.TEMPORAL_RETENTION ?? '720h',
+        },
+        logFile: join(logDir, 'temporal-setup.log'),
       },
-      logFile: join(logDir, 'temporal-setup.log'),
-    });
+      opts.signal,
+    );
 
     // --- the Temporal UI, from its own config template ------------------------------------------
     const ui = proc(
@@ -392,11 +423,16 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     );
     stops.unshift(() => Promise.all(apis.map((p) => p.stop(20_000))));
     const untilApiHealthy = (i: number) =>
-      until(`API process ${i + 1}`, async () => {
-        if (!apis[i]!.running()) throw new Error(`api-${i + 1} exited:\n${apis[i]!.output()}`);
-        return httpOk(`http://127.0.0.1:${ports.apis[i]}/healthz`)();
-      });
-    say(`starting ${apis.length} API processes`);
+      until(
+        `API process ${i + 1}`,
+        async () => {
+          if (!apis[i]!.running()) throw new Error(`api-${i + 1} exited:\n${apis[i]!.output()}`);
+          return httpOk(`http://127.0.0.1:${ports.apis[i]}/healthz`)();
+        },
+        120_000,
+        opts.signal,
+      );
+    step(`starting ${apis.length} API processes`);
     await Promise.all(apis.map((_, i) => untilApiHealthy(i)));
 
     const workers = ports.workers.map((w, i) =>
@@ -410,11 +446,16 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     stops.unshift(() => Promise.all(workers.map((p) => p.stop(30_000))));
     const workerHealthUrls = ports.workers.map((w) => `http://127.0.0.1:${w.metrics}/healthz`);
     const untilWorkerHealthy = (i: number) =>
-      until(`worker process ${i + 1}`, async () => {
-        if (!workers[i]!.running()) throw new Error(`worker-${i + 1} exited:\n${workers[i]!.output()}`);
-        return httpOk(workerHealthUrls[i]!)();
-      });
-    say(`starting ${workers.length} worker processes`);
+      until(
+        `worker process ${i + 1}`,
+        async () => {
+          if (!workers[i]!.running()) throw new Error(`worker-${i + 1} exited:\n${workers[i]!.output()}`);
+          return httpOk(workerHealthUrls[i]!)();
+        },
+        120_000,
+        opts.signal,
+      );
+    step(`starting ${workers.length} worker processes`);
     await Promise.all(workers.map((_, i) => untilWorkerHealthy(i)));
 
     // --- the proxy -------------------------------------------------------------------------------
@@ -424,8 +465,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       maxBodyBytes: nginxBodyLimit(join(projectRoot, 'deploy/nginx/nginx.conf')),
     });
     stops.unshift(() => proxy.stop());
-    await until('the proxy', httpOk(`${proxy.url}/healthz`));
-    await until('the Temporal UI', httpOk(`${uiUrl}/healthz`));
+    await until('the proxy', httpOk(`${proxy.url}/healthz`), 120_000, opts.signal);
+    await until('the Temporal UI', httpOk(`${uiUrl}/healthz`), 120_000, opts.signal);
 
     return {
       proxyUrl: proxy.url,

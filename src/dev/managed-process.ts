@@ -87,9 +87,13 @@ export function startManagedProcess(opts: Command): ManagedProcess {
 }
 
 /** Runs a one-shot command to its end; rejects with its output when it exits non-zero. */
-export function runToEnd(opts: Command): Promise<string> {
+export function runToEnd(opts: Command, signal?: AbortSignal): Promise<string> {
   const p = startManagedProcess(opts);
+  // Given up on (Ctrl-C while starting): the one-shot is stopped too.
+  const abort = () => void p.stop(5000);
+  signal?.addEventListener('abort', abort, { once: true });
   return p.exited().then(() => {
+    signal?.removeEventListener('abort', abort);
     if (p.child.exitCode === 0) return p.output();
     throw new Error(`${opts.name} failed (exit ${p.child.exitCode ?? p.child.signalCode}):\n${p.output()}`);
   });
