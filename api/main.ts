@@ -2,6 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import { loadConfigOrExit } from '../src/config.js';
 import { createLogger } from '../src/log.js';
+import { loadNotificationConfig } from '../src/notifications/config.js';
+import { seedDevContactRegister } from '../src/notifications/contact-register.js';
 import { tracingFromConfig } from '../src/observability/tracing.js';
 import { connectTemporal, createLoginOrExit, createServiceParts, openDatabase } from '../src/runtime.js';
 import { startStrandedJobSweeper } from '../src/services/stranded-jobs.js';
@@ -26,6 +28,13 @@ const temporal = await connectTemporal(
   tracing ? [tracing.plugin] : [],
 );
 const { signing, signingKeys, notifications, storage } = await createServiceParts(db, config);
+// CONTACT_REGISTER=dev (the default outside production, compose's trial default): the register
+// is a table that only holds what is seeded; the API migrates, so it seeds the synthetic test
+// people (as `npm run dev` does) rather than leave every lookup CONTACT_INFORMATION_MISSING.
+if (loadNotificationConfig({ ...process.env, APP_ENV: config.APP_ENV }).CONTACT_REGISTER === 'dev') {
+  await seedDevContactRegister(db);
+  log.warn('CONTACT_REGISTER=dev: the development contact register holds only the synthetic test people');
+}
 const apiDeps = {
   db,
   temporal,

@@ -6,6 +6,9 @@
 #   scripts/bootstrap.sh --test   the same, plus the Debian packages the tests use as outside judges
 #                                 and the docker compose CLI plugin (built with Go) that checks
 #                                 docker-compose.yml
+#   scripts/bootstrap.sh --cluster  node modules + the tool virtualenv, plus the real Temporal server,
+#                                 its SQL tool and the Temporal UI server at the versions
+#                                 docker-compose.yml pins, built with Go into .tools/ (npm run cluster)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -128,5 +131,64 @@ if [ "${1:-}" = "--test" ]; then
   if ! mvn -q -o -B -f test/official-client/pom.xml dependency:go-offline >/dev/null 2>&1; then
     say "fetching the official Java client's Maven dependencies (signature-api-client-java 7.0.4)"
     mvn -q -B -f test/official-client/pom.xml dependency:go-offline >&2
+  fi
+fi
+
+if [ "${1:-}" = "--cluster" ]; then
+  # The production shape without containers (scripts/cluster.ts): the same versions as the images
+  # of docker-compose.yml, read from there so the pin lives in one place.
+  image_tag() { sed -n "s|^ *image: $1:\([^ ]*\)\$|\1|p" docker-compose.yml | head -1; }
+  TEMPORAL_SERVER_VERSION=$(image_tag temporalio/server)
+  TEMPORAL_UI_VERSION=$(image_tag temporalio/ui)
+  [ -n "$TEMPORAL_SERVER_VERSION" ] && [ -n "$TEMPORAL_UI_VERSION" ] ||
+    { say "docker-compose.yml names no temporalio/server or temporalio/ui image"; exit 1; }
+  # setup-schema.sh calls psql and pg_isready, as in the admin-tools image.
+  if ! command -v psql >/dev/null || ! command -v pg_isready >/dev/null; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      say "installing postgresql-client"
+      apt-get update -qq >&2
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql-client >&2
+    else
+      say "the cluster needs psql and pg_isready: sudo apt-get install -y postgresql-client"
+      exit 1
+    fi
+  fi
+  command -v go >/dev/null || { say "the cluster builds the Temporal server with Go (1.25 or newer, or an older go with GOTOOLCHAIN=auto): install it"; exit 1; }
+  # .tools/temporal-server/<version>: bin/temporal-server, bin/temporal-sql-tool, and from the
+  # server's module its config template (the image's config/docker.yaml) and PostgreSQL schemas.
+  SERVER_DIR="$TOOLS_DIR/temporal-server/$TEMPORAL_SERVER_VERSION"
+  if ! [ -x "$SERVER_DIR/bin/temporal-server" ] || ! [ -x "$SERVER_DIR/bin/temporal-sql-tool" ] ||
+    ! [ -f "$SERVER_DIR/config/docker.yaml" ]; then
+    say "building the Temporal server $TEMPORAL_SERVER_VERSION with Go (about 12 minutes the first time on two cores)"
+    gobin=$(mktemp -d)
+    GOBIN="$gobin" go install "go.temporal.io/server/cmd/server@v$TEMPORAL_SERVER_VERSION" \
+      "go.temporal.io/server/cmd/tools/sql@v$TEMPORAL_SERVER_VERSION" >&2
+    module=$(go mod download -json "go.temporal.io/server@v$TEMPORAL_SERVER_VERSION" |
+      sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+    staging="$SERVER_DIR.partial"
+    rm -rf "$staging"
+    mkdir -p "$staging/bin" "$staging/config" "$staging/schema"
+    mv "$gobin/server" "$staging/bin/temporal-server"
+    mv "$gobin/sql" "$staging/bin/temporal-sql-tool"
+    cp "$module/config/docker.yaml" "$staging/config/docker.yaml"
+    cp -r "$module/schema/postgresql" "$staging/schema/postgresql"
+    chmod -R u+w "$staging"
+    rm -rf "$gobin" "$SERVER_DIR"
+    mv "$staging" "$SERVER_DIR"
+  fi
+  UI_DIR="$TOOLS_DIR/temporal-ui/$TEMPORAL_UI_VERSION"
+  # .tools/temporal-ui/<version>: bin/ui-server and the image's config template, config/docker.yaml.
+  if ! [ -x "$UI_DIR/bin/ui-server" ] || ! [ -f "$UI_DIR/config/docker.yaml" ]; then
+    say "building the Temporal UI server $TEMPORAL_UI_VERSION with Go"
+    gobin=$(mktemp -d)
+    GOBIN="$gobin" go install "github.com/temporalio/ui-server/v2/cmd/server@v$TEMPORAL_UI_VERSION" >&2
+    module=$(go mod download -json "github.com/temporalio/ui-server/v2@v$TEMPORAL_UI_VERSION" |
+      sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+    rm -rf "$UI_DIR"
+    mkdir -p "$UI_DIR/bin" "$UI_DIR/config"
+    cp "$module/config/docker.yaml" "$UI_DIR/config/docker.yaml"
+    chmod u+w "$UI_DIR/config/docker.yaml"
+    mv "$gobin/server" "$UI_DIR/bin/ui-server"
+    rm -rf "$gobin"
   fi
 fi

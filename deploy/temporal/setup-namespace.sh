@@ -1,8 +1,8 @@
 #!/bin/sh
 # One-shot (docker-compose.yml, service temporal-setup; image temporalio/admin-tools): once the
 # server is healthy, creates the namespace the service uses if it is missing and registers the
-# custom search attributes its workflows set (src/job/search-attributes.ts) that are missing.
-# Safe to run on every `docker compose up`.
+# custom search attributes its workflows set (src/job/search-attributes.ts) that are missing, and
+# ends once they can be used. Safe to run on every `docker compose up` (and `npm run cluster`).
 #
 # Environment: TEMPORAL_ADDRESS, NAMESPACE, NAMESPACE_RETENTION (e.g. 720h),
 # SEARCH_ATTRIBUTES (whitespace-separated Name=Type, e.g. "SenderOrganization=Keyword").
@@ -52,5 +52,14 @@ for pair in $SEARCH_ATTRIBUTES; do
     echo "setup-namespace: registering search attribute $name ($type)"
     t operator search-attribute create --namespace "$NAMESPACE" --name "$name" --type "$type"
   fi
+done
+
+# A search attribute just created is usable only a moment later (1-2 s on SQL visibility), once
+# every server has reloaded the namespace's mapping; a workflow started before then is refused.
+# So the job ends only when a listing filtered by each of them is accepted.
+for pair in $SEARCH_ATTRIBUTES; do
+  name=${pair%%=*}
+  retry "search attribute $name to be usable" \
+    t workflow list --namespace "$NAMESPACE" --query "$name = 'setup-probe'" --limit 1 >/dev/null
 done
 echo "setup-namespace: done"

@@ -7,6 +7,8 @@
 # schema versioning set up only when it has none; update-schema then applies only the versions
 # the database does not have yet. So an image upgrade is: new tags, `docker compose up`.
 #
+# The role SQL_USER must be a superuser or have CREATEDB while a database is missing.
+#
 # Environment: SQL_HOST, SQL_PORT, SQL_USER, SQL_PASSWORD (also read by temporal-sql-tool itself),
 # TEMPORAL_DB, VISIBILITY_DB.
 set -eu
@@ -42,6 +44,12 @@ setup() {
   if [ "$(query postgres "SELECT 1 FROM pg_database WHERE datname = '$db'")" = "1" ]; then
     echo "setup-schema: database $db exists"
   else
+    # The role must be allowed to create databases (a superuser, or a role WITH CREATEDB), or the
+    # tool fails with a less helpful message.
+    if [ "$(query postgres "SELECT rolsuper OR rolcreatedb FROM pg_roles WHERE rolname = current_user")" = "f" ]; then
+      echo "setup-schema: role $SQL_USER may not create database $db: ALTER ROLE $SQL_USER CREATEDB, or create it beforehand" >&2
+      exit 1
+    fi
     echo "setup-schema: creating database $db"
     sql_tool --db "$db" create
   fi

@@ -7,20 +7,13 @@
  * SMTP server refused) and that nothing was lost or done twice.
  */
 import { createHash } from 'node:crypto';
-import type { WorkflowHandle } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import { sql } from 'kysely';
-import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SignatureJobState, workflowIdForJob } from '../../src/job/model.js';
 import { createApiKey } from '../../src/services/api-keys.js';
 import { upsertOrganisation } from '../../src/services/organisations.js';
-import { statusQuery } from '../../workflows/definitions.js';
 import { type ServiceProcess, until } from '../helpers/processes.js';
-import { createForm } from '../helpers/requests.js';
 import { API_KEY, type Api, type FaultStack, ORG, startFaultStack } from './support/fault-stack.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { documentOf, jobsIn, sleep, to } from './support/jobs.js';
 
 let stack: FaultStack;
 let api: Api;
@@ -36,146 +29,34 @@ afterAll(async () => {
   await stack?.close();
 }, 60_000);
 
-/** A PDF of `pages` pages of text: big enough that packaging takes a noticeable while. */
-async function documentOf(pages: number): Promise<Uint8Array> {
-  const doc = await PDFDocument.create();
-  const font = await doc.embedFont(StandardFonts.Helvetica);
-  for (let i = 1; i <= pages; i++) {
-    const page = doc.addPage([595, 842]);
-    for (let line = 0; line < 40; line++) {
-      page.drawText(`Page ${i}, clause ${line + 1}: the parties agree to what is written here.`, {
-        x: 50,
-        y: 800 - line * 19,
-        size: 10,
-        font,
-      });
-    }
-  }
-  return doc.save();
-}
+const {
+  createRequest,
+  createJob,
+  handleOf,
+  signersOf,
+  untilActivated,
+  sign,
+  untilJobStatus,
+  attemptsOf,
+  padesRows,
+  killWhilePackaging: killWhilePackagingBy,
+  statusChangeSeqs,
+  noticesOf,
+  downloadPades,
+} = jobsIn({
+  get db() {
+    return stack.db;
+  },
+  get temporal() {
+    return stack.temporal;
+  },
+  apiUrl: () => api.url,
+  org: ORG,
+  apiKey: API_KEY,
+});
 
-interface CreateOptions {
-  emails: string[];
-  pages?: number;
-  activationTime?: string;
-  idempotencyKey?: string;
-  title?: string;
-}
-
-function createRequest(o: CreateOptions, pdf: Uint8Array) {
-  const job = {
-    title: o.title ?? 'Fault test agreement',
-    documents: [{ title: 'Agreement', fileName: 'agreement.pdf', mimeType: 'application/pdf' }],
-    // Signers addressed by e-mail: reached without the contact register.
-    signers: o.emails.map((email) => ({ email, order: 0 })),
-    ...(o.activationTime ? { availability: { activationTime: o.activationTime } } : {}),
-  };
-  return () =>
-    fetch(`${api.url}/api/${ORG}/portal/signature-jobs`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${API_KEY}`,
-        ...(o.idempotencyKey ? { 'idempotency-key': o.idempotencyKey } : {}),
-      },
-      body: createForm(job, { 'agreement.pdf': pdf }),
-    });
-}
-
-async function createJob(o: CreateOptions): Promise<string> {
-  const res = await createRequest(o, await documentOf(o.pages ?? 1))();
-  expect(res.status, await res.clone().text()).toBe(201);
-  return ((await res.json()) as { id: string }).id;
-}
-
-const handleOf = (jobId: string): WorkflowHandle =>
-  stack.temporal.workflow.getHandle(workflowIdForJob(jobId));
-
-const stateOf = (jobId: string) => handleOf(jobId).query<SignatureJobState>(statusQuery);
-
-const signersOf = (jobId: string) =>
-  stack.db.selectFrom('signers').select('id').where('job_id', '=', jobId).orderBy('position').execute();
-
-async function untilActivated(jobId: string): Promise<void> {
-  await until('the group to be activated', async () =>
-    (await stateOf(jobId)).groups[0]?.activatedAt ? true : undefined,
-  );
-}
-
-async function sign(jobId: string, signerId: string): Promise<Response> {
-  return fetch(`${api.url}/api/dev/signature-jobs/${jobId}/signers/${signerId}/sign`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ authenticationLevel: 3 }),
-  });
-}
-
-async function untilJobStatus(jobId: string, status: string, timeoutMs = 120_000): Promise<void> {
-  await until(
-    `job ${jobId} to be ${status}`,
-    async () => {
-      const row = await stack.db
-        .selectFrom('signature_jobs')
-        .select('status')
-        .where('id', '=', jobId)
-        .executeTakeFirst();
-      return row?.status === status ? true : undefined;
-    },
-    timeoutMs,
-  );
-}
-
-/** The attempt numbers of the started activities (of type `activity`, or all) in the history. */
-async function attemptsOf(jobId: string, activity?: string): Promise<number[]> {
-  const history = await handleOf(jobId).fetchHistory();
-  const typeOfScheduled = new Map<string, string>();
-  const attempts: number[] = [];
-  for (const e of history.events ?? []) {
-    const scheduled = e.activityTaskScheduledEventAttributes;
-    if (scheduled) typeOfScheduled.set(String(e.eventId), scheduled.activityType?.name ?? '');
-    const started = e.activityTaskStartedEventAttributes;
-    const type = started && typeOfScheduled.get(String(started.scheduledEventId));
-    if (started && (activity === undefined || type === activity)) {
-      attempts.push(started.attempt ?? 1);
-    }
-  }
-  return attempts;
-}
-
-async function padesRows(jobId: string) {
-  return stack.db
-    .selectFrom('artifacts')
-    .select('sha256')
-    .where('job_id', '=', jobId)
-    .where('kind', '=', 'PADES')
-    .execute();
-}
-
-/** Kills the worker once the job's packaging runs; true if no PAdES was stored by then. */
-async function killWhilePackaging(jobId: string): Promise<boolean> {
-  const started = temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const { raw } = await handleOf(jobId).describe();
-    const packaging = raw.pendingActivities?.find((a) => a.activityType?.name === 'packageJob');
-    if (packaging?.state === started) {
-      await worker.kill();
-      return (await padesRows(jobId)).length === 0;
-    }
-    if ((await padesRows(jobId)).length > 0) return false;
-    await sleep(10);
-  }
-  return false;
-}
-
-async function downloadPades(jobId: string): Promise<Buffer> {
-  const res = await fetch(`${api.url}/api/${ORG}/portal/signature-jobs/${jobId}/pades`, {
-    headers: { authorization: `Bearer ${API_KEY}` },
-  });
-  expect(res.status).toBe(200);
-  return Buffer.from(await res.arrayBuffer());
-}
-
-const to = (address: string) => (m: { to?: unknown }) => JSON.stringify(m.to ?? '').includes(address);
+/** Kills the (one) worker once the job's packaging runs; true if no PAdES was stored by then. */
+const killWhilePackaging = (jobId: string) => killWhilePackagingBy(jobId, () => worker.kill());
 
 describe('faults survived', () => {
   it('a worker killed in the middle of sending a notice: the notice arrives exactly once', async () => {
@@ -280,17 +161,8 @@ describe('faults survived', () => {
     const retried = await attemptsOf(jobId);
     expect(Math.max(...retried)).toBeGreaterThanOrEqual(2);
     // Every status change recorded once, in order, none missing.
-    const changes = await stack.db
-      .selectFrom('status_changes')
-      .select('seq')
-      .where('job_id', '=', jobId)
-      .orderBy('seq')
-      .execute();
-    const seqs = changes.map((c) => c.seq);
-    expect(new Set(seqs).size).toBe(seqs.length);
-    expect(seqs.length).toBeGreaterThanOrEqual(2);
-    const notices = await stack.db.selectFrom('notices').select('id').where('job_id', '=', jobId).execute();
-    expect(notices).toHaveLength(1);
+    expect((await statusChangeSeqs(jobId)).length).toBeGreaterThanOrEqual(2);
+    expect(await noticesOf(jobId)).toHaveLength(1);
   }, 180_000);
 
   it('two API processes hold one rate limit between them', async () => {

@@ -553,6 +553,16 @@ describe('deploy/temporal/setup-schema.sh', () => {
     ]);
   });
 
+  it('says what to grant when its role may not create the missing databases', async () => {
+    // No database yet, and the role is neither superuser nor CREATEDB.
+    const psql = `case "$*" in *rolcreatedb*) echo f ;; esac`;
+    const { bin, log } = await stubs({ pg_isready: 'exit 0', psql, 'temporal-sql-tool': 'exit 0' });
+    const r = await runScript('deploy/temporal/setup-schema.sh', bin, vars);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/ALTER ROLE temporal CREATEDB/);
+    expect(await sqlCalls(log)).toEqual([]);
+  });
+
   it('fails when a schema step fails, so the server does not start', async () => {
     const { bin } = await stubs({
       pg_isready: 'exit 0',
@@ -585,6 +595,23 @@ describe('deploy/temporal/setup-namespace.sh', () => {
       'operator search-attribute create --namespace default --name SenderOrganization --type Keyword --address temporal:7233',
       'operator search-attribute create --namespace default --name SignatureJobFlow --type Keyword --address temporal:7233',
     ]);
+  });
+
+  it('ends only once a listing filtered by each new search attribute is accepted', async () => {
+    // The server refuses the new attributes in queries for the first two listings (as a real one
+    // does for a second or two after they were created).
+    const temporal = `case "$*" in *"namespace describe"*) exit 1 ;;
+      *"workflow list"*) n=$(grep -c "workflow list" "$(dirname "$0")/calls.log"); [ "$n" -gt 2 ] || exit 1 ;; esac; exit 0`;
+    const { bin, log } = await stubs({ temporal });
+    const r = await runScript('deploy/temporal/setup-namespace.sh', bin, vars);
+    expect(r.code).toBe(0);
+    const lines = await calls(log);
+    const lists = lines.filter((l) => l.includes('workflow list'));
+    expect(lists).toHaveLength(4);
+    expect(lists.at(-1)).toContain("--query SignatureJobFlow = 'setup-probe'");
+    // The listings come after the registrations.
+    const lastCreate = lines.map((l) => / create /.test(l)).lastIndexOf(true);
+    expect(lines.indexOf(lists[0]!)).toBeGreaterThan(lastCreate);
   });
 
   it('changes nothing when all is in place', async () => {
