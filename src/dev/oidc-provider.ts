@@ -9,7 +9,7 @@
 import { createHash, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Provider from 'oidc-provider';
+import type Provider from 'oidc-provider';
 import { LOGGED_OUT_PATH, LOGIN_CALLBACK_PATH } from '../eid/index.js';
 import { DEFAULT_LEVEL_ACR } from '../eid/levels.js';
 import { testEidName } from '../eid/names.js';
@@ -100,7 +100,10 @@ export async function startLocalOidcProvider(options: LocalOidcOptions): Promise
   /** The people who logged in, by account id (a hash of the number, as `sub` is no identity number). */
   const accounts = new Map<string, { pid: string; locale: string }>();
 
-  const provider = new Provider(issuer, {
+  // Loaded here, not at the top: the module prints a warning about the Node version as it loads,
+  // which a process that stops before starting a provider (a configuration error) should not show.
+  const { default: OidcProvider } = await import('oidc-provider');
+  const provider = new OidcProvider(issuer, {
     clients: options.clients.map((c) => ({
       client_id: c.clientId,
       ...(c.clientSecret ? { client_secret: c.clientSecret } : {}),

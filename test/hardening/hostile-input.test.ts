@@ -11,6 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type LocalOidcProvider,
+  localClientFor,
+  localProviderEnv,
+  startLocalOidcProvider,
+} from '../../src/dev/oidc-provider.js';
 import { seedDevSender } from '../../src/runtime.js';
 import { createSigningContext } from '../../src/signatures/context.js';
 import { addSealSignature } from '../../src/signing/pdf/signatures.js';
@@ -41,6 +47,7 @@ let env: TestWorkflowEnvironment;
 let t: TestDatabase;
 let dir: string;
 let api: ServiceProcess;
+let oidc: LocalOidcProvider;
 let base: string;
 let sealed: Uint8Array<ArrayBuffer>;
 let nextAddress = 1;
@@ -64,7 +71,10 @@ beforeAll(async () => {
       signedAt: new Date(),
     }),
   );
+  // The API discovers its login provider at start (nobody logs in here).
+  oidc = await startLocalOidcProvider({ port: 0, clients: [localClientFor(base)] });
   api = startServiceProcess('api', 'api/main.ts', {
+    ...localProviderEnv(oidc.issuer),
     APP_ENV: 'development',
     HOST: '127.0.0.1',
     PORT: String(port),
@@ -82,6 +92,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await api?.stop();
+  await oidc?.close();
   await t?.db.destroy();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
