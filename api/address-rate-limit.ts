@@ -2,7 +2,9 @@
  * A rate limit per client address on everything anyone can reach without an API key: the pages
  * (login, one-time code, signing, portals), `/tsa`, `/api/verify`, `/pki`, the docs, and any path
  * that does not exist. Only `/healthz` and `/metrics` (monitoring), the pages' static assets and
- * the sender API (limited per organisation, api/rate-limit.ts) are outside it.
+ * the sender APIs, JSON and XML (limited per organisation, api/rate-limit.ts), are outside it.
+ * The XML API must be: behind the compose proxy's TLS passthrough every sender's connection comes
+ * from the proxy's one address, so a limit per address would be one limit for all senders.
  *
  * Counted per process in memory, as a token bucket per address, not in PostgreSQL like the
  * sender limit: the point is to refuse a flood (1,000 requests a second from one address)
@@ -76,14 +78,15 @@ export class TokenBuckets {
   }
 }
 
-/** Paths outside the limit: monitoring, static assets, and the sender API (its own limit). */
+/** Paths outside the limit: monitoring, static assets, and the sender APIs (their own limit). */
 function exempt(path: string): boolean {
   return (
     path === '/healthz' ||
     path === '/metrics' ||
     path.startsWith('/assets/') ||
     path.startsWith('/docs/assets/') ||
-    /^\/api\/(\d{9}|dev)(\/|$)/.test(path)
+    /^\/api\/(\d{9}|dev)(\/|$)/.test(path) ||
+    /^\/xml-api\/\d{9}(\/|$)/.test(path)
   );
 }
 

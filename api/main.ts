@@ -65,7 +65,13 @@ async function listenXmlApi() {
   );
   const publicUrl = config.XML_API_PUBLIC_URL ?? `https://${config.HOST}:${config.XML_API_PORT}/xml-api`;
   const server = await listen(
-    createApp({ ...apiDeps, xmlApi: { publicUrl, trustAnchors: certificatesFromPem(ca!) } }),
+    createApp({
+      ...apiDeps,
+      // Reached directly or through a TCP passthrough (the compose proxy's stream block): no
+      // proxy on the way writes X-Forwarded-For, so one arriving here is the client's own claim.
+      config: { ...config, TRUST_PROXY_HOPS: 0 },
+      xmlApi: { publicUrl, trustAnchors: certificatesFromPem(ca!) },
+    }),
     config.HOST,
     config.XML_API_PORT,
     { cert: cert!, key: key!, ca: ca!, requestCert: true },

@@ -105,8 +105,8 @@ describe('rate limit per client address', () => {
       '*',
       rateLimitAddresses({ addressRateLimit: { requestsPerSecond: 1, burst: 3 }, config: {} as never }),
     );
-    for (const path of ['/tsa', '/login', '/healthz', '/metrics', '/assets/pages.css', '/api/987654325/x'])
-      app.all(path, (c) => c.text('ok'));
+    const open = ['/healthz', '/metrics', '/assets/pages.css', '/api/987654325/x', '/xml-api/987654325/x'];
+    for (const path of ['/tsa', '/login', '/xml-api/', ...open]) app.all(path, (c) => c.text('ok'));
     const port = await serve(app, LIMITS);
     const get = (path: string) => fetch(`http://127.0.0.1:${port}${path}`);
     const tsa = [];
@@ -118,7 +118,8 @@ describe('rate limit per client address', () => {
     const page = await get('/login');
     expect(page.status).toBe(429);
     expect(await page.text()).toMatch(/too many requests/);
-    for (const open of ['/healthz', '/metrics', '/assets/pages.css', '/api/987654325/x'])
-      expect((await get(open)).status).toBe(200);
+    // The XML API's root is no sender's: limited like any other path.
+    expect((await get('/xml-api/')).status).toBe(429);
+    for (const path of open) expect((await get(path)).status, path).toBe(200);
   });
 });

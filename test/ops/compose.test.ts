@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../../api/app.js';
+import { loadConfig } from '../../src/config.js';
 import { JOB_SEARCH_ATTRIBUTES } from '../../src/job/search-attributes.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -38,6 +39,7 @@ interface Mount {
   type: string;
   source?: string;
   target: string;
+  read_only?: boolean;
 }
 interface Service {
   image?: string;
@@ -236,13 +238,34 @@ describe('the service: API and worker', () => {
   });
 });
 
+/** The directives of the proxy's nginx.conf as the proxy service mounts it (comments left out). */
+async function nginxConf(): Promise<string> {
+  const conf = service('proxy').volumes?.find((v) => v.target === '/etc/nginx/nginx.conf');
+  expect(conf?.type).toBe('bind');
+  return (await readFile(conf!.source!, 'utf8')).replace(/#.*$/gm, '');
+}
+
+/** The text of a top-level block of nginx.conf (`http`, `stream`): from its opening line to its closing brace. */
+function nginxBlock(text: string, name: string): string {
+  const start = new RegExp(`^${name}\\s*\\{\\s*$`, 'm').exec(text);
+  if (!start) throw new Error(`nginx.conf has no ${name} {} block`);
+  let depth = 0;
+  for (let i = start.index; i < text.length; i++) {
+    if (text[i] === '{') depth++;
+    else if (text[i] === '}' && --depth === 0) return text.slice(start.index, i + 1);
+  }
+  throw new Error(`nginx.conf: the ${name} {} block is not closed`);
+}
+
+/** The proxy's published port whose container port is `target`. */
+const proxyPort = (target: number) => (service('proxy').ports ?? []).find((p) => p.target === target);
+
 describe('one way in: the reverse proxy', () => {
-  it('is the only published port of the API; the replicas publish none', () => {
+  it('publishes the only ports of the API, HTTP and the XML API passthrough; the replicas publish none', () => {
     expect(service('api').ports ?? []).toEqual([]);
     expect(service('worker').ports ?? []).toEqual([]);
     const ports = service('proxy').ports ?? [];
-    expect(ports).toHaveLength(1);
-    expect(ports[0]!.published).toBe('8080');
+    expect(ports.map((p) => `${p.published}:${p.target}`).sort()).toEqual(['8080:8080', '8443:8443']);
     // Nothing else reaches the API's container port, Temporal's frontend or a database from outside.
     for (const [name, s] of Object.entries(theModel().services)) {
       if (name === 'proxy') continue;
@@ -260,16 +283,14 @@ describe('one way in: the reverse proxy', () => {
 
   it('spreads requests over every `api` replica, re-resolving the name', async () => {
     const proxy = service('proxy');
-    const conf = proxy.volumes?.find((v) => v.target === '/etc/nginx/nginx.conf');
-    expect(conf?.type).toBe('bind');
-    const text = await readFile(conf!.source!, 'utf8');
+    const text = nginxBlock(await nginxConf(), 'http');
     const apiPort = env(service('api'), 'PORT');
     // One upstream server entry naming the service: Docker's DNS answers with every replica.
     expect(text).toMatch(new RegExp(`^\\s*server\\s+api:${apiPort}\\s+resolve;`, 'm'));
     expect(text).toMatch(/^\s*resolver\s+127\.0\.0\.11\b/m);
     expect(text).toMatch(/^\s*proxy_pass\s+http:\/\/api;/m);
     // The proxy listens where its published port points.
-    expect(text).toMatch(new RegExp(`^\\s*listen\\s+${proxy.ports![0]!.target};`, 'm'));
+    expect(text).toMatch(new RegExp(`^\\s*listen\\s+${proxyPort(8080)!.target};`, 'm'));
     // Bodies the API accepts pass the proxy.
     const limit = /^\s*client_max_body_size\s+(\d+)m;/m.exec(text);
     expect(limit, 'client_max_body_size in megabytes').not.toBeNull();
@@ -277,6 +298,62 @@ describe('one way in: the reverse proxy', () => {
     // Its health check asks a location the configuration answers itself.
     expect(healthText(proxy)).toContain('http://127.0.0.1:8080/proxy-health');
     expect(text).toMatch(/location = \/proxy-health/);
+  });
+
+  it('takes chunked request bodies, counting them against the body limit, and sends chunked responses', async () => {
+    const text = nginxBlock(await nginxConf(), 'http');
+    // Read whole (and limited) at the proxy, so a slow uploader holds nginx, not an API connection.
+    expect(text).toMatch(/^\s*proxy_request_buffering\s+on;/m);
+    expect(text).toMatch(/^\s*chunked_transfer_encoding\s+on;/m);
+    // HTTP/1.1 to the API: what lets a response come back chunked.
+    expect(text).toMatch(/^\s*proxy_http_version\s+1\.1;/m);
+  });
+
+  it("passes the XML API's TLS through untouched to every replica's XML_API_PORT, round robin", async () => {
+    const m = await resolvedModel({ XML_API_TLS_DIR: '/etc/esign/xml-api-tls', XML_API_HTTPS_PORT: '9444' });
+    const api = m.services.api!;
+    const xmlPort = api.environment?.XML_API_PORT;
+    expect(xmlPort).toMatch(/^\d+$/);
+    expect(xmlPort).not.toBe(api.environment?.PORT);
+    expect(m.services.proxy!.ports?.find((p) => p.target === 8443)?.published).toBe('9444');
+    expect(api.environment?.XML_API_PUBLIC_URL).toBe('https://localhost:9444/xml-api');
+
+    const stream = nginxBlock(await nginxConf(), 'stream');
+    // A TCP proxy: no `ssl` on the listener and no TLS towards the API, so the client's own TLS
+    // session (and certificate) reaches the API, which checks it.
+    expect(stream).toMatch(/^\s*listen\s+8443;/m);
+    expect(stream).not.toMatch(/\bssl\b|proxy_ssl|ssl_preread/);
+    const pass = /^\s*proxy_pass\s+(\w+);/m.exec(stream);
+    expect(pass, 'proxy_pass to an upstream').not.toBeNull();
+    const upstream = new RegExp(`^\\s*upstream\\s+${pass![1]}\\s*\\{([^}]*)\\}`, 'm').exec(stream);
+    expect(upstream, `upstream ${pass![1]}`).not.toBeNull();
+    // The service name, re-resolved (Docker's DNS answers every replica); no balancing method
+    // given: round robin. A zone is what `resolve` needs.
+    expect(upstream![1]).toMatch(new RegExp(`^\\s*server\\s+api:${xmlPort}\\s+resolve;`, 'm'));
+    expect(upstream![1]).toMatch(/^\s*zone\s+\w+\s+\d+k;/m);
+    expect(upstream![1]).not.toMatch(/\b(hash|least_conn|random)\b/);
+    expect(stream).toMatch(/^\s*resolver\s+127\.0\.0\.11\b/m);
+  });
+
+  it('turns the XML API on only with its TLS folder, mounted where the API reads its three PEM files', async () => {
+    // Off by default: an empty XML_API_PORT, which the API reads as 0 (a trial needs no certificates).
+    const off = service('api');
+    expect(env(off, 'XML_API_PORT')).toBe('');
+    expect(loadConfig({ DATABASE_URL: env(off, 'DATABASE_URL'), XML_API_PORT: '' }).XML_API_PORT).toBe(0);
+
+    const on = (await resolvedModel({ XML_API_TLS_DIR: '/etc/esign/xml-api-tls' })).services.api!;
+    const e = on.environment as Record<string, string>;
+    const mount = on.volumes?.find((v) => v.type === 'bind' && v.source === '/etc/esign/xml-api-tls');
+    expect(mount?.target).toBeDefined();
+    expect(mount?.read_only).toBe(true);
+    for (const name of ['XML_API_TLS_CERT_FILE', 'XML_API_TLS_KEY_FILE', 'XML_API_CLIENT_CA_FILE']) {
+      expect(e[name]?.startsWith(`${mount!.target}/`), `${name}: ${e[name]}`).toBe(true);
+    }
+    // The API accepts this environment as an XML API configuration (all three files named).
+    const config = loadConfig(e);
+    expect(config.XML_API_PORT).toBe(Number(e.XML_API_PORT));
+    // The PKI volume is still mounted beside it.
+    expect(on.volumes?.some((v) => v.type === 'volume' && v.target === '/var/lib/esign')).toBe(true);
   });
 });
 
@@ -445,7 +522,7 @@ describe('secrets', () => {
     expect(s['temporal-db']!.environment?.POSTGRES_PASSWORD).toBe('temporal-secret-2');
     expect(s.temporal!.environment?.POSTGRES_PWD).toBe('temporal-secret-2');
     expect(s['temporal-schema']!.environment?.SQL_PASSWORD).toBe('temporal-secret-2');
-    expect(s.proxy!.ports?.[0]?.published).toBe('9443');
+    expect(s.proxy!.ports?.find((p) => p.target === 8080)?.published).toBe('9443');
   });
 
   it('default to values the file marks as for one-host trials only', () => {
