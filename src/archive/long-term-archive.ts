@@ -144,7 +144,7 @@ export async function renewArchive(deps: ArchiveDeps, jobId: string, now: Date):
         at: now,
         actor: 'system',
         event: 'ARCHIVE_TIME_STAMP_RENEWED',
-        details: JSON.stringify({ renewal: renewals, sha256 }),
+        details: JSON.stringify({ renewal: renewals, sha256, xades: xades.filter((x) => x.applied).length }),
       })
       .onConflict((oc) => oc.columns(['job_id', 'idempotency_key']).doNothing())
       .execute();

@@ -17,7 +17,9 @@ import {
   ARCHIVE_RENEWAL_CRON,
   ARCHIVE_RENEWAL_SCHEDULE_ID,
   ARCHIVE_RENEWAL_WORKFLOW_TYPE,
+  DEFAULT_RENEWAL_INTERVAL_YEARS,
   ensureArchiveRenewalSchedule,
+  handOverToArchive,
 } from '../../src/archive/index.js';
 import { readOwnedJob } from '../../src/db/job-reads.js';
 import { workflowIdForJob } from '../../src/job/model.js';
@@ -245,6 +247,13 @@ describe('long-term storage', () => {
       .executeTakeFirstOrThrow();
     expect(archive.renewals).toBe(0);
     // The signers' XAdES entered the archive as B-LTA: one archive time-stamp each.
+    await expectXadesArchived(jobId, 1);
+    // A repeated hand-over (an activity retried after a crash) adds no second archive time-stamp.
+    await handOverToArchive(
+      { db: t.db, storage, signing, policy: { intervalYears: DEFAULT_RENEWAL_INTERVAL_YEARS } },
+      jobId,
+      new Date(await env.currentTimeMs()),
+    );
     await expectXadesArchived(jobId, 1);
     const firstPades = await storedPades(jobId);
     const stampsBefore = documentTimeStamps(await verifyPdfSignatures(firstPades, signing.pki.roots));
