@@ -212,7 +212,7 @@ export function createActivities(deps: ActivityDeps) {
     /** A completed long-term job goes to the long-term archive; its workflow ends after this. */
     async handOverToArchive(args: { jobId: string }): Promise<{ deleteAfter: string }> {
       const { deleteAfter } = await handOverToArchive(
-        { db, policy: archivePolicy, signing: deps.signing },
+        { db, policy: archivePolicy, signing: deps.signing, storage: deps.storage },
         args.jobId,
         new Date(),
       );

@@ -10,7 +10,12 @@ import type { Logger } from '../src/log.js';
 import { activityJobLogger } from '../src/observability/logging.js';
 import { timed, type WorkerMetrics } from '../src/observability/metrics.js';
 import type { SigningContext } from '../src/signatures/context.js';
-import { buildJobPades, ResultsUnprocessableError, storedPadesHash } from '../src/signatures/job-results.js';
+import {
+  buildJobPades,
+  ResultsUnprocessableError,
+  recordPdfAOutcome,
+  storedPadesHash,
+} from '../src/signatures/job-results.js';
 import { artifactKey, type DocumentStore } from '../src/storage/index.js';
 
 export async function packageSignedJob(
@@ -65,7 +70,10 @@ async function buildAndStore(
   const { db, signing } = deps;
   let pades: Buffer;
   try {
-    pades = Buffer.from(await buildJobPades({ db, storage: deps.storage, signing }, jobId));
+    const built = await buildJobPades({ db, storage: deps.storage, signing }, jobId);
+    pades = Buffer.from(built.pdf);
+    // What the job view shows: which documents lost their PDF/A claim, and why.
+    await recordPdfAOutcome(db, jobId, built.pdfANotKept);
   } catch (err) {
     // A document that cannot be processed fails the job for good instead of retrying for ever.
     if (err instanceof ResultsUnprocessableError) {

@@ -435,7 +435,10 @@ function publicPaths(): Json {
           },
         },
         responses: {
-          '200': { description: 'The report: each signature with who, when, valid, trusted and why not.' },
+          '200': {
+            description:
+              'The report: each signature with who, when, valid, trusted and why not; a XAdES with its baseline `level` (B-B, B-T, B-LT, or B-LTA with the number of `archiveTimeStamps` checked).',
+          },
           ...errors('400', '413', '415', '422', '429'),
         },
       },

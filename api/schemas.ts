@@ -122,6 +122,18 @@ export const jobViewSchema = z.object({
     pades: absoluteUrl.nullable().describe('The signed PDF, once the job is complete.'),
   }),
   signers: z.array(signerViewSchema),
+  pdfANotKept: z
+    .array(
+      z.object({
+        title: z.string(),
+        fileName: z.string(),
+        problems: z.array(z.string()).describe('Why the claim does not hold.'),
+      }),
+    )
+    .optional()
+    .describe(
+      'Once packaged: documents that claim PDF/A but are not. The signed PDF is then plain PDF 1.7, not PDF/A-3b.',
+    ),
 });
 
 export const statusChangeViewSchema = z

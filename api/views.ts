@@ -48,6 +48,7 @@ export function jobView(baseUrl: string, rec: JobRecord, redirectUrls?: Map<stri
         links: { xades: rec.xadesSignerIds.has(s.id) ? `${links.self}/signers/${s.id}/xades` : null },
       };
     }),
+    ...(rec.pdfANotKept.length > 0 ? { pdfANotKept: rec.pdfANotKept } : {}),
   };
 }
 

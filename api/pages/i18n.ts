@@ -206,6 +206,9 @@ const nb = {
   deadlineExtended: 'Fristen er forlenget til {date}.',
   downloadPades: 'Last ned signert PDF (PAdES)',
   downloadXades: 'Signaturobjekt (XAdES)',
+  pdfANotKeptHeading: 'Ikke arkivformat (PDF/A)',
+  pdfANotKept:
+    'Disse dokumentene oppgir å være PDF/A, men er det ikke. Den signerte PDF-en er derfor vanlig PDF 1.7, ikke PDF/A-3b.',
   resultsPending: 'Resultatene kan lastes ned når alle har signert.',
   actionRefused: 'Det gikk ikke: {message}',
   // Errors
@@ -422,6 +425,9 @@ const en: Record<TextKey, string> = {
   deadlineExtended: 'The deadline is now {date}.',
   downloadPades: 'Download the signed PDF (PAdES)',
   downloadXades: 'Signature object (XAdES)',
+  pdfANotKeptHeading: 'Not archival format (PDF/A)',
+  pdfANotKept:
+    'These documents claim to be PDF/A but are not. The signed PDF is therefore plain PDF 1.7, not PDF/A-3b.',
   resultsPending: 'The results can be downloaded once everyone has signed.',
   actionRefused: 'That did not work: {message}',
   notFoundTitle: 'Page not found',

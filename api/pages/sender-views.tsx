@@ -544,6 +544,19 @@ export const JobStatusPage: FC<{
       ) : running ? (
         <p>{t('resultsPending')}</p>
       ) : null}
+      {rec.pdfANotKept.length > 0 ? (
+        <section class="pdfa-not-kept">
+          <h2>{t('pdfANotKeptHeading')}</h2>
+          <p>{t('pdfANotKept')}</p>
+          <ul>
+            {rec.pdfANotKept.map((d) => (
+              <li data-file={d.fileName}>
+                <strong>{d.title}</strong> ({d.fileName}): {d.problems.join('; ')}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       {mayAct && running ? (
         <div class="actions">
           <form method="post" action={`${path}/deadline`} class="card">

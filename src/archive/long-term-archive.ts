@@ -5,12 +5,14 @@
  * run again after a crash: what it did is visible in the rows it checks first.
  */
 import { createHash } from 'node:crypto';
+import type { Transaction } from 'kysely';
 import { sql } from 'kysely';
 import { longTermStorageUsageEvent, type PriceTable, recordUsageEvents } from '../billing/index.js';
 import type { Db } from '../db/index.js';
+import type { Database } from '../db/types.js';
 import type { SigningContext } from '../signatures/context.js';
 import { storedPadesHash } from '../signatures/job-results.js';
-import { renewArchiveTimeStamp } from '../signing/index.js';
+import { addXadesArchiveTimeStamp, hasArchiveTimeStamp, renewArchiveTimeStamp } from '../signing/index.js';
 import { artifactKey, artifactsFolder, type DocumentStore, documentsFolder } from '../storage/index.js';
 import {
   addYears,
@@ -110,6 +112,8 @@ export async function renewArchive(deps: ArchiveDeps, jobId: string, now: Date):
   const sha256 = createHash('sha256').update(renewed).digest('hex');
   const newKey = artifactKey({ jobId, kind: 'PADES', signerId: '', sha256 });
   await storage.put(newKey, renewed);
+  // Each signer's XAdES gets its next archive time-stamp in the same run (B-LTA).
+  const xades = await stampSignerXades(deps, jobId, { skipStamped: false });
 
   const applied = await db.transaction().execute(async (tx) => {
     const updated = await tx
@@ -121,6 +125,7 @@ export async function renewArchive(deps: ArchiveDeps, jobId: string, now: Date):
       .where('sha256', '=', padesSha256)
       .executeTakeFirst();
     if (updated.numUpdatedRows !== 1n) return false;
+    await swapXades(tx, jobId, xades);
     const renewals = archive.renewals + 1;
     await tx
       .updateTable('long_term_archives')
@@ -139,15 +144,74 @@ export async function renewArchive(deps: ArchiveDeps, jobId: string, now: Date):
         at: now,
         actor: 'system',
         event: 'ARCHIVE_TIME_STAMP_RENEWED',
-        details: JSON.stringify({ renewal: renewals, sha256 }),
+        details: JSON.stringify({ renewal: renewals, sha256, xades: xades.filter((x) => x.applied).length }),
       })
       .onConflict((oc) => oc.columns(['job_id', 'idempotency_key']).doNothing())
       .execute();
     return true;
   });
-  // Someone renewed it meanwhile (two sweeps at once): theirs counts, this file goes.
+  // Someone renewed it meanwhile (two sweeps at once): theirs counts, these files go.
   await storage.delete(applied ? oldKey : newKey);
+  for (const swap of xades) await storage.delete(applied && swap.applied ? swap.oldKey : swap.newKey);
   return applied ? 'RENEWED' : 'NOT_DUE';
+}
+
+interface XadesSwap {
+  signerId: string;
+  oldSha256: string;
+  sha256: string;
+  oldKey: string;
+  newKey: string;
+  /** Set by swapXades: whether the row still named the old version and now names the new one. */
+  applied?: boolean;
+}
+
+/**
+ * Adds an archive time-stamp (XAdES B-LTA) to each stored signer XAdES of the job and stores the
+ * new versions under their own keys; swapXades then points the rows at them. `skipStamped`
+ * leaves out any XAdES that already has one (the hand-over, repeated after a crash, adds nothing).
+ */
+async function stampSignerXades(
+  deps: Pick<ArchiveDeps, 'db' | 'storage' | 'signing'>,
+  jobId: string,
+  options: { skipStamped: boolean },
+): Promise<XadesSwap[]> {
+  const rows = await deps.db
+    .selectFrom('artifacts')
+    .select(['signer_id', 'sha256'])
+    .where('job_id', '=', jobId)
+    .where('kind', '=', 'XADES')
+    .where('deleted_at', 'is', null)
+    .orderBy('signer_id')
+    .execute();
+  const swaps: XadesSwap[] = [];
+  for (const row of rows) {
+    const oldKey = artifactKey({ jobId, kind: 'XADES', signerId: row.signer_id, sha256: row.sha256 });
+    const current = await deps.storage.get(oldKey, row.sha256);
+    if (!current) continue;
+    if (options.skipStamped && hasArchiveTimeStamp(current)) continue;
+    const stamped = await addXadesArchiveTimeStamp(current, deps.signing);
+    const sha256 = createHash('sha256').update(stamped).digest('hex');
+    const newKey = artifactKey({ jobId, kind: 'XADES', signerId: row.signer_id, sha256 });
+    await deps.storage.put(newKey, stamped);
+    swaps.push({ signerId: row.signer_id, oldSha256: row.sha256, sha256, oldKey, newKey });
+  }
+  return swaps;
+}
+
+/** Points each XAdES row at its stamped version, if it still names the version stamped. */
+async function swapXades(tx: Transaction<Database>, jobId: string, swaps: XadesSwap[]): Promise<void> {
+  for (const swap of swaps) {
+    const updated = await tx
+      .updateTable('artifacts')
+      .set({ sha256: swap.sha256 })
+      .where('job_id', '=', jobId)
+      .where('signer_id', '=', swap.signerId)
+      .where('kind', '=', 'XADES')
+      .where('sha256', '=', swap.oldSha256)
+      .executeTakeFirst();
+    swap.applied = updated.numUpdatedRows === 1n;
+  }
 }
 
 /**
@@ -201,17 +265,27 @@ export async function billStorageYears(
  * the read model, and returns when the documents go. Safe to repeat.
  */
 export async function handOverToArchive(
-  deps: Pick<ArchiveDeps, 'db' | 'policy'> & { signing?: SigningContext | undefined },
+  deps: Pick<ArchiveDeps, 'db' | 'policy'> & {
+    signing?: SigningContext | undefined;
+    storage?: DocumentStore | undefined;
+  },
   jobId: string,
   now: Date,
 ): Promise<{ deleteAfter: Date }> {
   await archiveJobIfOrdered(deps, { jobId, storedAt: now });
-  return deps.db.transaction().execute(async (tx) => {
+  // The signers' XAdES are brought to B-LTA as they enter the archive (with signing material).
+  const { signing, storage } = deps;
+  const xades =
+    signing && storage
+      ? await stampSignerXades({ ...deps, signing, storage }, jobId, { skipStamped: true })
+      : [];
+  const result = await deps.db.transaction().execute(async (tx) => {
     const archive = await tx
       .selectFrom('long_term_archives')
       .select('delete_after')
       .where('job_id', '=', jobId)
       .executeTakeFirstOrThrow();
+    await swapXades(tx, jobId, xades);
     await tx
       .updateTable('signature_jobs')
       .set({ retention_until: archive.delete_after })
@@ -231,6 +305,8 @@ export async function handOverToArchive(
       .execute();
     return { deleteAfter: archive.delete_after };
   });
+  for (const swap of xades) await storage?.delete(swap.applied ? swap.oldKey : swap.newKey);
+  return result;
 }
 
 /** Archives whose 50 years are over at `now`, oldest first. */

@@ -16,6 +16,7 @@ import * as m0012 from './migrations/0012_job_read_model.js';
 import * as m0013 from './migrations/0013_oidc_login.js';
 import * as m0014 from './migrations/0014_xml_api.js';
 import * as m0015 from './migrations/0015_kept_uploads.js';
+import * as m0020 from './migrations/0020_pdfa_outcome.js';
 import type { Database } from './types.js';
 
 export type Db = Kysely<Database>;
@@ -48,6 +49,7 @@ const migrations: Record<string, Migration> = {
   '0013_oidc_login': m0013,
   '0015_kept_uploads': m0015,
   '0014_xml_api': m0014,
+  '0020_pdfa_outcome': m0020,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

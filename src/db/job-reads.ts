@@ -94,6 +94,11 @@ export interface JobRecord {
   }[];
   hasPades: boolean;
   xadesSignerIds: Set<string>;
+  /**
+   * Documents that claimed PDF/A but were not, as packaging found (the signed PDF is then plain
+   * PDF 1.7), in document order, with why.
+   */
+  pdfANotKept: { title: string; fileName: string; problems: string[] }[];
 }
 
 const jobColumns = [
@@ -146,9 +151,16 @@ export async function readJob(
   }
   const row = await query.executeTakeFirst();
   if (!row) return undefined;
-  const [signerRows, artifacts] = await Promise.all([
+  const [signerRows, artifacts, pdfANotKept] = await Promise.all([
     db.selectFrom('signers').selectAll().where('job_id', '=', jobId).orderBy('position').execute(),
     liveArtifacts(db, jobId),
+    db
+      .selectFrom('documents')
+      .select(['title', 'file_name', 'pdfa_not_kept'])
+      .where('job_id', '=', jobId)
+      .where('pdfa_not_kept', 'is not', null)
+      .orderBy('position')
+      .execute(),
   ]);
   const request = storedJobRequest(row.request);
   return {
@@ -179,6 +191,11 @@ export async function readJob(
     })),
     hasPades: artifacts.some((a) => a.kind === 'PADES'),
     xadesSignerIds: new Set(artifacts.filter((a) => a.kind === 'XADES').map((a) => a.signer_id)),
+    pdfANotKept: pdfANotKept.map((d) => ({
+      title: d.title,
+      fileName: d.file_name,
+      problems: d.pdfa_not_kept ?? [],
+    })),
   };
 }
 

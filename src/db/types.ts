@@ -140,6 +140,11 @@ export interface DocumentsTable {
   sha256: string;
   /** Set when the bytes were deleted from the store (retention or the sender's request). */
   deleted_at: Timestamp | null;
+  /**
+   * Migration 0020: why the document's PDF/A claim was not kept when the job was packaged (the
+   * signed PDF is then plain PDF 1.7); null when it made none, the claim held, or not packaged yet.
+   */
+  pdfa_not_kept: ColumnType<string[] | null, string | null | undefined, string | null>;
 }
 
 export interface ArtifactsTable {

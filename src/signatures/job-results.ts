@@ -191,10 +191,16 @@ export async function discardSignerSignature(
 }
 
 /** Builds the sealed PAdES of a completed job from its stored documents and signatures. */
+export interface BuiltJobPades {
+  pdf: Uint8Array;
+  /** The job's documents whose PDF/A claim was not kept, and why (see recordPdfAOutcome). */
+  pdfANotKept: { documentId: string; problems: string[] }[];
+}
+
 export async function buildJobPades(
   deps: ResultStores & { signing: SigningContext },
   jobId: string,
-): Promise<Uint8Array> {
+): Promise<BuiltJobPades> {
   const { db, signing } = deps;
   const job = await db
     .selectFrom('signature_jobs')
@@ -295,7 +301,13 @@ export async function buildJobPades(
       pki: signing.pki,
       timeStamper: signing.timeStamper,
     });
-    return packaged.pdf;
+    return {
+      pdf: packaged.pdf,
+      pdfANotKept: documents.flatMap((d, i) => {
+        const problems = packaged.documentPdfAProblems[i] ?? [];
+        return problems.length > 0 ? [{ documentId: d.id, problems }] : [];
+      }),
+    };
   } catch (err) {
     if (err instanceof DocumentUnprocessableError || err instanceof PackagingInputError) {
       throw new ResultsUnprocessableError(err.message);
@@ -312,6 +324,24 @@ async function mustGet(storage: DocumentStore, key: string, sha256: string): Pro
   const bytes = await storage.get(key, sha256);
   if (!bytes) throw new Error(`${key} is recorded in the database but not in the document store`);
   return bytes;
+}
+
+/**
+ * Records on each document of the job whether packaging kept its PDF/A claim: the reasons for
+ * those it did not keep, null for the others. Same inputs, same outcome: safe on a retry.
+ */
+export async function recordPdfAOutcome(db: Db, jobId: string, notKept: BuiltJobPades['pdfANotKept']) {
+  await db.transaction().execute(async (tx) => {
+    await tx.updateTable('documents').set({ pdfa_not_kept: null }).where('job_id', '=', jobId).execute();
+    for (const d of notKept) {
+      await tx
+        .updateTable('documents')
+        .set({ pdfa_not_kept: JSON.stringify(d.problems) })
+        .where('job_id', '=', jobId)
+        .where('id', '=', d.documentId)
+        .execute();
+    }
+  });
 }
 
 /** The SHA-256 of the job's stored PAdES, if one is stored. */

@@ -68,3 +68,9 @@ export {
   type XadesKey,
   type XadesSigner,
 } from './xades.js';
+export {
+  addXadesArchiveTimeStamp,
+  archiveTimeStampInput,
+  archiveTimeStamps,
+  hasArchiveTimeStamp,
+} from './xades-archive.js';

@@ -14,7 +14,7 @@ import { AsnConvert } from '@peculiar/asn1-schema';
 import * as x509 from '@peculiar/x509';
 import { DOMParser } from '@xmldom/xmldom';
 import { crlsFor } from './crl.js';
-import { createSealedPades, type SealedPadesInput } from './pades.js';
+import { type SealedPadesInput, sealJob } from './pades.js';
 import { type PdfName, PdfString } from './pdf/objects.js';
 import { PdfReader } from './pdf/reader.js';
 import { addDocumentTimeStamp, addValidationData, signatureDictionaries, trimDer } from './pdf/signatures.js';
@@ -28,6 +28,8 @@ export interface PackagedJob {
   fileName: string;
   /** Hex SHA-256 of `pdf`, for the record and for idempotent storage. */
   sha256: string;
+  /** Per input document, in order: why its PDF/A claim was not kept (empty: none made, or kept). */
+  documentPdfAProblems: string[][];
 }
 
 export class PackagingInputError extends Error {
@@ -66,9 +68,10 @@ export async function packageJob(input: SealedPadesInput): Promise<PackagedJob> 
       throw new PackagingInputError(`the stored XAdES of ${signer.name} does not sign this job's documents`);
     }
   }
-  const pdf = await createSealedPades(input);
+  const { pdf, documentPdfAProblems } = await sealJob(input);
   return {
     pdf,
+    documentPdfAProblems,
     fileName: `${slug(input.job.title)}-signert.pdf`,
     sha256: createHash('sha256').update(pdf).digest('hex'),
   };

@@ -22,6 +22,17 @@ export interface SealedPadesInput {
 }
 
 export async function createSealedPades(input: SealedPadesInput): Promise<Uint8Array> {
+  return (await sealJob(input)).pdf;
+}
+
+export interface SealedJob {
+  pdf: Uint8Array;
+  /** Per input document, in order: why its PDF/A claim was not kept (then the PDF is plain 1.7). */
+  documentPdfAProblems: string[][];
+}
+
+/** The sealed PAdES with what packaging found about the inputs' PDF/A claims. */
+export async function sealJob(input: SealedPadesInput): Promise<SealedJob> {
   const now = input.now ?? new Date();
   const { pki } = input;
   // Keeps the tokens, whose authority's certificates need revocation data in the DSS, be it ours
@@ -55,5 +66,6 @@ export async function createSealedPades(input: SealedPadesInput): Promise<Uint8A
     // Issued as they are embedded, after the seal's time-stamp: status as of that moment.
     crls: await crlsFor(pki, certificates, new Date()),
   });
-  return addDocumentTimeStamp(withValidationData, { timeStamper, fieldName: 'DocumentTimeStamp' });
+  const pdf = await addDocumentTimeStamp(withValidationData, { timeStamper, fieldName: 'DocumentTimeStamp' });
+  return { pdf, documentPdfAProblems: presentation.documentPdfAProblems };
 }

@@ -106,6 +106,8 @@ export interface Presentation {
   pdfA: boolean;
   /** Inputs that claim PDF/A but are not, and why: the result is then plain PDF 1.7. */
   pdfAProblems: string[];
+  /** Per input document, in order: why its PDF/A claim was not kept (empty: none made, or kept). */
+  documentPdfAProblems: string[][];
 }
 
 export async function presentJob(input: PresentationInput): Promise<Presentation> {
@@ -152,7 +154,7 @@ export async function presentJob(input: PresentationInput): Promise<Presentation
   const pdfAProblems = sources.flatMap((source, i) =>
     source.pdfAProblems.map((p) => `${input.documents[i]!.fileName} claims PDF/A but ${p}`),
   );
-  return { bytes, pdfA, pdfAProblems };
+  return { bytes, pdfA, pdfAProblems, documentPdfAProblems: sources.map((source) => source.pdfAProblems) };
 }
 
 interface Source {

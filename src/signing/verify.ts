@@ -20,6 +20,7 @@ import { decodeTextString, PdfName, PdfStream, PdfString } from './pdf/objects.j
 import { decodeStream, PdfReader } from './pdf/reader.js';
 import { trimDer } from './pdf/signatures.js';
 import { canonicalSignatureValue, DSIG_NS, SIGNED_DOCUMENTS_NS, XADES_NS } from './xades.js';
+import { archiveTimeStampInput, archiveTimeStamps, withoutArchiveProperties } from './xades-archive.js';
 
 export type SignatureKind = 'seal' | 'signature' | 'document-timestamp' | 'xades';
 
@@ -46,8 +47,13 @@ export interface SignatureReport {
    * critical extensions, revocation), with certificates valid at the time-stamp's time.
    */
   trusted: boolean;
-  /** XAdES baseline level reached: B-B (no time-stamp), B-T, or B-LT (with validation data). */
-  level?: 'B-B' | 'B-T' | 'B-LT';
+  /**
+   * XAdES baseline level reached: B-B (no time-stamp), B-T, B-LT (with validation data), or B-LTA
+   * (valid archive time-stamps over all of it, as the long-term archive adds).
+   */
+  level?: 'B-B' | 'B-T' | 'B-LT' | 'B-LTA';
+  /** How many archive time-stamps a XAdES holds (each one checked). */
+  archiveTimeStamps?: number;
   /** PDF signatures: the signed byte ranges reach the end of the file. */
   coversWholeDocument?: boolean;
   subFilter?: string;
@@ -411,6 +417,9 @@ function signingCertificate(
   return undefined;
 }
 
+/** 50 years of renewals every 3 years need 17; far more is not ours, and each costs a full pass. */
+const MAX_ARCHIVE_TIME_STAMPS = 64;
+
 export async function verifyXades(
   xml: Uint8Array | string,
   trustAnchors: Anchors,
@@ -457,8 +466,12 @@ async function verifyXmlSignature(
     const method =
       signature.getElementsByTagNameNS(DSIG_NS, 'SignatureMethod')[0]?.getAttribute('Algorithm') ?? '';
     try {
-      const signedXml = new xadesjs.SignedXml(doc);
-      signedXml.LoadXml(signature);
+      const core = withoutArchiveProperties(
+        doc,
+        Array.from(doc.getElementsByTagNameNS(DSIG_NS, 'Signature')).indexOf(signature),
+      );
+      const signedXml = new xadesjs.SignedXml(core.doc);
+      signedXml.LoadXml(core.signature);
       // xmldsigjs re-imports a given key with the SignatureMethod's parameters, which for ECDSA
       // lack the curve and fail; the key we pass is already imported for exactly this use.
       Object.assign(signedXml, { reimportKey: async (key: CryptoKey) => key });
@@ -499,6 +512,33 @@ async function verifyXmlSignature(
     // Still an intact signature (XAdES B-B), but without proof of when it was made: the signing
     // time is only the signer's claim, so the signature is not trusted as the B-LT we make.
     problems.push('no SignatureTimeStamp: XAdES B-B only, the signing time is the signer’s own claim');
+  }
+
+  // XAdES B-LTA: each archive time-stamp over everything before it.
+  const archiveStamps = archiveTimeStamps(signature);
+  let archiveOk = archiveStamps.length <= MAX_ARCHIVE_TIME_STAMPS;
+  // Each check canonicalises the whole document again: a bound keeps hostile input from costing more.
+  if (!archiveOk) problems.push(`more than ${MAX_ARCHIVE_TIME_STAMPS} archive time-stamps: not checked`);
+  for (const [i, stamp] of (archiveOk ? archiveStamps : []).entries()) {
+    const text = stamp.getElementsByTagNameNS(XADES_NS, 'EncapsulatedTimeStamp')[0]?.textContent ?? '';
+    let input: Uint8Array;
+    try {
+      input = archiveTimeStampInput(signature, stamp);
+    } catch (e) {
+      archiveOk = false;
+      problems.push(`archive time-stamp ${i + 1}: ${e instanceof Error ? e.message : String(e)}`);
+      continue;
+    }
+    const ts = await verifyTimeStampToken(b64ToBytes(text), (h) => digest(h, input), {
+      anchors,
+      pool: certificates,
+      crls,
+    });
+    if (!(ts.valid && ts.trusted)) {
+      archiveOk = false;
+      problems.push(...ts.problems.map((p) => `archive time-stamp ${i + 1}: ${p}`));
+      if (ts.problems.length === 0) problems.push(`archive time-stamp ${i + 1} does not hold`);
+    }
   }
 
   let trusted = false;
@@ -550,8 +590,15 @@ async function verifyXmlSignature(
     certificateSubject,
     signedAt,
     timeStamped: !!encapsulated,
-    level: encapsulated ? (longTerm ? 'B-LT' : 'B-T') : 'B-B',
-    valid: coreValid && tsOk && documentsOk && (identity?.problems.length ?? 0) === 0,
+    level: encapsulated
+      ? longTerm
+        ? archiveStamps.length > 0 && archiveOk
+          ? 'B-LTA'
+          : 'B-LT'
+        : 'B-T'
+      : 'B-B',
+    ...(archiveStamps.length > 0 ? { archiveTimeStamps: archiveStamps.length } : {}),
+    valid: coreValid && tsOk && archiveOk && documentsOk && (identity?.problems.length ?? 0) === 0,
     trusted,
     documents,
     problems,

@@ -17,7 +17,9 @@ import {
   ARCHIVE_RENEWAL_CRON,
   ARCHIVE_RENEWAL_SCHEDULE_ID,
   ARCHIVE_RENEWAL_WORKFLOW_TYPE,
+  DEFAULT_RENEWAL_INTERVAL_YEARS,
   ensureArchiveRenewalSchedule,
+  handOverToArchive,
 } from '../../src/archive/index.js';
 import { readOwnedJob } from '../../src/db/job-reads.js';
 import { workflowIdForJob } from '../../src/job/model.js';
@@ -30,7 +32,12 @@ import {
 } from '../../src/services/signature-jobs.js';
 import { createSigningContext, type SigningContext } from '../../src/signatures/context.js';
 import { createSignerSignature } from '../../src/signatures/job-results.js';
-import { type VerificationReport, verifyPdfSignatures } from '../../src/signing/index.js';
+import {
+  trustAnchorsPem,
+  type VerificationReport,
+  verifyPdfSignatures,
+  verifyXades,
+} from '../../src/signing/index.js';
 import { artifactKey, PostgresDocumentStore } from '../../src/storage/index.js';
 import { createSignatureWorker } from '../../worker/worker.js';
 import { signUpdate } from '../../workflows/definitions.js';
@@ -39,6 +46,7 @@ import { recording, saveHistory } from '../helpers/histories.js';
 import { startTestNotifications } from '../helpers/notifications.js';
 import { samplePdf } from '../helpers/requests.js';
 import { devServerEnv, timeSkippingEnv, workflowBundle } from '../helpers/temporal.js';
+import { scratchDir, xmlsecVerify } from '../signing/validators.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const YEAR = 365 * DAY;
@@ -118,6 +126,39 @@ async function signAll(jobId: string) {
     await handle.executeUpdate(signUpdate, { args: [{ signerId: id, authenticationLevel: 4 }] });
   }
   return handle;
+}
+
+/** Each signer's stored XAdES. */
+async function storedXades(jobId: string): Promise<Buffer[]> {
+  const rows = await t.db
+    .selectFrom('artifacts')
+    .select(['signer_id', 'sha256'])
+    .where('job_id', '=', jobId)
+    .where('kind', '=', 'XADES')
+    .orderBy('signer_id')
+    .execute();
+  return Promise.all(
+    rows.map(
+      async (r) =>
+        (await storage.get(
+          artifactKey({ jobId, kind: 'XADES', signerId: r.signer_id, sha256: r.sha256 }),
+          r.sha256,
+        ))!,
+    ),
+  );
+}
+
+/** Every stored XAdES holds `count` archive time-stamps, verifies in xmlsec1 and is B-LTA to us. */
+async function expectXadesArchived(jobId: string, count: number): Promise<void> {
+  const all = await storedXades(jobId);
+  expect(all.length).toBeGreaterThan(0);
+  const dir = scratchDir('archive-xades');
+  for (const xml of all) {
+    expect(xmlsecVerify(dir, xml, trustAnchorsPem(signing.pki))).toMatch(/^OK$/m);
+    const report = await verifyXades(xml, signing.pki.roots);
+    expect(report.signatures[0]!.problems).toEqual([]);
+    expect(report.signatures[0]).toMatchObject({ level: 'B-LTA', archiveTimeStamps: count, valid: true });
+  }
 }
 
 async function storedPades(jobId: string): Promise<Buffer> {
@@ -205,6 +246,15 @@ describe('long-term storage', () => {
       .where('job_id', '=', jobId)
       .executeTakeFirstOrThrow();
     expect(archive.renewals).toBe(0);
+    // The signers' XAdES entered the archive as B-LTA: one archive time-stamp each.
+    await expectXadesArchived(jobId, 1);
+    // A repeated hand-over (an activity retried after a crash) adds no second archive time-stamp.
+    await handOverToArchive(
+      { db: t.db, storage, signing, policy: { intervalYears: DEFAULT_RENEWAL_INTERVAL_YEARS } },
+      jobId,
+      new Date(await env.currentTimeMs()),
+    );
+    await expectXadesArchived(jobId, 1);
     const firstPades = await storedPades(jobId);
     const stampsBefore = documentTimeStamps(await verifyPdfSignatures(firstPades, signing.pki.roots));
 
@@ -232,6 +282,8 @@ describe('long-term storage', () => {
       .where('job_id', '=', jobId)
       .executeTakeFirstOrThrow();
     expect(after.renewals).toBe(1);
+    // Renewed with the PAdES: a second archive time-stamp on each XAdES.
+    await expectXadesArchived(jobId, 2);
     expect(after.next_renewal_at.getTime() - after.last_time_stamp_at.getTime()).toBeGreaterThan(2.9 * YEAR);
 
     // Years 1 to 4 have begun: each billed once, also when the run goes again the same day.
