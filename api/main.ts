@@ -8,9 +8,8 @@ import { tracingFromConfig } from '../src/observability/tracing.js';
 import { connectTemporal, createLoginOrExit, createServiceParts, openDatabase } from '../src/runtime.js';
 import { startStrandedJobSweeper } from '../src/services/stranded-jobs.js';
 import { certificatesFromPem } from '../src/signing/keys.js';
-import { addressRateLimitFromConfig } from './address-rate-limit.js';
 import { createApp } from './app.js';
-import { rateLimitFromConfig } from './rate-limit.js';
+import { apiDepsFromConfig } from './deps-from-config.js';
 import { httpLimitsFromConfig, listen } from './server.js';
 
 const config = loadConfigOrExit('api');
@@ -27,7 +26,7 @@ const temporal = await connectTemporal(
   config.TEMPORAL_NAMESPACE,
   tracing ? [tracing.plugin] : [],
 );
-const { signing, signingKeys, notifications, storage } = await createServiceParts(db, config);
+const parts = await createServiceParts(db, config);
 // CONTACT_REGISTER=dev (the default outside production, compose's trial default): the register
 // is a table that only holds what is seeded; the API migrates, so it seeds the synthetic test
 // people (as `npm run dev` does) rather than leave every lookup CONTACT_INFORMATION_MISSING.
@@ -35,19 +34,7 @@ if (loadNotificationConfig({ ...process.env, APP_ENV: config.APP_ENV }).CONTACT_
   await seedDevContactRegister(db);
   log.warn('CONTACT_REGISTER=dev: the development contact register holds only the synthetic test people');
 }
-const apiDeps = {
-  db,
-  temporal,
-  config,
-  log,
-  signing,
-  eid,
-  signingKeys,
-  storage,
-  allowPrivateCallbackTargets: notifications.allowPrivateCallbackTargets,
-  rateLimit: rateLimitFromConfig(config),
-  addressRateLimit: addressRateLimitFromConfig(config),
-};
+const apiDeps = apiDepsFromConfig({ db, temporal, config, log, eid, parts });
 const app = createApp(apiDeps);
 const http = await listen(app, config.HOST, config.PORT, undefined, httpLimitsFromConfig(config));
 log.info({ url: config.PUBLIC_URL, tracing: Boolean(tracing) }, 'API listening');

@@ -8,9 +8,8 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { z } from 'zod';
-import { addressRateLimitFromConfig } from '../api/address-rate-limit.js';
 import { createApp } from '../api/app.js';
-import { rateLimitFromConfig } from '../api/rate-limit.js';
+import { apiDepsFromConfig } from '../api/deps-from-config.js';
 import { httpLimitsFromConfig, listen } from '../api/server.js';
 import { ensureArchiveRenewalSchedule } from '../src/archive/schedule.js';
 import { ConfigError, loadConfig, otlpTracesUrl } from '../src/config.js';
@@ -145,11 +144,8 @@ try {
   const staff = testPopulation.find((p) => p.name === 'Per Johansen')!;
   await grantRole(db, { pid: staff.pid, org: dev.DEV_SENDER_ORG, role: 'SENDER' });
   // The development PKI (root, seal, time-stamping authority, test eID CA) lives in the data dir.
-  const { signing, signingKeys, notifications, prices, storage, archivePolicy } = await createServiceParts(
-    db,
-    config,
-    env,
-  );
+  const parts = await createServiceParts(db, config, env);
+  const { signing, notifications, prices, storage, archivePolicy } = parts;
 
   // The worker's /metrics and /healthz on METRICS_PORT (9464), the SDK's metrics behind it on
   // TEMPORAL_METRICS_PORT (9465), tracing if OTEL_EXPORTER_OTLP_ENDPOINT is set: as the worker
@@ -186,20 +182,8 @@ try {
   stops.unshift(() => temporal.connection.close());
   // The long-term archive's daily run (visible under Schedules in the Temporal UI).
   await ensureArchiveRenewalSchedule(temporal, { taskQueue: config.TEMPORAL_TASK_QUEUE });
-  const apiDeps = {
-    db,
-    temporal,
-    config,
-    log,
-    signing,
-    eid,
-    signingKeys,
-    storage,
-    mailDir: `${dataDir}/mail`,
-    allowPrivateCallbackTargets: notifications.allowPrivateCallbackTargets,
-    rateLimit: rateLimitFromConfig(config),
-    addressRateLimit: addressRateLimitFromConfig(config),
-  };
+  const apiDeps = apiDepsFromConfig({ db, temporal, config, log, eid, parts, mailDir: `${dataDir}/mail` });
+
   const http = await listen(
     createApp(apiDeps),
     config.HOST,
