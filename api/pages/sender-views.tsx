@@ -1,10 +1,10 @@
 /** The sender portal's pages: the job list, the new-job form and a job's status. */
 import type { Context } from 'hono';
 import type { Child, FC } from 'hono/jsx';
+import type { SignerActivity } from '../../src/db/job-reads.js';
 import { MAX_SIGNERS } from '../../src/job/model.js';
 import type { KeptFile } from '../../src/portal/kept-uploads.js';
 import type { JobForm, JobListFilter, SignerFormRow } from '../../src/portal/sender-jobs.js';
-import type { SignerActivity } from '../../src/portal/signer-activity.js';
 import type { JobRecord } from '../../src/services/signature-jobs.js';
 import type { PageEnv } from './context.js';
 import { statusText, type TextKey, type Translate } from './i18n.js';

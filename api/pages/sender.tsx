@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type Context, Hono } from 'hono';
+import { signerActivity } from '../../src/db/job-reads.js';
 import { DAY_SECONDS, MAX_SIGNERS } from '../../src/job/model.js';
 import { testPersonName } from '../../src/notifications/test-population.js';
 import { personActor, recordPageEvent } from '../../src/portal/audit.js';
@@ -17,7 +18,6 @@ import {
   listOrganisationJobs,
   type UploadedFile,
 } from '../../src/portal/sender-jobs.js';
-import { signerActivity } from '../../src/portal/signer-activity.js';
 import {
   cancelJob,
   extendDeadline,

@@ -17,6 +17,7 @@ import { Hono } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { jobIdOfNumericId, numericIdOf, signerAddresses } from '../../src/db/job-reads.js';
 import type { Flow } from '../../src/job/model.js';
 import { isBrokerAuthorised } from '../../src/services/brokers.js';
 import { issueRedirectUrls } from '../../src/services/direct-signers.js';
@@ -43,7 +44,6 @@ import { directStatusForToken } from '../routes/sender-jobs.js';
 import { confirmOrRefuse, NEXT_POLL_HEADER, pollOrRefuse } from '../routes/status-queue.js';
 import { pollingQueueSchema } from '../schemas.js';
 import { BundleError, readBundle } from './bundle.js';
-import { jobIdOfNumericId, numericIdOf, signerAddresses } from './job-ids.js';
 import { mapCreateRequest, parseSignerUpdateRequest } from './mapping.js';
 import { createRequestParts, MultipartError, readLimited } from './multipart-mixed.js';
 import {

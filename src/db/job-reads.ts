@@ -15,6 +15,7 @@ import type {
   SignatureJobState,
   SignerStatus,
 } from '../job/model.js';
+import { signerActor } from '../portal/audit.js';
 import { isStorableText } from '../services/storable-text.js';
 import type { Db } from './index.js';
 
@@ -450,4 +451,101 @@ export async function readJobProgressStates(
     states.set(row.jobId, state);
   }
   return states;
+}
+
+// The XML API's numeric job ids (migration 0014) and how signers were addressed: the two facts
+// its answers need that the JSON views do not carry.
+
+/** A signer as the sender addressed them. */
+export interface SignerAddressRow {
+  id: string;
+  personalIdentificationNumber: string | null;
+  customIdentifier: string | null;
+  email: string | null;
+  mobile: string | null;
+}
+
+/** A numeric id from a URL (digits only, fits a bigint) to the job's id; null for anything else. */
+export async function jobIdOfNumericId(db: Db, numericId: string): Promise<string | null> {
+  if (!/^[1-9][0-9]{0,17}$/.test(numericId)) return null;
+  const row = await db
+    .selectFrom('signature_jobs')
+    .select('id')
+    .where('numeric_id', '=', numericId as never)
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
+export async function numericIdOf(db: Db, jobId: string): Promise<string> {
+  const row = await db
+    .selectFrom('signature_jobs')
+    .select('numeric_id')
+    .where('id', '=', jobId)
+    .executeTakeFirstOrThrow();
+  return String(row.numeric_id);
+}
+
+/** Each signer of the job by id, in the sender's order, as the sender addressed them. */
+export async function signerAddresses(db: Db, jobId: string): Promise<Map<string, SignerAddressRow>> {
+  const rows = await db
+    .selectFrom('signers')
+    .select(['id', 'personal_identification_number', 'custom_identifier', 'email', 'mobile'])
+    .where('job_id', '=', jobId)
+    .orderBy('position')
+    .execute();
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      {
+        id: r.id,
+        personalIdentificationNumber: r.personal_identification_number,
+        customIdentifier: r.custom_identifier,
+        email: r.email,
+        mobile: r.mobile,
+      },
+    ]),
+  );
+}
+
+// What the sender sees of each signer beside the status: when they were notified, first viewed
+// the documents, signed or rejected, and their name once known (from their eID when they signed).
+// Read from the notices and the audit trail.
+
+export interface SignerActivity {
+  /** As the eID gave it when they signed; null before. */
+  name: string | null;
+  notifiedAt: Date | null;
+  viewedAt: Date | null;
+  signedAt: Date | null;
+}
+
+export async function signerActivity(db: Db, jobId: string): Promise<Map<string, SignerActivity>> {
+  const [signers, notices, views] = await Promise.all([
+    db.selectFrom('signers').select(['id', 'name', 'signed_at']).where('job_id', '=', jobId).execute(),
+    db
+      .selectFrom('notices')
+      .select(['signer_id', (eb) => eb.fn.min('sent_at').as('at')])
+      .where('job_id', '=', jobId)
+      .groupBy('signer_id')
+      .execute(),
+    db
+      .selectFrom('audit_events')
+      .select(['actor', (eb) => eb.fn.min('at').as('at')])
+      .where('job_id', '=', jobId)
+      .where('event', '=', 'DOCUMENT_VIEWED')
+      .groupBy('actor')
+      .execute(),
+  ]);
+  const date = (v: unknown) => (v ? new Date(v as string | Date) : null);
+  return new Map(
+    signers.map((s) => [
+      s.id,
+      {
+        name: s.name,
+        notifiedAt: date(notices.find((n) => n.signer_id === s.id)?.at),
+        viewedAt: date(views.find((v) => v.actor === signerActor(s.id))?.at),
+        signedAt: s.signed_at,
+      },
+    ]),
+  );
 }
