@@ -13,7 +13,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { Db } from '../db/index.js';
@@ -176,7 +176,17 @@ export function clusterTools() {
   return { serverVersion, uiVersion, serverDir, uiDir, venvBin: join(projectRoot, '.tools/venv/bin') };
 }
 
-/** Polls `probe` until it resolves truthy, or fails naming `what`. */
+/** A process the cluster started has ended: nothing restarts it, so waiting on is pointless. */
+class ProcessExited extends Error {
+  constructor(name: string, p: ManagedProcess) {
+    super(`${name} exited:\n${p.output()}`);
+  }
+}
+
+/**
+ * Polls `probe` until it resolves truthy, or fails naming `what`: at the deadline, or at once
+ * when the probe finds a process exited (the CI log then shows why, not a two-minute wait).
+ */
 async function until(
   what: string,
   probe: () => Promise<unknown>,
@@ -190,6 +200,7 @@ async function until(
     try {
       if (await probe()) return;
     } catch (err) {
+      if (err instanceof ProcessExited) throw new Error(`while waiting for ${what}: ${err.message}`);
       last = err;
     }
     if (Date.now() > deadline) {
@@ -197,6 +208,20 @@ async function until(
     }
     await new Promise((r) => setTimeout(r, 300));
   }
+}
+
+/** Whether something accepts TCP connections on loopback `port`. */
+function tcpListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port, timeout: 2000 });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
 }
 
 const httpOk = (url: string) => async () => (await fetch(url, { signal: AbortSignal.timeout(3000) })).ok;
@@ -314,9 +339,26 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       ...services.flatMap((s) => ['--service', s]),
     ];
     const serverBin = join(tools.serverDir, 'bin/temporal-server');
+    // Whatever of the server has started by then is stopped, also if the start-up fails.
+    stops.unshift(() => Promise.all([...temporal.values()].map((p) => p.stop())));
     if (opts.splitServices) {
-      // History first: the frontend and matching find it through membership.
-      for (const s of ['history', 'matching', 'frontend', 'worker'] as const) {
+      // History first, and alone until it listens: on an empty database every service that
+      // starts writes the cluster's metadata record, and of two writing at once one loses and
+      // exits ("failed to initialize current cluster metadata"). History listens only after the
+      // record is written; the others then find it and only read it.
+      step('starting the Temporal history service');
+      const history = proc('temporal-history', serverBin, serverArgs(['history']), temporalEnv);
+      temporal.set('history', history);
+      await until(
+        'the Temporal history service to listen',
+        async () => {
+          if (!history.running()) throw new ProcessExited('temporal history', history);
+          return tcpListening(historyGrpc!);
+        },
+        120_000,
+        opts.signal,
+      );
+      for (const s of ['matching', 'frontend', 'worker'] as const) {
         step(`starting the Temporal ${s} service`);
         temporal.set(s, proc(`temporal-${s}`, serverBin, serverArgs([s]), temporalEnv));
       }
@@ -324,14 +366,13 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       step(`starting the Temporal server ${tools.serverVersion} on :${ports.temporal}`);
       temporal.set('all', proc('temporal', serverBin, serverArgs(TEMPORAL_SERVICES), temporalEnv));
     }
-    stops.unshift(() => Promise.all([...temporal.values()].map((p) => p.stop())));
     const temporalAddress = `127.0.0.1:${ports.temporal}`;
     const untilTemporalServing = () =>
       until(
         'the Temporal frontend',
         async () => {
           for (const [name, p] of temporal) {
-            if (!p.running()) throw new Error(`temporal ${name} exited:\n${p.output()}`);
+            if (!p.running()) throw new ProcessExited(`temporal ${name}`, p);
           }
           const c = await Connection.connect({ address: temporalAddress, connectTimeout: 2000 });
           try {
@@ -443,7 +484,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       until(
         `API process ${i + 1}`,
         async () => {
-          if (!apis[i]!.running()) throw new Error(`api-${i + 1} exited:\n${apis[i]!.output()}`);
+          if (!apis[i]!.running()) throw new ProcessExited(`api-${i + 1}`, apis[i]!);
           return httpOk(`http://127.0.0.1:${ports.apis[i]}/healthz`)();
         },
         120_000,
@@ -466,7 +507,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       until(
         `worker process ${i + 1}`,
         async () => {
-          if (!workers[i]!.running()) throw new Error(`worker-${i + 1} exited:\n${workers[i]!.output()}`);
+          if (!workers[i]!.running()) throw new ProcessExited(`worker-${i + 1}`, workers[i]!);
           return httpOk(workerHealthUrls[i]!)();
         },
         120_000,
