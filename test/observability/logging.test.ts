@@ -129,6 +129,7 @@ describe('assertNoPersonalData', () => {
   it.each([
     ['{"msg":"signer 01017012345 signed"}', 'IDENTITY_NUMBER'],
     ['{"pid":"010170 12345"}', 'IDENTITY_NUMBER'],
+    ['{"path":"/persons/01017012345/jobs","fnr":"010170-12345"}', 'IDENTITY_NUMBER'],
     ['{"err":"550 no such user ola.nordmann@example.no"}', 'EMAIL_ADDRESS'],
     ['{"to":"+47 912 34 567"}', 'PHONE_NUMBER'],
     ['{"to":"004791234567"}', 'PHONE_NUMBER'],
@@ -143,6 +144,10 @@ describe('assertNoPersonalData', () => {
     '{"level":30,"time":1767225600000,"pid":4242,"hostname":"worker-1","jobId":"5f1c9a9e-4b1e-4c1b-9a55-0e3b1c2d4e5f"}',
     '{"org":"910000001","amountOre":2000199,"durationMs":12.345}',
     '{"signerId":"signer-1","status":"SIGNED","msg":"notice sent"}',
+    // UUIDs and trace ids whose hex runs happen to hold 11 digits are ids, not identity numbers.
+    '{"taskQueue":"observability-4c98bc63-001b-493f-91fc-a01017012345"}',
+    '{"jobId":"4c98bc63-001b-493f-91fc-01017012345f"}',
+    '{"traceId":"4bf92f3577b34da6a3ce01017012345b"}',
   ])('passes a clean line: %s', (line) => {
     expect(() => assertNoPersonalData(line)).not.toThrow();
   });
