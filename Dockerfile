@@ -2,12 +2,15 @@
 #   node dist/api/main.js      (the default)
 #   node dist/worker/main.js
 # both from `npm run build` (tsc into dist/, plus the signing fonts).
-ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+# Node 24 LTS, the version scripts/bootstrap.sh pins for development, tests and CI (NODE_VERSION).
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
+# The npm scripts run through it; without .tools/node (not in the image) it keeps the image's Node.
+COPY scripts/with-node.sh ./scripts/
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY workflows ./workflows

