@@ -219,9 +219,7 @@ describe('the service: API and worker', () => {
     const keys = env(service('api'), 'SIGNING_KEYS');
     expect(keys).toBe('none');
     const config = loadConfig({ DATABASE_URL: env(service('api'), 'DATABASE_URL'), SIGNING_KEYS: keys });
-    expect(signingKeyKind(config.APP_ENV, config.SIGNING_KEYS)).toBe(
-      signingKeyKind('production', undefined),
-    );
+    expect(signingKeyKind(config.APP_ENV, config.SIGNING_KEYS)).toBe(signingKeyKind('production', undefined));
   });
 
   it('shares one PKI volume between every API and worker replica', () => {

@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import yazl from 'yazl';
+import { ApiError } from '../../api/errors.js';
+import { validateJobRequest } from '../../api/multipart.js';
 import { readBundle, unsafeEntryName } from '../../api/xml-api/bundle.js';
 import { mapCreateRequest } from '../../api/xml-api/mapping.js';
 import { createRequestParts, MultipartError, readLimited } from '../../api/xml-api/multipart-mixed.js';
@@ -125,6 +127,56 @@ describe('mapping the request and manifest to the job object', () => {
       `<ns4:direct-signature-job-manifest xmlns:ns4="${NS}"><title xmlns="urn:other">x</title><ns4:sender><ns4:organization-number>1</ns4:organization-number></ns4:sender><ns4:documents/></ns4:direct-signature-job-manifest>`,
     );
     expect(() => mapCreateRequest('direct', directRequest, foreign)).toThrow(/manifest\/title is required/);
+  });
+});
+
+describe('what the JSON API would refuse, the XML API refuses too', () => {
+  const portalManifest = (availability: string) =>
+    doc(
+      'portal-signature-job-manifest',
+      '<ns4:signers><ns4:signer order="0"><ns4:personal-identification-number>01818010083</ns4:personal-identification-number><ns4:notifications-using-lookup><ns4:email/></ns4:notifications-using-lookup></ns4:signer></ns4:signers>' +
+        '<ns4:sender><ns4:organization-number>987654325</ns4:organization-number></ns4:sender><ns4:title>Lease</ns4:title>' +
+        '<ns4:documents><ns4:document href="0000_lease.pdf" mime="application/pdf"><ns4:title>Lease</ns4:title></ns4:document></ns4:documents>' +
+        availability,
+    );
+  const request = doc('portal-signature-job-request', '<ns4:reference>p-1</ns4:reference>');
+
+  it('an activation time on a date that does not exist: 400 naming it, not rolled over', () => {
+    const { job } = mapCreateRequest(
+      'portal',
+      request,
+      portalManifest(
+        '<ns4:availability><ns4:activation-time>2026-02-30T08:00:00+01:00</ns4:activation-time></ns4:availability>',
+      ),
+    );
+    let refused: unknown;
+    try {
+      validateJobRequest('portal', 'PUBLIC', job);
+    } catch (err) {
+      refused = err;
+    }
+    expect(refused).toBeInstanceOf(ApiError);
+    expect((refused as ApiError).status).toBe(400);
+    expect((refused as ApiError).details).toContainEqual(
+      expect.objectContaining({ path: 'availability.activationTime', code: 'INVALID_DATE_TIME' }),
+    );
+  });
+
+  it('XML declared UTF-8 holding invalid UTF-8 is an XML error, not text with U+FFFD', () => {
+    const manifest = portalManifest('');
+    const at = Buffer.from(manifest).indexOf('Lease');
+    const broken = Buffer.concat([
+      manifest.subarray(0, at),
+      Buffer.from([0xc3, 0x28]),
+      manifest.subarray(at),
+    ]);
+    expect(() => mapCreateRequest('portal', request, broken)).toThrow(
+      expect.objectContaining({
+        name: 'XmlInputError',
+        code: 'INVALID_XML',
+        message: expect.stringMatching(/UTF-8/),
+      }),
+    );
   });
 });
 
