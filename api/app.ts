@@ -26,6 +26,7 @@ import { pkiRoutes } from './routes/pki.js';
 import { senderJobRoutes } from './routes/sender-jobs.js';
 import { statusQueueRoutes } from './routes/status-queue.js';
 import { verifyRoutes } from './routes/verify.js';
+import { securityHeaders } from './security-headers.js';
 import { xmlApiRoutes } from './xml-api/routes.js';
 
 /** Ten documents of 3 MB each, multipart overhead and the job JSON. Larger bodies are cut off unread. */
@@ -56,6 +57,8 @@ export function createApp(deps: ApiDeps) {
       : c.json(errorBody('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`), 404),
   );
 
+  // Outermost, so every answer has them, errors and 404s included (see security-headers.ts).
+  app.use('*', securityHeaders(deps.eid.formTargets));
   // Prometheus metrics of the API: requests by route pattern and status, latency, 429s.
   const metrics = createMetricsRegistry({ defaultMetrics: deps.config.APP_ENV !== 'test' });
   app.use('*', httpMetrics(metrics));
