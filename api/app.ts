@@ -6,11 +6,11 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { createMetricsRegistry, httpMetrics, metricsHandler } from '../src/observability/metrics.js';
-import { JobConflictError, JobNotFoundError } from '../src/services/signature-jobs.js';
+import { JobConflictError, JobInputError, JobNotFoundError } from '../src/services/signature-jobs.js';
 import { rateLimitAddresses } from './address-rate-limit.js';
 import { requireSender } from './auth.js';
 import type { ApiDeps, AppEnv } from './deps.js';
-import { ApiError, errorBody, sendError } from './errors.js';
+import { ApiError, badRequest, errorBody, sendError } from './errors.js';
 import { methodNotAllowed } from './method-not-allowed.js';
 import { browserErrorPage, wantsHtml } from './pages/error-pages.js';
 import { pageRoutes } from './pages/index.js';
@@ -39,6 +39,8 @@ export function createApp(deps: ApiDeps) {
     if (err instanceof ApiError) return sendError(c, err);
     if (err instanceof JobNotFoundError) return c.json(errorBody('NOT_FOUND', err.message), 404);
     if (err instanceof JobConflictError) return c.json(errorBody(err.code, err.message), 409);
+    if (err instanceof JobInputError)
+      return sendError(c, badRequest('VALIDATION_FAILED', 'the job is not valid', err.issues));
     if (err instanceof HTTPException) {
       const status = err.status;
       return c.json(

@@ -9,7 +9,7 @@ import { DAY_SECONDS } from '../job/model.js';
 import { parseJobRequest } from '../job/schema.js';
 import { isExistingDate } from '../rules/identity.js';
 import { osloInstant } from '../rules/oslo-time.js';
-import { createSignatureJob, type JobServiceDeps } from '../services/signature-jobs.js';
+import { createSignatureJob, JobInputError, type JobServiceDeps } from '../services/signature-jobs.js';
 import type { DocumentStore } from '../storage/index.js';
 
 export interface UploadedFile {
@@ -153,15 +153,20 @@ export async function createJobFromPortal(
   const files = new Map(input.files.map((f) => [f.fileName, f.bytes]));
   const documentIssues = await inspectJobDocuments(parsed.job, files);
   if (documentIssues.length > 0) return { ok: false, issues: documentIssues };
-  const { jobId } = await createSignatureJob(deps, {
-    org: input.org,
-    flow: 'portal',
-    job: parsed.job,
-    requestJson: raw,
-    files,
-    idempotencyKey: input.idempotencyKey,
-  });
-  return { ok: true, jobId };
+  try {
+    const { jobId } = await createSignatureJob(deps, {
+      org: input.org,
+      flow: 'portal',
+      job: parsed.job,
+      requestJson: raw,
+      files,
+      idempotencyKey: input.idempotencyKey,
+    });
+    return { ok: true, jobId };
+  } catch (err) {
+    if (err instanceof JobInputError) return { ok: false, issues: err.issues };
+    throw err;
+  }
 }
 
 /** The organisation's portal jobs: read from the one read model. */
