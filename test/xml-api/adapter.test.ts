@@ -11,7 +11,6 @@ import { readBundle, unsafeEntryName } from '../../api/xml-api/bundle.js';
 import { mapCreateRequest } from '../../api/xml-api/mapping.js';
 import { createRequestParts, MultipartError, readLimited } from '../../api/xml-api/multipart-mixed.js';
 import { XmlInputError } from '../../api/xml-api/xml.js';
-import { loadConfig } from '../../src/config.js';
 
 const NS = 'http://signering.posten.no/schema/v1';
 const utf8 = (s: string) => new TextEncoder().encode(s);
@@ -283,21 +282,5 @@ describe('the bundle reader', () => {
       /at most/,
     );
     await expect(readBundle(Buffer.from('not a zip at all'))).rejects.toThrow(/not a readable zip/);
-  });
-});
-
-describe('production configuration of the XML API', () => {
-  const base = { DATABASE_URL: 'postgres://u@h/db' };
-  it('is off by default, and needs its certificate, key and client CAs when a port is given', () => {
-    expect(loadConfig(base).XML_API_PORT).toBe(0);
-    expect(() => loadConfig({ ...base, XML_API_PORT: '3443' })).toThrow(
-      /XML_API_TLS_CERT_FILE.*XML_API_TLS_KEY_FILE.*XML_API_CLIENT_CA_FILE/s,
-    );
-    const files = {
-      XML_API_TLS_CERT_FILE: 'c.pem',
-      XML_API_TLS_KEY_FILE: 'k.pem',
-      XML_API_CLIENT_CA_FILE: 'ca.pem',
-    };
-    expect(loadConfig({ ...base, XML_API_PORT: '3443', ...files }).XML_API_PORT).toBe(3443);
   });
 });
