@@ -19,6 +19,8 @@ import type { XmlApiOptions } from './routes.js';
 const TLS_FILES = ['XML_API_TLS_CERT_FILE', 'XML_API_TLS_KEY_FILE', 'XML_API_CLIENT_CA_FILE'] as const;
 
 export interface XmlApiSetup {
+  /** Where it listens: HOST and XML_API_PORT. */
+  host: string;
   port: number;
   tls: TlsOptions;
   options: XmlApiOptions;
@@ -45,6 +47,7 @@ export async function xmlApiSetup(config: XmlApiConfig): Promise<XmlApiSetup | u
   if (missing.length === 0) {
     const [cert, key, ca] = await Promise.all(TLS_FILES.map((name) => readFile(config[name]!, 'utf8')));
     return {
+      host: config.HOST,
       port,
       tls: { cert: cert!, key: key!, ca: ca!, requestCert: true },
       options: { publicUrl, trustAnchors: certificatesFromPem(ca!) },
@@ -58,6 +61,7 @@ export async function xmlApiSetup(config: XmlApiConfig): Promise<XmlApiSetup | u
   }
   const pki = await loadOrCreateEnterprisePki(`${config.PKI_DIR}/enterprise`);
   return {
+    host: config.HOST,
     port,
     tls: { key: pki.server.key, cert: pki.server.cert, ca: pki.caPem, requestCert: true },
     options: { publicUrl, trustAnchors: [pki.ca.certificate], revocation: enterpriseCrls(pki) },
@@ -75,7 +79,7 @@ export function listenXmlApi(deps: ApiDeps, setup: XmlApiSetup) {
       config: { ...deps.config, TRUST_PROXY_HOPS: 0 },
       xmlApi: setup.options,
     }),
-    deps.config.HOST,
+    setup.host,
     setup.port,
     setup.tls,
   );
