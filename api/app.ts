@@ -6,11 +6,11 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { createMetricsRegistry, httpMetrics, metricsHandler } from '../src/observability/metrics.js';
-import { JobConflictError, JobNotFoundError } from '../src/services/signature-jobs.js';
+import { JobConflictError, JobInputError, JobNotFoundError } from '../src/services/signature-jobs.js';
 import { rateLimitAddresses } from './address-rate-limit.js';
 import { requireSender } from './auth.js';
 import type { ApiDeps, AppEnv } from './deps.js';
-import { ApiError, errorBody, sendError } from './errors.js';
+import { ApiError, badRequest, errorBody, sendError } from './errors.js';
 import { methodNotAllowed } from './method-not-allowed.js';
 import { browserErrorPage, wantsHtml } from './pages/error-pages.js';
 import { pageRoutes } from './pages/index.js';
@@ -26,6 +26,7 @@ import { pkiRoutes } from './routes/pki.js';
 import { senderJobRoutes } from './routes/sender-jobs.js';
 import { statusQueueRoutes } from './routes/status-queue.js';
 import { verifyRoutes } from './routes/verify.js';
+import { securityHeaders } from './security-headers.js';
 import { xmlApiRoutes } from './xml-api/routes.js';
 
 /** Ten documents of 3 MB each, multipart overhead and the job JSON. Larger bodies are cut off unread. */
@@ -38,6 +39,8 @@ export function createApp(deps: ApiDeps) {
     if (err instanceof ApiError) return sendError(c, err);
     if (err instanceof JobNotFoundError) return c.json(errorBody('NOT_FOUND', err.message), 404);
     if (err instanceof JobConflictError) return c.json(errorBody(err.code, err.message), 409);
+    if (err instanceof JobInputError)
+      return sendError(c, badRequest('VALIDATION_FAILED', 'the job is not valid', err.issues));
     if (err instanceof HTTPException) {
       const status = err.status;
       return c.json(
@@ -56,6 +59,8 @@ export function createApp(deps: ApiDeps) {
       : c.json(errorBody('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`), 404),
   );
 
+  // Outermost, so every answer has them, errors and 404s included (see security-headers.ts).
+  app.use('*', securityHeaders(deps.eid.formTargets));
   // Prometheus metrics of the API: requests by route pattern and status, latency, 429s.
   const metrics = createMetricsRegistry({ defaultMetrics: deps.config.APP_ENV !== 'test' });
   app.use('*', httpMetrics(metrics));

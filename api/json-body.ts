@@ -16,7 +16,7 @@ export const jsonBodyLimit = bodyLimit({
 
 /**
  * The body as text, read chunk by chunk and given up (413) as soon as it passes the limit: safe
- * even on a route that forgot jsonBodyLimit.
+ * even on a route that forgot jsonBodyLimit. Invalid UTF-8 is 400.
  */
 async function readCappedText(c: Context, maxBytes: number): Promise<string> {
   const body = c.req.raw.body;
@@ -34,7 +34,14 @@ async function readCappedText(c: Context, maxBytes: number): Promise<string> {
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  try {
+    // Leniently decoded, bad bytes would become U+FFFD and pass as what the client wrote.
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw badRequest('INVALID_UTF8', 'the body is not valid UTF-8', [
+      { path: '(body)', code: 'INVALID_UTF8', message: 'JSON must be encoded as UTF-8' },
+    ]);
+  }
 }
 
 /** The body parsed and validated; an empty body counts as `{}`. 400 naming each bad field. */

@@ -1,20 +1,26 @@
 /** Production entry of the API process: `npm run api` (after `npm run build`). */
-import { readFile } from 'node:fs/promises';
-import { loadConfigOrExit } from '../src/config.js';
+import { ConfigError, loadConfigOrExit } from '../src/config.js';
 import { createLogger } from '../src/log.js';
 import { loadNotificationConfig } from '../src/notifications/config.js';
 import { seedDevContactRegister } from '../src/notifications/contact-register.js';
 import { tracingFromConfig } from '../src/observability/tracing.js';
 import { connectTemporal, createLoginOrExit, createServiceParts, openDatabase } from '../src/runtime.js';
 import { startStrandedJobSweeper } from '../src/services/stranded-jobs.js';
-import { certificatesFromPem } from '../src/signing/keys.js';
 import { createApp } from './app.js';
 import { apiDepsFromConfig } from './deps-from-config.js';
 import { httpLimitsFromConfig, listen } from './server.js';
+import { listenXmlApi, xmlApiSetup as loadXmlApiSetup } from './xml-api/listener.js';
 
 const config = loadConfigOrExit('api');
 const log = createLogger(config.LOG_LEVEL, 'api');
-// The login provider's discovery first: a missing OIDC variable or an unreachable issuer is a
+// The XML API's certificates (PEM files; the development PKI outside production): a missing file
+// is a configuration error (exit 78), found before anything is opened.
+const xmlApiSetup = await loadXmlApiSetup(config).catch((err: unknown) => {
+  if (!(err instanceof ConfigError)) throw err;
+  console.error(`api: ${err.message}`);
+  return process.exit(78);
+});
+// The login provider's discovery: a missing OIDC variable or an unreachable issuer is a
 // configuration error (exit 78), found before anything else is opened.
 const eid = await createLoginOrExit('api');
 const db = await openDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
@@ -38,33 +44,11 @@ const apiDeps = apiDepsFromConfig({ db, temporal, config, log, eid, parts });
 const app = createApp(apiDeps);
 const http = await listen(app, config.HOST, config.PORT, undefined, httpLimitsFromConfig(config));
 log.info({ url: config.PUBLIC_URL, tracing: Boolean(tracing) }, 'API listening');
-const xmlApi = config.XML_API_PORT ? await listenXmlApi() : undefined;
-
-/**
- * The national service's XML API on its own port, over mutual TLS (the same app with `/xml-api`
- * mounted): client certificates and senders' seals must chain to the configured enterprise CAs.
- */
-async function listenXmlApi() {
-  const [cert, key, ca] = await Promise.all(
-    [config.XML_API_TLS_CERT_FILE!, config.XML_API_TLS_KEY_FILE!, config.XML_API_CLIENT_CA_FILE!].map((f) =>
-      readFile(f, 'utf8'),
-    ),
-  );
-  const publicUrl = config.XML_API_PUBLIC_URL ?? `https://${config.HOST}:${config.XML_API_PORT}/xml-api`;
-  const server = await listen(
-    createApp({
-      ...apiDeps,
-      // Reached directly or through a TCP passthrough (the compose proxy's stream block): no
-      // proxy on the way writes X-Forwarded-For, so one arriving here is the client's own claim.
-      config: { ...config, TRUST_PROXY_HOPS: 0 },
-      xmlApi: { publicUrl, trustAnchors: certificatesFromPem(ca!) },
-    }),
-    config.HOST,
-    config.XML_API_PORT,
-    { cert: cert!, key: key!, ca: ca!, requestCert: true },
-  );
-  log.info({ url: publicUrl }, 'XML API listening');
-  return server;
+// The national service's XML API on its own port, over mutual TLS (see xml-api/listener.ts).
+const xmlApi = xmlApiSetup ? await listenXmlApi(apiDeps, xmlApiSetup) : undefined;
+if (xmlApiSetup) {
+  const { publicUrl } = xmlApiSetup.options;
+  log.info({ url: publicUrl, developmentPki: Boolean(xmlApiSetup.developmentPki) }, 'XML API listening');
 }
 const stopSweeper = startStrandedJobSweeper({ db, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE }, log);
 

@@ -7,6 +7,7 @@ import { type Flow, type JobRequest, MAX_DOCUMENT_BYTES, type Sector } from '../
 import { parseJobRequest } from '../src/job/schema.js';
 import { inspectJobDocuments } from '../src/portal/sender-jobs.js';
 import { ApiError, badRequest, refuseUnstorableStrings } from './errors.js';
+import { splitMultipart } from './xml-api/multipart-mixed.js';
 
 export interface CreateRequest {
   job: JobRequest;
@@ -40,7 +41,7 @@ export async function readCreateRequest(c: Context, flow: Flow, sector: Sector):
       { path: 'job', code: 'DUPLICATE_PART', message: 'exactly one `job` part is allowed' },
     ]);
   }
-  const jobText = typeof jobPart === 'string' ? jobPart : await jobPart.text();
+  const jobText = await jobPartText(c, jobPart);
   let raw: unknown;
   try {
     raw = JSON.parse(jobText);
@@ -89,6 +90,48 @@ export async function readCreateRequest(c: Context, flow: Flow, sector: Sector):
 
   await validateJobDocuments(job, files);
   return { job, requestJson: raw, files };
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The `job` part as text, refused (400 naming it) unless it is valid UTF-8: decoded leniently, bad
+ * bytes would become U+FFFD and be stored as if the sender had written that. A file part still has
+ * its bytes; a text part was decoded by the form parser, so when it holds a U+FFFD (rare in a job)
+ * its bytes are looked up in the body the parser read (kept by Hono, no second read).
+ */
+async function jobPartText(c: Context, part: string | File): Promise<string> {
+  if (typeof part === 'string' && !part.includes('\uFFFD')) return part;
+  const bytes =
+    typeof part === 'string'
+      ? await c.req
+          .arrayBuffer()
+          .then((body) => rawFormPart(Buffer.from(body), c.req.header('content-type') ?? '', 'job'))
+          .catch(() => undefined)
+      : new Uint8Array(await part.arrayBuffer());
+  try {
+    // Not found again (cannot happen with a body the parser read): refused rather than trusted.
+    if (bytes === undefined) throw new Error('the job part was not found in the body');
+    return UTF8.decode(bytes);
+  } catch {
+    throw badRequest('INVALID_UTF8', 'the `job` part is not valid UTF-8', [
+      { path: 'job', code: 'INVALID_UTF8', message: 'the job JSON must be encoded as UTF-8' },
+    ]);
+  }
+}
+
+/** The bytes of the form part named `name`, as sent; undefined if not found. */
+function rawFormPart(body: Buffer, contentType: string, name: string): Uint8Array | undefined {
+  const boundary = /;\s*boundary=(?:"([^"]{1,70})"|([^;\s]{1,70}))/i.exec(contentType);
+  if (!boundary) return undefined;
+  const named = new RegExp(`(?:^|\r\n)content-disposition:[^\r\n]*;\\s*name="${name}"`, 'i');
+  try {
+    // The form parser has read these parts already: no limit on their number is needed here.
+    const parts = splitMultipart(body, (boundary[1] ?? boundary[2])!, Number.POSITIVE_INFINITY);
+    return parts.find((p) => named.test(p.headers))?.body;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The job object of a create request, validated with every default filled in (JSON and XML API). */

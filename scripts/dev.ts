@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { createApp } from '../api/app.js';
 import { apiDepsFromConfig } from '../api/deps-from-config.js';
 import { httpLimitsFromConfig, listen } from '../api/server.js';
+import { listenXmlApi, xmlApiSetup } from '../api/xml-api/listener.js';
 import { ensureArchiveRenewalSchedule } from '../src/archive/schedule.js';
 import { ConfigError, loadConfig, otlpTracesUrl } from '../src/config.js';
 import { startEmbeddedPostgres, unreachableDataDirMessage } from '../src/dev/embedded-postgres.js';
@@ -27,7 +28,6 @@ import { grantRole } from '../src/portal/roles.js';
 import { isValidOrganisationNumber } from '../src/rules/identity.js';
 import { connectTemporal, createServiceParts, openDatabase, seedDevSender } from '../src/runtime.js';
 import { startStrandedJobSweeper } from '../src/services/stranded-jobs.js';
-import { enterpriseCrls, loadOrCreateEnterprisePki } from '../src/signing/enterprise-pki.js';
 import { createSignatureWorker, workerTuningFromConfig } from '../worker/worker.js';
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -116,6 +116,10 @@ try {
     // reference), the same as the README's walkthrough uses: localhost, not 127.0.0.1, so a
     // login made on one link carries over to the next.
     PUBLIC_URL: env.PUBLIC_URL ?? devPublicUrl(env.HOST, dev.PORT),
+    // The XML API on its development default port (3443), from the development enterprise PKI
+    // unless XML_API_TLS_* name PEM files; its root on localhost, as the CLI prints it.
+    XML_API_PORT: String(dev.XML_API_PORT),
+    XML_API_PUBLIC_URL: env.XML_API_PUBLIC_URL ?? `https://localhost:${dev.XML_API_PORT}/xml-api`,
   });
   const log = createLogger(config.LOG_LEVEL, 'dev');
 
@@ -193,24 +197,11 @@ try {
   );
   stops.unshift(() => http.close());
 
-  // The XML API over mutual TLS, from the development enterprise PKI: our server certificate
-  // carries the service's organisation number; client certificates must come from its CA.
-  const enterprise = await loadOrCreateEnterprisePki(`${config.PKI_DIR}/enterprise`);
-  const xmlApiUrl = `https://localhost:${dev.XML_API_PORT}/xml-api`;
-  if (dev.XML_API_PORT !== 0) {
-    const tlsApi = await listen(
-      createApp({
-        ...apiDeps,
-        xmlApi: {
-          publicUrl: xmlApiUrl,
-          trustAnchors: [enterprise.ca.certificate],
-          revocation: enterpriseCrls(enterprise),
-        },
-      }),
-      config.HOST,
-      dev.XML_API_PORT,
-      { key: enterprise.server.key, cert: enterprise.server.cert, ca: enterprise.caPem, requestCert: true },
-    );
+  // The XML API over mutual TLS (api/xml-api/listener.ts): our server certificate carries the
+  // service's organisation number; client certificates must come from the enterprise CA.
+  const xmlApi = await xmlApiSetup(config);
+  if (xmlApi) {
+    const tlsApi = await listenXmlApi(apiDeps, xmlApi);
     stops.unshift(() => tlsApi.close());
   }
   const stopSweeper = startStrandedJobSweeper({ db, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE }, log);
@@ -236,9 +227,13 @@ try {
     API key             ${dev.DEV_API_KEY}
 
     Login          ${localIssuer ? `${localIssuer}  (local OpenID Connect provider: type a test identity number, pick the level)` : `${loginEnv.OIDC_ISSUER} (${eid.name})`}
-    XML API        ${dev.XML_API_PORT === 0 ? 'off (XML_API_PORT=0)' : `${xmlApiUrl}   (mutual TLS; the official clients' service URL)`}
-                   server organisation number ${enterprise.serviceOrg}, CA directory ${enterprise.caDirectory}
-                   a sender certificate: npm run cli -- enterprise-certificates issue --org ${dev.DEV_SENDER_ORG}
+    XML API        ${xmlApi ? `${xmlApi.options.publicUrl}   (mutual TLS; the official clients' service URL)` : 'off (XML_API_PORT=0)'}${
+      xmlApi?.developmentPki
+        ? `
+                   server organisation number ${xmlApi.developmentPki.serviceOrg}, CA directory ${xmlApi.developmentPki.caDirectory}
+                   a sender certificate: ${dev.XML_API_PORT === 3443 ? '' : `XML_API_PORT=${dev.XML_API_PORT} `}npm run cli -- enterprise-certificates issue --org ${dev.DEV_SENDER_ORG}`
+        : ''
+    }
 
     Sender portal  ${api}/sender       log in as ${staff.pid} (${staff.name}), level 4
     Signing portal ${api}/portal       test people: ${testPopulation

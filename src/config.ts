@@ -119,7 +119,9 @@ const schema = z.object({
   /**
    * API only: the national service's XML API over mutual TLS on its own port (0: off). Needs the
    * server certificate (carrying the service's organisation number) and key, and the enterprise
-   * CAs that sender certificates and seals must chain to, as PEM files.
+   * CAs that sender certificates and seals must chain to, as PEM files: required in production;
+   * outside production, without them, the development enterprise PKI serves. Checked where the
+   * XML API is started (api/xml-api/listener.ts), so the worker and the CLI never demand them.
    */
   XML_API_PORT: optionalPort.default(0),
   XML_API_PUBLIC_URL: url.optional(),
@@ -178,14 +180,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError([
       `DOCUMENT_STORE_DIR: is only used with DOCUMENT_STORE=filesystem (DOCUMENT_STORE is ${c.DOCUMENT_STORE})`,
     ]);
-  }
-  if (c.XML_API_PORT !== 0) {
-    const missing = (
-      ['XML_API_TLS_CERT_FILE', 'XML_API_TLS_KEY_FILE', 'XML_API_CLIENT_CA_FILE'] as const
-    ).filter((name) => !c[name]);
-    if (missing.length > 0) {
-      throw new ConfigError(missing.map((name) => `${name}: is required when XML_API_PORT is set (missing)`));
-    }
   }
   return {
     ...c,

@@ -23,6 +23,7 @@ export function senderJobRoutes(deps: ApiDeps) {
     temporal: deps.temporal,
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
     storage: deps.storage,
+    allowPrivateCallbackTargets: deps.allowPrivateCallbackTargets ?? 'none',
   };
   const base = deps.config.PUBLIC_URL;
 

@@ -19,6 +19,8 @@ export class MultipartError extends Error {
 
 export interface MixedPart {
   contentType: string;
+  /** The part's header lines as sent (latin1), for a caller that needs more than Content-Type. */
+  headers: string;
   body: Uint8Array;
 }
 
@@ -83,7 +85,7 @@ export function splitMultipart(body: Buffer, boundary: string, maxParts: number)
     if (parts.length >= maxParts) throw malformed(`more than ${maxParts} parts`);
     const contentType =
       /(?:^|\r\n)content-type:\s*([^\r\n]*)/i.exec(headerBlock)?.[1]?.trim() ?? 'text/plain';
-    parts.push({ contentType, body: body.subarray(headersEnd + 4, next) });
+    parts.push({ contentType, headers: headerBlock, body: body.subarray(headersEnd + 4, next) });
     at = next + 2;
   }
 }

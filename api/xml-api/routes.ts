@@ -29,6 +29,7 @@ import {
   findOwnedJob,
   getSignatureJob,
   JobConflictError,
+  JobInputError,
   JobNotFoundError,
 } from '../../src/services/signature-jobs.js';
 import { DEFAULT_STATUS_QUEUE_OPTIONS } from '../../src/services/status-queue.js';
@@ -115,6 +116,8 @@ function errorResponse(deps: ApiDeps, err: unknown, path: string): Response {
     [status, code, message] = [404, 'NOT_FOUND', err.message];
   } else if (err instanceof JobConflictError) {
     [status, code, message] = [409, err.code, err.message];
+  } else if (err instanceof JobInputError) {
+    [status, code, message] = [400, 'VALIDATION_FAILED', err.message];
   } else if (err instanceof HTTPException) {
     [status, code, message] = [err.status, 'HTTP_ERROR', err.message || 'request refused'];
   } else {
@@ -166,6 +169,7 @@ export function xmlApiRoutes(deps: ApiDeps, options: XmlApiOptions) {
     temporal: deps.temporal,
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
     storage: deps.storage,
+    allowPrivateCallbackTargets: deps.allowPrivateCallbackTargets ?? 'none',
   };
   const queueOptions = { ...DEFAULT_STATUS_QUEUE_OPTIONS, ...deps.statusQueue };
   const root = options.publicUrl;

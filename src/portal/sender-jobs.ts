@@ -7,8 +7,9 @@ import { inspectDocument } from '../job/documents.js';
 import type { DocumentMimeType, FieldIssue, JobRequest, Sector } from '../job/model.js';
 import { DAY_SECONDS } from '../job/model.js';
 import { parseJobRequest } from '../job/schema.js';
+import { isExistingDate } from '../rules/identity.js';
 import { osloInstant } from '../rules/oslo-time.js';
-import { createSignatureJob, type JobServiceDeps } from '../services/signature-jobs.js';
+import { createSignatureJob, JobInputError, type JobServiceDeps } from '../services/signature-jobs.js';
 import type { DocumentStore } from '../storage/index.js';
 
 export interface UploadedFile {
@@ -53,11 +54,16 @@ function mimeTypeOf(file: UploadedFile): DocumentMimeType {
 /** The title of a document: its file name without the extension. */
 const documentTitle = (fileName: string) => fileName.replace(/\.[^.]+$/, '').slice(0, 80) || fileName;
 
-/** A Norwegian wall-clock time from a datetime-local field, as RFC 3339 UTC; the text itself if malformed. */
+/**
+ * A Norwegian wall-clock time from a datetime-local field, as RFC 3339 UTC; the text itself if
+ * malformed or naming a date or time that does not exist, so the job's validation refuses it by
+ * name (osloInstant would roll a 13th month over into the next year).
+ */
 export function osloLocalToRfc3339(local: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(local.trim());
   if (!m) return local.trim();
   const [, y, mo, d, h, mi] = m.map(Number) as [number, number, number, number, number, number];
+  if (!isExistingDate({ year: y, month: mo, day: d }) || h > 23 || mi > 59) return local.trim();
   return new Date(osloInstant(y, mo, d, h).getTime() + mi * 60_000).toISOString();
 }
 
@@ -147,15 +153,20 @@ export async function createJobFromPortal(
   const files = new Map(input.files.map((f) => [f.fileName, f.bytes]));
   const documentIssues = await inspectJobDocuments(parsed.job, files);
   if (documentIssues.length > 0) return { ok: false, issues: documentIssues };
-  const { jobId } = await createSignatureJob(deps, {
-    org: input.org,
-    flow: 'portal',
-    job: parsed.job,
-    requestJson: raw,
-    files,
-    idempotencyKey: input.idempotencyKey,
-  });
-  return { ok: true, jobId };
+  try {
+    const { jobId } = await createSignatureJob(deps, {
+      org: input.org,
+      flow: 'portal',
+      job: parsed.job,
+      requestJson: raw,
+      files,
+      idempotencyKey: input.idempotencyKey,
+    });
+    return { ok: true, jobId };
+  } catch (err) {
+    if (err instanceof JobInputError) return { ok: false, issues: err.issues };
+    throw err;
+  }
 }
 
 /** The organisation's portal jobs: read from the one read model. */

@@ -38,6 +38,7 @@ export { type JobRecord, signerIdentifier } from '../db/job-reads.js';
 import {
   DEFAULT_AVAILABLE_SECONDS,
   DEFAULT_NOTIFICATION_LANGUAGE,
+  type FieldIssue,
   type Flow,
   type JobRequest,
   type SignatureJobInput,
@@ -51,6 +52,7 @@ import {
   SIGNATURE_JOB_REFERENCE,
   SIGNATURE_JOB_STATUS,
 } from '../job/search-attributes.js';
+import { callbackTargetRefusal, type PrivateTargetPolicy } from '../notifications/callbacks/target-guard.js';
 import { artifactKey, type DocumentStore, documentKey, documentsFolder } from '../storage/index.js';
 import { toStorableText } from './storable-text.js';
 
@@ -76,6 +78,14 @@ export class JobConflictError extends Error {
   ) {
     super(message);
     this.name = 'JobConflictError';
+  }
+}
+
+/** The job is well-formed but refused by a rule that looks outside it (the API's 400, naming each field). */
+export class JobInputError extends Error {
+  constructor(readonly issues: FieldIssue[]) {
+    super(issues.map((i) => `${i.path}: ${i.message}`).join('; '));
+    this.name = 'JobInputError';
   }
 }
 
@@ -135,7 +145,11 @@ export function requestHash(flow: Flow, requestJson: unknown, files: Map<string,
  * stored rows are removed again, so a job exists only with a workflow behind it.
  */
 export async function createSignatureJob(
-  deps: JobServiceDeps & { storage: DocumentStore },
+  deps: JobServiceDeps & {
+    storage: DocumentStore;
+    /** Callback targets allowed beside public addresses, as at delivery; default 'none'. */
+    allowPrivateCallbackTargets?: PrivateTargetPolicy;
+  },
   cmd: CreateJobCommand,
 ): Promise<CreatedJob> {
   const hash = requestHash(cmd.flow, cmd.requestJson ?? cmd.job, cmd.files);
@@ -147,6 +161,17 @@ export async function createSignatureJob(
       if (!earlier.workflow_started_at) await startStoredJob(deps, earlier.id);
       return { jobId: earlier.id, created: false };
     }
+  }
+
+  // The callback URL goes through the guard every delivery goes through, so one that will never
+  // be called is refused now rather than found in a delivery log later.
+  if (cmd.job.callbackUrl) {
+    const refused = await callbackTargetRefusal(
+      cmd.job.callbackUrl,
+      deps.allowPrivateCallbackTargets ?? 'none',
+    );
+    if (refused)
+      throw new JobInputError([{ path: 'callbackUrl', code: 'CALLBACK_TARGET_REFUSED', message: refused }]);
   }
 
   // A sender may order long-term storage for all its jobs; the job then carries the order itself.

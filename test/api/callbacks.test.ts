@@ -4,12 +4,23 @@
  */
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../api/app.js';
+import { listen } from '../../api/server.js';
 import { activeCallbackSecrets } from '../../src/notifications/callbacks/secrets.js';
 import { verifyCallbackSignature } from '../../src/notifications/callbacks/signature.js';
 import { freePort } from '../helpers/ports.js';
-import { samplePdf } from '../helpers/requests.js';
+import { createForm, samplePdf } from '../helpers/requests.js';
 import { ORG, OTHER_ORG, type Stack, startStack } from '../helpers/stack.js';
-import { createJob, devAct, emailPortalJob, eventually, follow } from './support/http.js';
+import {
+  createJob,
+  devAct,
+  emailPortalJob,
+  eventually,
+  expectError,
+  follow,
+  jobsPath,
+  postJob,
+} from './support/http.js';
 
 let stack: Stack;
 let pdf: Uint8Array;
@@ -85,5 +96,67 @@ describe('callbacks', () => {
     expect(other.status).toBe(404);
     const bad = await follow(stack, `${job.links.self}/callbacks/redeliver?change=abc`, { method: 'POST' });
     expect(bad.status).toBe(400);
+  });
+});
+
+describe('callback targets at creation', () => {
+  const privateTargets = [
+    'http://169.254.169.254/latest/meta-data/',
+    'http://10.0.0.1/hooks',
+    'http://172.16.0.1/hooks',
+    'http://192.168.1.10/hooks',
+    'http://0.0.0.0:3000/hooks',
+    'http://[fc00::1]/hooks',
+    'http://[fe80::1]/hooks',
+    'http://[::ffff:10.0.0.1]/hooks',
+  ];
+  const jobIds = () => stack.t.db.selectFrom('signature_jobs').select('id').orderBy('id').execute();
+
+  it('a private target is refused with 400 naming callbackUrl, and nothing is stored', async () => {
+    const before = await jobIds();
+    for (const url of privateTargets) {
+      const res = await postJob(stack, 'portal', emailPortalJob({ callbackUrl: url }), {
+        'contract.pdf': pdf,
+      });
+      const body = await expectError(res, 400, 'VALIDATION_FAILED', 'callbackUrl');
+      expect(body.error.details.find((d) => d.path === 'callbackUrl')?.code, url).toBe(
+        'CALLBACK_TARGET_REFUSED',
+      );
+    }
+    expect(await jobIds()).toEqual(before);
+  });
+
+  it('loopback follows the delivery policy: allowed here (development, tests), refused where delivery refuses it', async () => {
+    // This stack allows loopback, as development does by default: the local receiver is accepted.
+    const ok = await postJob(stack, 'portal', emailPortalJob({ callbackUrl: hookUrl }), {
+      'contract.pdf': pdf,
+    });
+    expect(ok.status).toBe(201);
+    await ok.arrayBuffer();
+
+    // The same service with production's policy, on a port of its own over the same database.
+    const port = await freePort();
+    const strict = await listen(
+      createApp({ ...stack.apiDeps, allowPrivateCallbackTargets: 'none' }),
+      '127.0.0.1',
+      port,
+    );
+    try {
+      for (const url of [
+        hookUrl,
+        `http://localhost:${port}/hooks`,
+        'http://[::ffff:127.0.0.1]/hooks',
+        'http://[::1]/hooks',
+      ]) {
+        const res = await fetch(`http://127.0.0.1:${port}${jobsPath('portal')}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${stack.apiKey}` },
+          body: createForm(emailPortalJob({ callbackUrl: url }), { 'contract.pdf': pdf }),
+        });
+        await expectError(res, 400, 'VALIDATION_FAILED', 'callbackUrl');
+      }
+    } finally {
+      await strict.close();
+    }
   });
 });

@@ -444,6 +444,20 @@ const cases: BadInput[] = [
     'INVALID_DATE_TIME',
   ),
   invalid(
+    'activationTime on a date that does not exist (not rolled over)',
+    'portal',
+    { availability: { activationTime: '2026-13-45T99:99:00Z' } },
+    'availability.activationTime',
+    'INVALID_DATE_TIME',
+  ),
+  invalid(
+    'activationTime on 29 February of a common year',
+    'portal',
+    { availability: { activationTime: '2027-02-29T08:00:00+01:00' } },
+    'availability.activationTime',
+    'INVALID_DATE_TIME',
+  ),
+  invalid(
     'activationTime without offset',
     'portal',
     { availability: { activationTime: '2026-12-01T08:00:00' } },

@@ -8,7 +8,11 @@ import {
   revokeCallbackSecret,
 } from '../../src/notifications/callbacks/secrets.js';
 import { signCallback, verifyCallbackSignature } from '../../src/notifications/callbacks/signature.js';
-import { addressClass, resolveCallbackTarget } from '../../src/notifications/callbacks/target-guard.js';
+import {
+  addressClass,
+  callbackTargetRefusal,
+  resolveCallbackTarget,
+} from '../../src/notifications/callbacks/target-guard.js';
 import { insertTestJob, json, startHttpServer, TEST_ORG, useTestDatabase } from './helpers.js';
 
 const db = useTestDatabase();
@@ -285,5 +289,57 @@ describe('callback target guard', () => {
     await expect(resolveCallbackTarget(new URL('ftp://example.com/x'), 'all')).rejects.toMatchObject({
       type: 'CallbackTargetRefused',
     });
+  });
+});
+
+describe('the callback target at creation', () => {
+  const dns = (addresses: string[]) => async () =>
+    addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+  const notFound = async () => {
+    throw Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' });
+  };
+
+  it('is refused by the delivery guard for private, link-local, loopback and mapped addresses', async () => {
+    for (const url of [
+      'http://169.254.169.254/latest/meta-data',
+      'http://10.1.2.3/cb',
+      'http://172.16.0.1/cb',
+      'http://172.31.255.254/cb',
+      'http://192.168.1.1/cb',
+      'http://0.0.0.0/cb',
+      'http://[fc00::1]/cb',
+      'http://[fd12:3456::1]/cb',
+      'http://[fe80::1]/cb',
+      'http://[::ffff:10.0.0.1]/cb',
+      'http://[::ffff:169.254.169.254]/cb',
+      'http://127.0.0.1:3000/cb',
+      'http://[::1]/cb',
+      'http://[::ffff:127.0.0.1]/cb',
+      'http://localhost/cb',
+    ]) {
+      expect(await callbackTargetRefusal(url, 'none'), url).toMatch(/not allowed as a callback target/);
+    }
+  });
+
+  it('follows the same policy as delivery: loopback allowed only where delivery allows it', async () => {
+    for (const url of ['http://127.0.0.1:3000/cb', 'http://[::ffff:127.0.0.1]/cb', 'http://localhost/cb']) {
+      expect(await callbackTargetRefusal(url, 'loopback'), url).toBeUndefined();
+      await expect(resolveCallbackTarget(new URL(url), 'loopback')).resolves.not.toHaveLength(0);
+    }
+    expect(await callbackTargetRefusal('http://10.0.0.1/cb', 'loopback')).toMatch(/private address/);
+    expect(await callbackTargetRefusal('http://10.0.0.1/cb', 'all')).toBeUndefined();
+  });
+
+  it('refuses a name that resolves to a private address; lets through public, unknown and slow names', async () => {
+    const url = 'https://hooks.sender.example/cb';
+    expect(await callbackTargetRefusal(url, 'none', dns(['93.184.215.14', '10.0.0.7']))).toMatch(
+      /private address/,
+    );
+    expect(await callbackTargetRefusal(url, 'none', dns(['93.184.215.14']))).toBeUndefined();
+    // Delivery checks again on every attempt: a name not resolvable now may be by then.
+    expect(await callbackTargetRefusal(url, 'none', notFound)).toBeUndefined();
+    const started = Date.now();
+    expect(await callbackTargetRefusal(url, 'none', () => new Promise(() => {}), 100)).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(2_000);
   });
 });

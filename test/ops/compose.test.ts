@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../../api/app.js';
 import { loadConfig } from '../../src/config.js';
+import { signingKeyKind } from '../../src/eid/signing-keys.js';
 import { JOB_SEARCH_ATTRIBUTES } from '../../src/job/search-attributes.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -203,8 +204,22 @@ describe('the service: API and worker', () => {
       expect(new URL(env(s, 'SMTP_URL')).hostname).toBe('mail');
     }
     // The two roles must agree on everything they share.
-    const shared = ['DATABASE_URL', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'PKI_DIR', 'PUBLIC_URL'];
+    const shared = [
+      'DATABASE_URL',
+      'TEMPORAL_NAMESPACE',
+      'TEMPORAL_TASK_QUEUE',
+      'PKI_DIR',
+      'PUBLIC_URL',
+      'SIGNING_KEYS',
+    ];
     for (const name of shared) expect(env(service('worker'), name), name).toBe(env(service('api'), name));
+  });
+
+  it("keeps production's default for people's signing keys: none, not the test eID CA's", () => {
+    const keys = env(service('api'), 'SIGNING_KEYS');
+    expect(keys).toBe('none');
+    const config = loadConfig({ DATABASE_URL: env(service('api'), 'DATABASE_URL'), SIGNING_KEYS: keys });
+    expect(signingKeyKind(config.APP_ENV, config.SIGNING_KEYS)).toBe(signingKeyKind('production', undefined));
   });
 
   it('shares one PKI volume between every API and worker replica', () => {

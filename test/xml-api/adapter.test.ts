@@ -5,11 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import yazl from 'yazl';
+import { ApiError } from '../../api/errors.js';
+import { validateJobRequest } from '../../api/multipart.js';
 import { readBundle, unsafeEntryName } from '../../api/xml-api/bundle.js';
 import { mapCreateRequest } from '../../api/xml-api/mapping.js';
 import { createRequestParts, MultipartError, readLimited } from '../../api/xml-api/multipart-mixed.js';
 import { XmlInputError } from '../../api/xml-api/xml.js';
-import { loadConfig } from '../../src/config.js';
 
 const NS = 'http://signering.posten.no/schema/v1';
 const utf8 = (s: string) => new TextEncoder().encode(s);
@@ -128,6 +129,56 @@ describe('mapping the request and manifest to the job object', () => {
   });
 });
 
+describe('what the JSON API would refuse, the XML API refuses too', () => {
+  const portalManifest = (availability: string) =>
+    doc(
+      'portal-signature-job-manifest',
+      '<ns4:signers><ns4:signer order="0"><ns4:personal-identification-number>01818010083</ns4:personal-identification-number><ns4:notifications-using-lookup><ns4:email/></ns4:notifications-using-lookup></ns4:signer></ns4:signers>' +
+        '<ns4:sender><ns4:organization-number>987654325</ns4:organization-number></ns4:sender><ns4:title>Lease</ns4:title>' +
+        '<ns4:documents><ns4:document href="0000_lease.pdf" mime="application/pdf"><ns4:title>Lease</ns4:title></ns4:document></ns4:documents>' +
+        availability,
+    );
+  const request = doc('portal-signature-job-request', '<ns4:reference>p-1</ns4:reference>');
+
+  it('an activation time on a date that does not exist: 400 naming it, not rolled over', () => {
+    const { job } = mapCreateRequest(
+      'portal',
+      request,
+      portalManifest(
+        '<ns4:availability><ns4:activation-time>2026-02-30T08:00:00+01:00</ns4:activation-time></ns4:availability>',
+      ),
+    );
+    let refused: unknown;
+    try {
+      validateJobRequest('portal', 'PUBLIC', job);
+    } catch (err) {
+      refused = err;
+    }
+    expect(refused).toBeInstanceOf(ApiError);
+    expect((refused as ApiError).status).toBe(400);
+    expect((refused as ApiError).details).toContainEqual(
+      expect.objectContaining({ path: 'availability.activationTime', code: 'INVALID_DATE_TIME' }),
+    );
+  });
+
+  it('XML declared UTF-8 holding invalid UTF-8 is an XML error, not text with U+FFFD', () => {
+    const manifest = portalManifest('');
+    const at = Buffer.from(manifest).indexOf('Lease');
+    const broken = Buffer.concat([
+      manifest.subarray(0, at),
+      Buffer.from([0xc3, 0x28]),
+      manifest.subarray(at),
+    ]);
+    expect(() => mapCreateRequest('portal', request, broken)).toThrow(
+      expect.objectContaining({
+        name: 'XmlInputError',
+        code: 'INVALID_XML',
+        message: expect.stringMatching(/UTF-8/),
+      }),
+    );
+  });
+});
+
 describe('multipart/mixed', () => {
   const body = (parts: [string, string][], boundary = 'b0undary') =>
     Buffer.from(
@@ -231,21 +282,5 @@ describe('the bundle reader', () => {
       /at most/,
     );
     await expect(readBundle(Buffer.from('not a zip at all'))).rejects.toThrow(/not a readable zip/);
-  });
-});
-
-describe('production configuration of the XML API', () => {
-  const base = { DATABASE_URL: 'postgres://u@h/db' };
-  it('is off by default, and needs its certificate, key and client CAs when a port is given', () => {
-    expect(loadConfig(base).XML_API_PORT).toBe(0);
-    expect(() => loadConfig({ ...base, XML_API_PORT: '3443' })).toThrow(
-      /XML_API_TLS_CERT_FILE.*XML_API_TLS_KEY_FILE.*XML_API_CLIENT_CA_FILE/s,
-    );
-    const files = {
-      XML_API_TLS_CERT_FILE: 'c.pem',
-      XML_API_TLS_KEY_FILE: 'k.pem',
-      XML_API_CLIENT_CA_FILE: 'ca.pem',
-    };
-    expect(loadConfig({ ...base, XML_API_PORT: '3443', ...files }).XML_API_PORT).toBe(3443);
   });
 });

@@ -6,6 +6,7 @@
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
+import { ApplicationFailure } from '@temporalio/common';
 import { permanentFailure } from '../failures.js';
 
 /** Which non-public targets are allowed: none (production), loopback only, or all. */
@@ -94,4 +95,34 @@ export async function resolveCallbackTarget(
     );
   }
   return addresses;
+}
+
+/** How long a job's creation waits for the callback host's addresses before letting it through. */
+export const CREATION_LOOKUP_TIMEOUT_MS = 3_000;
+
+/**
+ * Why the callback URL is refused, checked when the job is created with the very guard delivery
+ * uses, so the sender learns at once instead of from a delivery log that never succeeds; undefined
+ * when allowed. A name that does not resolve, or not in time, is let through: it may resolve by
+ * the time of the first status change, and every delivery attempt is guarded again.
+ */
+export async function callbackTargetRefusal(
+  url: string,
+  policy: PrivateTargetPolicy,
+  lookupAll: LookupAll = systemLookup,
+  timeoutMs = CREATION_LOOKUP_TIMEOUT_MS,
+): Promise<string | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const slow = new Promise<'slow'>((resolve) => {
+    timer = setTimeout(() => resolve('slow'), timeoutMs);
+  });
+  try {
+    await Promise.race([resolveCallbackTarget(new URL(url), policy, lookupAll), slow]);
+    return undefined;
+  } catch (err) {
+    const refused = err instanceof ApplicationFailure && err.type === 'CallbackTargetRefused';
+    return refused ? err.message : undefined;
+  } finally {
+    clearTimeout(timer);
+  }
 }
