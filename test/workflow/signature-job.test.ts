@@ -248,6 +248,7 @@ describe('terminating actions', () => {
     expect((await job.state()).status).toBe('IN_PROGRESS');
     expect(statuses(await job.state())).toEqual(['WAITING', 'WAITING']);
     await job.sign(0);
+    await settle(); // group 1 is activated
     await job.sign(1);
     await settle();
     const s = await job.state();
