@@ -369,7 +369,7 @@ describe('signing portal', () => {
       { 'contract.pdf': pdf },
     );
     const { url, mail } = await linkFromMail('agent.two@example.com');
-    expect(mail).toContain('You confirm who you are with your electronic ID.');
+    expect(mail).toContain('Du bekrefter hvem du er med elektronisk ID.');
     expect(mail).not.toMatch(/\b\d{6}\b/);
     const page = await personPage();
     await page.goto(url);
