@@ -9,9 +9,13 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../api/app.js';
+import { listen } from '../../api/server.js';
+import { createHttpSmsGateway } from '../../src/notifications/sms.js';
 import { testPopulation } from '../../src/notifications/test-population.js';
 import { CookieJar, loginThroughProvider } from '../helpers/oidc-login.js';
 import { type PagesStack, startPagesStack } from '../helpers/pages-stack.js';
+import { freePort } from '../helpers/ports.js';
 import { samplePdf } from '../helpers/requests.js';
 import { ORG } from '../helpers/stack.js';
 import { launchChromium, providerLogin, screenshot } from './support/browser.js';
@@ -47,7 +51,7 @@ async function codeFromSms(mobile: string): Promise<string> {
       .where('idempotency_key', 'like', 'signer-code:%')
       .orderBy('id', 'desc')
       .execute();
-    code = /One-time code for signing with .*: (\d{6})\./.exec(rows[0]?.text ?? '')?.[1];
+    code = /(?:One-time code for signing with|Engangskode for signering hos) .*: (\d{6})\./.exec(rows[0]?.text ?? '')?.[1];
     return code !== undefined;
   }).toBe(true);
   return code!;
@@ -414,5 +418,82 @@ describe('pages without a browser', () => {
     expect((await logout(ps.baseUrl, '')).status).toBe(403);
     expect((await logout('https://evil.example', `_csrf=${token}`)).status).toBe(403);
     expect((await logout(ps.baseUrl, `_csrf=${token}`)).status).toBe(303);
+  });
+  it('answers the code forms of a link with 4xx, never blocking: malformed 400, a second code within the minute 429, a try inside the wait 429 with Retry-After, a gateway down 503 with nothing counted', async () => {
+    const mobile = '+4799887700';
+    await createJob(
+      ps,
+      'portal',
+      portalJob([{ email: 'agent.three@example.com', mobile, onBehalfOf: 'OTHER' }]),
+      {
+        'contract.pdf': pdf,
+      },
+    );
+    const { url } = await linkFromMail('agent.three@example.com');
+    const jar = new CookieJar();
+    const page = await jar.fetch(url);
+    expect(page.status).toBe(200);
+    const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1];
+    expect(token).toBeDefined();
+    const post = (target: string, body: string, origin = ps.baseUrl) =>
+      jar.fetch(target, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin },
+        body: `_csrf=${token}&${body}`,
+      });
+
+    // The SMS gateway is down (nothing listens where it is configured): the page says the code
+    // was not sent, and the send does not count against the minute.
+    const port = await freePort();
+    const down = await listen(
+      createApp({
+        ...ps.stack.apiDeps,
+        notifications: {
+          sms: createHttpSmsGateway({ url: `http://127.0.0.1:${await freePort()}/sms`, timeoutMs: 2000 }),
+        },
+      }),
+      '127.0.0.1',
+      port,
+    );
+    try {
+      const jarForDown = new CookieJar();
+      const downUrl = url.replace(ps.baseUrl, `http://127.0.0.1:${port}`);
+      const opened = await jarForDown.fetch(downUrl);
+      const downToken = /name="_csrf" value="([^"]+)"/.exec(await opened.text())?.[1];
+      const notSent = await jarForDown.fetch(`${downUrl}/send-code`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: `http://127.0.0.1:${port}` },
+        body: `_csrf=${downToken}`,
+      });
+      expect(notSent.status).toBe(503);
+      expect(await notSent.text()).toContain('Koden kunne ikke sendes akkurat nå.');
+    } finally {
+      await down.close();
+    }
+
+    expect((await post(`${url}/send-code`, '')).status).toBe(303);
+    const code = await codeFromSms(mobile);
+    const again = await post(`${url}/send-code`, '');
+    expect(again.status).toBe(429);
+    expect(await again.text()).toMatch(/Du kan be om en ny kode \d\d:\d\d:\d\d\./);
+
+    expect((await post(url, 'code=12ab')).status).toBe(400);
+    expect((await linkRow(url)).failed_attempts).toBe(0);
+    const wrong = code === '000000' ? '111111' : '000000';
+    for (let i = 0; i < 6; i++) {
+      if (i >= 3) await passWait(url);
+      const answer = await post(url, `code=${wrong}`);
+      expect(answer.status).toBe(400);
+    }
+    expect((await linkRow(url)).failed_attempts).toBe(6);
+    const early = await post(url, `code=${code}`);
+    expect(early.status).toBe(429);
+    // Six wrong codes: the fourth doubling, 4 minutes (give or take the second the test took).
+    expect(Number(early.headers.get('retry-after'))).toBeGreaterThan(235);
+    expect(Number(early.headers.get('retry-after'))).toBeLessThanOrEqual(240);
+    await passWait(url);
+    const right = await post(url, `code=${code}`);
+    expect(right.status).toBe(303);
+    expect(right.headers.get('location')).toMatch(/^\/sign\//);
   });
 });
