@@ -51,7 +51,9 @@ async function codeFromSms(mobile: string): Promise<string> {
       .where('idempotency_key', 'like', 'signer-code:%')
       .orderBy('id', 'desc')
       .execute();
-    code = /(?:One-time code for signing with|Engangskode for signering hos) .*: (\d{6})\./.exec(rows[0]?.text ?? '')?.[1];
+    code = /(?:One-time code for signing with|Engangskode for signering hos) .*: (\d{6})\./.exec(
+      rows[0]?.text ?? '',
+    )?.[1];
     return code !== undefined;
   }).toBe(true);
   return code!;
