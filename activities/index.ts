@@ -92,10 +92,11 @@ export function createActivities(deps: ActivityDeps) {
     ...(deps.log ? { log: deps.log } : {}),
     notifications: deps.notifications,
     publicUrl: deps.publicUrl,
-    // Signers addressed by e-mail or mobile get a unique link and a one-time code.
+    // Signers addressed by e-mail or mobile get a unique link (its code comes apart, on request).
     signerLink:
       deps.signerLink ??
-      ((jobId, signerId) => issueSignerLink(db, { jobId, signerId, publicUrl: deps.publicUrl })),
+      ((jobId, signerId, codeChannel) =>
+        issueSignerLink(db, { jobId, signerId, publicUrl: deps.publicUrl, codeChannel })),
   });
 
   return {

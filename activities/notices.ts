@@ -22,6 +22,7 @@ import { renderSignerNotice, type SignerNotice } from '../src/notifications/temp
 import { titleForNotice } from '../src/notifications/title.js';
 import { activityJobLogger } from '../src/observability/logging.js';
 import type { WorkerMetrics } from '../src/observability/metrics.js';
+import { type CodeChannel, codeChannelFor } from '../src/portal/code-rules.js';
 import { findArtifact } from '../src/services/signature-jobs.js';
 import type { DocumentStore } from '../src/storage/index.js';
 
@@ -33,8 +34,15 @@ export interface NoticeDeps {
   publicUrl: string;
   /** Prices of billable events: each notice sent is metered (SMS priced, e-mail free). */
   prices: PriceTable;
-  /** Links for signers addressed by e-mail/mobile: their unique link and one-time code. */
-  signerLink?: (jobId: string, signerId: string) => Promise<{ url: string; code: string }>;
+  /**
+   * Links for signers addressed by e-mail/mobile: their unique link, whose one-time code goes over
+   * `codeChannel` when the signer asks for it (NONE: there is no other channel, so no code).
+   */
+  signerLink?: (
+    jobId: string,
+    signerId: string,
+    codeChannel: CodeChannel | 'NONE',
+  ) => Promise<{ url: string }>;
   /** Counts each notice sent by channel and kind (the worker's; tests may leave it out). */
   metrics?: Pick<WorkerMetrics, 'noticesSent'>;
   /** Logs each notice sent, with the job id and workflow id and never the address. */
@@ -200,15 +208,19 @@ export function createNoticeActivities(deps: NoticeDeps) {
 
   /**
    * How the notice lets the signer in. Signers addressed by identity number log in to the portal;
-   * others get a unique link and a one-time code. A new link revokes the older ones, so a signer
-   * with both channels gets the link in the e-mail only (the SMS points to the e-mail).
+   * others get a unique link, and its one-time code travels apart: over the other channel, sent
+   * when the signer opens the link and asks (never in the notice, so a forwarded notice is not
+   * enough), or not at all when the sender gave one channel only (codeChannelFor). A new link
+   * revokes the older ones, so a signer with both channels gets the link in the e-mail only (the
+   * SMS points to the e-mail) and the code by SMS.
    */
   async function accessOf(row: SignerRow, jobId: string, channel: 'EMAIL' | 'SMS') {
     const portal = { link: `${deps.publicUrl}/portal` };
     if (row.personal_identification_number || !deps.signerLink) return portal;
     if (channel === 'SMS' && row.email) return portal;
-    const { url, code } = await deps.signerLink(jobId, row.id);
-    return { link: url, oneTimeCode: code };
+    const codeBy = codeChannelFor(channel, row);
+    const { url } = await deps.signerLink(jobId, row.id, codeBy);
+    return { link: url, codeBy };
   }
 
   /**

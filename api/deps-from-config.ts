@@ -34,6 +34,8 @@ export function apiDepsFromConfig(input: {
     storage: parts.storage,
     ...(input.mailDir ? { mailDir: input.mailDir } : {}),
     allowPrivateCallbackTargets: parts.notifications.allowPrivateCallbackTargets,
+    notifications: parts.notifications,
+    prices: parts.prices,
     rateLimit: rateLimitFromConfig(config),
     addressRateLimit: addressRateLimitFromConfig(config),
   };

@@ -1,11 +1,13 @@
 import type { HttpBindings } from '@hono/node-server';
 import type { Client } from '@temporalio/client';
+import type { PriceTable } from '../src/billing/index.js';
 import type { Config } from '../src/config.js';
 import type { Db } from '../src/db/index.js';
 import type { EidProvider } from '../src/eid/index.js';
 import type { SigningKeyProvider } from '../src/eid/signing-keys.js';
 import type { Logger } from '../src/log.js';
 import type { PrivateTargetPolicy } from '../src/notifications/callbacks/target-guard.js';
+import type { NotificationAdapters } from '../src/notifications/config.js';
 import type { RateLimitOptions } from '../src/services/rate-limit.js';
 import type { StatusQueueOptions } from '../src/services/status-queue.js';
 import type { SigningContext } from '../src/signatures/context.js';
@@ -39,6 +41,13 @@ export interface ApiDeps {
   storage: DocumentStore;
   /** Callback targets allowed beside public addresses (redelivery on request); default 'none'. */
   allowPrivateCallbackTargets?: PrivateTargetPolicy;
+  /**
+   * The mail relay and SMS gateway the signer-link page sends one-time codes through (asked for
+   * by the signer, so sent by the API at once, not by the worker); absent: no code can be sent.
+   */
+  notifications?: Pick<NotificationAdapters, 'mailer' | 'sms'>;
+  /** Prices of what the API sends (one-time code SMS); absent: not metered. */
+  prices?: PriceTable;
   /** Development: where the SMTP sink keeps received e-mails (the dev outbox pages read them). */
   mailDir?: string;
   /**

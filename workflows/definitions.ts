@@ -28,7 +28,11 @@ export const signUpdate = defineUpdate<SignerState, [SignArgs]>('sign');
 export const rejectUpdate = defineUpdate<SignerState, [RejectArgs]>('reject');
 export interface SignerFailedArgs {
   signerId: string;
-  /** BLOCKED: too many wrong one-time codes. FAILED: the direct flow's ceremony failed. */
+  /**
+   * FAILED: the direct flow's ceremony failed. BLOCKED (too many wrong one-time codes) is refused
+   * now (CODES_NEVER_BLOCK): wrong codes delay the next try instead. It stays in the type because
+   * histories of jobs that took it before must replay.
+   */
   status: 'BLOCKED' | 'FAILED';
 }
 
@@ -53,5 +57,6 @@ export const REFUSAL_TYPES = [
   'NOT_PORTAL_JOB',
   'INVALID_DEADLINE',
   'TOO_MANY_EXTENSIONS',
+  'CODES_NEVER_BLOCK',
 ] as const;
 export type RefusalType = (typeof REFUSAL_TYPES)[number];

@@ -149,8 +149,9 @@ export function reject(state: SignatureJobState, signerId: string, now: string, 
 }
 
 /**
- * The signer can no longer act: BLOCKED (too many wrong one-time codes) or FAILED (the direct
- * flow's ceremony failed). Like a rejection, it ends the job for everyone who has not signed.
+ * The signer can no longer act: FAILED (the direct flow's ceremony failed), or BLOCKED (too many
+ * wrong one-time codes: only in histories from before wrong codes delayed instead, which must
+ * replay). Like a rejection, it ends the job for everyone who has not signed.
  */
 export function failSigner(
   state: SignatureJobState,

@@ -175,7 +175,16 @@ export async function signatureJob(input: SignatureJobInput): Promise<SignatureJ
       emit(job.failSigner(state, signerId, status, nowIso()));
       return recorded(() => signerState(state, signerId));
     },
-    { validator: ({ signerId }) => refuseUnlessMayAct(signerId) },
+    {
+      validator: ({ signerId, status }) => {
+        // Wrong one-time codes delay the next try and never end a job: a forwarded link must
+        // not let anyone end someone else's job. A refused update leaves no event, and a
+        // validator is not run when an accepted update is replayed, so the histories of jobs that
+        // took a BLOCKED before this still replay, with no patch.
+        if (status === 'BLOCKED') refuse('CODES_NEVER_BLOCK', 'wrong one-time codes do not end a job');
+        refuseUnlessMayAct(signerId);
+      },
+    },
   );
   setHandler(
     cancelUpdate,

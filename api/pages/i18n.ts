@@ -102,12 +102,28 @@ const nb = {
   // One-time code
   codeTitle: 'Skriv inn engangskoden',
   codeIntro: 'Du fikk en kode sammen med lenken. Skriv den inn for å fortsette.',
+  codeIntroSms:
+    'Engangskoden kommer ikke sammen med lenken, slik at lenken alene ikke er nok. Vi sender den på SMS til mobilnummeret som slutter på {end}, når du ber om den her. Den sendes med en gang, også om natten.',
+  codeIntroEmail:
+    'Engangskoden kommer ikke sammen med lenken, slik at lenken alene ikke er nok. Vi sender den på e-post til {address} når du ber om den her. Den sendes med en gang.',
+  codeSendButton: 'Send meg koden',
+  codeResendButton: 'Send en ny kode',
+  codeSentAt: 'En kode ble sendt {time}. Den erstatter koder som er sendt før.',
+  codeResendAt: 'Du kan be om en ny kode {time}.',
+  codeNoMoreSends:
+    'Det kan ikke sendes flere koder for denne lenken. Bruk koden du har fått, eller kontakt avsenderen.',
+  codeNotSent: 'Koden kunne ikke sendes akkurat nå. Prøv igjen om litt.',
+  codeAskFirst: 'Be om koden først: den sendes når du trykker «Send meg koden».',
+  codeMalformed: 'Koden er seks siffer.',
   codeLabel: 'Engangskode (6 siffer)',
   codeButton: 'Fortsett',
-  codeWrong: 'Feil kode. Du har {n} forsøk igjen.',
-  codeBlockedTitle: 'Oppdraget er sperret',
-  codeBlockedText:
-    'Koden ble skrevet feil for mange ganger. Signeringsoppdraget er sperret, og avsenderen får beskjed.',
+  codeWrong: 'Feil kode.',
+  codeWrongWait: 'Feil kode. For å hindre gjetting kan du prøve igjen {time}.',
+  codeWait: 'For mange feil koder. For å hindre gjetting kan du prøve igjen {time}.',
+  linkOnlyTitle: 'Åpne dokumentet',
+  linkOnlyText:
+    'Avsenderen har bare oppgitt én måte å nå deg på, så du får ingen engangskode: en kode sendt samme vei som lenken ville ikke bevist mer enn lenken selv. Det som viser hvem som signerer, er innloggingen med elektronisk ID i neste steg: signaturen viser navnet på den som logger inn, og avsenderen ser det. Ikke del denne lenken.',
+  linkOnlyButton: 'Fortsett til innlogging',
   // Sender portal
   senderTitle: 'Avsenderportal',
   senderNoRole: 'Du har ingen rolle i noen avsendervirksomhet. Be administratoren om tilgang.',
@@ -322,12 +338,27 @@ const en: Record<TextKey, string> = {
   requiresLevel: 'Requires level {level}',
   codeTitle: 'Enter the one-time code',
   codeIntro: 'You received a code with the link. Enter it to continue.',
+  codeIntroSms:
+    'The one-time code does not come with the link, so the link alone is not enough. We send it by SMS to the mobile number ending in {end} when you ask for it here. It is sent at once, also at night.',
+  codeIntroEmail:
+    'The one-time code does not come with the link, so the link alone is not enough. We send it by e-mail to {address} when you ask for it here. It is sent at once.',
+  codeSendButton: 'Send me the code',
+  codeResendButton: 'Send a new code',
+  codeSentAt: 'A code was sent at {time}. It replaces any code sent before.',
+  codeResendAt: 'You can ask for a new code at {time}.',
+  codeNoMoreSends: 'No more codes can be sent for this link. Use the code you have, or contact the sender.',
+  codeNotSent: 'The code could not be sent just now. Try again in a moment.',
+  codeAskFirst: 'Ask for the code first: it is sent when you press “Send me the code”.',
+  codeMalformed: 'The code is six digits.',
   codeLabel: 'One-time code (6 digits)',
   codeButton: 'Continue',
-  codeWrong: 'Wrong code. You have {n} attempts left.',
-  codeBlockedTitle: 'The job is blocked',
-  codeBlockedText:
-    'The code was entered wrongly too many times. The signature job is blocked and the sender is told.',
+  codeWrong: 'Wrong code.',
+  codeWrongWait: 'Wrong code. To stop guessing, you can try again at {time}.',
+  codeWait: 'Too many wrong codes. To stop guessing, you can try again at {time}.',
+  linkOnlyTitle: 'Open the document',
+  linkOnlyText:
+    'The sender gave only one way to reach you, so you get no one-time code: a code sent the same way as the link would prove nothing more than the link itself. What shows who signs is your login with electronic ID in the next step: the signature names the person who logs in, and the sender sees it. Do not share this link.',
+  linkOnlyButton: 'Continue to log in',
   senderTitle: 'Sender portal',
   senderNoRole: 'You have no role in any sender organisation. Ask the administrator for access.',
   senderNeedsLevel4: 'The sender portal requires a login at level 4.',

@@ -1,14 +1,21 @@
 /**
  * The signing portal: the logged-in person's jobs (those waiting for them now, and signed ones to
  * download), and the way in for signers addressed by e-mail or mobile: their unique link and the
- * one-time code. Too many wrong codes block the signer, which ends the job (signerFailed BLOCKED).
+ * one-time code, sent on request over the other channel than the link (or none where the sender
+ * gave one channel only). Wrong codes delay the next try; they never end the job.
  */
 import { type Context, Hono } from 'hono';
 import { recordCeremonyStep } from '../../src/portal/ceremony.js';
+import { codeDestination, sendSignerCode } from '../../src/portal/code-delivery.js';
+import type { CodeChannel } from '../../src/portal/code-rules.js';
 import { listPersonJobs, type PersonJob } from '../../src/portal/person-jobs.js';
 import { addGrant } from '../../src/portal/sessions.js';
-import { checkSignerCode, SIGNER_LINK_PATH, signerLinkState } from '../../src/portal/signer-links.js';
-import { failSigner, JobConflictError } from '../../src/services/signature-jobs.js';
+import {
+  checkSignerCode,
+  type OpenLink,
+  SIGNER_LINK_PATH,
+  signerLinkState,
+} from '../../src/portal/signer-links.js';
 import { jobDepsOf, type PageDeps, type PageEnv } from './context.js';
 import { CsrfField, formatTime, Layout, messagePage, Notice, renderPage } from './layout.js';
 import { loginUrl } from './login.js';
@@ -90,75 +97,196 @@ export function portalRoutes(deps: PageDeps) {
     );
   });
 
-  const codeForm = (c: Context<PageEnv>, csrfToken: string, error?: string) => {
+  /** A time on the page to the second (waits are seconds to an hour), Oslo time. */
+  const clock = (c: Context<PageEnv>, at: Date) =>
+    new Intl.DateTimeFormat(c.get('lang') === 'nb' ? 'nb-NO' : 'en-GB', {
+      timeZone: 'Europe/Oslo',
+      timeStyle: 'medium',
+    }).format(at);
+
+  /**
+   * The link's page where a code is needed: how the code comes (asked for here, sent over the
+   * other channel at once), when one was sent, the wait after wrong codes, and the code field.
+   */
+  const codePage = async (
+    c: Context<PageEnv>,
+    link: OpenLink,
+    csrfToken: string,
+    error?: { text: string; status: 400 | 429 | 503 },
+  ) => {
     const t = c.get('t');
+    const path = `${SIGNER_LINK_PATH}/${c.req.param('token')}`;
+    const sends = link.codeChannel === 'SMS' || link.codeChannel === 'EMAIL';
+    const where = sends
+      ? await codeDestination(deps.db, link.signerId, link.codeChannel as CodeChannel)
+      : null;
+    const intro = !sends
+      ? t('codeIntro')
+      : where && 'end' in where
+        ? t('codeIntroSms', { end: where.end })
+        : t('codeIntroEmail', { address: where && 'address' in where ? where.address : '…' });
+    const mayResend = link.nextSendAt !== null && link.nextSendAt <= link.now;
     return renderPage(
       c,
       <Layout c={c} title={t('codeTitle')}>
-        <p>{t('codeIntro')}</p>
-        {error ? <Notice kind="error">{error}</Notice> : null}
-        <form method="post" action={c.req.path}>
-          <CsrfField token={csrfToken} />
-          <label for="code">{t('codeLabel')}</label>
-          <input
-            type="text"
-            id="code"
-            name="code"
-            inputmode="numeric"
-            autocomplete="one-time-code"
-            maxlength={6}
-            required
-          />
-          <button type="submit">{t('codeButton')}</button>
-        </form>
+        <p>{intro}</p>
+        {error ? <Notice kind="error">{error.text}</Notice> : null}
+        {!error && link.nextTryAt ? (
+          <Notice>{t('codeWait', { time: clock(c, link.nextTryAt) })}</Notice>
+        ) : null}
+        {sends && link.codeSentAt ? <p>{t('codeSentAt', { time: clock(c, link.codeSentAt) })}</p> : null}
+        {sends && link.nextSendAt === null ? <p>{t('codeNoMoreSends')}</p> : null}
+        {sends && link.nextSendAt && !mayResend ? (
+          <p>{t('codeResendAt', { time: clock(c, link.nextSendAt) })}</p>
+        ) : null}
+        {sends && mayResend ? (
+          <form method="post" action={`${path}/send-code`}>
+            <CsrfField token={csrfToken} />
+            <button type="submit">{t(link.codesSent > 0 ? 'codeResendButton' : 'codeSendButton')}</button>
+          </form>
+        ) : null}
+        {link.hasCode ? (
+          <form method="post" action={path}>
+            <CsrfField token={csrfToken} />
+            <label for="code">{t('codeLabel')}</label>
+            <input
+              type="text"
+              id="code"
+              name="code"
+              inputmode="numeric"
+              autocomplete="one-time-code"
+              maxlength={6}
+              required
+            />
+            <button type="submit">{t('codeButton')}</button>
+          </form>
+        ) : null}
       </Layout>,
-      error ? 400 : 200,
+      error?.status ?? 200,
     );
   };
 
-  const blocked = (c: Context<PageEnv>) =>
-    messagePage(c, 403, c.get('t')('codeBlockedTitle'), c.get('t')('codeBlockedText'));
+  /**
+   * The link's page where the sender gave one channel only: no code (it would travel with the
+   * link), and the page says what proves the signer instead: the eID login that follows.
+   */
+  const linkOnlyPage = (c: Context<PageEnv>, csrfToken: string) => {
+    const t = c.get('t');
+    return renderPage(
+      c,
+      <Layout c={c} title={t('linkOnlyTitle')}>
+        <p>{t('linkOnlyText')}</p>
+        <form method="post" action={`${SIGNER_LINK_PATH}/${c.req.param('token')}/continue`}>
+          <CsrfField token={csrfToken} />
+          <button type="submit">{t('linkOnlyButton')}</button>
+        </form>
+      </Layout>,
+    );
+  };
+
   const gone = (c: Context<PageEnv>) =>
     messagePage(c, 404, c.get('t')('linkGoneTitle'), c.get('t')('linkGoneText'));
+
+  /** The page for an open link, with an error of the last action if any. */
+  const linkPage = (
+    c: Context<PageEnv>,
+    link: OpenLink,
+    csrfToken: string,
+    error?: { text: string; status: 400 | 429 | 503 },
+  ) => (link.codeChannel === 'NONE' ? linkOnlyPage(c, csrfToken) : codePage(c, link, csrfToken, error));
 
   app.get(`${SIGNER_LINK_PATH}/:token`, async (c) => {
     const session = await ensureSession(c, deps);
     const link = await signerLinkState(deps.db, c.req.param('token'));
     if (link.state === 'UNKNOWN') return gone(c);
-    if (link.state === 'BLOCKED') return blocked(c);
     if (session.grants.some((g) => g.signerId === link.signerId))
       return c.redirect(ceremonyPath(link.jobId, link.signerId), 303);
-    return codeForm(c, session.csrfToken);
+    return linkPage(c, link, session.csrfToken);
+  });
+
+  /** Sends a (new) code over the link's code channel, then shows the page again. */
+  app.post(`${SIGNER_LINK_PATH}/:token/send-code`, async (c) => {
+    const session = c.get('session')!;
+    const token = c.req.param('token');
+    const t = c.get('t');
+    const sent = await sendSignerCode(
+      {
+        db: deps.db,
+        ...(deps.notifications ? { notifications: deps.notifications } : {}),
+        ...(deps.prices ? { prices: deps.prices } : {}),
+      },
+      token,
+      c.get('lang') === 'nb' ? 'no' : 'en',
+    );
+    if (sent.ok) {
+      await recordCeremonyStep(deps.db, sent, 'LINK_CODE_SENT', c.get('origin'), { channel: sent.channel });
+      return c.redirect(`${SIGNER_LINK_PATH}/${token}`, 303);
+    }
+    const link = await signerLinkState(deps.db, token);
+    if (sent.reason === 'UNKNOWN' || link.state === 'UNKNOWN') return gone(c);
+    if (sent.reason === 'NOT_NOW') {
+      const text = sent.nextSendAt
+        ? t('codeResendAt', { time: clock(c, sent.nextSendAt) })
+        : t('codeNoMoreSends');
+      return linkPage(c, link, session.csrfToken, { text, status: 429 });
+    }
+    if (sent.reason === 'NOT_SENT')
+      return linkPage(c, link, session.csrfToken, { text: t('codeNotSent'), status: 503 });
+    return linkPage(c, link, session.csrfToken);
+  });
+
+  /** A link without a code (one channel only): possession of the link, then the eID login. */
+  app.post(`${SIGNER_LINK_PATH}/:token/continue`, async (c) => {
+    const session = c.get('session')!;
+    const token = c.req.param('token');
+    const link = await signerLinkState(deps.db, token);
+    if (link.state === 'UNKNOWN') return gone(c);
+    if (link.codeChannel !== 'NONE') return c.redirect(`${SIGNER_LINK_PATH}/${token}`, 303);
+    await addGrant(deps.db, session, { jobId: link.jobId, signerId: link.signerId, via: 'LINK' });
+    await recordCeremonyStep(deps.db, link, 'LINK_ACCEPTED_WITHOUT_CODE', c.get('origin'));
+    return c.redirect(ceremonyPath(link.jobId, link.signerId), 303);
   });
 
   app.post(`${SIGNER_LINK_PATH}/:token`, async (c) => {
     const session = c.get('session')!;
+    const token = c.req.param('token');
+    const t = c.get('t');
     const body = await c.req.parseBody();
     const code = typeof body.code === 'string' ? body.code : '';
-    const check = await checkSignerCode(deps.db, c.req.param('token'), code);
+    const check = await checkSignerCode(deps.db, token, code);
     const origin = c.get('origin');
     if (check.ok) {
       await addGrant(deps.db, session, { jobId: check.jobId, signerId: check.signerId, via: 'LINK' });
       await recordCeremonyStep(deps.db, check, 'LINK_CODE_ACCEPTED', origin);
       return c.redirect(ceremonyPath(check.jobId, check.signerId), 303);
     }
-    if (check.reason === 'UNKNOWN') return gone(c);
-    if (check.reason === 'BLOCKED') {
-      if (check.justBlocked) {
-        await recordCeremonyStep(deps.db, check, 'SIGNER_BLOCKED', origin);
-        try {
-          await failSigner(jobDeps, check.jobId, { signerId: check.signerId, status: 'BLOCKED' });
-        } catch (err) {
-          // The job may have ended meanwhile; the signer is blocked here either way.
-          if (!(err instanceof JobConflictError)) throw err;
-        }
+    const link = await signerLinkState(deps.db, token);
+    if (check.reason === 'UNKNOWN' || link.state === 'UNKNOWN') return gone(c);
+    switch (check.reason) {
+      case 'MALFORMED':
+        return linkPage(c, link, session.csrfToken, { text: t('codeMalformed'), status: 400 });
+      case 'NO_CODE':
+        return linkPage(c, link, session.csrfToken, { text: t('codeAskFirst'), status: 400 });
+      case 'WAIT':
+        c.header(
+          'Retry-After',
+          String(Math.max(1, Math.ceil((check.nextTryAt.getTime() - link.now.getTime()) / 1000))),
+        );
+        return linkPage(c, link, session.csrfToken, {
+          text: t('codeWait', { time: clock(c, check.nextTryAt) }),
+          status: 429,
+        });
+      case 'WRONG_CODE': {
+        await recordCeremonyStep(deps.db, check, 'LINK_CODE_REJECTED', origin, {
+          failedAttempts: check.failedAttempts,
+          ...(check.nextTryAt ? { nextTryAt: check.nextTryAt.toISOString() } : {}),
+        });
+        const text = check.nextTryAt
+          ? t('codeWrongWait', { time: clock(c, check.nextTryAt) })
+          : t('codeWrong');
+        return linkPage(c, link, session.csrfToken, { text, status: 400 });
       }
-      return blocked(c);
     }
-    await recordCeremonyStep(deps.db, check, 'LINK_CODE_REJECTED', origin, {
-      attemptsLeft: check.attemptsLeft,
-    });
-    return codeForm(c, session.csrfToken, c.get('t')('codeWrong', { n: check.attemptsLeft }));
   });
 
   return app;

@@ -358,7 +358,14 @@ export interface SignerLinksTable {
   token_hash: string;
   job_id: string;
   signer_id: string;
-  code_hmac: string;
+  /** Null until a code is sent (and always for a link whose code channel is NONE). */
+  code_hmac: string | null;
+  /** Where the code goes: the other channel than the link's, NONE, or NOTICE (links of old). */
+  code_channel: 'SMS' | 'EMAIL' | 'NONE' | 'NOTICE';
+  codes_sent: ColumnType<number, number | undefined, number>;
+  code_sent_at: NullableTimestamp;
+  /** Wrong codes: no code is checked before this time. */
+  next_try_at: NullableTimestamp;
   failed_attempts: ColumnType<number, number | undefined, number>;
   created_at: CreatedAt;
   expires_at: Timestamp;

@@ -18,6 +18,7 @@ export const SIGNER_STATUSES = [
   'NOT_APPLICABLE',
   'RESERVED',
   'CONTACT_INFORMATION_MISSING',
+  // Wrong one-time codes: only jobs that ended so before wrong codes delayed instead.
   'BLOCKED',
   'FAILED',
 ] as const;

@@ -16,8 +16,11 @@ export interface RequestOrigin {
 
 export type PageEvent =
   | 'CEREMONY_OPENED'
+  | 'LINK_CODE_SENT'
   | 'LINK_CODE_ACCEPTED'
   | 'LINK_CODE_REJECTED'
+  | 'LINK_ACCEPTED_WITHOUT_CODE'
+  /** Written before wrong codes delayed instead of blocking; kept for the trails of old jobs. */
   | 'SIGNER_BLOCKED'
   | 'SIGNER_LOGGED_IN'
   | 'LOGIN_LEVEL_TOO_LOW'

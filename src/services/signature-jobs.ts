@@ -429,7 +429,7 @@ export async function rejectAsSigner(deps: JobServiceDeps, jobId: string, signer
   );
 }
 
-/** The signer can no longer act (BLOCKED by wrong one-time codes): ends the job like a rejection. */
+/** The signer can no longer act (FAILED: the direct flow's ceremony failed): ends the job like a rejection. */
 export async function failSigner(deps: JobServiceDeps, jobId: string, args: SignerFailedArgs) {
   return runUpdate(() => handleOf(deps, jobId).executeUpdate(signerFailedUpdate, { args: [args] }));
 }

@@ -2,14 +2,20 @@
  * The signing ceremony and the signing portal in Debian's Chromium against the real stack: a
  * direct job signed and sent back to the sender's completion URL, a used link, a portal job with
  * two groups signed by two people in turn, a rejection with a reason, a level-3 login refused for
- * a level-4 job, and a signer addressed by e-mail who enters the one-time code.
+ * a level-4 job, a signer reached by e-mail and SMS who gets the one-time code by SMS (wrong codes
+ * delay her next try, never end the job), and one reached by e-mail only, who gets no code.
  */
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../api/app.js';
+import { listen } from '../../api/server.js';
+import { createHttpSmsGateway } from '../../src/notifications/sms.js';
 import { testPopulation } from '../../src/notifications/test-population.js';
-import { MAX_CODE_ATTEMPTS } from '../../src/portal/signer-links.js';
 import { CookieJar, loginThroughProvider } from '../helpers/oidc-login.js';
 import { type PagesStack, startPagesStack } from '../helpers/pages-stack.js';
+import { freePort } from '../helpers/ports.js';
 import { samplePdf } from '../helpers/requests.js';
 import { ORG } from '../helpers/stack.js';
 import { launchChromium, providerLogin, screenshot } from './support/browser.js';
@@ -19,21 +25,62 @@ import { createJob, waitForJob } from './support/jobs.js';
 /** Waits for the browser side (workflow updates take a moment); vitest's default of 1 s is too short. */
 const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000 });
 
-/** The unique link and one-time code of the newest notice e-mail to `address` (SMTP sink). */
-async function linkFromMail(address: string): Promise<{ url: string; code: string }> {
-  let found: { url: string; code: string } | undefined;
+/** The unique link of the newest notice e-mail to `address` (SMTP sink), and that e-mail's text. */
+async function linkFromMail(address: string): Promise<{ url: string; mail: string }> {
+  let found: { url: string; mail: string } | undefined;
   await poll(async () => {
     const mails = (await ps.stack.notices.messages()).filter(
       (m) => m.to && JSON.stringify(m.to).includes(address),
     );
     const text = mails.at(-1)?.text ?? '';
     const url = /(https?:\/\/\S+\/portal\/link\/[A-Za-z0-9_-]+)/.exec(text)?.[1];
-    const code = /(?:Engangskode|One-time code): (\d{6})/.exec(text)?.[1];
-    found = url && code ? { url, code } : undefined;
+    found = url ? { url, mail: text } : undefined;
     return found !== undefined;
   }).toBe(true);
   return found!;
 }
+
+/** The newest one-time code sent by SMS to `mobile` (development SMS gateway). */
+async function codeFromSms(mobile: string): Promise<string> {
+  let code: string | undefined;
+  await poll(async () => {
+    const rows = await ps.stack.t.db
+      .selectFrom('dev_sms')
+      .select('text')
+      .where('to_number', '=', mobile)
+      .where('idempotency_key', 'like', 'signer-code:%')
+      .orderBy('id', 'desc')
+      .execute();
+    code = /(?:One-time code for signing with|Engangskode for signering hos) .*: (\d{6})\./.exec(
+      rows[0]?.text ?? '',
+    )?.[1];
+    return code !== undefined;
+  }).toBe(true);
+  return code!;
+}
+
+/** How many one-time code e-mails went to `address` (none, when the code goes by SMS). */
+async function codeMailsTo(address: string): Promise<number> {
+  const mails = await ps.stack.notices.messages();
+  return mails.filter(
+    (m) => JSON.stringify(m.to ?? '').includes(address) && /one-time code for signing/i.test(m.subject ?? ''),
+  ).length;
+}
+
+const linkRow = (url: string) =>
+  ps.stack.t.db
+    .selectFrom('signer_links')
+    .select(['failed_attempts', 'next_try_at'])
+    .where('token_hash', '=', createHash('sha256').update(url.split('/').at(-1)!).digest('hex'))
+    .executeTakeFirstOrThrow();
+const dbNow = async () => (await sql<{ now: Date }>`select now() as now`.execute(ps.stack.t.db)).rows[0]!.now;
+/** Stands for the wait after wrong codes having passed (minutes the test does not sit out). */
+const passWait = (url: string) =>
+  ps.stack.t.db
+    .updateTable('signer_links')
+    .set({ next_try_at: sql<Date>`now()` })
+    .where('token_hash', '=', createHash('sha256').update(url.split('/').at(-1)!).digest('hex'))
+    .execute();
 
 const kari = testPopulation[0]!;
 const ola = testPopulation[1]!;
@@ -257,46 +304,90 @@ describe('signing portal', () => {
     expect(session(await page.context().cookies(ps.baseUrl))).toBe(session(before));
   });
 
-  it('lets a signer addressed by e-mail in with the one-time code, and blocks after too many wrong codes', async () => {
+  it('sends a signer reached by e-mail and SMS the code by SMS; wrong codes delay the next try and never end the job', async () => {
+    const mobile = '+4799887766';
     const job = await createJob(
       ps,
       'portal',
-      portalJob([{ email: 'agent.one@example.com', onBehalfOf: 'OTHER' }]),
+      portalJob([{ email: 'agent.one@example.com', mobile, onBehalfOf: 'OTHER' }]),
       { 'contract.pdf': pdf },
     );
-    // The link and the code come as the signer gets them: in the activation e-mail.
-    const { url, code } = await linkFromMail('agent.one@example.com');
+    // The link comes by e-mail, without a code; the page sends the code by SMS when asked.
+    const { url, mail } = await linkFromMail('agent.one@example.com');
+    expect(mail).not.toMatch(/\b\d{6}\b/);
     const page = await personPage();
     await page.goto(url);
-    await page.getByLabel('One-time code (6 digits)').fill(code === '000000' ? '111111' : '000000');
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await poll(() => page.getByRole('alert').textContent()).toContain(
-      `${MAX_CODE_ATTEMPTS - 1} attempts left`,
-    );
+    await poll(() => page.getByText('by SMS to the mobile number ending in 66').count()).toBe(1);
+    await expect(page.getByLabel('One-time code (6 digits)').count()).resolves.toBe(0);
+    await page.getByRole('button', { name: 'Send me the code' }).click();
+    const code = await codeFromSms(mobile);
+    expect(await codeMailsTo('agent.one@example.com')).toBe(0);
+    await poll(() => page.getByText(/A code was sent at \d\d:\d\d:\d\d/).count()).toBe(1);
     await screenshot(page, 'one-time-code');
-    await page.getByLabel('One-time code (6 digits)').fill(code);
-    await page.getByRole('button', { name: 'Continue' }).click();
+
+    const wrong = code === '000000' ? '111111' : '000000';
+    const tryCode = async (typed: string) => {
+      await page.getByLabel('One-time code (6 digits)').fill(typed);
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.waitForLoadState();
+    };
+    // Two slips cost nothing; the third makes the next try wait 30 seconds.
+    await tryCode(wrong);
+    await poll(() => page.getByRole('alert').textContent()).toBe('Wrong code.');
+    await tryCode(wrong);
+    await tryCode(wrong);
+    await poll(() => page.getByRole('alert').textContent()).toMatch(
+      /^Wrong code\. To stop guessing, you can try again at \d\d:\d\d:\d\d\.$/,
+    );
+    const wait = async () => (await linkRow(url)).next_try_at!.getTime() - (await dbNow()).getTime();
+    expect(await wait()).toBeGreaterThan(25_000);
+    expect(await wait()).toBeLessThanOrEqual(30_000);
+    // A try inside the wait is refused unchecked (even the right code) and not counted.
+    await tryCode(code);
+    await poll(() => page.getByRole('alert').textContent()).toMatch(/^Too many wrong codes\./);
+    expect((await linkRow(url)).failed_attempts).toBe(3);
+    // The 30 seconds pass for real; the fourth wrong code doubles the wait to a minute.
+    const thirty = Math.max(0, await wait()) + 500;
+    await new Promise((r) => setTimeout(r, thirty));
+    await tryCode(wrong);
+    expect((await linkRow(url)).failed_attempts).toBe(4);
+    expect(await wait()).toBeGreaterThan(55_000);
+    // Let that minute (then the fifth wrong code's two) pass by moving the link's wait to now.
+    await passWait(url);
+    await tryCode(wrong);
+    expect((await linkRow(url)).failed_attempts).toBe(5);
+    expect(await wait()).toBeGreaterThan(115_000);
+    // Five wrong codes: the job runs on and the signer still waits to sign.
+    const running = await waitForJob(ps, 'portal', job.id, (j) => j.status === 'IN_PROGRESS');
+    expect(running.signers[0]!.status).toBe('WAITING');
+    await passWait(url);
+    await tryCode(code);
     await providerLogin(page, ps.baseUrl, ola.pid, 4);
     await page.getByRole('button', { name: 'Sign' }).click();
     await waitForJob(ps, 'portal', job.id, (j) => j.signers[0]!.status === 'SIGNED');
+  }, 150_000); // 30 seconds of it are the real wait after the third wrong code
 
-    const other = await createJob(
+  it('gives a signer reached by e-mail only no code and says what proves her', async () => {
+    const job = await createJob(
       ps,
       'portal',
       portalJob([{ email: 'agent.two@example.com', onBehalfOf: 'OTHER' }]),
       { 'contract.pdf': pdf },
     );
-    const link = await linkFromMail('agent.two@example.com');
-    const wrong = link.code === '000000' ? '111111' : '000000';
-    await page.goto(link.url);
-    for (let i = 0; i < MAX_CODE_ATTEMPTS; i++) {
-      await page.getByLabel('One-time code (6 digits)').fill(wrong);
-      await page.getByRole('button', { name: 'Continue' }).click();
-      await page.waitForLoadState();
-    }
-    expect(await page.locator('h1').textContent()).toBe('The job is blocked');
-    const blocked = await waitForJob(ps, 'portal', other.id, (j) => j.status === 'FAILED');
-    expect(blocked.signers[0]!.status).toBe('BLOCKED');
+    const { url, mail } = await linkFromMail('agent.two@example.com');
+    expect(mail).toContain('Du bekrefter hvem du er med elektronisk ID.');
+    expect(mail).not.toMatch(/\b\d{6}\b/);
+    const page = await personPage();
+    await page.goto(url);
+    expect(await page.locator('h1').textContent()).toBe('Open the document');
+    await poll(() => page.getByText('so you get no one-time code').count()).toBe(1);
+    await poll(() => page.getByText('the signature names the person who logs in').count()).toBe(1);
+    await expect(page.getByLabel('One-time code (6 digits)').count()).resolves.toBe(0);
+    await screenshot(page, 'link-without-code');
+    await page.getByRole('button', { name: 'Continue to log in' }).click();
+    await providerLogin(page, ps.baseUrl, ola.pid, 4);
+    await page.getByRole('button', { name: 'Sign' }).click();
+    await waitForJob(ps, 'portal', job.id, (j) => j.signers[0]!.status === 'SIGNED');
   });
 });
 
@@ -329,5 +420,82 @@ describe('pages without a browser', () => {
     expect((await logout(ps.baseUrl, '')).status).toBe(403);
     expect((await logout('https://evil.example', `_csrf=${token}`)).status).toBe(403);
     expect((await logout(ps.baseUrl, `_csrf=${token}`)).status).toBe(303);
+  });
+  it('answers the code forms of a link with 4xx, never blocking: malformed 400, a second code within the minute 429, a try inside the wait 429 with Retry-After, a gateway down 503 with nothing counted', async () => {
+    const mobile = '+4799887700';
+    await createJob(
+      ps,
+      'portal',
+      portalJob([{ email: 'agent.three@example.com', mobile, onBehalfOf: 'OTHER' }]),
+      {
+        'contract.pdf': pdf,
+      },
+    );
+    const { url } = await linkFromMail('agent.three@example.com');
+    const jar = new CookieJar();
+    const page = await jar.fetch(url);
+    expect(page.status).toBe(200);
+    const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1];
+    expect(token).toBeDefined();
+    const post = (target: string, body: string, origin = ps.baseUrl) =>
+      jar.fetch(target, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin },
+        body: `_csrf=${token}&${body}`,
+      });
+
+    // The SMS gateway is down (nothing listens where it is configured): the page says the code
+    // was not sent, and the send does not count against the minute.
+    const port = await freePort();
+    const down = await listen(
+      createApp({
+        ...ps.stack.apiDeps,
+        notifications: {
+          sms: createHttpSmsGateway({ url: `http://127.0.0.1:${await freePort()}/sms`, timeoutMs: 2000 }),
+        },
+      }),
+      '127.0.0.1',
+      port,
+    );
+    try {
+      const jarForDown = new CookieJar();
+      const downUrl = url.replace(ps.baseUrl, `http://127.0.0.1:${port}`);
+      const opened = await jarForDown.fetch(downUrl);
+      const downToken = /name="_csrf" value="([^"]+)"/.exec(await opened.text())?.[1];
+      const notSent = await jarForDown.fetch(`${downUrl}/send-code`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: `http://127.0.0.1:${port}` },
+        body: `_csrf=${downToken}`,
+      });
+      expect(notSent.status).toBe(503);
+      expect(await notSent.text()).toContain('Koden kunne ikke sendes akkurat nå.');
+    } finally {
+      await down.close();
+    }
+
+    expect((await post(`${url}/send-code`, '')).status).toBe(303);
+    const code = await codeFromSms(mobile);
+    const again = await post(`${url}/send-code`, '');
+    expect(again.status).toBe(429);
+    expect(await again.text()).toMatch(/Du kan be om en ny kode \d\d:\d\d:\d\d\./);
+
+    expect((await post(url, 'code=12ab')).status).toBe(400);
+    expect((await linkRow(url)).failed_attempts).toBe(0);
+    const wrong = code === '000000' ? '111111' : '000000';
+    for (let i = 0; i < 6; i++) {
+      if (i >= 3) await passWait(url);
+      const answer = await post(url, `code=${wrong}`);
+      expect(answer.status).toBe(400);
+    }
+    expect((await linkRow(url)).failed_attempts).toBe(6);
+    const early = await post(url, `code=${code}`);
+    expect(early.status).toBe(429);
+    // Six wrong codes: the fourth doubling, 4 minutes (give or take the second the test took).
+    expect(Number(early.headers.get('retry-after'))).toBeGreaterThan(235);
+    expect(Number(early.headers.get('retry-after'))).toBeLessThanOrEqual(240);
+    await passWait(url);
+    const right = await post(url, `code=${code}`);
+    expect(right.status).toBe(303);
+    expect(right.headers.get('location')).toMatch(/^\/sign\//);
   });
 });

@@ -125,6 +125,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     signingKeys: createSigningKeys('test', { db: t.db, pki: signing.pki }),
     storage,
     mailDir: notices.mailDir,
+    notifications: notices.adapters,
     allowPrivateCallbackTargets: 'loopback',
     rateLimit: false,
     ...options.api,

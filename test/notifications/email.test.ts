@@ -97,19 +97,19 @@ describe('signer notices over SMTP', () => {
     }
   }
 
-  it('sends a signer addressed by e-mail the unique link and the one-time code', async () => {
+  it('sends a signer addressed by e-mail the unique link, with no code in it when the code goes by SMS', async () => {
     const rendered = renderSignerNotice({
       kind: 'ACTIVATION',
       senderName: 'Bank AS',
       title: 'Lånedokumenter',
       deadline: DEADLINE,
       link: 'https://signering.example.no/s/unique-token',
-      oneTimeCode: '731904',
+      codeBy: 'SMS',
     });
     const mail = await sendAndReceive('ola@example.com', rendered, 'job-2:s1:ACTIVATION');
     expect(mail.text).toContain('https://signering.example.no/s/unique-token');
-    expect(mail.text).toContain('Engangskode: 731904');
-    expect(mail.html).toContain('731904');
+    expect(mail.text).toContain('Når du åpner lenken, får du en engangskode på SMS.');
+    expect(mail.text).not.toContain('Engangskode:');
   });
 
   it('arrives with every sender-supplied value escaped in the HTML', async () => {

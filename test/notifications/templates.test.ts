@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { escapeHtml, safeHref } from '../../src/notifications/html.js';
 import { formatOsloTime } from '../../src/notifications/locale.js';
 import { deadlineWarningAt, documentsExpiryWarningAt } from '../../src/notifications/sender-notice-rules.js';
+import { renderOneTimeCode } from '../../src/notifications/templates/one-time-code.js';
 import { renderSenderNotice } from '../../src/notifications/templates/sender.js';
 import { renderSignerNotice, type SignerNotice } from '../../src/notifications/templates/signer.js';
 import { titleForNotice } from '../../src/notifications/title.js';
@@ -113,22 +114,44 @@ describe('signer notices', () => {
     ).toBe('The signing of a document from Oslo kommune has been cancelled');
   });
 
-  it('gives a signer addressed by e-mail or mobile the unique link and the one-time code', () => {
+  it('gives a signer addressed by e-mail or mobile the unique link, says how the code comes, and never carries a code', () => {
     const unique = 'https://signering.example.no/s/Zm9vYmFy';
-    const out = renderSignerNotice({
-      ...common,
-      kind: 'ACTIVATION',
-      deadline: WINTER_DEADLINE,
-      link: unique,
-      oneTimeCode: '482913',
-    });
-    expect(out.text).toContain(`Gå til dokumentet: ${unique}`);
-    expect(out.text).toContain('Engangskode: 482913');
-    expect(out.html).toContain('<strong style="font-size:1.25em;letter-spacing:0.1em">482913</strong>');
-    expect(out.sms).toContain(`${unique} Kode: 482913`);
+    const notice = (codeBy: 'SMS' | 'EMAIL' | 'NONE', locale: 'no' | 'en' = 'no') =>
+      renderSignerNotice({
+        ...common,
+        locale,
+        kind: 'ACTIVATION',
+        deadline: WINTER_DEADLINE,
+        link: unique,
+        codeBy,
+      });
+    const bySms = notice('SMS');
+    expect(bySms.text).toContain(`Gå til dokumentet: ${unique}`);
+    expect(bySms.text).toContain('Når du åpner lenken, får du en engangskode på SMS.');
+    expect(bySms.html).toContain('får du en engangskode på SMS');
+    expect(notice('EMAIL', 'en').sms).toContain(
+      `${unique} When you open the link, you get a one-time code by e-mail.`,
+    );
+    // One channel only: no code, and the notice names the proof instead.
+    expect(notice('NONE', 'en').text).toContain('You confirm who you are with your electronic ID.');
+    for (const codeBy of ['SMS', 'EMAIL', 'NONE'] as const) {
+      const out = notice(codeBy);
+      expect(`${out.text} ${out.sms}`).not.toMatch(/\b\d{6}\b|Engangskode:/);
+    }
     expect(
       renderSignerNotice({ ...common, kind: 'ACTIVATION', deadline: WINTER_DEADLINE, link: LINK }).text,
-    ).not.toContain('Engangskode');
+    ).not.toContain('engangskode');
+  });
+
+  it('renders the one-time code message in both languages, naming the sender and not the document', () => {
+    const no = renderOneTimeCode({ senderName: 'Oslo kommune', code: '482913' });
+    expect(no.sms).toBe('Engangskode for signering hos Oslo kommune: 482913. Ikke del koden med noen.');
+    expect(no.subject).toBe('Engangskode for signering');
+    expect(no.text).toContain('Engangskode: 482913');
+    expect(no.html).toContain('482913');
+    const en = renderOneTimeCode({ senderName: 'Oslo kommune', code: '000123', locale: 'en' });
+    expect(en.sms).toBe('One-time code for signing with Oslo kommune: 000123. Do not share it with anyone.');
+    expect(en.text).toContain('If you did not ask for it, you can ignore this message.');
   });
 
   it('escapes everything the sender typed in the HTML, and refuses non-http links', () => {

@@ -17,7 +17,8 @@ import { verifyCallbackSignature } from '../../src/notifications/callbacks/signa
 import { createDevDigitalMailbox } from '../../src/notifications/mailbox.js';
 import { testPopulation } from '../../src/notifications/test-population.js';
 import { rememberSignerLanguage } from '../../src/portal/ceremony.js';
-import { checkSignerCode } from '../../src/portal/signer-links.js';
+import { sendSignerCode } from '../../src/portal/code-delivery.js';
+import { checkSignerCode, signerLinkState } from '../../src/portal/signer-links.js';
 import { createSigningContext, type SigningContext } from '../../src/signatures/context.js';
 import { createSignerSignature } from '../../src/signatures/job-results.js';
 import { PostgresDocumentStore } from '../../src/storage/index.js';
@@ -116,14 +117,18 @@ async function start(spec: TestJobSpec) {
  * the sleep returns, so the test waits for it rather than reading at once.
  */
 async function smsOfJob(jobId: string) {
-  return until(`an SMS of job ${jobId}`, async () => {
-    const rows = await t.db
-      .selectFrom('dev_sms')
-      .select(['to_number', 'text'])
-      .where('idempotency_key', 'like', `notice:${jobId}:%`)
-      .execute();
-    return rows.length > 0 ? rows : undefined;
-  }, 30_000);
+  return until(
+    `an SMS of job ${jobId}`,
+    async () => {
+      const rows = await t.db
+        .selectFrom('dev_sms')
+        .select(['to_number', 'text'])
+        .where('idempotency_key', 'like', `notice:${jobId}:%`)
+        .execute();
+      return rows.length > 0 ? rows : undefined;
+    },
+    30_000,
+  );
 }
 
 async function mailTo(address: string) {
@@ -175,18 +180,25 @@ describe('signer notices by e-mail', () => {
   });
 });
 
-/** The unique link and one-time code of a notice's text, checked to let the signer in. */
-async function accessIn(text: string, codeLabel: string) {
+/** The unique link of a notice's text, and its token. */
+function linkIn(text: string) {
   const link = /http:\/\/localhost:3000\/portal\/link\/([A-Za-z0-9_-]+)/.exec(text);
-  const code = new RegExp(`${codeLabel}: (\\d{6})`).exec(text);
   expect(link, text).not.toBeNull();
-  expect(code, text).not.toBeNull();
-  expect(await checkSignerCode(t.db, link![1]!, code![1]!)).toMatchObject({ ok: true });
-  return { link: link![0], code: code![1]! };
+  return { link: link![0], token: link![1]! };
+}
+
+/** The one-time codes sent to a signer on request (development SMS gateway), oldest first. */
+async function codeSmsOf(signerId: string) {
+  return t.db
+    .selectFrom('dev_sms')
+    .select(['to_number', 'text'])
+    .where('idempotency_key', 'like', `signer-code:${signerId}:%`)
+    .orderBy('id')
+    .execute();
 }
 
 describe("the signer's language", () => {
-  it('an EN signer gets the e-mail in English, a default signer in Norwegian, each with link and code', async () => {
+  it('an EN signer gets the e-mail in English, a default signer in Norwegian, each with the link and no code', async () => {
     const job = await start({
       signers: [{ channels: { email: true }, language: 'EN' }, { channels: { email: true } }],
     });
@@ -200,24 +212,36 @@ describe("the signer's language", () => {
     expect(en.text).toContain('Test Sender has sent you a document to sign.');
     expect(en.text).toMatch(/Deadline for signing: .* \(Norwegian time\)\./);
     expect(en.text).not.toMatch(/signering|Frist|Engangskode/);
-    const enAccess = await accessIn(en.text!, 'One-time code');
+    // E-mail only: no code (it would sit in the same inbox); the notice says what proves her.
+    expect(en.text).not.toMatch(/\b\d{6}\b/);
+    expect(en.text).toContain('You confirm who you are with your electronic ID.');
+    const enAccess = linkIn(en.text!);
     expect(en.html).toContain('<html lang="en">');
     expect(en.html).toContain(`href="${enAccess.link}"`);
-    expect(en.html).toContain(enAccess.code);
     expect(en.html).toContain('Go to the document');
+    expect(await signerLinkState(t.db, enAccess.token)).toMatchObject({
+      codeChannel: 'NONE',
+      hasCode: false,
+    });
+    expect(
+      await sendSignerCode({ db: t.db, notifications: notices.adapters }, enAccess.token, 'en'),
+    ).toMatchObject({
+      ok: false,
+      reason: 'NO_CODE_CHANNEL',
+    });
 
     const no = norwegian[0]!;
     expect(no.subject).toBe('Du har et dokument å signere fra Test Sender');
     expect(no.text).toContain('Test Sender har sendt deg et dokument til signering.');
     expect(no.text).toMatch(/Frist for å signere: .* kl\. \d\d:\d\d\./);
-    expect(no.text).not.toMatch(/Deadline|One-time code/);
-    const noAccess = await accessIn(no.text!, 'Engangskode');
+    expect(no.text).not.toMatch(/Deadline|One-time code|Engangskode:/);
+    expect(no.text).toContain('Du bekrefter hvem du er med elektronisk ID.');
+    const noAccess = linkIn(no.text!);
     expect(no.html).toContain('<html lang="nb">');
     expect(no.html).toContain(`href="${noAccess.link}"`);
-    expect(no.html).toContain(noAccess.code);
   });
 
-  it('an EN signer reached by SMS only gets the SMS in English, with the link and code', async () => {
+  it('an EN signer reached by SMS only gets the SMS in English, with the link and no code', async () => {
     const job = await start({
       signers: [{ channels: { email: false, sms: true }, language: 'EN' }],
       availableSeconds: 10 * 24 * 3600,
@@ -228,9 +252,36 @@ describe("the signer's language", () => {
     expect(sms).toHaveLength(1);
     const text = sms[0]!.text;
     expect(text).toMatch(
-      /^Test Sender has sent you a document to sign\. Deadline: \d+ [A-Z][a-z]+ \d{4} at \d\d:\d\d \(Norwegian time\)\. http:\/\/localhost:3000\/portal\/link\/\S+ Code: \d{6}$/,
+      /^Test Sender has sent you a document to sign\. Deadline: \d+ [A-Z][a-z]+ \d{4} at \d\d:\d\d \(Norwegian time\)\. http:\/\/localhost:3000\/portal\/link\/\S+ The link is yours alone, so do not share it\. You confirm who you are with your electronic ID\.$/,
     );
-    await accessIn(text, 'Code');
+    expect(await signerLinkState(t.db, linkIn(text).token)).toMatchObject({ codeChannel: 'NONE' });
+  });
+
+  it('a signer reached by e-mail and SMS gets the link by e-mail and, on asking, the code by SMS', async () => {
+    const job = await start({ signers: [{ channels: { email: true, sms: true }, language: 'EN' }] });
+    const [mail] = await mailTo(job.emails[0]!);
+    expect(mail!.text).toContain('When you open the link, you get a one-time code by SMS.');
+    expect(mail!.text).not.toMatch(/\b\d{6}\b/);
+    const { token } = linkIn(mail!.text!);
+    // The link alone lets nobody in: no code exists until the signer asks for one.
+    expect(await signerLinkState(t.db, token)).toMatchObject({ codeChannel: 'SMS', hasCode: false });
+    expect(await checkSignerCode(t.db, token, '123456')).toMatchObject({ ok: false, reason: 'NO_CODE' });
+
+    const sent = await sendSignerCode({ db: t.db, notifications: notices.adapters }, token, 'en');
+    expect(sent).toMatchObject({ ok: true, channel: 'SMS' });
+    const [sms] = await codeSmsOf(job.signerIds[0]!);
+    expect(sms!.to_number).toMatch(/^\+479/);
+    const code = /One-time code for signing with Test Sender: (\d{6})\./.exec(sms!.text)?.[1];
+    expect(code, sms!.text).toBeDefined();
+    // Not in any e-mail: the code travelled apart from the link.
+    const mails = await mailTo(job.emails[0]!);
+    expect(mails.some((m) => m.text?.includes(code!))).toBe(false);
+    expect(await checkSignerCode(t.db, token, code!)).toMatchObject({ ok: true, signerId: job.signerIds[0] });
+    // A second code at once is refused (one a minute), so a link holder cannot flood the phone.
+    expect(await sendSignerCode({ db: t.db, notifications: notices.adapters }, token, 'en')).toMatchObject({
+      ok: false,
+      reason: 'NOT_NOW',
+    });
   });
 
   it('a language the signer chose since activation applies to the reminders that follow', async () => {

@@ -237,16 +237,23 @@ describe('terminating actions', () => {
     expect(await refusal(job.sign(2))).toBe('ALREADY_ACTED');
   });
 
-  it('a signer BLOCKED by wrong one-time codes ends the job like a rejection', async () => {
+  it('wrong one-time codes never end the job: a BLOCKED signer failure is refused and the signer still signs', async () => {
+    // Before, a BLOCKED ended the job like a rejection (its recorded history still replays).
     const job = await start({ signers: [{ order: 0 }, { order: 1 }] });
-    await job.handle.executeUpdate(signerFailedUpdate, {
+    const blocked = job.handle.executeUpdate(signerFailedUpdate, {
       args: [{ signerId: job.signerIds[0]!, status: 'BLOCKED' }],
     });
+    expect(await refusal(blocked)).toBe('CODES_NEVER_BLOCK');
+    await settle();
+    expect((await job.state()).status).toBe('IN_PROGRESS');
+    expect(statuses(await job.state())).toEqual(['WAITING', 'WAITING']);
+    await job.sign(0);
+    await settle(); // group 1 is activated
+    await job.sign(1);
     await settle();
     const s = await job.state();
-    expect(s.status).toBe('FAILED');
-    expect(s.failureReason).toBe('BLOCKED');
-    expect(statuses(s)).toEqual(['BLOCKED', 'NOT_APPLICABLE']);
+    expect(s.status).toBe('COMPLETED_SUCCESSFULLY');
+    expect(statuses(s)).toEqual(['SIGNED', 'SIGNED']);
   });
 
   it('cancel before activation: every signer CANCELLED, nobody notified', async () => {

@@ -6,7 +6,7 @@
  * shown and the notice speaks of "a document".
  */
 import { DEFAULT_NOTICE_LOCALE, formatOsloTime, type NoticeLocale } from '../locale.js';
-import { type Block, code, link, paragraph, type RenderedEmail, renderEmail } from './render.js';
+import { type Block, link, paragraph, type RenderedEmail, renderEmail } from './render.js';
 
 export const SIGNER_NOTICE_KINDS = [
   'ACTIVATION',
@@ -26,12 +26,14 @@ interface SignerNoticeBase {
 }
 
 /**
- * For signers addressed by e-mail or mobile, `link` is their unique link and `oneTimeCode` the
- * code they must type after opening it; others get the portal link and no code.
+ * For signers addressed by e-mail or mobile, `link` is their unique link and `codeBy` says how its
+ * one-time code reaches them: sent over the other channel when they open the link (SMS, EMAIL),
+ * or no code at all where only one channel exists (NONE: the eID login is the proof). The code
+ * itself is never in the notice. Others get the portal link and `codeBy` is absent.
  */
 interface SignerAccess {
   link: string;
-  oneTimeCode?: string;
+  codeBy?: 'SMS' | 'EMAIL' | 'NONE';
 }
 
 export type SignerNotice =
@@ -53,9 +55,8 @@ interface SignerPhrases {
   /** The title in quotes, or the words for a document without a title. */
   document(title: string | undefined): string;
   openDocument: string;
-  codeLabel: string;
-  codeHint: string;
-  smsCodeLabel: string;
+  /** What the notice says of the code, by how it comes (the same words in e-mail and SMS). */
+  codeBy: Record<'SMS' | 'EMAIL' | 'NONE', string>;
   download: string;
   activation: Deadlined;
   reminder: Deadlined;
@@ -86,9 +87,11 @@ const PHRASES: Record<NoticeLocale, SignerPhrases> = {
   no: {
     document: (title) => (title === undefined ? 'et dokument' : `«${title}»`),
     openDocument: 'Gå til dokumentet',
-    codeLabel: 'Engangskode',
-    codeHint: 'Du trenger engangskoden når du åpner lenken.',
-    smsCodeLabel: 'Kode',
+    codeBy: {
+      SMS: 'Når du åpner lenken, får du en engangskode på SMS. Du trenger både lenken og koden.',
+      EMAIL: 'Når du åpner lenken, får du en engangskode på e-post. Du trenger både lenken og koden.',
+      NONE: 'Lenken er personlig, så ikke del den. Du bekrefter hvem du er med elektronisk ID.',
+    },
     download: 'Last ned dokumentet',
     activation: {
       subject: (sender) => `Du har et dokument å signere fra ${sender}`,
@@ -136,9 +139,12 @@ const PHRASES: Record<NoticeLocale, SignerPhrases> = {
   en: {
     document: (title) => (title === undefined ? 'a document' : `"${title}"`),
     openDocument: 'Go to the document',
-    codeLabel: 'One-time code',
-    codeHint: 'You need the one-time code when you open the link.',
-    smsCodeLabel: 'Code',
+    codeBy: {
+      SMS: 'When you open the link, you get a one-time code by SMS. You need both the link and the code.',
+      EMAIL:
+        'When you open the link, you get a one-time code by e-mail. You need both the link and the code.',
+      NONE: 'The link is yours alone, so do not share it. You confirm who you are with your electronic ID.',
+    },
     download: 'Download the document',
     activation: {
       subject: (sender) => `You have a document to sign from ${sender}`,
@@ -209,10 +215,9 @@ function compose(notice: SignerNotice, p: SignerPhrases, locale: NoticeLocale): 
         ...words.lines(sender, doc, deadline).map(paragraph),
         link(p.openDocument, notice.link),
       ];
-      if (notice.oneTimeCode) blocks.push(code(p.codeLabel, notice.oneTimeCode), paragraph(p.codeHint));
-      const smsAccess = notice.oneTimeCode
-        ? `${notice.link} ${p.smsCodeLabel}: ${notice.oneTimeCode}`
-        : notice.link;
+      const codeWords = notice.codeBy ? p.codeBy[notice.codeBy] : undefined;
+      if (codeWords) blocks.push(paragraph(codeWords));
+      const smsAccess = codeWords ? `${notice.link} ${codeWords}` : notice.link;
       return {
         subject: words.subject(sender),
         blocks,
