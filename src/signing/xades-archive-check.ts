@@ -118,15 +118,15 @@ export function canonicalise(apex: Node, algorithm: string, omit?: Node): string
         }
       }
     }
-    const namespaces = [...declared.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    attributes.sort((a, b) => {
-      const ka = [a.namespaceURI ?? '', a.localName ?? a.name];
-      const kb = [b.namespaceURI ?? '', b.localName ?? b.name];
-      if (ka[0] !== kb[0]) return ka[0] < kb[0] ? -1 : 1;
-      return ka[1] === kb[1] ? 0 : ka[1] < kb[1] ? -1 : 1;
-    });
+    // By namespace URI (none first), then local name.
+    const compare = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+    attributes.sort(
+      (a, b) =>
+        compare(a.namespaceURI ?? '', b.namespaceURI ?? '') ||
+        compare(a.localName ?? a.name, b.localName ?? b.name),
+    );
     out.push(`<${el.tagName}`);
-    for (const [prefix, uri] of namespaces)
+    for (const [prefix, uri] of [...declared.entries()].sort(([a], [b]) => compare(a, b)))
       out.push(prefix ? ` xmlns:${prefix}="${escapeAttribute(uri)}"` : ` xmlns="${escapeAttribute(uri)}"`);
     for (const a of attributes) out.push(` ${a.name}="${escapeAttribute(a.value)}"`);
     out.push('>');

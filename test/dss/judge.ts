@@ -4,9 +4,9 @@
  * them), then run once over all the files to judge: one JVM start, one JSON line per file.
  */
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { buildMavenProject } from '../helpers/maven.js';
 
 const PROJECT = resolve(import.meta.dirname);
 const run = promisify(execFile);
@@ -42,17 +42,7 @@ export interface DssVerdict {
 }
 
 /** `mvn package` (offline first); the classpath of the built judge. */
-export async function buildDssJudge(): Promise<string> {
-  const mvn = (args: string[]) =>
-    run('mvn', ['-q', '-B', ...args, 'package'], { cwd: PROJECT, timeout: 540_000 });
-  try {
-    await mvn(['-o']);
-  } catch {
-    await mvn([]);
-  }
-  const deps = (await readFile(join(PROJECT, 'target/classpath.txt'), 'utf8')).trim();
-  return `${join(PROJECT, 'target/classes')}:${deps}`;
-}
+export const buildDssJudge = (): Promise<string> => buildMavenProject(PROJECT);
 
 /** Validates every file in one JVM, trusting the roots in `rootsPemFile`; verdicts by file name. */
 export async function judge(
@@ -60,7 +50,16 @@ export async function judge(
   rootsPemFile: string,
   files: string[],
 ): Promise<Map<string, DssVerdict>> {
-  const args = ['-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-cp', classpath, 'testdss.Judge'];
+  const args = [
+    // One short run: the quick compiler alone and one GC thread start and finish it about three
+    // times faster than the defaults on a busy machine (14 against 39 s for seven files).
+    '-XX:TieredStopAtLevel=1',
+    '-XX:+UseSerialGC',
+    '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
+    '-cp',
+    classpath,
+    'testdss.Judge',
+  ];
   const { stdout } = await run('java', [...args, rootsPemFile, ...files], {
     timeout: 120_000,
     maxBuffer: 16 * 1024 * 1024,

@@ -69,8 +69,8 @@ describe('XAdES B-LTA: archive time-stamps for long-term storage', () => {
       );
     }
     // The second one covers the first (and its validation data): the inputs differ.
-    expect(sha256Hex(archiveTimeStampCoverage(signature, stamps[0]))).not.toBe(
-      sha256Hex(archiveTimeStampCoverage(signature, stamps[1])),
+    expect(sha256Hex(archiveTimeStampCoverage(signature, stamps[0]!))).not.toBe(
+      sha256Hex(archiveTimeStampCoverage(signature, stamps[1]!)),
     );
   });
 
