@@ -180,6 +180,14 @@ if [ "${1:-}" = "--test" ]; then
     say "fetching the official Java client's Maven dependencies (signature-api-client-java 7.0.4)"
     mvn -q -B -f test/official-client/pom.xml dependency:go-offline >&2
   fi
+
+  # EU DSS (test/dss, Maven, Java 17) judges our PAdES and XAdES in test/dss: fetched once here so
+  # the test builds it offline. go-offline alone leaves some of DSS's transitive jars unfetched;
+  # resolve fetches them.
+  if ! mvn -q -o -B -f test/dss/pom.xml dependency:resolve >/dev/null 2>&1; then
+    say "fetching EU DSS's Maven dependencies (eu.europa.ec.joinup.sd-dss 6.3)"
+    mvn -q -B -f test/dss/pom.xml dependency:go-offline dependency:resolve >&2
+  fi
 fi
 
 if [ "${1:-}" = "--cluster" ]; then

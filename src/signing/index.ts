@@ -70,7 +70,7 @@ export {
 } from './xades.js';
 export {
   addXadesArchiveTimeStamp,
-  archiveTimeStampInput,
   archiveTimeStamps,
   hasArchiveTimeStamp,
 } from './xades-archive.js';
+export { archiveTimeStampCoverage, archiveTimeStampsOf, canonicalise } from './xades-archive-check.js';

@@ -20,7 +20,8 @@ import { decodeTextString, PdfName, PdfStream, PdfString } from './pdf/objects.j
 import { decodeStream, PdfReader } from './pdf/reader.js';
 import { trimDer } from './pdf/signatures.js';
 import { canonicalSignatureValue, DSIG_NS, SIGNED_DOCUMENTS_NS, XADES_NS } from './xades.js';
-import { archiveTimeStampInput, archiveTimeStamps, withoutArchiveProperties } from './xades-archive.js';
+import { withoutArchiveProperties } from './xades-archive.js';
+import { ArchiveInputError, archiveTimeStampCoverage, archiveTimeStampsOf } from './xades-archive-check.js';
 
 export type SignatureKind = 'seal' | 'signature' | 'document-timestamp' | 'xades';
 
@@ -514,19 +515,20 @@ async function verifyXmlSignature(
     problems.push('no SignatureTimeStamp: XAdES B-B only, the signing time is the signer’s own claim');
   }
 
-  // XAdES B-LTA: each archive time-stamp over everything before it.
-  const archiveStamps = archiveTimeStamps(signature);
+  // XAdES B-LTA: each archive time-stamp over everything before it (xades-archive-check.ts).
+  const archiveStamps = archiveTimeStampsOf(signature);
   let archiveOk = archiveStamps.length <= MAX_ARCHIVE_TIME_STAMPS;
   // Each check canonicalises the whole document again: a bound keeps hostile input from costing more.
   if (!archiveOk) problems.push(`more than ${MAX_ARCHIVE_TIME_STAMPS} archive time-stamps: not checked`);
+  const archiveFailures: string[][] = [];
   for (const [i, stamp] of (archiveOk ? archiveStamps : []).entries()) {
     const text = stamp.getElementsByTagNameNS(XADES_NS, 'EncapsulatedTimeStamp')[0]?.textContent ?? '';
     let input: Uint8Array;
     try {
-      input = archiveTimeStampInput(signature, stamp);
+      input = archiveTimeStampCoverage(signature, stamp);
     } catch (e) {
-      archiveOk = false;
-      problems.push(`archive time-stamp ${i + 1}: ${e instanceof Error ? e.message : String(e)}`);
+      if (!(e instanceof ArchiveInputError)) throw e;
+      archiveFailures[i] = [`archive time-stamp ${i + 1}: ${e.message}`];
       continue;
     }
     const ts = await verifyTimeStampToken(b64ToBytes(text), (h) => digest(h, input), {
@@ -534,11 +536,23 @@ async function verifyXmlSignature(
       pool: certificates,
       crls,
     });
-    if (!(ts.valid && ts.trusted)) {
-      archiveOk = false;
-      problems.push(...ts.problems.map((p) => `archive time-stamp ${i + 1}: ${p}`));
-      if (ts.problems.length === 0) problems.push(`archive time-stamp ${i + 1} does not hold`);
-    }
+    if (!(ts.valid && ts.trusted))
+      archiveFailures[i] = ts.problems.length
+        ? ts.problems.map((p) => `archive time-stamp ${i + 1}: ${p}`)
+        : [`archive time-stamp ${i + 1} does not hold`];
+  }
+  // The newest archive time-stamp covers every one before it: while it holds, nothing it covers
+  // has changed since, and an earlier one that fails (made before its imprint was computed the
+  // standard's way, then covered by a sound one at the next renewal) is reported, not fatal.
+  const newest = archiveStamps.length - 1;
+  if (archiveOk && archiveStamps.length > 0 && archiveFailures[newest]) archiveOk = false;
+  for (const [i, failure] of archiveFailures.entries()) {
+    if (!failure) continue;
+    problems.push(...failure);
+    if (archiveOk)
+      problems.push(
+        `archive time-stamp ${i + 1} is covered by archive time-stamp ${newest + 1}, which holds`,
+      );
   }
 
   let trusted = false;

@@ -8,8 +8,10 @@
  * adds a xadesv141:ArchiveTimeStamp over, in this order (EN 319 132-1 clause 5.5.2, explicit
  * canonicalisation): the output of every ds:Reference after its transforms, ds:SignedInfo,
  * ds:SignatureValue, ds:KeyInfo, every unsigned signature property before the new time-stamp, and
- * any ds:Object but the one holding the qualifying properties. The same function computes that
- * input for the signer and for the verifier, so both cover exactly the same bytes.
+ * any ds:Object but the one holding the qualifying properties.
+ *
+ * The verifier computes that input with code of its own (xades-archive-check.ts), not with this:
+ * an imprint made and checked by one function hides its mistakes from both sides.
  */
 import 'reflect-metadata';
 import type * as x509 from '@peculiar/x509';
@@ -23,6 +25,7 @@ import { DSIG_NS, XADES_NS } from './xades.js';
 
 export const XADES141_NS = 'http://uri.etsi.org/01903/v1.4.1#';
 const EXC_C14N = 'http://www.w3.org/2001/10/xml-exc-c14n#';
+const C14N = 'http://www.w3.org/TR/2001/REC-xml-c14n-20010315';
 const ENVELOPED = 'http://www.w3.org/2000/09/xmldsig#enveloped-signature';
 const DIGEST_BY_URI: Record<string, HashName> = {
   'http://www.w3.org/2001/04/xmlenc#sha256': 'SHA-256',
@@ -34,6 +37,8 @@ const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
 function canonical(node: Node, algorithm: string): Uint8Array {
+  if (algorithm !== EXC_C14N && algorithm !== C14N)
+    throw new Error(`unsupported canonicalisation ${algorithm}`);
   const transform = algorithm === EXC_C14N ? new XmlDsigExcC14NTransform() : new XmlDsigC14NTransform();
   transform.LoadInnerXml(node);
   return utf8(transform.GetOutput());
@@ -72,18 +77,25 @@ function withInScopeNamespaces(element: Element): Element {
 }
 
 /**
- * The octets a ds:Reference's digest is computed over, for the two shapes our XAdES has: the whole
- * statement (URI "" with the enveloped-signature transform) and a same-document fragment (the
- * SignedProperties). Checked against the signed DigestValue, so a shape this code does not
- * understand fails loudly instead of time-stamping the wrong bytes.
+ * What a ds:Reference contributes to an archive time-stamp (EN 319 132-1 clause 5.5.2.2): the
+ * reference processed as XML-DSig does, and when that yields a node-set (no transform, or a last
+ * transform that is not a canonicalisation: our SignedProperties reference) that node-set
+ * canonicalised with the time-stamp's own method, not with XML-DSig's default inclusive C14N.
+ * Covering the SignedProperties in inclusive form was the wrong imprint DSS refused.
+ *
+ * Two shapes are understood: the whole statement (URI "" with the enveloped-signature transform)
+ * and a same-document fragment. The XML-DSig octets are checked against the signed DigestValue,
+ * so a shape this code does not understand fails loudly instead of time-stamping the wrong bytes.
  */
-function referenceOctets(signature: Element, reference: Element): Uint8Array {
+function referenceOctets(signature: Element, reference: Element, stampC14n: string): Uint8Array {
   const uri = reference.getAttribute('URI') ?? '';
   const transforms = Array.from(reference.getElementsByTagNameNS(DSIG_NS, 'Transform')).map(
     (t) => t.getAttribute('Algorithm') ?? '',
   );
-  const c14n = transforms.includes(EXC_C14N) ? EXC_C14N : 'inclusive';
-  let octets: Uint8Array;
+  const last = transforms[transforms.length - 1];
+  const octetOutput = last === EXC_C14N || last === C14N;
+  const digestC14n = last === EXC_C14N ? EXC_C14N : C14N;
+  let node: Element;
   if (uri === '') {
     const doc = signature.ownerDocument;
     const xml = new XMLSerializer().serializeToString(doc);
@@ -95,21 +107,24 @@ function referenceOctets(signature: Element, reference: Element): Uint8Array {
       );
       enveloped?.parentNode?.removeChild(enveloped);
     }
-    octets = canonical(copy.documentElement!, c14n);
+    node = copy.documentElement!;
   } else if (uri.startsWith('#')) {
     const target = findById(signature, uri.slice(1));
     if (!target) throw new Error(`reference ${uri} names no element of the signature`);
-    octets = canonical(c14n === EXC_C14N ? target : withInScopeNamespaces(target), c14n);
+    node = target;
   } else {
     throw new Error(`reference ${uri} is not a same-document reference`);
   }
+  const render = (c14n: string) =>
+    canonical(c14n === EXC_C14N || uri === '' ? node : withInScopeNamespaces(node), c14n);
+  const octets = render(digestC14n);
   const method =
     reference.getElementsByTagNameNS(DSIG_NS, 'DigestMethod')[0]?.getAttribute('Algorithm') ?? '';
   const hash = DIGEST_BY_URI[method];
   const expected = reference.getElementsByTagNameNS(DSIG_NS, 'DigestValue')[0]?.textContent?.trim() ?? '';
   if (!hash || b64(digest(hash, octets)) !== expected)
     throw new Error(`reference ${uri || '""'} does not match its signed digest`);
-  return octets;
+  return octetOutput || stampC14n === digestC14n ? octets : render(stampC14n);
 }
 
 function qualifyingParts(signature: Element) {
@@ -125,30 +140,27 @@ function isWithin(node: Node, ancestor: Node): boolean {
 }
 
 /**
- * The input of an archive time-stamp: everything it covers, concatenated. `before` is the
- * ArchiveTimeStamp being checked (the properties before it count), or undefined for a new one
- * (all present properties count).
+ * The input of a new archive time-stamp, canonicalised with `c14n` (the method the time-stamp
+ * names): everything it covers, concatenated in the order of EN 319 132-1 clause 5.5.2.2.
  */
-export function archiveTimeStampInput(signature: Element, before?: Element): Uint8Array {
+function newArchiveTimeStampInput(signature: Element, c14n: string): Uint8Array {
   const { qualifying, unsigned } = qualifyingParts(signature);
   const signedInfo = signature.getElementsByTagNameNS(DSIG_NS, 'SignedInfo')[0];
   const signatureValue = signature.getElementsByTagNameNS(DSIG_NS, 'SignatureValue')[0];
   if (!signedInfo || !signatureValue) throw new Error('the signature has no SignedInfo or SignatureValue');
   const parts: Uint8Array[] = [];
   for (const reference of children(signedInfo).filter((e) => e.localName === 'Reference'))
-    parts.push(referenceOctets(signature, reference));
-  parts.push(canonical(signedInfo, EXC_C14N), canonical(signatureValue, EXC_C14N));
+    parts.push(referenceOctets(signature, reference, c14n));
+  parts.push(canonical(signedInfo, c14n), canonical(signatureValue, c14n));
   const keyInfo = children(signature).find((e) => e.localName === 'KeyInfo' && e.namespaceURI === DSIG_NS);
-  if (keyInfo) parts.push(canonical(keyInfo, EXC_C14N));
-  for (const property of children(unsigned)) {
-    if (property === before) break;
-    parts.push(canonical(property, EXC_C14N));
-  }
+  if (keyInfo) parts.push(canonical(keyInfo, c14n));
+  // All unsigned signature properties present: the new time-stamp goes after the last of them.
+  for (const property of children(unsigned)) parts.push(canonical(property, c14n));
   for (const object of children(signature).filter(
     (e) => e.localName === 'Object' && e.namespaceURI === DSIG_NS,
   )) {
     if (isWithin(qualifying, object)) continue;
-    parts.push(canonical(object, EXC_C14N));
+    parts.push(canonical(object, c14n));
   }
   return Buffer.concat(parts);
 }
@@ -203,7 +215,7 @@ export async function addXadesArchiveTimeStamp(
       validation.appendChild(revocationValues);
       unsigned.appendChild(validation);
     }
-    const input = archiveTimeStampInput(signature);
+    const input = newArchiveTimeStampInput(signature, EXC_C14N);
     const archiveToken = await deps.timeStamper.timestamp(digest('SHA-256', input));
     const stamp = doc.createElementNS(XADES141_NS, 'xades141:ArchiveTimeStamp');
     const id = signature.getAttribute('Id') ?? 'signature';

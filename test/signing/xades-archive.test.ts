@@ -4,8 +4,8 @@ import { DOMParser } from '@xmldom/xmldom';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   addXadesArchiveTimeStamp,
-  archiveTimeStampInput,
-  archiveTimeStamps,
+  archiveTimeStampCoverage,
+  archiveTimeStampsOf,
   verifyXades,
 } from '../../src/signing/index.js';
 import { DSIG_NS, XADES_NS } from '../../src/signing/xades.js';
@@ -60,17 +60,17 @@ describe('XAdES B-LTA: archive time-stamps for long-term storage', () => {
 
   it('openssl accepts each archive time-stamp over the input computed for it', () => {
     const signature = signatureOf(renewed);
-    const stamps = archiveTimeStamps(signature);
+    const stamps = archiveTimeStampsOf(signature);
     expect(stamps).toHaveLength(2);
     for (const stamp of stamps) {
-      const digestHex = sha256Hex(archiveTimeStampInput(signature, stamp));
+      const digestHex = sha256Hex(archiveTimeStampCoverage(signature, stamp));
       expect(opensslTsVerify(dir, tokenOf(stamp), { digestHex }, world.rootPem)).toContain(
         'Verification: OK',
       );
     }
     // The second one covers the first (and its validation data): the inputs differ.
-    expect(sha256Hex(archiveTimeStampInput(signature, stamps[0]))).not.toBe(
-      sha256Hex(archiveTimeStampInput(signature, stamps[1])),
+    expect(sha256Hex(archiveTimeStampCoverage(signature, stamps[0]!))).not.toBe(
+      sha256Hex(archiveTimeStampCoverage(signature, stamps[1]!)),
     );
   });
 

@@ -4,26 +4,15 @@
  * then driven line by line. Each command is one line of TAB-separated fields; each answer one
  * JSON line.
  */
-import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { promisify } from 'node:util';
+import { buildMavenProject } from '../helpers/maven.js';
 
 const PROJECT = resolve(import.meta.dirname, '../official-client');
 
 /** `mvn package` (offline first); the classpath of the built program. */
-export async function buildOfficialClient(): Promise<string> {
-  const mvn = (args: string[]) =>
-    promisify(execFile)('mvn', ['-q', '-B', ...args, 'package'], { cwd: PROJECT, timeout: 540_000 });
-  try {
-    await mvn(['-o']);
-  } catch {
-    await mvn([]);
-  }
-  const deps = (await readFile(join(PROJECT, 'target/classpath.txt'), 'utf8')).trim();
-  return `${join(PROJECT, 'target/classes')}:${deps}`;
-}
+export const buildOfficialClient = (): Promise<string> => buildMavenProject(PROJECT);
 
 export type Answer = Record<string, unknown> & { error?: string; message?: string };
 
