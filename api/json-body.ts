@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { z } from 'zod';
 import { formatPath } from '../src/job/schema.js';
+import { BodyTooLargeError, readBodyCapped } from './body-read.js';
 import { ApiError, badRequest, errorBody, refuseUnstorableStrings } from './errors.js';
 
 /** No JSON body of the API comes near this; more is refused unread. */
@@ -19,22 +20,12 @@ export const jsonBodyLimit = bodyLimit({
  * even on a route that forgot jsonBodyLimit.
  */
 async function readCappedText(c: Context, maxBytes: number): Promise<string> {
-  const body = c.req.raw.body;
-  if (!body) return '';
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw new ApiError(413, 'BODY_TOO_LARGE', `the body is larger than ${maxBytes} bytes`);
-    }
-    chunks.push(value);
+  try {
+    return (await readBodyCapped(c.req.raw.body, maxBytes)).toString('utf8');
+  } catch (err) {
+    if (err instanceof BodyTooLargeError) throw new ApiError(413, 'BODY_TOO_LARGE', err.message);
+    throw err;
   }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** The body parsed and validated; an empty body counts as `{}`. 400 naming each bad field. */

@@ -7,6 +7,21 @@ import { type Flow, type JobRequest, MAX_DOCUMENT_BYTES, type Sector } from '../
 import { parseJobRequest } from '../src/job/schema.js';
 import { inspectJobDocuments } from '../src/portal/sender-jobs.js';
 import { ApiError, badRequest, refuseUnstorableStrings } from './errors.js';
+import { type FormBody, FormBodyError, type FormLimits, readFormBody } from './form-body.js';
+
+/**
+ * The create request's body: the job JSON and the documents, read by the bounded streaming reader.
+ * The whole body as the app's MAX_BODY_BYTES (34 MB: ten documents of 3 MB with the JSON; not
+ * imported, as the app imports the routes); a file part up to a document's limit.
+ */
+export const CREATE_FORM_LIMITS: FormLimits = {
+  maxBytes: 34 * 1024 * 1024,
+  maxFields: 100,
+  maxNameBytes: 1024,
+  maxValueBytes: 1024 * 1024,
+  maxFiles: 100,
+  maxFileBytes: MAX_DOCUMENT_BYTES,
+};
 
 export interface CreateRequest {
   job: JobRequest;
@@ -22,11 +37,15 @@ export async function readCreateRequest(c: Context, flow: Flow, sector: Sector):
       { path: 'Content-Type', code: 'INVALID_CONTENT_TYPE', message: `got ${contentType || 'none'}` },
     ]);
   }
-  let form: Record<string, string | File | (string | File)[]>;
+  let form: FormBody;
   try {
-    form = await c.req.parseBody({ all: true });
-  } catch {
-    throw badRequest('MALFORMED_MULTIPART', 'the multipart body could not be parsed');
+    form = await readFormBody(c.req.raw.body, contentType, CREATE_FORM_LIMITS);
+  } catch (err) {
+    if (!(err instanceof FormBodyError)) throw err;
+    if (err.code === 'MALFORMED_FORM') throw badRequest('MALFORMED_MULTIPART', err.message);
+    const code = err.code === 'FILE_TOO_LARGE' ? 'DOCUMENT_TOO_LARGE' : err.code;
+    const path = err.field ?? '(body)';
+    throw new ApiError(err.status, code, err.message, [{ path, code, message: err.message }]);
   }
 
   const jobPart = form.job;

@@ -9,6 +9,7 @@ import { listPersonJobs, type PersonJob } from '../../src/portal/person-jobs.js'
 import { addGrant } from '../../src/portal/sessions.js';
 import { checkSignerCode, SIGNER_LINK_PATH, signerLinkState } from '../../src/portal/signer-links.js';
 import { failSigner, JobConflictError } from '../../src/services/signature-jobs.js';
+import { textField } from '../form-body.js';
 import { jobDepsOf, type PageDeps, type PageEnv } from './context.js';
 import { CsrfField, formatTime, Layout, messagePage, Notice, renderPage } from './layout.js';
 import { loginUrl } from './login.js';
@@ -133,8 +134,7 @@ export function portalRoutes(deps: PageDeps) {
 
   app.post(`${SIGNER_LINK_PATH}/:token`, async (c) => {
     const session = c.get('session')!;
-    const body = await c.req.parseBody();
-    const code = typeof body.code === 'string' ? body.code : '';
+    const code = textField(c.get('form'), 'code');
     const check = await checkSignerCode(deps.db, c.req.param('token'), code);
     const origin = c.get('origin');
     if (check.ok) {
