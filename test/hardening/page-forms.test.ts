@@ -97,7 +97,7 @@ const many = (n: number) => Array.from({ length: n }, (_, i) => `f${i}=1`).join(
  */
 function hostileBodies(
   token: string,
-): { name: string; type?: string; body: string | Uint8Array; status?: number }[] {
+): { name: string; type?: string; body: string | Uint8Array<ArrayBuffer>; status?: number }[] {
   const csrf = `${CSRF_FIELD}=${encodeURIComponent(token)}`;
   const part = (name: string, value: string) =>
     `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
@@ -139,13 +139,15 @@ function hostileBodies(
     {
       name: 'multipart with invalid UTF-8',
       type: multipart,
-      body: Buffer.concat([
-        Buffer.from(
-          `${part(CSRF_FIELD, token)}--${BOUNDARY}\r\nContent-Disposition: form-data; name="reason"\r\n\r\n`,
-        ),
-        Buffer.from([0xff, 0xfe]),
-        Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
-      ]),
+      body: new Uint8Array(
+        Buffer.concat([
+          Buffer.from(
+            `${part(CSRF_FIELD, token)}--${BOUNDARY}\r\nContent-Disposition: form-data; name="reason"\r\n\r\n`,
+          ),
+          Buffer.from([0xff, 0xfe]),
+          Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
+        ]),
+      ),
       status: 400,
     },
     {
