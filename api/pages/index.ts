@@ -27,12 +27,12 @@ export function pageRoutes(deps: PageDeps) {
   const app = new Hono<PageEnv>();
   app.route('/', assetRoutes());
 
+  // `/prefix/*` matches `/prefix` itself too: each middleware runs once per request (the door
+  // reads the body, which a second run would find consumed).
   for (const prefix of PAGE_PREFIXES) {
-    for (const path of [prefix, `${prefix}/*`]) {
-      app.use(path, pageContext(deps));
-      // Every POST: origin, session and token before the body, then the body within its limits.
-      app.use(path, pageFormDoor(deps));
-    }
+    app.use(`${prefix}/*`, pageContext(deps));
+    // Every POST: origin, session and token before the body, then the body within its limits.
+    app.use(`${prefix}/*`, pageFormDoor(deps));
   }
 
   app.route('/', loginRoutes(deps));

@@ -294,6 +294,18 @@ describe('page forms under hostile input', () => {
       redirect: 'manual',
     });
     expect(forged.status).toBe(403);
+    // The logout form as the page sends it (token in the form): the session ends.
+    const logout = await fetch(`${base}/logout`, {
+      method: 'POST',
+      headers: {
+        origin: base,
+        cookie: anonymous.cookie!,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: `${CSRF_FIELD}=${anonymous.token}`,
+      redirect: 'manual',
+    });
+    expect(logout.status).toBe(303);
   });
 
   it('shows a deadline notice only for an extension the job recorded', async () => {
