@@ -126,28 +126,19 @@ class FormCollector {
     }
   }
 
-  startField(name: string) {
+  /** A part begins: its name checked, and counted as a field or (`file`) a file. */
+  start(name: string, file: boolean) {
     this.checkName(Buffer.byteLength(name));
-    if (++this.fields > this.limits.maxFields) {
+    const count = file ? ++this.files : ++this.fields;
+    const max = file ? this.limits.maxFiles : this.limits.maxFields;
+    if (count > max) {
+      const what = file ? 'files' : 'fields';
       throw new FormBodyError(
         413,
-        'TOO_MANY_FIELDS',
-        `the form has more than ${this.limits.maxFields} fields`,
-        undefined,
-        this.limits.maxFields,
-      );
-    }
-  }
-
-  startFile(name: string) {
-    this.checkName(Buffer.byteLength(name));
-    if (++this.files > this.limits.maxFiles) {
-      throw new FormBodyError(
-        413,
-        'TOO_MANY_FILES',
-        `the form has more than ${this.limits.maxFiles} files`,
-        name,
-        this.limits.maxFiles,
+        file ? 'TOO_MANY_FILES' : 'TOO_MANY_FIELDS',
+        `the form has more than ${max} ${what}`,
+        file ? name : undefined,
+        max,
       );
     }
   }
@@ -212,7 +203,7 @@ async function readUrlEncoded(chunks: AsyncIterable<Uint8Array>, limits: FormLim
   const finishPair = () => {
     if (inValue || nameSize > 0) {
       const key = decodeFormComponent(Buffer.concat(name), 'a field name');
-      out.startField(key);
+      out.start(key, false);
       out.add(key, decodeFormComponent(Buffer.concat(value), `\`${key}\``, key));
     }
     name = [];
@@ -360,8 +351,7 @@ async function readMultipart(
           return false;
         }
         const headers = partHeaders(decodeUtf8(buf.subarray(0, end), 'a part header'));
-        if (headers.fileName === undefined) out.startField(headers.name);
-        else out.startFile(headers.name);
+        out.start(headers.name, headers.fileName !== undefined);
         part = { ...headers, chunks: [], size: 0 };
         buf = buf.subarray(end + 4);
         state = 'body';
