@@ -14,7 +14,7 @@ import { type FormBody, FormBodyError, type FormLimits, readFormBody } from './f
  * The whole body as the app's MAX_BODY_BYTES (34 MB: ten documents of 3 MB with the JSON; not
  * imported, as the app imports the routes); a file part up to a document's limit.
  */
-export const CREATE_FORM_LIMITS: FormLimits = {
+const CREATE_FORM_LIMITS: FormLimits = {
   maxBytes: 34 * 1024 * 1024,
   maxFields: 100,
   maxNameBytes: 1024,
