@@ -58,10 +58,10 @@ async function reference(bytes: Uint8Array, type: string): Promise<Record<string
     headers: { 'content-type': type },
   }).formData();
   const form: FormBody = {};
-  for (const [k, v] of parsed) {
+  parsed.forEach((v, k) => {
     const earlier = form[k];
     form[k] = earlier === undefined ? v : [earlier, v].flat();
-  }
+  });
   return plain(form);
 }
 
