@@ -9,6 +9,7 @@ import { createMetricsRegistry, httpMetrics, metricsHandler } from '../src/obser
 import { JobConflictError, JobInputError, JobNotFoundError } from '../src/services/signature-jobs.js';
 import { rateLimitAddresses } from './address-rate-limit.js';
 import { requireSender } from './auth.js';
+import { abortedStatus, isBodyAborted } from './body-read.js';
 import type { ApiDeps, AppEnv } from './deps.js';
 import { ApiError, badRequest, errorBody, sendError } from './errors.js';
 import { methodNotAllowed } from './method-not-allowed.js';
@@ -46,6 +47,13 @@ export function createApp(deps: ApiDeps) {
       return c.json(
         errorBody(status === 413 ? 'BODY_TOO_LARGE' : 'HTTP_ERROR', err.message || 'request refused'),
         status,
+      );
+    }
+    if (isBodyAborted(err, c)) {
+      deps.log.info({ path: c.req.path, method: c.req.method }, 'request body not received in full');
+      return c.json(
+        errorBody('BODY_NOT_RECEIVED', 'the request body did not arrive in full'),
+        abortedStatus(err),
       );
     }
     deps.log.error({ err, path: c.req.path, method: c.req.method }, 'unhandled error');

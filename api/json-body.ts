@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { z } from 'zod';
 import { formatPath } from '../src/job/schema.js';
+import { BodyTooLargeError, readBodyCapped } from './body-read.js';
 import { ApiError, badRequest, errorBody, refuseUnstorableStrings } from './errors.js';
 
 /** No JSON body of the API comes near this; more is refused unread. */
@@ -19,24 +20,16 @@ export const jsonBodyLimit = bodyLimit({
  * even on a route that forgot jsonBodyLimit. Invalid UTF-8 is 400.
  */
 async function readCappedText(c: Context, maxBytes: number): Promise<string> {
-  const body = c.req.raw.body;
-  if (!body) return '';
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw new ApiError(413, 'BODY_TOO_LARGE', `the body is larger than ${maxBytes} bytes`);
-    }
-    chunks.push(value);
+  let bytes: Buffer;
+  try {
+    bytes = await readBodyCapped(c.req.raw.body, maxBytes);
+  } catch (err) {
+    if (err instanceof BodyTooLargeError) throw new ApiError(413, 'BODY_TOO_LARGE', err.message);
+    throw err;
   }
   try {
     // Leniently decoded, bad bytes would become U+FFFD and pass as what the client wrote.
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     throw badRequest('INVALID_UTF8', 'the body is not valid UTF-8', [
       { path: '(body)', code: 'INVALID_UTF8', message: 'JSON must be encoded as UTF-8' },

@@ -7,7 +7,21 @@ import { type Flow, type JobRequest, MAX_DOCUMENT_BYTES, type Sector } from '../
 import { parseJobRequest } from '../src/job/schema.js';
 import { inspectJobDocuments } from '../src/portal/sender-jobs.js';
 import { ApiError, badRequest, refuseUnstorableStrings } from './errors.js';
-import { splitMultipart } from './xml-api/multipart-mixed.js';
+import { type FormBody, FormBodyError, type FormLimits, readFormBody } from './form-body.js';
+
+/**
+ * The create request's body: the job JSON and the documents, read by the bounded streaming reader.
+ * The whole body as the app's MAX_BODY_BYTES (34 MB: ten documents of 3 MB with the JSON; not
+ * imported, as the app imports the routes); a file part up to a document's limit.
+ */
+const CREATE_FORM_LIMITS: FormLimits = {
+  maxBytes: 34 * 1024 * 1024,
+  maxFields: 100,
+  maxNameBytes: 1024,
+  maxValueBytes: 1024 * 1024,
+  maxFiles: 100,
+  maxFileBytes: MAX_DOCUMENT_BYTES,
+};
 
 export interface CreateRequest {
   job: JobRequest;
@@ -23,11 +37,20 @@ export async function readCreateRequest(c: Context, flow: Flow, sector: Sector):
       { path: 'Content-Type', code: 'INVALID_CONTENT_TYPE', message: `got ${contentType || 'none'}` },
     ]);
   }
-  let form: Record<string, string | File | (string | File)[]>;
+  let form: FormBody;
   try {
-    form = await c.req.parseBody({ all: true });
-  } catch {
-    throw badRequest('MALFORMED_MULTIPART', 'the multipart body could not be parsed');
+    form = await readFormBody(c.req.raw.body, contentType, CREATE_FORM_LIMITS);
+  } catch (err) {
+    if (!(err instanceof FormBodyError)) throw err;
+    if (err.code === 'MALFORMED_FORM') throw badRequest('MALFORMED_MULTIPART', err.message);
+    if (err.code === 'INVALID_UTF8') {
+      throw badRequest('INVALID_UTF8', err.message, [
+        { path: err.field ?? '(body)', code: 'INVALID_UTF8', message: 'text parts must be encoded as UTF-8' },
+      ]);
+    }
+    const code = err.code === 'FILE_TOO_LARGE' ? 'DOCUMENT_TOO_LARGE' : err.code;
+    const path = err.field ?? '(body)';
+    throw new ApiError(err.status, code, err.message, [{ path, code, message: err.message }]);
   }
 
   const jobPart = form.job;
@@ -41,7 +64,7 @@ export async function readCreateRequest(c: Context, flow: Flow, sector: Sector):
       { path: 'job', code: 'DUPLICATE_PART', message: 'exactly one `job` part is allowed' },
     ]);
   }
-  const jobText = await jobPartText(c, jobPart);
+  const jobText = typeof jobPart === 'string' ? jobPart : jobFileText(new Uint8Array(await jobPart.arrayBuffer()));
   let raw: unknown;
   try {
     raw = JSON.parse(jobText);
@@ -95,42 +118,17 @@ export async function readCreateRequest(c: Context, flow: Flow, sector: Sector):
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * The `job` part as text, refused (400 naming it) unless it is valid UTF-8: decoded leniently, bad
- * bytes would become U+FFFD and be stored as if the sender had written that. A file part still has
- * its bytes; a text part was decoded by the form parser, so when it holds a U+FFFD (rare in a job)
- * its bytes are looked up in the body the parser read (kept by Hono, no second read).
+ * The `job` part sent as a file, refused (400 naming it) unless it is valid UTF-8: decoded
+ * leniently, bad bytes would become U+FFFD and be stored as if the sender had written that. A text
+ * part was decoded strictly by the form reader already.
  */
-async function jobPartText(c: Context, part: string | File): Promise<string> {
-  if (typeof part === 'string' && !part.includes('\uFFFD')) return part;
-  const bytes =
-    typeof part === 'string'
-      ? await c.req
-          .arrayBuffer()
-          .then((body) => rawFormPart(Buffer.from(body), c.req.header('content-type') ?? '', 'job'))
-          .catch(() => undefined)
-      : new Uint8Array(await part.arrayBuffer());
+function jobFileText(bytes: Uint8Array): string {
   try {
-    // Not found again (cannot happen with a body the parser read): refused rather than trusted.
-    if (bytes === undefined) throw new Error('the job part was not found in the body');
     return UTF8.decode(bytes);
   } catch {
     throw badRequest('INVALID_UTF8', 'the `job` part is not valid UTF-8', [
       { path: 'job', code: 'INVALID_UTF8', message: 'the job JSON must be encoded as UTF-8' },
     ]);
-  }
-}
-
-/** The bytes of the form part named `name`, as sent; undefined if not found. */
-function rawFormPart(body: Buffer, contentType: string, name: string): Uint8Array | undefined {
-  const boundary = /;\s*boundary=(?:"([^"]{1,70})"|([^;\s]{1,70}))/i.exec(contentType);
-  if (!boundary) return undefined;
-  const named = new RegExp(`(?:^|\r\n)content-disposition:[^\r\n]*;\\s*name="${name}"`, 'i');
-  try {
-    // The form parser has read these parts already: no limit on their number is needed here.
-    const parts = splitMultipart(body, (boundary[1] ?? boundary[2])!, Number.POSITIVE_INFINITY);
-    return parts.find((p) => named.test(p.headers))?.body;
-  } catch {
-    return undefined;
   }
 }
 

@@ -20,6 +20,7 @@ import { addGrant } from '../../src/portal/sessions.js';
 import { DIRECT_CEREMONY_PATH, redeemRedirectToken } from '../../src/services/direct-signers.js';
 import { findArtifact, JobConflictError } from '../../src/services/signature-jobs.js';
 import { documentKey } from '../../src/storage/index.js';
+import { type FormBody, textField } from '../form-body.js';
 import { CeremonyPage } from './ceremony-views.js';
 import { jobDepsOf, type PageDeps, type PageEnv } from './context.js';
 import { chosenLanguage } from './i18n.js';
@@ -208,7 +209,7 @@ export function ceremonyRoutes(deps: PageDeps) {
       const result =
         kind === 'sign'
           ? await signInBrowser(ctx, job, identity)
-          : await rejectInBrowser(ctx, job, reasonOf(await c.req.parseBody()));
+          : await rejectInBrowser(ctx, job, reasonOf(c.get('form')));
       if (result.redirectUrl) return c.redirect(result.redirectUrl, 303);
       return c.redirect(
         `${ceremonyPath(job.jobId, job.signerId)}?done=${kind === 'sign' ? 'signed' : 'rejected'}`,
@@ -232,7 +233,7 @@ export function ceremonyRoutes(deps: PageDeps) {
   return app;
 }
 
-function reasonOf(body: Record<string, unknown>): string | undefined {
-  const reason = typeof body.reason === 'string' ? body.reason.trim() : '';
+function reasonOf(form: FormBody): string | undefined {
+  const reason = textField(form, 'reason').trim();
   return reason ? reason.slice(0, MAX_REASON_LENGTH) : undefined;
 }

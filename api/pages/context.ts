@@ -5,6 +5,7 @@
 import type { RequestOrigin } from '../../src/portal/audit.js';
 import type { PortalSession } from '../../src/portal/sessions.js';
 import type { ApiDeps } from '../deps.js';
+import type { FormBody } from '../form-body.js';
 import type { Lang, Translate } from './i18n.js';
 
 /** The pages need what the API needs (its eID and signing material included). */
@@ -18,6 +19,8 @@ export type PageEnv = {
     origin: RequestOrigin;
     /** Cookies are Secure when the service is reached over https. */
     secureCookies: boolean;
+    /** A POST's form, read within its limits by the door (form-door.ts) before the route runs. */
+    form: FormBody;
   };
 };
 

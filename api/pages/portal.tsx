@@ -16,6 +16,7 @@ import {
   SIGNER_LINK_PATH,
   signerLinkState,
 } from '../../src/portal/signer-links.js';
+import { textField } from '../form-body.js';
 import { jobDepsOf, type PageDeps, type PageEnv } from './context.js';
 import { CsrfField, formatTime, Layout, messagePage, Notice, renderPage } from './layout.js';
 import { loginUrl } from './login.js';
@@ -251,8 +252,7 @@ export function portalRoutes(deps: PageDeps) {
     const session = c.get('session')!;
     const token = c.req.param('token');
     const t = c.get('t');
-    const body = await c.req.parseBody();
-    const code = typeof body.code === 'string' ? body.code : '';
+    const code = textField(c.get('form'), 'code');
     const check = await checkSignerCode(deps.db, token, code);
     const origin = c.get('origin');
     if (check.ok) {

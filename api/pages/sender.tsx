@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type Context, Hono } from 'hono';
-import { signerActivity } from '../../src/db/job-reads.js';
+import { lastDeadlineExtension, signerActivity } from '../../src/db/job-reads.js';
 import { DAY_SECONDS, MAX_SIGNERS } from '../../src/job/model.js';
 import { testPersonName } from '../../src/notifications/test-population.js';
 import { personActor, recordPageEvent } from '../../src/portal/audit.js';
@@ -27,6 +27,7 @@ import {
   IdempotencyConflictError,
   JobConflictError,
 } from '../../src/services/signature-jobs.js';
+import { type FormBody, textField } from '../form-body.js';
 import { jobDepsOf, type PageDeps, type PageEnv } from './context.js';
 import { plainIssue } from './form-issues.js';
 import { formatTime, messagePage, notFoundPage, type PageNotice, renderPage } from './layout.js';
@@ -153,7 +154,7 @@ export function senderRoutes(deps: PageDeps) {
     const staff = await staffOf(c, c.req.param('org'));
     if (staff instanceof Response) return staff;
     if (!staff.mayAct) return messagePage(c, 403, c.get('t')('senderTitle'), c.get('t')('senderNoRole'));
-    const body = await c.req.parseBody({ all: true });
+    const body = c.get('form');
     const { form, files: uploaded } = await readJobForm(body);
     const nonce = typeof body.nonce === 'string' ? body.nonce : randomUUID();
     // The files of an earlier attempt stand unless new ones were chosen.
@@ -241,18 +242,22 @@ export function senderRoutes(deps: PageDeps) {
     const staff = await staffOf(c, c.req.param('org'));
     if (staff instanceof Response) return staff;
     const t = c.get('t');
-    const extended = c.req.query('extended');
-    const notice =
-      c.req.query('created') !== undefined
-        ? { kind: 'success' as const, text: t('jobCreated') }
-        : c.req.query('cancelled') !== undefined
-          ? { kind: 'success' as const, text: t('jobCancelled') }
-          : extended
-            ? {
-                kind: 'success' as const,
-                text: t('deadlineExtended', { date: formatTime(c.get('lang'), extended) }),
-              }
-            : undefined;
+    // The notices after an action are flags: what they say comes from the job's recorded state,
+    // so a crafted URL can neither show a false deadline nor fail the page.
+    const flag = (name: string) => c.req.query(name) !== undefined;
+    let notice: PageNotice | undefined;
+    if (flag('created')) notice = { kind: 'success', text: t('jobCreated') };
+    else if (flag('cancelled')) {
+      const rec = await getSignatureJob(jobDeps, staff.org, 'portal', c.req.param('id') ?? '');
+      if (rec.job.failureReason === 'CANCELLED') notice = { kind: 'success', text: t('jobCancelled') };
+    } else if (flag('extended')) {
+      const deadline = await lastDeadlineExtension(deps.db, c.req.param('id') ?? '');
+      if (deadline)
+        notice = {
+          kind: 'success',
+          text: t('deadlineExtended', { date: formatTime(c.get('lang'), deadline) }),
+        };
+    }
     return statusPage(c, staff, notice);
   });
 
@@ -294,12 +299,11 @@ export function senderRoutes(deps: PageDeps) {
   app.post(
     `${jobBase}/deadline`,
     action(async (c, staff, jobId) => {
-      const body = await c.req.parseBody();
-      const days = Number(body.days);
+      const days = Number(textField(c.get('form'), 'days'));
       if (!Number.isInteger(days) || days < 1 || days > 90) {
         throw new JobConflictError('INVALID_DEADLINE', c.get('t')('fieldAvailableDays'));
       }
-      const group = await extendDeadline(jobDeps, jobId, days * DAY_SECONDS);
+      await extendDeadline(jobDeps, jobId, days * DAY_SECONDS);
       await recordPageEvent(deps.db, {
         jobId,
         actor: personActor(staff.pid),
@@ -307,7 +311,7 @@ export function senderRoutes(deps: PageDeps) {
         origin: c.get('origin'),
         details: { availableSeconds: days * DAY_SECONDS },
       });
-      return `extended=${encodeURIComponent(group.deadline ?? '')}`;
+      return 'extended=1';
     }),
   );
 
@@ -338,13 +342,8 @@ function jobListFilter(status: string | undefined, search: string | undefined): 
 }
 
 /** The new-job form's fields and uploads (empty file inputs left out). */
-async function readJobForm(
-  body: Record<string, string | File | (string | File)[]>,
-): Promise<{ form: JobForm; files: UploadedFile[] }> {
-  const text = (name: string) => {
-    const v = body[name];
-    return typeof v === 'string' ? v : '';
-  };
+async function readJobForm(body: FormBody): Promise<{ form: JobForm; files: UploadedFile[] }> {
+  const text = (name: string) => textField(body, name);
   const form: JobForm = {
     title: text('title'),
     nonsensitiveTitle: text('nonsensitiveTitle'),

@@ -1,13 +1,11 @@
 /**
- * Page middleware: the language, the browser session from its cookie, and CSRF protection on every
- * form. Two layers against forged posts: hono/csrf refuses a cross-origin form submission (Origin /
- * Sec-Fetch-Site), and each form carries the session's own token, compared in constant time.
+ * Page middleware: the language and the browser session from its cookie. The door of every form
+ * post (origin, session, CSRF token, then the bounded body) is form-door.ts.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { csrf } from 'hono/csrf';
 import {
   createSession,
   type PortalSession,
@@ -86,42 +84,6 @@ export async function ensureSession(c: Context<PageEnv>, deps: PageDeps): Promis
   setSessionCookie(c, token);
   c.set('session', session);
   return session;
-}
-
-/** Thrown when a form's CSRF token is missing or wrong; rendered as a 403 page. */
-export class CsrfError extends Error {
-  constructor() {
-    super('CSRF check failed');
-    this.name = 'CsrfError';
-  }
-}
-
-/** Origin check (hono/csrf) and the session's token in the form, for every unsafe method. */
-export function csrfProtection(deps: PageDeps): MiddlewareHandler<PageEnv> {
-  const publicOrigin = new URL(deps.config.PUBLIC_URL).origin;
-  const originCheck = csrf({
-    origin: (origin, c) => origin === publicOrigin || origin === new URL(c.req.url).origin,
-  });
-  return async (c, next) => {
-    if (/^(GET|HEAD|OPTIONS)$/.test(c.req.method)) return next();
-    try {
-      await originCheck(c, async () => {});
-    } catch {
-      throw new CsrfError();
-    }
-    const session = c.get('session');
-    // `all`: Hono caches the first parse, and the sender portal's form repeats `documents`.
-    const body = await c.req.parseBody({ all: true });
-    const sent = body[CSRF_FIELD];
-    if (!session || typeof sent !== 'string' || !sameSecret(sent, session.csrfToken)) throw new CsrfError();
-    return next();
-  };
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /**

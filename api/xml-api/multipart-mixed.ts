@@ -4,6 +4,7 @@
  * chunked. The body is read chunk by chunk and cut off as soon as it passes the limit, so an
  * endless or oversized body costs at most the limit in memory.
  */
+import { BodyTooLargeError, readBodyCapped } from '../body-read.js';
 
 /** Too large while streaming (413) or malformed (400): the adapter renders either as an `<error>`. */
 export class MultipartError extends Error {
@@ -30,20 +31,12 @@ export async function readLimited(
   maxBytes: number,
 ): Promise<Buffer> {
   if (!body) throw new MultipartError(400, 'EMPTY_BODY', 'the request has no body');
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw new MultipartError(413, 'BODY_TOO_LARGE', `the body is larger than ${maxBytes} bytes`);
-    }
-    chunks.push(value);
+  try {
+    return await readBodyCapped(body, maxBytes);
+  } catch (err) {
+    if (err instanceof BodyTooLargeError) throw new MultipartError(413, 'BODY_TOO_LARGE', err.message);
+    throw err;
   }
-  return Buffer.concat(chunks);
 }
 
 /** The boundary of a `multipart/mixed` content type, or a 400 naming what is wrong. */

@@ -13,7 +13,7 @@
  *   DELETE {org}/{flow}/signature-jobs/{n}/documents
  */
 import type * as x509 from '@peculiar/x509';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -34,6 +34,7 @@ import {
 } from '../../src/services/signature-jobs.js';
 import { DEFAULT_STATUS_QUEUE_OPTIONS } from '../../src/services/status-queue.js';
 import { distributionPointCrls } from '../../src/signing/crl.js';
+import { abortedStatus, isBodyAborted } from '../body-read.js';
 import { clientCertificateOf } from '../client-certificate.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
 import { ApiError } from '../errors.js';
@@ -95,7 +96,7 @@ const xml = (body: string, status: ContentfulStatusCode = 200) =>
   new Response(body, { status, headers: { 'Content-Type': 'application/xml; charset=utf-8' } });
 
 /** Every failure as the XSD's `<error>`; the codes the client types are kept exactly. */
-function errorResponse(deps: ApiDeps, err: unknown, path: string): Response {
+function errorResponse(deps: ApiDeps, err: unknown, path: string, c: Context): Response {
   let status: number;
   let code: string;
   let message: string;
@@ -120,6 +121,13 @@ function errorResponse(deps: ApiDeps, err: unknown, path: string): Response {
     [status, code, message] = [400, 'VALIDATION_FAILED', err.message];
   } else if (err instanceof HTTPException) {
     [status, code, message] = [err.status, 'HTTP_ERROR', err.message || 'request refused'];
+  } else if (isBodyAborted(err, c)) {
+    deps.log.info({ path }, 'XML API request body not received in full');
+    [status, code, message] = [
+      abortedStatus(err),
+      'BODY_NOT_RECEIVED',
+      'the request body did not arrive in full',
+    ];
   } else {
     deps.log.error({ err, path }, 'unhandled error in the XML API');
     [status, code, message] = [500, 'INTERNAL_ERROR', 'an internal error occurred; it has been logged'];
@@ -174,7 +182,7 @@ export function xmlApiRoutes(deps: ApiDeps, options: XmlApiOptions) {
   const queueOptions = { ...DEFAULT_STATUS_QUEUE_OPTIONS, ...deps.statusQueue };
   const root = options.publicUrl;
 
-  app.onError((err, c) => errorResponse(deps, err, c.req.path));
+  app.onError((err, c) => errorResponse(deps, err, c.req.path, c));
   app.use('/:org{[0-9]{9}}/*', requireEnterpriseCertificate(deps));
   app.use('/:org{[0-9]{9}}/*', rateLimitSenders(deps) as never);
 

@@ -6,6 +6,7 @@
  * cancel or extend returns only once its effect is recorded, so a read right after it sees it.
  * No read asks a workflow: reads work with every worker stopped and never replay a history.
  */
+import { sql } from 'kysely';
 import { z } from 'zod';
 import type {
   Flow,
@@ -548,4 +549,23 @@ export async function signerActivity(db: Db, jobId: string): Promise<Map<string,
       },
     ]),
   );
+}
+
+/**
+ * The deadline the job's last extension set (through the API or the sender portal), from the
+ * audit trail; null when its deadline was never extended. The sender portal's "deadline extended"
+ * notice says this, never what a URL claims.
+ */
+export async function lastDeadlineExtension(db: Db, jobId: string): Promise<Date | null> {
+  const row = await db
+    .selectFrom('audit_events')
+    .select(sql<string | null>`details->>'deadline'`.as('deadline'))
+    .where('job_id', '=', jobId)
+    .where('event', '=', 'DEADLINE_EXTENDED')
+    .where(sql<boolean>`details->>'deadline' is not null`)
+    .orderBy('at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const deadline = row?.deadline ? new Date(row.deadline) : null;
+  return deadline && !Number.isNaN(deadline.getTime()) ? deadline : null;
 }
