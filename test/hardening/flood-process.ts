@@ -17,6 +17,8 @@ export interface FloodSpec {
   headers: Record<string, string>;
   /** The body of every request, base64. */
   body?: string;
+  /** The attacker's address (a 127.x.y.z of its own). */
+  localAddress?: string;
 }
 
 export interface SlowSocketsSpec {
@@ -89,11 +91,13 @@ if (process.argv[1] === self) {
     process.stdout.write(JSON.stringify(await attack.stop()));
   } else {
     const body = spec.body === undefined ? undefined : Buffer.from(spec.body, 'base64');
-    const result = await flood(spec.url, spec.perSecond, spec.seconds, () => ({
-      method: spec.method,
-      headers: spec.headers,
-      ...(body ? { body } : {}),
-    }));
+    const result = await flood(
+      spec.url,
+      spec.perSecond,
+      spec.seconds,
+      () => ({ method: spec.method, headers: spec.headers, ...(body ? { body } : {}) }),
+      spec.localAddress,
+    );
     process.stdout.write(JSON.stringify(result));
   }
   process.exit(0);

@@ -116,8 +116,10 @@ export async function flood(
   perSecond: number,
   seconds: number,
   init: () => { method?: string; headers?: Record<string, string>; body?: Uint8Array | string },
+  /** The attacker's address (a 127.x.y.z of its own), else the machine's default. */
+  localAddress?: string,
 ): Promise<FloodResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const agent = new Agent({ keepAlive: true, maxSockets: 64, ...(localAddress ? { localAddress } : {}) });
   const result: FloodResult = { sent: 0, byStatus: {}, errors: 0 };
   const inFlight: Promise<void>[] = [];
   const started = Date.now();
@@ -153,13 +155,17 @@ export interface HealthWatch {
 export function watchHealth(
   baseUrl: string,
   everyMs = 100,
-  opts: { freshConnections?: boolean } = {},
+  opts: { freshConnections?: boolean; localAddress?: string } = {},
 ): HealthWatch {
   const samples: number[] = [];
   let failures = 0;
   let running = true;
   // A connection of its own, so the watch never queues behind an attack's requests.
-  const agent = new Agent({ keepAlive: !opts.freshConnections, maxSockets: 1 });
+  const agent = new Agent({
+    keepAlive: !opts.freshConnections,
+    maxSockets: 1,
+    ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
+  });
   const loop = (async () => {
     while (running) {
       const started = performance.now();
@@ -254,7 +260,15 @@ export function slowSockets(
  */
 export function slowUpload(
   url: string,
-  opts: { bytesPerSecond: number; totalBytes: number; headers?: Record<string, string>; body?: Buffer },
+  opts: {
+    bytesPerSecond: number;
+    totalBytes: number;
+    headers?: Record<string, string>;
+    body?: Buffer;
+    localAddress?: string;
+    /** Gives up (status 0) after this long without an answer. */
+    maxMs?: number;
+  },
 ): Promise<Refusal> {
   const source = opts.body ?? Buffer.from('%PDF-1.7\n');
   const started = Date.now();
@@ -270,7 +284,14 @@ export function slowUpload(
     const req = request(url, {
       method: 'POST',
       headers: { ...opts.headers, 'content-length': String(opts.totalBytes) },
+      ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
     });
+    if (opts.maxMs) {
+      setTimeout(() => {
+        req.destroy();
+        done(0, '');
+      }, opts.maxMs).unref();
+    }
     req.on('response', (res) => {
       let body = '';
       res.setEncoding('utf8');
