@@ -8,6 +8,8 @@
  *
  *   npx tsx bench/hardening/run.ts                           a few minutes
  *   HARDENING_PHASES=slow-sockets,slow-verify npx tsx bench/hardening/run.ts
+ *   HTTP_MAX_CONNECTIONS_PER_ADDRESS=0 npx tsx bench/hardening/run.ts   the API's HTTP_* and
+ *                                                            VERIFY_* settings are passed on
  *
  * Phases (HARDENING_PHASES picks some, by these names):
  *   bomb-verify     the double-deflate bomb of issue 12 to `/api/verify`, HARDENING_BOMBS times
@@ -75,8 +77,17 @@ const tally = (answers: (string | number)[]) => {
   return [...n].map(([a, k]) => `${k} × ${a}`).join(', ');
 };
 
+// The API's limits as this run's environment sets them (HTTP_*, VERIFY_*), to compare settings.
+const apiEnv = {
+  LOG_LEVEL: 'warn',
+  ...Object.fromEntries(
+    Object.entries(process.env).filter(
+      (e): e is [string, string] => /^(HTTP|VERIFY)_/.test(e[0]) && e[1] !== undefined,
+    ),
+  ),
+};
 const stack = await startFaultStack({ keepMail: false });
-let api: Api = await stack.startApi(undefined, { LOG_LEVEL: 'warn' });
+let api: Api = await stack.startApi(undefined, apiEnv);
 const apiPort = Number(new URL(api.url).port);
 let worker: ServiceProcess = await stack.startWorker({ LOG_LEVEL: 'warn' });
 
@@ -86,7 +97,7 @@ const alive = (p: ServiceProcess) => p.child.exitCode === null && p.child.signal
 async function restartIfDown() {
   if (!alive(api.process)) {
     console.log('  (API process down: starting it again)');
-    api = await stack.startApi(apiPort, { LOG_LEVEL: 'warn' });
+    api = await stack.startApi(apiPort, apiEnv);
   }
   if (!alive(worker)) {
     console.log('  (worker process down: starting it again)');
