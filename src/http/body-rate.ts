@@ -102,6 +102,11 @@ function cut(w: Watched, rate: BodyRate): void {
       connection: 'close',
     });
     w.res.end(body);
+    // The handler, its body read failing, still answers: the client has its 408 already, so
+    // that late answer goes nowhere instead of failing on headers already sent.
+    w.res.writeHead = () => w.res;
+    w.res.write = () => true;
+    w.res.end = () => w.res;
   }
   // Give the answer a moment to leave, then drop the connection whatever the client does.
   setTimeout(() => w.socket.destroy(), 200).unref();
