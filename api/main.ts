@@ -62,9 +62,6 @@ async function listenXmlApi() {
     config.HOST,
     config.XML_API_PORT,
     { cert: cert!, key: key!, ca: ca!, requestCert: true },
-    // The same caps: behind the compose proxy's TLS passthrough every connection comes from the
-    // proxy, so TRUST_PROXY_HOPS turns the per-address cap off here too (the proxy holds it).
-    httpLimitsFromConfig(config),
   );
   log.info({ url: publicUrl }, 'XML API listening');
   return server;
