@@ -33,6 +33,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { signerIdsOf } from '../../src/db/job-reads.js';
 import { MAX_DOCUMENT_BYTES, workflowIdForJob } from '../../src/job/model.js';
 import { createSigningContext } from '../../src/signatures/context.js';
 import { addSealSignature } from '../../src/signing/pdf/signatures.js';
@@ -204,12 +205,12 @@ async function jobThroughJsonApi(pdf: Uint8Array, w: Watches): Promise<string> {
 }
 
 async function signAndSeal(jobId: string, steps: string[], w: Watches): Promise<string> {
-  const signers = await stack.db.selectFrom('signers').select('id').where('job_id', '=', jobId).execute();
+  const [signerId] = await signerIdsOf(stack.db, jobId);
   // The signer can sign once the job is activated (its first step in the worker).
   let signed: Response | undefined;
   const signDeadline = Date.now() + 60_000;
   while (Date.now() < signDeadline && !w.worker.killed()) {
-    signed = await fetch(`${api.url}/api/dev/signature-jobs/${jobId}/signers/${signers[0]!.id}/sign`, {
+    signed = await fetch(`${api.url}/api/dev/signature-jobs/${jobId}/signers/${signerId}/sign`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ authenticationLevel: 3 }),
