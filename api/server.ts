@@ -8,6 +8,8 @@ import { createServer as createHttpsServer } from 'node:https';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { type Config, HTTP_LIMIT_DEFAULTS } from '../src/config.js';
+import { enforceBodyRate } from '../src/http/body-rate.js';
+import { type ConnectionCounts, capConnections } from '../src/http/connection-caps.js';
 import type { AppEnv } from './deps.js';
 
 export interface TlsOptions {
@@ -25,7 +27,8 @@ export interface TlsOptions {
 
 /**
  * How long a client may take and how many may be connected: without them, a client sending a byte
- * a second holds a connection for Node's default 300 s, and nothing caps how many do.
+ * a second holds a connection for Node's default 300 s, and one client opening a thousand sockets
+ * takes every slot.
  */
 export interface HttpLimits {
   /** Time to send the request headers. */
@@ -34,9 +37,23 @@ export interface HttpLimits {
   requestTimeoutMs: number;
   /** Idle time of a kept-alive connection between requests. */
   keepAliveTimeoutMs: number;
-  /** Connections open at once; more are closed as they come. */
+  /** Time without a byte either way during a request (a client that stops reading its answer). */
+  idleTimeoutMs: number;
+  /** Connections open at once; more are closed as they come (beyond a reserve for monitoring). */
   maxConnections: number;
+  /** Connections open at once from one address (0: no cap; a proxy in front caps per client). */
+  maxConnectionsPerAddress: number;
+  /** Bytes a second a body must average once past bodyRateGraceMs, else 408 (0: no minimum). */
+  bodyMinBytesPerSecond: number;
+  bodyRateGraceMs: number;
 }
+
+/**
+ * Connections taken beyond maxConnections for `/healthz` and `/metrics` only: when many addresses
+ * together have filled every slot, the orchestrator's probe still learns that the process lives.
+ */
+export const MONITORING_RESERVE = 16;
+const MONITORING_PATHS = ['/healthz', '/metrics'];
 
 /** The configuration's values (HTTP_* in src/config.ts, where the defaults are documented). */
 export function httpLimitsFromConfig(
@@ -45,14 +62,22 @@ export function httpLimitsFromConfig(
     | 'HTTP_HEADERS_TIMEOUT_MS'
     | 'HTTP_REQUEST_TIMEOUT_MS'
     | 'HTTP_KEEP_ALIVE_TIMEOUT_MS'
+    | 'HTTP_IDLE_TIMEOUT_MS'
     | 'HTTP_MAX_CONNECTIONS'
+    | 'HTTP_MAX_CONNECTIONS_PER_ADDRESS'
+    | 'HTTP_BODY_MIN_BYTES_PER_SECOND'
+    | 'HTTP_BODY_RATE_GRACE_MS'
   >,
 ): HttpLimits {
   return {
     headersTimeoutMs: c.HTTP_HEADERS_TIMEOUT_MS,
     requestTimeoutMs: c.HTTP_REQUEST_TIMEOUT_MS,
     keepAliveTimeoutMs: c.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    idleTimeoutMs: c.HTTP_IDLE_TIMEOUT_MS,
     maxConnections: c.HTTP_MAX_CONNECTIONS,
+    maxConnectionsPerAddress: c.HTTP_MAX_CONNECTIONS_PER_ADDRESS,
+    bodyMinBytesPerSecond: c.HTTP_BODY_MIN_BYTES_PER_SECOND,
+    bodyRateGraceMs: c.HTTP_BODY_RATE_GRACE_MS,
   };
 }
 
@@ -62,7 +87,7 @@ export async function listen(
   port: number,
   tls?: TlsOptions,
   limits: HttpLimits = httpLimitsFromConfig(HTTP_LIMIT_DEFAULTS),
-): Promise<{ server: ServerType; close(): Promise<void> }> {
+): Promise<{ server: ServerType; connections: ConnectionCounts; close(): Promise<void> }> {
   // Node checks the header and request timeouts on this interval (default 30 s, which would
   // let a slow client stay up to 30 s past its limit).
   const timing = {
@@ -99,9 +124,22 @@ export async function listen(
   http.headersTimeout = limits.headersTimeoutMs;
   http.requestTimeout = limits.requestTimeoutMs;
   http.keepAliveTimeout = limits.keepAliveTimeoutMs;
-  http.maxConnections = limits.maxConnections;
+  http.timeout = limits.idleTimeoutMs;
+  // Node refuses past this before a socket is even made; the caps below decide up to it.
+  http.maxConnections = limits.maxConnections + MONITORING_RESERVE;
+  const connections = capConnections(http, {
+    maxConnections: limits.maxConnections,
+    maxPerAddress: limits.maxConnectionsPerAddress,
+    monitoringReserve: MONITORING_RESERVE,
+    monitoringPaths: MONITORING_PATHS,
+  });
+  enforceBodyRate(http, {
+    minBytesPerSecond: limits.bodyMinBytesPerSecond,
+    graceMs: limits.bodyRateGraceMs,
+  });
   return {
     server,
+    connections,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

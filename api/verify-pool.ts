@@ -5,6 +5,10 @@
  * is terminated and a fresh one started for the next job), never the API: `/healthz` and every
  * other request keep being answered while a bomb is being refused. Jobs beyond the threads wait
  * in a bounded queue; past it the caller is told to come back (429) instead of piling up memory.
+ *
+ * A place (thread or queue) is taken only once the request's body is wholly in: a client sending
+ * a byte a second holds no place anyone else could use. The bodies being read are bounded by the
+ * bytes they hold, all together (a budget, charged as the bytes arrive), not by their number.
  */
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
@@ -30,13 +34,21 @@ export type VerifyReply =
 export interface VerifierPoolOptions {
   /** Threads verifying at once (default: one per core but one). */
   workers: number;
-  /** Requests admitted beyond the threads (reading their body or waiting) before callers get 429. */
+  /** Requests admitted beyond the threads (their body in, waiting for a thread) before callers get 429. */
   queueLimit: number;
   /** Time one verification may take, from when its thread picks it up. */
   timeoutMs: number;
   /** V8 heap of each thread (resourceLimits.maxOldGenerationSizeMb). */
   maxHeapMb: number;
+  /**
+   * Bytes of bodies being read at once, all requests together; past it callers get 429. Default:
+   * as many largest bodies as threads and queue hold, so reading adds no more than they do.
+   */
+  bodyBudgetBytes: number;
 }
+
+/** The largest body `POST /api/verify` reads: a signed job of ten 3 MB documents with its pages. */
+export const MAX_VERIFY_BYTES = 40 * 1024 * 1024;
 
 export const DEFAULT_VERIFIER_POOL: VerifierPoolOptions = {
   // One core is left to the event loop: verification must never crowd out everyone else.
@@ -45,7 +57,19 @@ export const DEFAULT_VERIFIER_POOL: VerifierPoolOptions = {
   queueLimit: 4,
   timeoutMs: 20_000,
   maxHeapMb: 256,
+  bodyBudgetBytes: (Math.max(1, availableParallelism() - 1) + 4) * MAX_VERIFY_BYTES,
 };
+
+const busy = () =>
+  new ApiError(429, 'VERIFIER_BUSY', 'too many documents are being verified; try again shortly', [], {
+    'Retry-After': '1',
+  });
+
+/** A body read under the pool's budget; release() gives its bytes back (once the answer is out). */
+export interface HeldBody {
+  bytes: ArrayBuffer;
+  release(): void;
+}
 
 interface Job {
   request: VerifyRequest;
@@ -89,30 +113,79 @@ export class VerifierPool {
   private readonly options: VerifierPoolOptions;
   private readonly slots: Slot[];
   private readonly queue: Job[] = [];
-  /** Requests admitted and not yet answered (reading their body, queued, or being verified). */
+  /** Requests admitted and not yet answered (queued, or being verified). */
   private inside = 0;
+  /** Bytes of the bodies being read or held, all requests together. */
+  private bodyBytes = 0;
 
   constructor(options: Partial<VerifierPoolOptions> = {}) {
-    this.options = { ...DEFAULT_VERIFIER_POOL, ...options };
+    const workers = options.workers ?? DEFAULT_VERIFIER_POOL.workers;
+    const queueLimit = options.queueLimit ?? DEFAULT_VERIFIER_POOL.queueLimit;
+    this.options = {
+      ...DEFAULT_VERIFIER_POOL,
+      bodyBudgetBytes: (workers + queueLimit) * MAX_VERIFY_BYTES,
+      ...options,
+    };
     this.slots = Array.from({ length: this.options.workers }, () => ({ busy: false }));
   }
 
+  /** Bytes of request bodies the pool holds now (read or being read). */
+  get heldBodyBytes(): number {
+    return this.bodyBytes;
+  }
+
   /**
-   * Admission of one request, before its body is read: the pool's threads plus its queue bound
-   * how many documents are held at once. 429 when full; call the returned function when done.
+   * Reads a request body chunk by chunk, each charged to the pool's byte budget as it arrives:
+   * 413 past `maxBytes`, 429 when the budget is spent (the bytes read so far are given back), 400
+   * when the client goes away mid-body. Takes no place in the pool: a slow body waits for nobody.
+   */
+  async readBody(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<HeldBody> {
+    let held = 0;
+    const release = () => {
+      this.bodyBytes -= held;
+      held = 0;
+    };
+    const chunks: Uint8Array[] = [];
+    const reader = body?.getReader();
+    try {
+      for (;;) {
+        if (!reader) break;
+        let next: ReadableStreamReadResult<Uint8Array>;
+        try {
+          next = await reader.read();
+        } catch {
+          throw new ApiError(400, 'BODY_INCOMPLETE', 'the body ended before it was complete');
+        }
+        if (next.done) break;
+        const size = next.value.byteLength;
+        if (held + size > maxBytes) {
+          throw new ApiError(413, 'BODY_TOO_LARGE', `at most ${maxBytes} bytes`);
+        }
+        if (this.bodyBytes + size > this.options.bodyBudgetBytes) throw busy();
+        this.bodyBytes += size;
+        held += size;
+        chunks.push(next.value);
+      }
+    } catch (err) {
+      release();
+      await reader?.cancel().catch(() => {});
+      throw err;
+    }
+    const whole = new Uint8Array(held);
+    let at = 0;
+    for (const chunk of chunks) {
+      whole.set(chunk, at);
+      at += chunk.byteLength;
+    }
+    return { bytes: whole.buffer, release };
+  }
+
+  /**
+   * Admission of one request whose body is in: the pool's threads plus its queue bound how many
+   * wait for a verification. 429 when full; call the returned function when done.
    */
   enter(): () => void {
-    if (this.inside >= this.options.workers + this.options.queueLimit) {
-      throw new ApiError(
-        429,
-        'VERIFIER_BUSY',
-        'too many documents are being verified; try again shortly',
-        [],
-        {
-          'Retry-After': '1',
-        },
-      );
-    }
+    if (this.inside >= this.options.workers + this.options.queueLimit) throw busy();
     this.inside++;
     let left = false;
     return () => {

@@ -10,15 +10,23 @@ const optionalPort = z.coerce.number().int().min(0).max(65535);
 const url = z.string().url();
 
 /**
- * The API's HTTP limits by default (also what api/server.ts applies when given none): 10 s for
- * headers, 60 s for a whole request (34 MB at under 5 Mbit/s), 5 s idle keep-alive, 1,024
- * connections (the reverse proxy in front holds the slow clients of a real deployment).
+ * The API's HTTP limits by default (also what api/server.ts applies when given none): 5 s for
+ * headers, 60 s for a whole request (34 MB at under 5 Mbit/s), 5 s idle keep-alive between
+ * requests, 120 s without a byte either way during one (a client that stops reading its answer),
+ * 1,024 connections, 64 from one address (a browser opens 6 to 10; the cap is what keeps one
+ * client that opens a thousand from locking everyone out), and bodies cut off with 408 when they
+ * average under 1 KB a second after their first 5 s (a byte a second no longer holds a connection
+ * for a minute).
  */
 export const HTTP_LIMIT_DEFAULTS = {
-  HTTP_HEADERS_TIMEOUT_MS: 10_000,
+  HTTP_HEADERS_TIMEOUT_MS: 5_000,
   HTTP_REQUEST_TIMEOUT_MS: 60_000,
   HTTP_KEEP_ALIVE_TIMEOUT_MS: 5_000,
+  HTTP_IDLE_TIMEOUT_MS: 120_000,
   HTTP_MAX_CONNECTIONS: 1024,
+  HTTP_MAX_CONNECTIONS_PER_ADDRESS: 64,
+  HTTP_BODY_MIN_BYTES_PER_SECOND: 1024,
+  HTTP_BODY_RATE_GRACE_MS: 5_000,
 };
 
 const schema = z.object({
@@ -45,7 +53,8 @@ const schema = z.object({
   PUBLIC_RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(40),
   /**
    * The API's HTTP server: time for a client to send its headers, and its whole request; idle
-   * time of a kept-alive connection; connections open at once (more wait in the kernel's queue).
+   * time of a kept-alive connection, and of a connection in the middle of a request; connections
+   * open at once (more are closed as they come).
    */
   HTTP_HEADERS_TIMEOUT_MS: z.coerce
     .number()
@@ -62,7 +71,25 @@ const schema = z.object({
     .int()
     .min(100)
     .default(HTTP_LIMIT_DEFAULTS.HTTP_KEEP_ALIVE_TIMEOUT_MS),
+  HTTP_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1000).default(HTTP_LIMIT_DEFAULTS.HTTP_IDLE_TIMEOUT_MS),
   HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(HTTP_LIMIT_DEFAULTS.HTTP_MAX_CONNECTIONS),
+  /**
+   * Connections open at once from one client address (the socket's peer); 0: no cap. Unset: 64,
+   * or 0 when TRUST_PROXY_HOPS is set, since every connection then comes from the proxy, which
+   * caps each client itself (deploy/nginx/nginx.conf, src/dev/api-proxy.ts).
+   */
+  HTTP_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(0).optional(),
+  /** A request body must average this many bytes a second once past the grace time (0: off), else 408. */
+  HTTP_BODY_MIN_BYTES_PER_SECOND: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(HTTP_LIMIT_DEFAULTS.HTTP_BODY_MIN_BYTES_PER_SECOND),
+  HTTP_BODY_RATE_GRACE_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(HTTP_LIMIT_DEFAULTS.HTTP_BODY_RATE_GRACE_MS),
   /**
    * `POST /api/verify` runs in worker threads: how many, requests admitted beyond them before 429,
    * time and V8 heap one verification may take before it is cut off (422). Unset: the defaults of
@@ -147,6 +174,7 @@ const schema = z.object({
 
 export type Config = z.infer<typeof schema> & {
   PUBLIC_URL: string;
+  HTTP_MAX_CONNECTIONS_PER_ADDRESS: number;
   PKI_DIR: string;
   DOCUMENT_STORE_DIR: string;
 };
@@ -184,6 +212,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     ...c,
     PUBLIC_URL: c.PUBLIC_URL ?? `http://${c.HOST === '0.0.0.0' ? 'localhost' : c.HOST}:${c.PORT}`,
+    HTTP_MAX_CONNECTIONS_PER_ADDRESS:
+      c.HTTP_MAX_CONNECTIONS_PER_ADDRESS ??
+      (c.TRUST_PROXY_HOPS > 0 ? 0 : HTTP_LIMIT_DEFAULTS.HTTP_MAX_CONNECTIONS_PER_ADDRESS),
     PKI_DIR: c.PKI_DIR ?? `${c.DATA_DIR}/pki`,
     DOCUMENT_STORE_DIR: c.DOCUMENT_STORE_DIR ?? `${c.DATA_DIR}/documents`,
   };

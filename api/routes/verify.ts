@@ -9,10 +9,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { trustAnchorsPem } from '../../src/signing/index.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError, errorBody } from '../errors.js';
-import { VerifierPool, type VerifyKind } from '../verify-pool.js';
-
-/** A signed job holds at most ten 3 MB documents plus signature pages and XAdES. */
-export const MAX_VERIFY_BYTES = 40 * 1024 * 1024;
+import { MAX_VERIFY_BYTES, VerifierPool, type VerifyKind } from '../verify-pool.js';
 
 /** The verifier pool the configuration describes (unset values: the pool's defaults). */
 export function verifierPoolFromConfig(config: ApiDeps['config']): VerifierPool {
@@ -36,35 +33,40 @@ export function verifyRoutes(deps: ApiDeps, pool: VerifierPool = verifierPoolFro
   const app = new Hono();
   app.post(
     '/api/verify',
-    // Admitted before the body is read: at most threads + queue documents are held at once.
-    async (_c, next) => {
-      const leave = pool.enter();
-      try {
-        await next();
-      } finally {
-        leave();
-      }
-    },
-    // Counted while the body streams in: a larger one is cut off at the limit, never held whole.
+    // A Content-Length over the limit is refused before a byte is read.
     bodyLimit({
       maxSize: MAX_VERIFY_BYTES,
       onError: (c) => c.json(errorBody('BODY_TOO_LARGE', `at most ${MAX_VERIFY_BYTES} bytes`), 413),
     }),
     async (c) => {
-      const body = await c.req.arrayBuffer();
-      const bytes = new Uint8Array(body);
-      if (bytes.byteLength === 0)
-        throw new ApiError(400, 'EMPTY_BODY', 'send a PDF or a XAdES document as the body');
-      const kind = kindOf(bytes);
-      if (!kind) {
-        throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'the body is neither a PDF nor an XML document');
+      // The body first, under the pool's byte budget (and the server's minimum transfer rate);
+      // a place in the pool only once it is in, so slow uploads hold no place.
+      const body = await pool.readBody(c.req.raw.body, MAX_VERIFY_BYTES);
+      try {
+        const bytes = new Uint8Array(body.bytes);
+        if (bytes.byteLength === 0)
+          throw new ApiError(400, 'EMPTY_BODY', 'send a PDF or a XAdES document as the body');
+        const kind = kindOf(bytes);
+        if (!kind) {
+          throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'the body is neither a PDF nor an XML document');
+        }
+        // No signature format uses a DTD; refusing one here keeps entity tricks (external
+        // entities, billion laughs) away from every XML parser behind this endpoint.
+        if (
+          kind === 'xml' &&
+          Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).includes('<!DOCTYPE')
+        ) {
+          throw new ApiError(400, 'XML_DTD_NOT_ALLOWED', 'the XML document has a DOCTYPE; XAdES has none');
+        }
+        const leave = pool.enter();
+        try {
+          return c.json(await pool.verify(kind, body.bytes, trustAnchorsPem(deps.signing.pki)));
+        } finally {
+          leave();
+        }
+      } finally {
+        body.release();
       }
-      // No signature format uses a DTD; refusing one here keeps entity tricks (external
-      // entities, billion laughs) away from every XML parser behind this endpoint.
-      if (kind === 'xml' && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).includes('<!DOCTYPE')) {
-        throw new ApiError(400, 'XML_DTD_NOT_ALLOWED', 'the XML document has a DOCTYPE; XAdES has none');
-      }
-      return c.json(await pool.verify(kind, body, trustAnchorsPem(deps.signing.pki)));
     },
   );
   return app;

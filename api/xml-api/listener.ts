@@ -13,7 +13,7 @@ import { enterpriseCrls, loadOrCreateEnterprisePki } from '../../src/signing/ent
 import { certificatesFromPem } from '../../src/signing/keys.js';
 import { createApp } from '../app.js';
 import type { ApiDeps } from '../deps.js';
-import { listen, type TlsOptions } from '../server.js';
+import { httpLimitsFromConfig, listen, type TlsOptions } from '../server.js';
 import type { XmlApiOptions } from './routes.js';
 
 const TLS_FILES = ['XML_API_TLS_CERT_FILE', 'XML_API_TLS_KEY_FILE', 'XML_API_CLIENT_CA_FILE'] as const;
@@ -82,5 +82,8 @@ export function listenXmlApi(deps: ApiDeps, setup: XmlApiSetup) {
     setup.host,
     setup.port,
     setup.tls,
+    // The deployment's limits; behind the compose passthrough (TRUST_PROXY_HOPS set) every
+    // sender arrives from the proxy's address, so the cap per address is the proxy's to hold.
+    httpLimitsFromConfig(deps.config),
   );
 }

@@ -4,9 +4,15 @@
  * from that same file, X-Forwarded-For added (the APIs trust one hop), and /proxy-health answered
  * here. Like nginx, a request whose upstream refused the connection goes to the next one (nothing
  * was sent yet); once sent, a failure is a 502, never a second delivery of a non-idempotent request.
+ * Like nginx too, it holds the slow clients: connections per client address, time for headers,
+ * idle time, read from the same file, and the API's minimum body rate, so a client trickling
+ * bytes holds this proxy's connection, never an API process's.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
+import { HTTP_LIMIT_DEFAULTS } from '../config.js';
+import { enforceBodyRate } from '../http/body-rate.js';
+import { capConnections } from '../http/connection-caps.js';
 
 export interface ApiProxy {
   url: string;
@@ -21,6 +27,34 @@ export function nginxBodyLimit(confPath: string): number {
   return Number(m[1]) * 1024 * 1024;
 }
 
+/** What nginx.conf's http server allows one client (the directives the Node proxy also applies). */
+export interface ClientLimits {
+  /** `limit_conn per_client N`: connections open at once from one address. */
+  maxConnectionsPerAddress: number;
+  /** `client_header_timeout Ns`. */
+  headersTimeoutMs: number;
+  /** `keepalive_timeout Ns`: idle time between requests. */
+  keepAliveTimeoutMs: number;
+  /** `send_timeout Ns`: time without progress while answering (Node: without a byte either way). */
+  idleTimeoutMs: number;
+}
+
+/** The client limits of the nginx configuration (the `Ns` and plain-number forms used there). */
+export function nginxClientLimits(confPath: string): ClientLimits {
+  const text = readFileSync(confPath, 'utf8');
+  const directive = (name: string, pattern: string) => {
+    const m = new RegExp(`^\\s*${name}\\s+${pattern};`, 'm').exec(text);
+    if (!m) throw new Error(`${confPath}: no ${name}`);
+    return Number(m[1]);
+  };
+  return {
+    maxConnectionsPerAddress: directive('limit_conn', 'per_client\\s+(\\d+)'),
+    headersTimeoutMs: directive('client_header_timeout', '(\\d+)s') * 1000,
+    keepAliveTimeoutMs: directive('keepalive_timeout', '(\\d+)s') * 1000,
+    idleTimeoutMs: directive('send_timeout', '(\\d+)s') * 1000,
+  };
+}
+
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection']);
 const withoutHopByHop = (headers: IncomingMessage['headers']) =>
   Object.fromEntries(Object.entries(headers).filter(([k]) => !HOP_BY_HOP.has(k)));
@@ -33,6 +67,7 @@ export async function startApiProxy(opts: {
   host?: string;
   upstreams: string[];
   maxBodyBytes: number;
+  clientLimits: ClientLimits;
 }): Promise<ApiProxy> {
   const upstreams = opts.upstreams.map((url) => ({ url: new URL(url), downUntil: 0 }));
   let next = 0;
@@ -107,7 +142,15 @@ export async function startApiProxy(opts: {
       upstream.end(body);
     });
 
-  const server = createServer(async (req, res) => {
+  const limits = opts.clientLimits;
+  const timing = {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: HTTP_LIMIT_DEFAULTS.HTTP_REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Node checks the header and request timeouts on this interval (default 30 s).
+    connectionsCheckingInterval: 1000,
+  };
+  const server = createServer(timing, async (req, res) => {
     if (req.url === '/proxy-health') {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end('ok\n');
@@ -126,6 +169,17 @@ export async function startApiProxy(opts: {
     }
     res.writeHead(502, { 'content-type': 'text/plain' });
     res.end('no API process answers\n');
+  });
+  server.timeout = limits.idleTimeoutMs;
+  capConnections(server, {
+    maxConnections: HTTP_LIMIT_DEFAULTS.HTTP_MAX_CONNECTIONS,
+    maxPerAddress: limits.maxConnectionsPerAddress,
+    monitoringReserve: 16,
+    monitoringPaths: ['/proxy-health', '/healthz'],
+  });
+  enforceBodyRate(server, {
+    minBytesPerSecond: HTTP_LIMIT_DEFAULTS.HTTP_BODY_MIN_BYTES_PER_SECOND,
+    graceMs: HTTP_LIMIT_DEFAULTS.HTTP_BODY_RATE_GRACE_MS,
   });
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {

@@ -20,7 +20,7 @@ import type { Db } from '../db/index.js';
 import { createDb, migrateToLatest } from '../db/index.js';
 import { seedDevSender } from '../runtime.js';
 import { createSigningContext } from '../signatures/context.js';
-import { type ApiProxy, nginxBodyLimit, startApiProxy } from './api-proxy.js';
+import { type ApiProxy, nginxBodyLimit, nginxClientLimits, startApiProxy } from './api-proxy.js';
 import { type RunningPostgres, startEmbeddedPostgres } from './embedded-postgres.js';
 import { composeImageTag, readEnvFile } from './env-file.js';
 import { type ManagedProcess, runToEnd, startManagedProcess } from './managed-process.js';
@@ -521,6 +521,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       port: ports.proxy,
       upstreams: ports.apis.map((p) => `http://127.0.0.1:${p}`),
       maxBodyBytes: nginxBodyLimit(join(projectRoot, 'deploy/nginx/nginx.conf')),
+      clientLimits: nginxClientLimits(join(projectRoot, 'deploy/nginx/nginx.conf')),
     });
     stops.unshift(() => proxy.stop());
     await until('the proxy', httpOk(`${proxy.url}/healthz`), 120_000, opts.signal);

@@ -1,12 +1,13 @@
 /**
- * A flood from a process of its own (`node --import tsx test/hardening/flood-process.ts <json>`),
- * so that generating 1,000 requests a second does not slow the process that times `/healthz`:
- * prints the FloodResult as JSON. `floodFromChild` runs it and reads the result.
+ * An attack from a process of its own (`node --import tsx test/hardening/flood-process.ts <json>`),
+ * so that generating 1,000 requests a second, or keeping 1,100 sockets trickling, does not slow
+ * the process that times `/healthz`: prints the result as JSON. `floodFromChild` and
+ * `slowSocketsFromChild` run it and read the result.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { type FloodResult, flood } from './hostile-client.js';
+import { type FloodResult, flood, slowSockets } from './hostile-client.js';
 
 export interface FloodSpec {
   url: string;
@@ -16,6 +17,19 @@ export interface FloodSpec {
   headers: Record<string, string>;
   /** The body of every request, base64. */
   body?: string;
+  /** The attacker's address (a 127.x.y.z of its own). */
+  localAddress?: string;
+}
+
+export interface SlowSocketsSpec {
+  kind: 'slow-sockets';
+  port: number;
+  count: number;
+  /** The attacker's address (a 127.x.y.z of its own). */
+  localAddress?: string;
+  seconds: number;
+  lineEveryMs?: number;
+  reopenAfterMs?: number;
 }
 
 const self = fileURLToPath(import.meta.url);
@@ -25,14 +39,25 @@ const self = fileURLToPath(import.meta.url);
  * attack); `go()` starts the flood and resolves with its result.
  */
 export function floodFromChild(spec: FloodSpec): Promise<{ go(): Promise<FloodResult> }> {
+  return fromChild(spec);
+}
+
+/** As floodFromChild: `count` slow sockets for `seconds`; resolves with the connections made. */
+export function slowSocketsFromChild(
+  spec: Omit<SlowSocketsSpec, 'kind'>,
+): Promise<{ go(): Promise<{ connections: number }> }> {
+  return fromChild({ kind: 'slow-sockets', ...spec });
+}
+
+function fromChild<R>(spec: FloodSpec | SlowSocketsSpec): Promise<{ go(): Promise<R> }> {
   return new Promise((ready, failed) => {
     const child = spawn(process.execPath, ['--import', 'tsx', self, JSON.stringify(spec)], {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     let out = '';
-    let finished: (r: FloodResult) => void = () => {};
+    let finished: (r: R) => void = () => {};
     let broke: (e: Error) => void = failed;
-    const result = new Promise<FloodResult>((resolve, reject) => {
+    const result = new Promise<R>((resolve, reject) => {
       finished = resolve;
       broke = reject;
     });
@@ -50,22 +75,30 @@ export function floodFromChild(spec: FloodSpec): Promise<{ go(): Promise<FloodRe
     });
     child.on('error', (e) => broke(e));
     child.on('exit', (code) => {
-      if (code === 0) finished(JSON.parse(out) as FloodResult);
+      if (code === 0) finished(JSON.parse(out) as R);
       else broke(new Error(`flood process exited with ${code}`));
     });
   });
 }
 
 if (process.argv[1] === self) {
-  const spec = JSON.parse(process.argv[2]!) as FloodSpec;
-  const body = spec.body === undefined ? undefined : Buffer.from(spec.body, 'base64');
+  const spec = JSON.parse(process.argv[2]!) as FloodSpec | SlowSocketsSpec;
   process.stdout.write('ready\n');
   await once(process.stdin, 'data');
-  const result = await flood(spec.url, spec.perSecond, spec.seconds, () => ({
-    method: spec.method,
-    headers: spec.headers,
-    ...(body ? { body } : {}),
-  }));
-  process.stdout.write(JSON.stringify(result));
+  if ('kind' in spec) {
+    const attack = slowSockets(spec.port, spec);
+    await new Promise((r) => setTimeout(r, spec.seconds * 1000));
+    process.stdout.write(JSON.stringify(await attack.stop()));
+  } else {
+    const body = spec.body === undefined ? undefined : Buffer.from(spec.body, 'base64');
+    const result = await flood(
+      spec.url,
+      spec.perSecond,
+      spec.seconds,
+      () => ({ method: spec.method, headers: spec.headers, ...(body ? { body } : {}) }),
+      spec.localAddress,
+    );
+    process.stdout.write(JSON.stringify(result));
+  }
   process.exit(0);
 }

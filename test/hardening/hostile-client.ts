@@ -1,10 +1,11 @@
 /**
  * The attacker's side for the hostile-input tests and bench/hardening: a body streamed lazily
- * until the server refuses it, a flood at a fixed rate, and a watch on `/healthz` and on the
- * API process's memory while that goes on.
+ * until the server refuses it, a flood at a fixed rate, slow sockets and slow uploads, and a
+ * watch on `/healthz` and on the API process's memory while that goes on.
  */
 import { readFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 
 export interface Refusal {
   status: number;
@@ -115,8 +116,10 @@ export async function flood(
   perSecond: number,
   seconds: number,
   init: () => { method?: string; headers?: Record<string, string>; body?: Uint8Array | string },
+  /** The attacker's address (a 127.x.y.z of its own), else the machine's default. */
+  localAddress?: string,
 ): Promise<FloodResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const agent = new Agent({ keepAlive: true, maxSockets: 64, ...(localAddress ? { localAddress } : {}) });
   const result: FloodResult = { sent: 0, byStatus: {}, errors: 0 };
   const inFlight: Promise<void>[] = [];
   const started = Date.now();
@@ -144,13 +147,25 @@ export interface HealthWatch {
   stop(): Promise<{ samples: number[]; failures: number; maxMs: number; p99Ms: number }>;
 }
 
-/** Asks `/healthz` every `everyMs` (one at a time) and times each answer. */
-export function watchHealth(baseUrl: string, everyMs = 100): HealthWatch {
+/**
+ * Asks `/healthz` every `everyMs` (one at a time) and times each answer: on a kept-alive
+ * connection of its own, or with `freshConnections` a new one each time (as a load balancer's
+ * probe does: what a server refusing new connections fails).
+ */
+export function watchHealth(
+  baseUrl: string,
+  everyMs = 100,
+  opts: { freshConnections?: boolean; localAddress?: string } = {},
+): HealthWatch {
   const samples: number[] = [];
   let failures = 0;
   let running = true;
   // A connection of its own, so the watch never queues behind an attack's requests.
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const agent = new Agent({
+    keepAlive: !opts.freshConnections,
+    maxSockets: 1,
+    ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
+  });
   const loop = (async () => {
     while (running) {
       const started = performance.now();
@@ -182,4 +197,121 @@ export async function processMemory(pid: number): Promise<{ rss: number; peak: n
   const kb = (field: string) =>
     Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
   return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+}
+
+export interface SlowSockets {
+  /** Sockets open now (connected and not yet closed by the server). */
+  open(): number;
+  /** Stops: every socket closed; resolves with how many connections were made in all. */
+  stop(): Promise<{ connections: number }>;
+}
+
+/**
+ * `count` sockets that send a request line and then a header line every `lineEveryMs`, never
+ * finishing their headers; each one the server closes is opened again after `reopenAfterMs` (the
+ * attack of issue 23: incomplete headers dropped at the timeout are simply reopened). From
+ * `localAddress` when given (any 127.x.y.z is this machine: an attacker's address of its own).
+ */
+export function slowSockets(
+  port: number,
+  opts: { count: number; host?: string; localAddress?: string; lineEveryMs?: number; reopenAfterMs?: number },
+): SlowSockets {
+  const sockets = new Set<Socket>();
+  let connections = 0;
+  let running = true;
+  const reopen = opts.reopenAfterMs ?? 1000;
+  const openOne = () => {
+    if (!running) return;
+    connections++;
+    const socket = connect({
+      port,
+      host: opts.host ?? '127.0.0.1',
+      ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
+    });
+    socket.on('connect', () => {
+      sockets.add(socket);
+      socket.write('GET / HTTP/1.1\r\nHost: x\r\n');
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      sockets.delete(socket);
+      if (running) setTimeout(openOne, reopen).unref();
+    });
+  };
+  for (let i = 0; i < opts.count; i++) openOne();
+  let n = 0;
+  const trickle = setInterval(() => {
+    for (const s of sockets) if (s.writable) s.write(`X-${n++}: a\r\n`);
+  }, opts.lineEveryMs ?? 500);
+  return {
+    open: () => sockets.size,
+    async stop() {
+      running = false;
+      clearInterval(trickle);
+      for (const s of sockets) s.destroy();
+      return { connections };
+    },
+  };
+}
+
+/**
+ * POSTs `totalBytes` of `body` (repeated) at `bytesPerSecond`, one write a second, and resolves
+ * with the server's answer (status 0 if the connection was cut without one).
+ */
+export function slowUpload(
+  url: string,
+  opts: {
+    bytesPerSecond: number;
+    totalBytes: number;
+    headers?: Record<string, string>;
+    body?: Buffer;
+    localAddress?: string;
+    /** Gives up (status 0) after this long without an answer. */
+    maxMs?: number;
+  },
+): Promise<Refusal> {
+  const source = opts.body ?? Buffer.from('%PDF-1.7\n');
+  const started = Date.now();
+  return new Promise((resolve) => {
+    let sent = 0;
+    let settled = false;
+    const done = (status: number, body: string) => {
+      if (settled) return;
+      settled = true;
+      clearInterval(timer);
+      resolve({ status, body, sentBytes: sent, ms: Date.now() - started });
+    };
+    const req = request(url, {
+      method: 'POST',
+      headers: { ...opts.headers, 'content-length': String(opts.totalBytes) },
+      ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
+    });
+    if (opts.maxMs) {
+      setTimeout(() => {
+        req.destroy();
+        done(0, '');
+      }, opts.maxMs).unref();
+    }
+    req.on('response', (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => {
+        body += d;
+      });
+      res.on('end', () => done(res.statusCode ?? 0, body));
+      res.on('error', () => done(res.statusCode ?? 0, body));
+    });
+    req.on('error', () => done(0, ''));
+    const write = () => {
+      if (req.destroyed || sent >= opts.totalBytes) return;
+      const n = Math.min(opts.bytesPerSecond, opts.totalBytes - sent);
+      const chunk = Buffer.alloc(n);
+      for (let i = 0; i < n; i++) chunk[i] = source[(sent + i) % source.length]!;
+      sent += n;
+      if (sent >= opts.totalBytes) req.end(chunk);
+      else req.write(chunk);
+    };
+    write();
+    const timer = setInterval(write, 1000);
+  });
 }

@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rateLimitAddresses, TokenBuckets } from '../../api/address-rate-limit.js';
-import { listen } from '../../api/server.js';
+import { listen, MONITORING_RESERVE } from '../../api/server.js';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -22,7 +22,17 @@ async function serve(app: Hono, limits: Parameters<typeof listen>[4]) {
   return typeof address === 'object' && address ? address.port : 0;
 }
 
-const LIMITS = { headersTimeoutMs: 1000, requestTimeoutMs: 2000, keepAliveTimeoutMs: 500, maxConnections: 2 };
+const LIMITS = {
+  headersTimeoutMs: 1000,
+  requestTimeoutMs: 2000,
+  keepAliveTimeoutMs: 500,
+  idleTimeoutMs: 10_000,
+  maxConnections: 2,
+  maxConnectionsPerAddress: 0,
+  // Off here: these tests are about the timeouts (test/hardening/connection-limits.test.ts).
+  bodyMinBytesPerSecond: 0,
+  bodyRateGraceMs: 1000,
+};
 
 /** Resolves with how long the server kept the socket open (ms), and what it wrote. */
 function slowClient(port: number, send: (write: (s: string) => void) => void) {
@@ -72,17 +82,27 @@ describe('HTTP server limits', () => {
     expect(result.received).toMatch(/^HTTP\/1\.1 408/);
   }, 20_000);
 
-  it('closes connections beyond the cap', async () => {
+  it('serves only monitoring beyond the cap, and closes connections beyond its reserve', async () => {
     const port = await serve(
-      new Hono().get('/', (c) => c.text('ok')),
+      new Hono().get('/', (c) => c.text('ok')).get('/healthz', (c) => c.text('healthy')),
       LIMITS,
     );
-    const held = [0, 1].map(() => connect(port, '127.0.0.1'));
-    await Promise.all(held.map((s) => new Promise((r) => s.once('connect', r))));
-    await new Promise((r) => setTimeout(r, 100));
-    const third = await slowClient(port, (write) => write('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
-    expect(third.received).toBe('');
-    expect(third.openMs).toBeLessThan(1000);
+    const open = async (n: number) => {
+      const sockets = Array.from({ length: n }, () => connect(port, '127.0.0.1'));
+      await Promise.all(sockets.map((s) => new Promise((r) => s.once('connect', r))));
+      await new Promise((r) => setTimeout(r, 100));
+      return sockets;
+    };
+    const held = await open(2);
+    const ask = (path: string) =>
+      slowClient(port, (write) => write(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+    // Past the cap, a connection of the monitoring reserve: the probe is answered, nothing else.
+    expect((await ask('/')).received).toMatch(/^HTTP\/1\.1 503[\s\S]*TOO_MANY_CONNECTIONS/);
+    expect((await ask('/healthz')).received).toMatch(/^HTTP\/1\.1 200[\s\S]*healthy/);
+    held.push(...(await open(MONITORING_RESERVE)));
+    const beyond = await ask('/healthz');
+    expect(beyond.received).toBe('');
+    expect(beyond.openMs).toBeLessThan(1000);
     for (const s of held) s.destroy();
   });
 });

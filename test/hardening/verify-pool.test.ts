@@ -1,7 +1,8 @@
 /**
  * The verification threads of `POST /api/verify` (api/verify-pool.ts): limits reported as the
  * caller's 4xx, a document that runs too long cut off while the event loop stays free, a fresh
- * thread for the next document, and admission refused (429) once threads and queue are full.
+ * thread for the next document, admission refused (429) once threads and queue are full, and
+ * bodies read under a byte budget before any place is taken.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../api/errors.js';
@@ -50,6 +51,43 @@ describe('verifier pool', () => {
       await slow.close();
     }
   }, 120_000);
+
+  it('reads bodies under a byte budget shared by all requests, before any place is taken', async () => {
+    const budgeted = new VerifierPool({ workers: 1, queueLimit: 0, bodyBudgetBytes: 1000 });
+    /** A body of `chunks` chunks of 300 bytes, arriving as they are read. */
+    const body = (chunks: number) => {
+      let left = chunks;
+      return new ReadableStream<Uint8Array>({
+        pull(c) {
+          if (left-- > 0) c.enqueue(new Uint8Array(300).fill(0x41));
+          else c.close();
+        },
+      });
+    };
+    const first = await budgeted.readBody(body(2), 10_000);
+    expect(first.bytes.byteLength).toBe(600);
+    expect(budgeted.heldBodyBytes).toBe(600);
+    // A second body that would pass the budget: 429, and what it had read is given back.
+    const over = await failure(budgeted.readBody(body(2), 10_000));
+    expect([over?.status, over?.code]).toEqual([429, 'VERIFIER_BUSY']);
+    expect(budgeted.heldBodyBytes).toBe(600);
+    // Reading took no place: the pool's only place is still free.
+    const leave = budgeted.enter();
+    leave();
+    first.release();
+    first.release(); // releasing twice counts once
+    expect(budgeted.heldBodyBytes).toBe(0);
+    const large = await failure(budgeted.readBody(body(3), 800));
+    expect([large?.status, large?.code]).toEqual([413, 'BODY_TOO_LARGE']);
+    expect(budgeted.heldBodyBytes).toBe(0);
+    const broken = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.error(new Error('aborted'));
+      },
+    });
+    expect((await failure(budgeted.readBody(broken, 800)))?.code).toBe('BODY_INCOMPLETE');
+    await budgeted.close();
+  });
 
   it('admits threads + queue requests at once, then answers 429 until one leaves', () => {
     const leave = [pool.enter(), pool.enter()];

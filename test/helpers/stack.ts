@@ -11,7 +11,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createApp } from '../../api/app.js';
 import type { ApiDeps } from '../../api/deps.js';
-import { listen, type TlsOptions } from '../../api/server.js';
+import { httpLimitsFromConfig, listen, type TlsOptions } from '../../api/server.js';
 import type { XmlApiOptions } from '../../api/xml-api/routes.js';
 import { loadConfig } from '../../src/config.js';
 import {
@@ -22,6 +22,7 @@ import {
 } from '../../src/dev/oidc-provider.js';
 import { createEidProvider } from '../../src/eid/index.js';
 import { createSigningKeys } from '../../src/eid/signing-keys.js';
+import type { ConnectionCounts } from '../../src/http/connection-caps.js';
 import { createLogger } from '../../src/log.js';
 import { seedDevSender } from '../../src/runtime.js';
 import { createApiKey } from '../../src/services/api-keys.js';
@@ -47,6 +48,8 @@ export interface StackOptions {
   documentStore?: 'postgres' | 'filesystem';
   /** Serve the XML API under `/xml-api`, trusting these enterprise CAs for seals (use with tls). */
   xmlApi?: Omit<XmlApiOptions, 'publicUrl'>;
+  /** More of the API's configuration, as environment variables (VERIFY_WORKERS, HTTP_*...). */
+  env?: Record<string, string>;
 }
 
 export interface Stack {
@@ -68,6 +71,8 @@ export interface Stack {
   otherApiKey: string;
   privateApiKey: string;
   taskQueue: string;
+  /** The API listener's open connections, by address (api/server.ts). */
+  connections: ConnectionCounts;
   /** fetch against the API with the sender's key (override headers to change it). */
   api(path: string, init?: RequestInit): Promise<Response>;
   /** Stops the worker (reads must still answer: PostgreSQL is the read model); stop() copes. */
@@ -88,6 +93,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     TEMPORAL_TASK_QUEUE: taskQueue,
     LOG_LEVEL: 'silent',
     ...(documentStoreDir ? { DOCUMENT_STORE: 'filesystem', DOCUMENT_STORE_DIR: documentStoreDir } : {}),
+    ...options.env,
   });
   const storage = await openDocumentStore(t.db, config);
   const apiKey = `key-${randomUUID()}`;
@@ -131,7 +137,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...options.api,
     ...(options.xmlApi ? { xmlApi: { publicUrl: `${config.PUBLIC_URL}/xml-api`, ...options.xmlApi } } : {}),
   };
-  const http = await listen(createApp(apiDeps), '127.0.0.1', port, options.tls);
+  const http = await listen(createApp(apiDeps), '127.0.0.1', port, options.tls, httpLimitsFromConfig(config));
   const baseUrl = config.PUBLIC_URL;
 
   return {
@@ -148,6 +154,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     otherApiKey,
     privateApiKey,
     taskQueue,
+    connections: http.connections,
     api: (path, init = {}) =>
       fetch(`${baseUrl}${path}`, {
         ...init,

@@ -1,15 +1,17 @@
 /**
  * The parts of `npm run cluster` that stand in for compose's: the settings it reads from the
  * same files, and the proxy that does nginx's job (round robin, the next API when one refuses,
- * nginx's body limit, X-Forwarded-For). The whole shape runs in `npm run test:cluster`.
+ * nginx's body limit, X-Forwarded-For, nginx's connection cap per client and header timeout).
+ * The whole shape runs in `npm run test:cluster`.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../../api/app.js';
-import { type ApiProxy, nginxBodyLimit, startApiProxy } from '../../src/dev/api-proxy.js';
+import { type ApiProxy, nginxBodyLimit, nginxClientLimits, startApiProxy } from '../../src/dev/api-proxy.js';
 import { clusterPorts } from '../../src/dev/cluster.js';
 import { composeImageTag, parseEnvFile, readEnvFile } from '../../src/dev/env-file.js';
 import { JOB_SEARCH_ATTRIBUTES } from '../../src/job/search-attributes.js';
@@ -101,6 +103,7 @@ describe('the proxy in front of the API processes', () => {
         `http://127.0.0.1:${port(upstreams[1]!)}`,
       ],
       maxBodyBytes: nginxBodyLimit(join(ROOT, 'deploy/nginx/nginx.conf')),
+      clientLimits: nginxClientLimits(join(ROOT, 'deploy/nginx/nginx.conf')),
     });
   });
 
@@ -129,6 +132,51 @@ describe('the proxy in front of the API processes', () => {
       expect(s.bytes).toBeGreaterThan(0);
     }
   });
+
+  it('takes nginx.conf’s cap per client address: one address’s extra connections are closed, others served', async () => {
+    const { maxConnectionsPerAddress } = nginxClientLimits(join(ROOT, 'deploy/nginx/nginx.conf'));
+    const port = Number(new URL(proxy.url).port);
+    /** A socket from `from` (any 127.x.y.z is this machine): resolves with it once connected. */
+    const open = (from: string) =>
+      new Promise<Socket>((resolve) => {
+        const s = connect({ port, host: '127.0.0.1', localAddress: from }, () => resolve(s));
+        s.on('error', () => {});
+      });
+    const held = await Promise.all(Array.from({ length: maxConnectionsPerAddress }, () => open('127.0.0.3')));
+    try {
+      await new Promise((r) => setTimeout(r, 100));
+      expect(held.every((s) => !s.destroyed)).toBe(true);
+      const extra = await open('127.0.0.3');
+      const closed = await Promise.race([
+        new Promise((r) => extra.once('close', () => r(true))),
+        new Promise((r) => setTimeout(() => r(false), 2000)),
+      ]);
+      expect(closed).toBe(true);
+      // Another address is served meanwhile.
+      expect((await fetch(`${proxy.url}/proxy-health`)).status).toBe(200);
+    } finally {
+      for (const s of held) s.destroy();
+    }
+  });
+
+  it('takes nginx.conf’s header timeout: a client trickling header lines is cut off', async () => {
+    const { headersTimeoutMs } = nginxClientLimits(join(ROOT, 'deploy/nginx/nginx.conf'));
+    const port = Number(new URL(proxy.url).port);
+    const started = Date.now();
+    const socket = connect(port, '127.0.0.1', () => socket.write('GET /api/x HTTP/1.1\r\nHost: x\r\n'));
+    const trickle = setInterval(() => socket.writable && socket.write('X-Slow: a\r\n'), 200);
+    let received = '';
+    socket.on('data', (b) => {
+      received += b.toString();
+    });
+    socket.on('error', () => {});
+    await new Promise((r) => socket.once('close', r));
+    clearInterval(trickle);
+    const openMs = Date.now() - started;
+    expect(received).toMatch(/^HTTP\/1\.1 408/);
+    expect(openMs).toBeGreaterThanOrEqual(headersTimeoutMs - 100);
+    expect(openMs).toBeLessThan(headersTimeoutMs + 2500);
+  }, 20_000);
 
   it('takes nginx.conf’s body limit, above the API’s own, and refuses more with 413', async () => {
     const limit = nginxBodyLimit(join(ROOT, 'deploy/nginx/nginx.conf'));

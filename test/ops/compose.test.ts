@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../../api/app.js';
-import { loadConfig } from '../../src/config.js';
+import { HTTP_LIMIT_DEFAULTS, loadConfig } from '../../src/config.js';
+import { nginxClientLimits } from '../../src/dev/api-proxy.js';
 import { signingKeyKind } from '../../src/eid/signing-keys.js';
 import { JOB_SEARCH_ATTRIBUTES } from '../../src/job/search-attributes.js';
 
@@ -313,6 +314,32 @@ describe('one way in: the reverse proxy', () => {
     // Its health check asks a location the configuration answers itself.
     expect(healthText(proxy)).toContain('http://127.0.0.1:8080/proxy-health');
     expect(text).toMatch(/location = \/proxy-health/);
+  });
+
+  it('holds slow and greedy clients itself, with the API’s own limits, and the API’s per-address cap is off behind it', async () => {
+    const text = nginxBlock(await nginxConf(), 'http');
+    // A cap per client address: the zone keyed by the address, applied in the server.
+    const zone = /^\s*limit_conn_zone\s+\$binary_remote_addr\s+zone=(\w+):\d+m;/m.exec(text);
+    expect(zone, 'limit_conn_zone keyed by the client address').not.toBeNull();
+    const cap = new RegExp(`^\\s*limit_conn\\s+${zone![1]}\\s+(\\d+);`, 'm').exec(text);
+    expect(Number(cap?.[1])).toBe(HTTP_LIMIT_DEFAULTS.HTTP_MAX_CONNECTIONS_PER_ADDRESS);
+    // The same numbers the cluster's Node proxy reads from this file, and the API's defaults.
+    const limits = nginxClientLimits(join(ROOT, 'deploy/nginx/nginx.conf'));
+    expect(limits.maxConnectionsPerAddress).toBe(HTTP_LIMIT_DEFAULTS.HTTP_MAX_CONNECTIONS_PER_ADDRESS);
+    expect(limits.headersTimeoutMs).toBe(HTTP_LIMIT_DEFAULTS.HTTP_HEADERS_TIMEOUT_MS);
+    expect(limits.keepAliveTimeoutMs).toBe(HTTP_LIMIT_DEFAULTS.HTTP_KEEP_ALIVE_TIMEOUT_MS);
+    expect(limits.idleTimeoutMs).toBeLessThanOrEqual(HTTP_LIMIT_DEFAULTS.HTTP_IDLE_TIMEOUT_MS);
+    // A body stalled between two reads is cut off, well within the API's request timeout.
+    const body = /^\s*client_body_timeout\s+(\d+)s;/m.exec(text);
+    expect(Number(body?.[1]) * 1000).toBeLessThan(HTTP_LIMIT_DEFAULTS.HTTP_REQUEST_TIMEOUT_MS);
+    // The XML API's passthrough caps each client too (the API sees only the proxy there).
+    const stream = nginxBlock(await nginxConf(), 'stream');
+    const streamZone = /^\s*limit_conn_zone\s+\$binary_remote_addr\s+zone=(\w+):\d+m;/m.exec(stream);
+    expect(streamZone, 'a stream limit_conn_zone keyed by the client address').not.toBeNull();
+    expect(stream).toMatch(new RegExp(`^\\s*limit_conn\\s+${streamZone![1]}\\s+\\d+;`, 'm'));
+    // Every connection to an API replica comes from the proxy: its own per-address cap is off.
+    const apiConfig = loadConfig(service('api').environment as Record<string, string>);
+    expect(apiConfig.HTTP_MAX_CONNECTIONS_PER_ADDRESS).toBe(0);
   });
 
   it('takes chunked request bodies, counting them against the body limit, and sends chunked responses', async () => {
