@@ -45,7 +45,9 @@ const app = createApp(apiDeps);
 const http = await listen(app, config.HOST, config.PORT, undefined, httpLimitsFromConfig(config));
 log.info({ url: config.PUBLIC_URL, tracing: Boolean(tracing) }, 'API listening');
 // The national service's XML API on its own port, over mutual TLS (see xml-api/listener.ts).
-const xmlApi = xmlApiSetup ? await listenXmlApi(apiDeps, xmlApiSetup) : undefined;
+const xmlApi = xmlApiSetup
+  ? await listenXmlApi(apiDeps, xmlApiSetup, httpLimitsFromConfig(config))
+  : undefined;
 if (xmlApiSetup) {
   const { publicUrl } = xmlApiSetup.options;
   log.info({ url: publicUrl, developmentPki: Boolean(xmlApiSetup.developmentPki) }, 'XML API listening');

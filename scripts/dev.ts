@@ -201,7 +201,7 @@ try {
   // service's organisation number; client certificates must come from the enterprise CA.
   const xmlApi = await xmlApiSetup(config);
   if (xmlApi) {
-    const tlsApi = await listenXmlApi(apiDeps, xmlApi);
+    const tlsApi = await listenXmlApi(apiDeps, xmlApi, httpLimitsFromConfig(config));
     stops.unshift(() => tlsApi.close());
   }
   const stopSweeper = startStrandedJobSweeper({ db, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE }, log);

@@ -13,7 +13,7 @@ import { enterpriseCrls, loadOrCreateEnterprisePki } from '../../src/signing/ent
 import { certificatesFromPem } from '../../src/signing/keys.js';
 import { createApp } from '../app.js';
 import type { ApiDeps } from '../deps.js';
-import { httpLimitsFromConfig, listen, type TlsOptions } from '../server.js';
+import { type HttpLimits, listen, type TlsOptions } from '../server.js';
 import type { XmlApiOptions } from './routes.js';
 
 const TLS_FILES = ['XML_API_TLS_CERT_FILE', 'XML_API_TLS_KEY_FILE', 'XML_API_CLIENT_CA_FILE'] as const;
@@ -69,8 +69,12 @@ export async function xmlApiSetup(config: XmlApiConfig): Promise<XmlApiSetup | u
   };
 }
 
-/** The API with the XML API mounted, listening over mutual TLS on its own port. */
-export function listenXmlApi(deps: ApiDeps, setup: XmlApiSetup) {
+/**
+ * The API with the XML API mounted, listening over mutual TLS on its own port, with the
+ * deployment's HTTP limits (behind the compose passthrough, TRUST_PROXY_HOPS set, every sender
+ * arrives from the proxy's address, so the cap per address is the proxy's to hold).
+ */
+export function listenXmlApi(deps: ApiDeps, setup: XmlApiSetup, limits?: HttpLimits) {
   return listen(
     createApp({
       ...deps,
@@ -82,8 +86,6 @@ export function listenXmlApi(deps: ApiDeps, setup: XmlApiSetup) {
     setup.host,
     setup.port,
     setup.tls,
-    // The deployment's limits; behind the compose passthrough (TRUST_PROXY_HOPS set) every
-    // sender arrives from the proxy's address, so the cap per address is the proxy's to hold.
-    httpLimitsFromConfig(deps.config),
+    limits,
   );
 }
