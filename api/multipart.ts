@@ -64,7 +64,8 @@ export async function readCreateRequest(c: Context, flow: Flow, sector: Sector):
       { path: 'job', code: 'DUPLICATE_PART', message: 'exactly one `job` part is allowed' },
     ]);
   }
-  const jobText = typeof jobPart === 'string' ? jobPart : jobFileText(new Uint8Array(await jobPart.arrayBuffer()));
+  const jobText =
+    typeof jobPart === 'string' ? jobPart : jobFileText(new Uint8Array(await jobPart.arrayBuffer()));
   let raw: unknown;
   try {
     raw = JSON.parse(jobText);

@@ -240,7 +240,8 @@ const nb = {
   formTOO_MANY_FILES: 'Skjemaet har flere enn {limit} filer.',
   formFILE_TOO_LARGE: 'Filen i «{field}» er større enn {limit}.',
   formMALFORMED_FORM: 'Skjemaet kunne ikke leses. Gå tilbake, last siden på nytt og prøv igjen.',
-  formINVALID_UTF8: 'Skjemaet inneholder tegn som ikke kunne leses. Gå tilbake, last siden på nytt og prøv igjen.',
+  formINVALID_UTF8:
+    'Skjemaet inneholder tegn som ikke kunne leses. Gå tilbake, last siden på nytt og prøv igjen.',
   formUNSUPPORTED_CONTENT_TYPE: 'Skjemaet ble sendt i et format tjenesten ikke tar imot.',
   formAborted: 'Skjemaet kom ikke fram i sin helhet. Prøv igjen.',
   errorTitle: 'Noe gikk galt',
@@ -482,7 +483,8 @@ const en: Record<TextKey, string> = {
   formTOO_MANY_FILES: 'The form has more than {limit} files.',
   formFILE_TOO_LARGE: 'The file in “{field}” is larger than {limit}.',
   formMALFORMED_FORM: 'The form could not be read. Go back, reload the page and try again.',
-  formINVALID_UTF8: 'The form holds characters that could not be read. Go back, reload the page and try again.',
+  formINVALID_UTF8:
+    'The form holds characters that could not be read. Go back, reload the page and try again.',
   formUNSUPPORTED_CONTENT_TYPE: 'The form was sent in a format the service does not accept.',
   formAborted: 'The form did not arrive in full. Please try again.',
   errorTitle: 'Something went wrong',

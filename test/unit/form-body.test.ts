@@ -195,7 +195,11 @@ describe('readFormBody', () => {
       expect(await refused(body, type), body).toMatchObject({ status: 400, code: 'MALFORMED_FORM' });
     }
     // Latin-1, not UTF-8: refused as such, naming the field.
-    expect(await refused('a=%e6', urlencoded)).toMatchObject({ status: 400, code: 'INVALID_UTF8', field: 'a' });
+    expect(await refused('a=%e6', urlencoded)).toMatchObject({
+      status: 400,
+      code: 'INVALID_UTF8',
+      field: 'a',
+    });
     expect(await refused('{}', 'application/json')).toMatchObject({
       status: 415,
       code: 'UNSUPPORTED_CONTENT_TYPE',
