@@ -25,7 +25,16 @@ export function securityHeaders(formTargets: string[] = []): MiddlewareHandler {
     await next();
     const headers = c.res.headers;
     const setDefault = (name: string, value: string) => {
-      if (!headers.has(name)) c.header(name, value);
+      if (headers.has(name)) return;
+      // Set on the answer's own headers: `c.header` rebuilds a finished answer from the headers it
+      // was created with (@hono/node-server's light Response), losing any a route set on it
+      // afterwards (the XML API's X-Next-permitted-poll-time). An immutable set (a Response.redirect)
+      // falls back to the rebuild, which such an answer survives whole.
+      try {
+        headers.set(name, value);
+      } catch {
+        c.header(name, value);
+      }
     };
     setDefault('Cache-Control', 'no-store');
     setDefault('X-Content-Type-Options', 'nosniff');
