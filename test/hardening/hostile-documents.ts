@@ -108,7 +108,12 @@ export function onePage(pageExtra: string, objects: Record<number, Buffer | stri
  * compressed bytes thrice) are a 3 MB file, the size limit, inflating to 3 GiB.
  */
 export async function contentBomb(zeros = 1024 * 1024 * 1024, streams = 1): Promise<Buffer> {
-  const stream = streamObject('/Filter /FlateDecode', await deflatedZeros(zeros));
+  return contentBombOf(await deflatedZeros(zeros), streams);
+}
+
+/** contentBomb around zeros deflated once (1 GiB takes seconds to deflate): `streams` of them. */
+export function contentBombOf(deflated: Buffer, streams = 1): Buffer {
+  const stream = streamObject('/Filter /FlateDecode', deflated);
   const objects: Record<number, Buffer> = {};
   for (let i = 0; i < streams; i++) objects[4 + i] = stream;
   const refs = Object.keys(objects).map((n) => `${n} 0 R`);
