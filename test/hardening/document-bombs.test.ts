@@ -121,7 +121,7 @@ describe('deflate bombs as job documents', () => {
       form.append('_csrf', csrf!);
       form.append('title', `Bomb ${size}`);
       form.append('signer-0-identifier', pid(1));
-      form.append('documents', new Blob([bomb], { type: 'application/pdf' }), 'bomb.pdf');
+      form.append('documents', new Blob([new Uint8Array(bomb)], { type: 'application/pdf' }), 'bomb.pdf');
       const res = await duringAttack(() =>
         sender(`/sender/${ORG}/jobs?lang=en`, { method: 'POST', body: form }),
       );

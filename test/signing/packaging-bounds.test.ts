@@ -45,7 +45,13 @@ beforeAll(async () => {
 
 const present = (bytes: Uint8Array) =>
   presentJob({
-    job: { jobId: 'job-bomb', title: 'Bomb', senderName: 'Avsender AS', senderOrg: '987654321' },
+    job: {
+      jobId: 'job-bomb',
+      title: 'Bomb',
+      senderName: 'Avsender AS',
+      senderOrg: '987654321',
+      identifierInSignedDocuments: 'NAME',
+    },
     documents: [{ title: 'Bomb', fileName: 'bomb.pdf', mimeType: 'application/pdf', bytes }],
     signers: [],
     sealedBy: 'Test',
