@@ -131,7 +131,8 @@ export async function presentJob(input: PresentationInput): Promise<Presentation
     const doc = input.documents[i]!;
     try {
       // One document's content decodes within the limits on PDFs from outside, as at intake.
-      if (source.pdf) await withPdfLimits(async () => placePdfPages(out, source.pdf!));
+      const { pdf } = source;
+      if (pdf) await withPdfLimits(async () => placePdfPages(out, pdf));
       else placeText(out, fonts, source.text ?? '');
     } catch (e) {
       if (e instanceof DocumentUnprocessableError) throw e;

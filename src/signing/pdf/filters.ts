@@ -165,8 +165,13 @@ export function pdfLibFilterSteps(stream: PDFRawStream): FilterStep[] {
   const parms = stream.dict.lookup(PDFName.of('DecodeParms'));
   const names =
     filter instanceof PDFArray ? filter.asArray().map((f) => stream.dict.context.lookup(f)) : [filter];
+  // One /DecodeParms for a chain belongs to its last filter (where the predictor is undone).
   const parmsOf = (i: number): PDFObject | undefined =>
-    parms instanceof PDFArray ? stream.dict.context.lookup(parms.get(i)) : parms;
+    parms instanceof PDFArray
+      ? stream.dict.context.lookup(parms.get(i))
+      : i === names.length - 1
+        ? parms
+        : undefined;
   return names.flatMap((f, i) => {
     if (f === undefined) return [];
     const p = parmsOf(i);

@@ -67,20 +67,22 @@ function walkPageTree(reader: PdfReader): { count: number; contentObjects: Set<n
     }
     const node = reader.dict(ref);
     if (!node) return;
-    const kids = reader.resolve(node.get('Kids'));
-    if (isName(node.get('Type'), 'Page') || !Array.isArray(kids)) {
-      if (!isName(node.get('Type'), 'Page')) return;
-      if (++count > limits.maxPages) {
-        throw pdfLimitBreach('PDF_TOO_MANY_PAGES', `the document has more than ${limits.maxPages} pages`);
-      }
-      const contents = node.get('Contents');
-      const list = contents instanceof PdfRef ? [contents, reader.resolve(contents)] : [contents];
-      for (const c of list.flat()) if (c instanceof PdfRef) contentObjects.add(c.num);
+    // A page is a leaf whatever else it holds, as pdf-lib sees it; any other node, its kids.
+    if (!isName(node.get('Type'), 'Page')) {
+      const kids = reader.resolve(node.get('Kids'));
+      if (!Array.isArray(kids)) return;
+      path.add(ref.num);
+      for (const kid of kids) visit(kid, depth + 1);
+      path.delete(ref.num);
       return;
     }
-    path.add(ref.num);
-    for (const kid of kids) visit(kid, depth + 1);
-    path.delete(ref.num);
+    if (++count > limits.maxPages) {
+      throw pdfLimitBreach('PDF_TOO_MANY_PAGES', `the document has more than ${limits.maxPages} pages`);
+    }
+    // /Contents: a stream, an array of streams, or a reference to such an array.
+    const contents = node.get('Contents');
+    const list = contents instanceof PdfRef ? [contents, reader.resolve(contents)] : [contents];
+    for (const c of list.flat()) if (c instanceof PdfRef) contentObjects.add(c.num);
   };
   visit(reader.catalog.get('Pages'), 0);
   return { count, contentObjects };

@@ -621,7 +621,8 @@ export function filterSteps(stream: PdfStream, reader?: PdfReader): FilterStep[]
   const parms = resolve(stream.dict.get('DecodeParms'));
   const names = Array.isArray(filter) ? filter.map(resolve) : filter ? [filter] : [];
   return names.map((f, i) => {
-    const p = resolve(Array.isArray(parms) ? parms[i] : parms);
+    // One /DecodeParms for a chain belongs to its last filter (where the predictor is undone).
+    const p = resolve(Array.isArray(parms) ? parms[i] : i === names.length - 1 ? parms : undefined);
     const number = (key: string) => {
       const v = p instanceof PdfDict ? resolve(p.get(key)) : undefined;
       return typeof v === 'number' ? v : undefined;
