@@ -6,6 +6,7 @@ import type { Context } from 'hono';
 import { type Flow, type JobRequest, MAX_DOCUMENT_BYTES, type Sector } from '../src/job/model.js';
 import { parseJobRequest } from '../src/job/schema.js';
 import { inspectJobDocuments } from '../src/portal/sender-jobs.js';
+import { isPdfLimitCode, pdfLimitStatus } from '../src/signing/pdf/limits.js';
 import { ApiError, badRequest, refuseUnstorableStrings } from './errors.js';
 import { type FormBody, FormBodyError, type FormLimits, readFormBody } from './form-body.js';
 
@@ -141,9 +142,22 @@ export function validateJobRequest(flow: Flow, sector: Sector, raw: unknown): Jo
   return parsed.job;
 }
 
-/** Every listed document present and acceptable (type, size, parsable), or 400 naming each. */
+/**
+ * Every listed document present and acceptable (type, size, parsable), or 400 naming each. A PDF
+ * that breaks a limit on reading it is answered as /api/verify answers it: 413 or 422 with the
+ * limit's code (PDF_STREAM_TOO_LARGE, ...), the document named in the details.
+ */
 export async function validateJobDocuments(job: JobRequest, files: Map<string, Uint8Array>): Promise<void> {
   const issues = await inspectJobDocuments(job, files);
+  for (const { code, path } of issues) {
+    if (isPdfLimitCode(code))
+      throw new ApiError(
+        pdfLimitStatus(code),
+        code,
+        `the document \`${path}\` breaks a limit on PDFs`,
+        issues,
+      );
+  }
   if (issues.length > 0)
     throw badRequest('INVALID_DOCUMENT', 'a document is missing or not acceptable', issues);
 }

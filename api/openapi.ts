@@ -94,10 +94,11 @@ const ERROR_DESCRIPTIONS: Record<string, string> = {
   '403': 'The credentials belong to another organisation.',
   '404': 'No such job (or it belongs to another organisation).',
   '409': 'Not allowed in the job’s current state.',
-  '413': 'The body is too large, or (verification) the document decodes to too much; `code` names the limit.',
+  '413':
+    'The body is too large, or a PDF (being verified, or a job document) decodes to too much; `code` names the limit.',
   '415': 'The body is not of a supported media type.',
   '422':
-    'The document breaks a structural limit (nesting, objects, a reference loop) or costs too much to verify; `code` names it.',
+    'A PDF (being verified, or a job document) breaks a structural limit (nesting, objects, pages, a reference loop) or costs too much to verify; `code` names it.',
   '429':
     'Rate limit (per organisation, or per client address on public endpoints), or the verifier is busy; see Retry-After.',
 };
@@ -166,11 +167,11 @@ function jobsPaths(flow: 'direct' | 'portal'): Json {
           description: 'A retry with the same Idempotency-Key: the same job.',
           content: json('Job'),
         },
-        ...errors('400', '409'),
+        ...errors('400', '409', '422'),
       },
       {
         description:
-          'Multipart body: the part `job` (application/json) and one file part per document, named by its `fileName`. Direct signers get a one-time `redirectUrl`.',
+          'Multipart body: the part `job` (application/json) and one file part per document, named by its `fileName`. Direct signers get a one-time `redirectUrl`. A PDF is read within the same limits as by `/api/verify`: one that breaks one is refused with 413 or 422 and the limit as `code`.',
         requestBody: {
           required: true,
           content: {

@@ -4,6 +4,7 @@
  * stays as it is for API clients.
  */
 import type { FieldIssue } from '../../src/job/model.js';
+import { isPdfLimitCode } from '../../src/signing/pdf/limits.js';
 import type { TextKey, Translate } from './i18n.js';
 
 /** The label of each form field (signer fields as `signer-<row>-<field>`). */
@@ -34,6 +35,10 @@ const DOCUMENT_REASONS: Record<string, TextKey> = {
   DOCUMENT_EMPTY: 'issueDocumentEmpty',
 };
 
+/** The plain reason of a document issue: a PDF limit's code (PDF_STREAM_TOO_LARGE, ...) or another. */
+const documentReason = (code: string): TextKey | undefined =>
+  isPdfLimitCode(code) ? 'issueDocumentLimits' : DOCUMENT_REASONS[code];
+
 /** The plain message for one issue at `field` (a form field id). */
 export function plainIssue(t: Translate, issue: FieldIssue, field: string): string {
   const signer = /^signer-(\d+)-(\w+)$/.exec(field);
@@ -44,7 +49,7 @@ export function plainIssue(t: Translate, issue: FieldIssue, field: string): stri
 }
 
 function plainText(t: Translate, issue: FieldIssue, field: string, label: string): string {
-  const reason = DOCUMENT_REASONS[issue.code];
+  const reason = documentReason(issue.code);
   if (reason)
     return t('issueDocument', { file: issue.path.replace(/^documents\[\d+\]\.?/, ''), reason: t(reason) });
   switch (issue.code) {

@@ -198,6 +198,8 @@ const nb = {
   issueDocumentSize: 'den er større enn 3 MB.',
   issueDocumentText: 'teksten er ikke UTF-8.',
   issueDocumentEmpty: 'den er tom.',
+  issueDocumentLimits:
+    'den er bygd slik at den ville koste tjenesten for mye å lese (for mye komprimert innhold, for mange sider eller objekter, eller løkker). Lagre den på nytt fra programmet som laget den.',
   issuePersonalData: 'Referansen ser ut til å inneholde personopplysninger (som et fødselsnummer).',
   issueNotForSector: 'Dette valget er ikke tillatt for virksomheten din.',
   issueOther: '{field}: verdien kan ikke brukes.',
@@ -443,6 +445,8 @@ const en: Record<TextKey, string> = {
   issueDocumentSize: 'it is larger than 3 MB.',
   issueDocumentText: 'the text is not UTF-8.',
   issueDocumentEmpty: 'it is empty.',
+  issueDocumentLimits:
+    'it is built so that reading it would cost the service too much (too much compressed content, too many pages or objects, or loops). Save it again from the program that made it.',
   issuePersonalData: 'The reference seems to hold personal data (such as an identity number).',
   issueNotForSector: 'This choice is not allowed for your organisation.',
   issueOther: '{field}: this value cannot be used.',

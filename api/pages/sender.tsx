@@ -165,14 +165,20 @@ export function senderRoutes(deps: PageDeps) {
       [body.kept ?? []].flat().filter((v) => typeof v === 'string'),
     );
     const files = uploaded.length > 0 ? uploaded : earlier.map((k) => k.file);
-    const refuse = async (issues: { field: string; message: string }[]) => {
+    // `refused`: names of files refused for themselves (a bomb, an encrypted PDF), not kept: sent
+    // again they would only be refused again.
+    const refuse = async (issues: { field: string; message: string }[], refused = new Set<string>()) => {
       let kept: KeptFile[] = earlier;
       if (uploaded.length > 0) {
         await forgetKeptUploads(
           deps.db,
           earlier.map((k) => k.id),
         );
-        kept = await keepUploads(deps.db, owner, uploaded);
+        kept = await keepUploads(
+          deps.db,
+          owner,
+          uploaded.filter((f) => !refused.has(f.fileName)),
+        );
       }
       return newJobPage(c, staff, form, issues, kept);
     };
@@ -192,6 +198,8 @@ export function senderRoutes(deps: PageDeps) {
             const field = fieldOfIssue(i.path, rows);
             return { field, message: plainIssue(t, i, field) };
           }),
+          // A document's issue names the document's file.
+          new Set(result.issues.map((i) => i.path)),
         );
       }
       await forgetKeptUploads(

@@ -1,10 +1,14 @@
 /**
  * Defensive inspection of an uploaded document before a job is created: every check the service
  * can make up front, so a sender learns at creation (400) rather than when signing fails later.
- * Accepts PDF 1.1-1.7 (including PDF/A) and UTF-8 plain text, at most 3 MB.
+ * Accepts PDF 1.1-1.7 (including PDF/A) and UTF-8 plain text, at most 3 MB; a PDF only when it
+ * can be read within the limits on PDFs from outside (src/signing/pdf/limits.ts).
  */
 
-import { decodePDFRawStream, PDFDocument, PDFName, PDFRawStream } from 'pdf-lib';
+import { PDFDocument, PDFName, PDFRawStream } from 'pdf-lib';
+import { decodePdfLibStream } from '../signing/pdf/filters.js';
+import { readPdfWithinLimits } from '../signing/pdf/intake.js';
+import { type PdfLimitCode, PdfLimitError } from '../signing/pdf/limits.js';
 import { type DocumentMimeType, MAX_DOCUMENT_BYTES } from './model.js';
 
 export type DocumentKind = 'PDF' | 'PDF_A' | 'TEXT';
@@ -16,7 +20,9 @@ export type DocumentProblemCode =
   | 'UNSUPPORTED_PDF_VERSION'
   | 'ENCRYPTED_PDF'
   | 'UNPARSABLE_PDF'
-  | 'INVALID_TEXT_ENCODING';
+  | 'INVALID_TEXT_ENCODING'
+  // A limit on reading a PDF from outside (src/signing/pdf/limits.ts), the same as /api/verify's.
+  | PdfLimitCode;
 
 export type DocumentInspection =
   | {
@@ -137,7 +143,7 @@ function catalogXmp(doc: PDFDocument): string | undefined {
   const metadata = doc.catalog.lookup(PDFName.of('Metadata'));
   if (!(metadata instanceof PDFRawStream)) return undefined;
   try {
-    return latin1(decodePDFRawStream(metadata).decode());
+    return latin1(decodePdfLibStream(metadata));
   } catch {
     return undefined;
   }
@@ -174,6 +180,19 @@ async function inspectPdf(bytes: Uint8Array): Promise<DocumentInspection> {
   // Before parsing: an encrypted file is refused as encrypted even if it is also damaged.
   if (hasRawEncryptEntry(bytes)) {
     return fail('ENCRYPTED_PDF', 'password-protected or encrypted PDFs are not supported');
+  }
+
+  // Before pdf-lib, which bounds nothing: the whole file within the limits /api/verify reads with,
+  // so neither this inspection nor the worker that packages the job later can be made to inflate
+  // a bomb, walk a page tree forever or recurse without end.
+  try {
+    await readPdfWithinLimits(bytes);
+  } catch (err) {
+    if (err instanceof PdfLimitError) return fail(err.code, `the PDF breaks a limit: ${err.message}`);
+    return fail(
+      'UNPARSABLE_PDF',
+      `the PDF's cross-reference data or catalog cannot be read (${(err as Error).message ?? err})`,
+    );
   }
 
   let doc: PDFDocument;
@@ -215,7 +234,8 @@ async function inspectPdf(bytes: Uint8Array): Promise<DocumentInspection> {
  * result with a code the API reports with the document's name.
  *
  * Order of checks: size, emptiness, type (header / magic numbers), then for PDFs the header
- * version, encryption, parsing and page count; for text, UTF-8 validity and control characters.
+ * version, encryption, the limits on reading it (decoded sizes, objects, pages, nesting, loops),
+ * parsing and page count; for text, UTF-8 validity and control characters.
  */
 export async function inspectDocument(
   bytes: Uint8Array,

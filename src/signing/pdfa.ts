@@ -12,15 +12,8 @@
  *
  * An input that fails is still packaged, as plain PDF 1.7: the problems say why.
  */
-import {
-  decodePDFRawStream,
-  PDFArray,
-  PDFDict,
-  type PDFDocument,
-  PDFName,
-  PDFRawStream,
-  PDFRef,
-} from 'pdf-lib';
+import { PDFArray, PDFDict, type PDFDocument, PDFName, PDFRawStream, PDFRef } from 'pdf-lib';
+import { decodePdfLibStream } from './pdf/filters.js';
 
 export interface PdfACheck {
   /** The XMP metadata claims PDF/A conformance (pdfaid:part). */
@@ -37,7 +30,7 @@ function xmpOf(pdf: PDFDocument): string | undefined {
   const metadata = pdf.catalog.lookup(PDFName.of('Metadata'));
   if (!(metadata instanceof PDFRawStream)) return undefined;
   try {
-    return Buffer.from(decodePDFRawStream(metadata).decode()).toString('utf8');
+    return Buffer.from(decodePdfLibStream(metadata)).toString('utf8');
   } catch {
     return undefined;
   }

@@ -9,12 +9,11 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { deflateSync, inflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import fontkit from '@pdf-lib/fontkit';
 import {
   AFRelationship,
   concatTransformationMatrix,
-  decodePDFRawStream,
   drawObject,
   EncryptedPDFError,
   PDFArray,
@@ -33,6 +32,9 @@ import {
 } from 'pdf-lib';
 import type { SignatureType } from '../job/model.js';
 import { type DocumentLanguage, signerIdentifier } from './identifiers.js';
+import { decodePdfLibStream } from './pdf/filters.js';
+import { readPdfWithinLimits } from './pdf/intake.js';
+import { PdfLimitError, withPdfLimits } from './pdf/limits.js';
 import { srgbIccProfile } from './pdf/srgb-icc.js';
 import { checkPdfA } from './pdfa.js';
 import {
@@ -128,10 +130,13 @@ export async function presentJob(input: PresentationInput): Promise<Presentation
   for (const [i, source] of sources.entries()) {
     const doc = input.documents[i]!;
     try {
-      if (source.pdf) await placePdfPages(out, source.pdf);
+      // One document's content decodes within the limits on PDFs from outside, as at intake.
+      const { pdf } = source;
+      if (pdf) await withPdfLimits(async () => placePdfPages(out, pdf));
       else placeText(out, fonts, source.text ?? '');
     } catch (e) {
       if (e instanceof DocumentUnprocessableError) throw e;
+      if (e instanceof PdfLimitError) throw unprocessableByLimit(doc.fileName, e);
       throw new DocumentUnprocessableError(doc.fileName, `its pages cannot be copied (${String(e)})`, {
         cause: e,
       });
@@ -174,6 +179,14 @@ async function loadSource(doc: PackagingDocument): Promise<Source> {
   }
   const head = Buffer.from(doc.bytes.subarray(0, 1024)).toString('latin1');
   if (!head.includes('%PDF-')) throw new DocumentUnprocessableError(doc.fileName, 'no PDF header');
+  // The check of intake again, before pdf-lib (which bounds nothing) loads it: a document stored
+  // before intake checked this, or put in some other way, cannot cost the worker more than that.
+  try {
+    await readPdfWithinLimits(doc.bytes);
+  } catch (e) {
+    if (e instanceof PdfLimitError) throw unprocessableByLimit(doc.fileName, e);
+    throw new DocumentUnprocessableError(doc.fileName, `it cannot be read (${String(e)})`, { cause: e });
+  }
   let pdf: PDFDocument;
   try {
     pdf = await PDFDocument.load(doc.bytes, {
@@ -191,12 +204,19 @@ async function loadSource(doc: PackagingDocument): Promise<Source> {
   return { pdf, pdfA: pdfA.declared && pdfA.problems.length === 0, pdfAProblems: pdfA.problems };
 }
 
+function unprocessableByLimit(fileName: string, e: PdfLimitError): DocumentUnprocessableError {
+  return new DocumentUnprocessableError(fileName, `it breaks a limit on PDFs (${e.code}: ${e.message})`, {
+    cause: e,
+  });
+}
+
 /**
  * Puts every page of `src` on its own A4 page as a form XObject, scaled to fit and centred.
  *
  * pdf-lib's own embedPages inflates each page's content and deflates it again; a page with a
  * single content stream is instead wrapped as it is stored (same bytes, same /Filter), which
- * keeps a 300-page document from costing hundreds of milliseconds of zlib work.
+ * keeps a 300-page document from costing hundreds of milliseconds of zlib work, and a stream
+ * that inflates to a gigabyte from costing a gigabyte.
  */
 async function placePdfPages(out: PDFDocument, src: PDFDocument): Promise<void> {
   const copier = PDFObjectCopier.for(src.context, out.context);
@@ -243,7 +263,10 @@ function formXObjectOfPage(
   page: PDFPage,
   crop: { x: number; y: number; width: number; height: number },
 ): PDFRef {
-  const { Contents, Resources } = page.node.normalizedEntries();
+  // As stored: pdf-lib's normalizedEntries() would first wrap the content in two more streams
+  // (q … Q, which a form does not need), so no page would have a single stream left to wrap.
+  const Contents = page.node.Contents();
+  const Resources = page.node.getInheritableAttribute(PDFName.of('Resources'));
   const formEntries = {
     Type: 'XObject',
     Subtype: 'Form',
@@ -263,27 +286,17 @@ function formXObjectOfPage(
     return out.context.register(PDFRawStream.of(dict, single.contents));
   }
   // Several content streams (or none): the form gets their decoded bytes joined (as the PDF spec
-  // defines a page's content), compressed again. Node's zlib, not pdf-lib's JavaScript one: a
-  // scanned 300-page document pays this once per page.
+  // defines a page's content), compressed again with Node's zlib. Decoded within the limits of
+  // the caller's withPdfLimits (the document's total, each stream's, the ratio).
   const parts: Uint8Array[] = [];
   if (Contents instanceof PDFArray) {
     for (let i = 0; i < Contents.size(); i++) {
       const s = Contents.lookup(i);
-      if (s instanceof PDFRawStream) parts.push(decodeContentStream(s), Uint8Array.of(0x0a));
+      if (s instanceof PDFRawStream) parts.push(decodePdfLibStream(s), Uint8Array.of(0x0a));
     }
   }
   const dict = out.context.obj({ ...formEntries, Filter: 'FlateDecode' });
   return out.context.register(PDFRawStream.of(dict, deflateSync(Buffer.concat(parts))));
-}
-
-function decodeContentStream(stream: PDFRawStream): Uint8Array {
-  const filter = stream.dict.get(PDFName.of('Filter'));
-  const plainFlate =
-    filter === PDFName.of('FlateDecode') ||
-    (filter instanceof PDFArray && filter.size() === 1 && filter.get(0) === PDFName.of('FlateDecode'));
-  if (!filter) return stream.contents;
-  if (plainFlate && !stream.dict.get(PDFName.of('DecodeParms'))) return inflateSync(stream.contents);
-  return decodePDFRawStream(stream).decode();
 }
 
 /** Writes lines top-down over as many A4 pages as they need. */

@@ -92,6 +92,60 @@ export async function manySmallBombs(streams = 80, perStream = 1024 * 1024): Pro
   return withDssStreams(Array.from({ length: streams }, () => one));
 }
 
+/** A one-page document around a page dictionary's extra entries and the given objects (from 4). */
+export function onePage(pageExtra: string, objects: Record<number, Buffer | string> = {}): Buffer {
+  return pdfOf({
+    1: '<< /Type /Catalog /Pages 2 0 R >>',
+    2: '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    3: `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] ${pageExtra} >>`,
+    ...objects,
+  });
+}
+
+/**
+ * The bomb of issue 23 as a job document: a valid one-page PDF whose content is `streams` streams
+ * of `zeros` bytes of zeros each. One stream of 1 GiB is a 1 MB file; three of them (the same
+ * compressed bytes thrice) are a 3 MB file, the size limit, inflating to 3 GiB.
+ */
+export async function contentBomb(zeros = 1024 * 1024 * 1024, streams = 1): Promise<Buffer> {
+  return contentBombOf(await deflatedZeros(zeros), streams);
+}
+
+/** contentBomb around zeros deflated once (1 GiB takes seconds to deflate): `streams` of them. */
+export function contentBombOf(deflated: Buffer, streams = 1): Buffer {
+  const stream = streamObject('/Filter /FlateDecode', deflated);
+  const objects: Record<number, Buffer> = {};
+  for (let i = 0; i < streams; i++) objects[4 + i] = stream;
+  const refs = Object.keys(objects).map((n) => `${n} 0 R`);
+  return onePage(`/Contents [${refs.join(' ')}]`, objects);
+}
+
+/** A page tree whose only node lists itself among its kids: pdf-lib's page walk never ends. */
+export function pageTreeLoop(): Buffer {
+  return pdfOf({
+    1: '<< /Type /Catalog /Pages 2 0 R >>',
+    2: '<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>',
+    3: '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>',
+  });
+}
+
+/**
+ * A bomb in an object stream that no cross-reference section lists: a reader following the
+ * cross-references never meets it, but pdf-lib, which parses a file front to back, inflates it.
+ */
+export async function orphanObjectStreamBomb(zeros = 256 * 1024 * 1024): Promise<Buffer> {
+  const bomb = streamObject('/Type /ObjStm /N 1 /First 4 /Filter /FlateDecode', await deflatedZeros(zeros));
+  // Object 9, put just before the cross-reference table, which does not list it.
+  const page = onePage('');
+  const at = page.lastIndexOf('\nxref\n') + 1;
+  const orphan = Buffer.concat([Buffer.from('9 0 obj\n'), bomb, Buffer.from('\nendobj\n')]);
+  const tail = page
+    .subarray(at)
+    .toString('latin1')
+    .replace(`startxref\n${at}`, `startxref\n${at + orphan.length}`);
+  return Buffer.concat([page.subarray(0, at), orphan, Buffer.from(tail, 'latin1')]);
+}
+
 /** A filter chain longer than any real file has. */
 export function longFilterChain(): Buffer {
   let data = Buffer.from('x');

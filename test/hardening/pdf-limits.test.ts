@@ -1,23 +1,33 @@
 /**
  * The PDF reader's limits (src/signing/pdf/limits.ts) against hostile files, in process: each
- * attack is stopped by the limit named for it, quickly, and without inflating what it hides.
+ * attack is stopped by the limit named for it, quickly, and without inflating what it hides;
+ * as the verifier reads a PDF, and as a job document is read whole (src/signing/pdf/intake.ts).
  */
 import { deflateSync } from 'node:zlib';
+import { PDFDocument } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
-import { PdfLimitError, withPdfLimits } from '../../src/signing/pdf/limits.js';
+import { readPdfWithinLimits } from '../../src/signing/pdf/intake.js';
+import { PdfLimitError, type PdfLimits, withPdfLimits } from '../../src/signing/pdf/limits.js';
 import { PdfDict, PdfName, type PdfRef, PdfStream } from '../../src/signing/pdf/objects.js';
 import { decodeStream, PdfReader } from '../../src/signing/pdf/reader.js';
 import { verifyPdfSignatures } from '../../src/signing/verify.js';
+import { scanLikePdf } from '../fixtures/signing/pdfs.js';
 import {
+  contentBomb,
   deepNesting,
+  deflatedZeros,
   doubleDeflateBomb,
   kidsLoop,
   lengthLoop,
   longFilterChain,
   manySmallBombs,
   objectStreamLoop,
+  onePage,
+  orphanObjectStreamBomb,
+  pageTreeLoop,
   pdfOf,
   singleLayerBomb,
+  streamObject,
 } from './hostile-documents.js';
 
 /** Reads what the verifier reads (catalog, DSS streams, form fields) under the limits. */
@@ -115,5 +125,76 @@ describe('PDF limits', () => {
     const stream = reader.resolve(certs[0] as never);
     expect(stream).toBeInstanceOf(PdfStream);
     expect(() => decodeStream(stream as PdfStream)).toThrow(PdfLimitError);
+  }, 60_000);
+});
+
+/** The limit a document breaks when read whole, as at intake, or undefined when it passes. */
+async function intakeLimit(pdf: Uint8Array, limits: Partial<PdfLimits> = {}) {
+  return readPdfWithinLimits(pdf, limits).then(
+    () => undefined,
+    (e: unknown) => {
+      expect(e).toBeInstanceOf(PdfLimitError);
+      return (e as PdfLimitError).code;
+    },
+  );
+}
+
+describe('a job document read whole within the limits (intake and packaging)', () => {
+  it('refuses page content that inflates past the per-stream cap, without inflating it', async () => {
+    const pdf = await contentBomb(256 * 1024 * 1024);
+    const before = process.memoryUsage().arrayBuffers;
+    const started = Date.now();
+    expect(await intakeLimit(pdf)).toBe('PDF_STREAM_TOO_LARGE');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 * 1024 * 1024);
+  }, 60_000);
+
+  it('refuses an object stream bomb that no cross-reference section lists (pdf-lib would inflate it)', async () => {
+    expect(await intakeLimit(await orphanObjectStreamBomb())).toBe('PDF_STREAM_TOO_LARGE');
+  }, 60_000);
+
+  it('refuses a page tree that contains itself, and more pages than the cap', async () => {
+    expect(await intakeLimit(pageTreeLoop())).toBe('PDF_REFERENCE_LOOP');
+    const pages = await PDFDocument.create();
+    for (let i = 0; i < 4; i++) pages.addPage();
+    const bytes = await pages.save();
+    expect(await intakeLimit(bytes, { maxPages: 4 })).toBeUndefined();
+    expect(await intakeLimit(bytes, { maxPages: 3 })).toBe('PDF_TOO_MANY_PAGES');
+  });
+
+  it('refuses deep nesting and reference loops as the verifier does', async () => {
+    expect(await intakeLimit(deepNesting())).toBe('PDF_NESTING_TOO_DEEP');
+    expect(await intakeLimit(lengthLoop())).toBe('PDF_REFERENCE_LOOP');
+  });
+
+  it('bounds the older filters too: a RunLength stream is cut off at the per-stream cap', async () => {
+    // 128 bytes of zeros per two bytes stored: 20 MiB in 320 KiB.
+    const run = Buffer.alloc((20 * 1024 * 1024) / 64);
+    for (let i = 0; i < run.length; i += 2) run[i] = 257 - 128;
+    const pdf = onePage('/Contents 4 0 R', { 4: streamObject('/Filter /RunLengthDecode', run) });
+    expect(await intakeLimit(pdf)).toBe('PDF_STREAM_TOO_LARGE');
+  });
+
+  it('leaves image data alone (the service never draws it), but not page content posing as an image', async () => {
+    const zeros = await deflatedZeros(64 * 1024 * 1024);
+    const image = streamObject(
+      '/Type /XObject /Subtype /Image /Width 8192 /Height 8192 /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode',
+      zeros,
+    );
+    const withImage = onePage('/Resources << /XObject << /Im1 4 0 R >> >>', { 4: image });
+    expect(await intakeLimit(withImage)).toBeUndefined();
+    const posing = onePage('/Contents 4 0 R', { 4: image });
+    expect(await intakeLimit(posing)).toBe('PDF_COMPRESSION_RATIO_TOO_HIGH');
+  }, 60_000);
+
+  it('reads a 3 MB, 300-page document in well under a second of CPU', async () => {
+    const pdf = await scanLikePdf(300, 3_000_000);
+    expect(pdf.length).toBeGreaterThan(2_900_000);
+    await readPdfWithinLimits(pdf); // warm-up: the first run compiles the lexer
+    const cpu = process.cpuUsage();
+    expect(await readPdfWithinLimits(pdf)).toEqual({ pageCount: 300 });
+    const used = process.cpuUsage(cpu);
+    // About 30 ms on an idle machine (README, "Limits on input from outside").
+    expect((used.user + used.system) / 1000).toBeLessThan(1_000);
   }, 60_000);
 });

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import yauzl from 'yauzl';
 import yazl from 'yazl';
 import { readBundle } from '../../api/xml-api/bundle.js';
 import { authoriseBroker } from '../../src/services/brokers.js';
@@ -23,6 +24,7 @@ import {
   loadOrCreateEnterprisePki,
   toPkcs12,
 } from '../../src/signing/enterprise-pki.js';
+import { contentBombOf, deflatedZeros } from '../hardening/hostile-documents.js';
 import { KARI_PID, samplePdf } from '../helpers/requests.js';
 import { ORG, OTHER_ORG, type Stack, startStack } from '../helpers/stack.js';
 import { buildOfficialClient, OfficialClient } from './official-client.js';
@@ -450,20 +452,49 @@ describe('brokers', () => {
 
 const REQUEST_XML = `<?xml version="1.0" encoding="UTF-8"?><ns4:direct-signature-job-request xmlns:ns4="http://signering.posten.no/schema/v1" xmlns="http://uri.etsi.org/01903/v1.3.2#"><ns4:reference>hostile</ns4:reference><ns4:exit-urls><ns4:completion-url>https://sender.example/ok</ns4:completion-url><ns4:rejection-url>https://sender.example/rejected</ns4:rejection-url><ns4:error-url>https://sender.example/error</ns4:error-url></ns4:exit-urls></ns4:direct-signature-job-request>`;
 
-/** The newest bundle the client dumped whose name has `reference`. */
-async function dumpedBundle(reference: string): Promise<Map<string, Uint8Array>> {
+/** The newest bundle the client dumped whose name has `reference`, as zipped. */
+async function dumpedBundleBytes(reference: string): Promise<Buffer> {
   const dir = join(work, 'bundles');
   const names = (await readdir(dir)).filter((n) => n.includes(`-${reference}-`));
   const newest = (
     await Promise.all(names.map(async (n) => ({ n, t: (await stat(join(dir, n))).mtimeMs })))
   ).sort((a, b) => b.t - a.t)[0];
   if (!newest) throw new Error(`no dumped bundle for ${reference}`);
-  return readBundle(await readFile(join(dir, newest.n)));
+  return readFile(join(dir, newest.n));
 }
 
-function zip(entries: [string, Uint8Array][]): Promise<Buffer> {
+/** The newest bundle the client dumped whose name has `reference`. */
+async function dumpedBundle(reference: string): Promise<Map<string, Uint8Array>> {
+  return readBundle(await dumpedBundleBytes(reference));
+}
+
+/** A zip's entries without the service's checks (which refuse a bomb that compresses too well). */
+function unzipUnchecked(bytes: Buffer): Promise<Map<string, Uint8Array>> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(bytes, { lazyEntries: true }, (err, zip) => {
+      if (err) return reject(err);
+      const entries = new Map<string, Uint8Array>();
+      zip.on('entry', (entry: yauzl.Entry) =>
+        zip.openReadStream(entry, (e, stream) => {
+          if (e) return reject(e);
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('end', () => {
+            entries.set(entry.fileName, Buffer.concat(chunks));
+            zip.readEntry();
+          });
+        }),
+      );
+      zip.on('end', () => resolve(entries));
+      zip.on('error', reject);
+      zip.readEntry();
+    });
+  });
+}
+
+function zip(entries: [string, Uint8Array][], options: { compress?: boolean } = {}): Promise<Buffer> {
   const z = new yazl.ZipFile();
-  for (const [name, bytes] of entries) z.addBuffer(Buffer.from(bytes), name);
+  for (const [name, bytes] of entries) z.addBuffer(Buffer.from(bytes), name, options);
   z.end();
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
@@ -613,4 +644,40 @@ describe('hostile bundles', () => {
     expect([res.status, res.code], res.message).toEqual([403, 'SEAL_ORGANIZATION_MISMATCH']);
     expect(await jobCount()).toBe(before);
   });
+});
+
+/* ------------------------------------------------------------------------------------------------
+ * Deflate bombs as job documents (test/hardening/document-bombs.test.ts has the JSON API's and the
+ * portal's): a 1 MB PDF whose content inflates to 1 GiB and a 3 MB one to 3 GiB, sealed by the
+ * client. The client zips its bundle, and a stream of deflated zeros compresses again, so the
+ * bundle's own zip-bomb check may refuse it first; the same sealed entries zipped without
+ * compression (as an attacker would send them) reach the document check.
+ * --------------------------------------------------------------------------------------------- */
+
+describe('deflate bombs as job documents', () => {
+  let bombs: [string, Buffer][];
+  beforeAll(async () => {
+    const deflated = await deflatedZeros(1024 * 1024 * 1024);
+    bombs = [
+      ['1mb', contentBombOf(deflated, 1)],
+      ['3mb', contentBombOf(deflated, 3)],
+    ];
+  }, 120_000);
+
+  it('are refused when the client sends them, and sealed but stored uncompressed: 413 PDF_STREAM_TOO_LARGE, nothing stored', async () => {
+    for (const [size, bomb] of bombs) {
+      const file = join(work, `bomb-${size}.pdf`);
+      await writeFile(file, bomb);
+      const before = await jobCount();
+      const refused = await client.run('direct-create', 'Bomb', file, `bomb-${size}`, '-', '-', KARI_PID);
+      expect(refused.error, size).toBeDefined();
+      expect(await jobCount()).toBe(before);
+
+      const sealedBomb = await unzipUnchecked(await dumpedBundleBytes(`bomb-${size}`));
+      const res = errorOf(await postBundle(await zip([...sealedBomb.entries()], { compress: false })));
+      expect([res.status, res.code], res.message).toEqual([413, 'PDF_STREAM_TOO_LARGE']);
+      expect(res.message).toMatch(/\.pdf/);
+      expect(await jobCount()).toBe(before);
+    }
+  }, 120_000);
 });

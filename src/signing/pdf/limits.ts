@@ -29,6 +29,8 @@ export interface PdfLimits {
   maxDepth: number;
   /** Incremental updates (cross-reference sections chained by /Prev). */
   maxRevisions: number;
+  /** Pages in the page tree (read at intake: each page costs packaging a page of its own). */
+  maxPages: number;
 }
 
 export const DEFAULT_PDF_LIMITS: PdfLimits = {
@@ -43,6 +45,7 @@ export const DEFAULT_PDF_LIMITS: PdfLimits = {
   maxLookups: 1_000_000,
   maxDepth: 64,
   maxRevisions: 1_000,
+  maxPages: 5_000,
 };
 
 /** Below this decoded size the ratio is not checked: tiny streams of zeros are harmless. */
@@ -57,13 +60,32 @@ export type PdfLimitCode =
   | 'PDF_TOO_MANY_LOOKUPS'
   | 'PDF_NESTING_TOO_DEEP'
   | 'PDF_REFERENCE_LOOP'
-  | 'PDF_TOO_MANY_REVISIONS';
+  | 'PDF_TOO_MANY_REVISIONS'
+  | 'PDF_TOO_MANY_PAGES';
 
 const SIZE_CODES = new Set<PdfLimitCode>([
   'PDF_STREAM_TOO_LARGE',
   'PDF_DECODED_TOO_LARGE',
   'PDF_COMPRESSION_RATIO_TOO_HIGH',
 ]);
+
+/** 413 when something decodes too large, 422 for a structure the reader will not follow. */
+export function pdfLimitStatus(code: PdfLimitCode): 413 | 422 {
+  return SIZE_CODES.has(code) ? 413 : 422;
+}
+
+const LIMIT_CODES = new Set<string>([
+  ...SIZE_CODES,
+  'PDF_TOO_MANY_FILTERS',
+  'PDF_TOO_MANY_OBJECTS',
+  'PDF_TOO_MANY_LOOKUPS',
+  'PDF_NESTING_TOO_DEEP',
+  'PDF_REFERENCE_LOOP',
+  'PDF_TOO_MANY_REVISIONS',
+  'PDF_TOO_MANY_PAGES',
+] satisfies PdfLimitCode[]);
+
+export const isPdfLimitCode = (code: string): code is PdfLimitCode => LIMIT_CODES.has(code);
 
 export class PdfLimitError extends Error {
   constructor(
@@ -74,9 +96,8 @@ export class PdfLimitError extends Error {
     this.name = 'PdfLimitError';
   }
 
-  /** 413 when something decodes too large, 422 for a structure the reader will not follow. */
   get status(): 413 | 422 {
-    return SIZE_CODES.has(this.code) ? 413 : 422;
+    return pdfLimitStatus(this.code);
   }
 }
 

@@ -3,14 +3,8 @@
  * every /Prev), and parses only the objects that are asked for. Opening a 3 MB file costs a scan
  * of its cross-reference sections, not of its content, which is what keeps the seal step fast.
  */
-import { inflateSync } from 'node:zlib';
-import {
-  chargeDecodedBytes,
-  decodedBytesLeft,
-  pdfLimitBreach,
-  pdfLimits,
-  RATIO_FLOOR_BYTES,
-} from './limits.js';
+import { decodeFilterChain, type FilterStep } from './filters.js';
+import { pdfLimitBreach, pdfLimits } from './limits.js';
 import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, type PdfValue } from './objects.js';
 
 export class PdfSyntaxError extends Error {
@@ -39,6 +33,21 @@ class ByteSink {
 
 const WHITESPACE = new Set([0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20]);
 const DELIMITERS = new Set([0x28, 0x29, 0x3c, 0x3e, 0x5b, 0x5d, 0x7b, 0x7d, 0x2f, 0x25]);
+/** Per byte: 1 whitespace, 2 delimiter, 0 regular (a table: the lexer asks for every byte). */
+const BYTE_CLASS = new Uint8Array(256);
+for (const b of WHITESPACE) BYTE_CLASS[b] = 1;
+for (const b of DELIMITERS) BYTE_CLASS[b] = 2;
+
+/**
+ * Bytes as a string of one char per byte. Tokens are short: building the string directly is
+ * several times cheaper than a Buffer per token, which made a 300-page document's reading slow.
+ */
+function latin1(b: Uint8Array, start: number, end: number): string {
+  if (end - start > 64) return Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('latin1');
+  let s = '';
+  for (let i = start; i < end; i++) s += String.fromCharCode(b[i]!);
+  return s;
+}
 
 const isDigit = (b: number | undefined) => b !== undefined && b >= 0x30 && b <= 0x39;
 
@@ -66,7 +75,7 @@ export class PdfLexer {
     const b = this.bytes;
     while (this.pos < b.length) {
       const c = b[this.pos]!;
-      if (WHITESPACE.has(c)) this.pos++;
+      if (BYTE_CLASS[c] === 1) this.pos++;
       else if (c === 0x25) {
         while (this.pos < b.length && b[this.pos] !== 0x0a && b[this.pos] !== 0x0d) this.pos++;
       } else break;
@@ -78,8 +87,8 @@ export class PdfLexer {
     this.skipWhitespace();
     const start = this.pos;
     const b = this.bytes;
-    while (this.pos < b.length && !WHITESPACE.has(b[this.pos]!) && !DELIMITERS.has(b[this.pos]!)) this.pos++;
-    return Buffer.from(b.subarray(start, this.pos)).toString('latin1');
+    while (this.pos < b.length && BYTE_CLASS[b[this.pos]!] === 0) this.pos++;
+    return latin1(b, start, this.pos);
   }
 
   expectKeyword(word: string): void {
@@ -139,7 +148,7 @@ export class PdfLexer {
         this.skipWhitespace();
         if (b[this.pos] === 0x52 /* R */) {
           const after = b[this.pos + 1];
-          if (after === undefined || WHITESPACE.has(after) || DELIMITERS.has(after)) {
+          if (after === undefined || BYTE_CLASS[after] !== 0) {
             this.pos++;
             return new PdfRef(n, Number(gen));
           }
@@ -154,8 +163,9 @@ export class PdfLexer {
     this.pos++;
     const start = this.pos;
     const b = this.bytes;
-    while (this.pos < b.length && !WHITESPACE.has(b[this.pos]!) && !DELIMITERS.has(b[this.pos]!)) this.pos++;
-    const rawName = Buffer.from(b.subarray(start, this.pos)).toString('latin1');
+    while (this.pos < b.length && BYTE_CLASS[b[this.pos]!] === 0) this.pos++;
+    const rawName = latin1(b, start, this.pos);
+    if (!rawName.includes('#')) return new PdfName(rawName);
     return new PdfName(
       rawName.replace(/#([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
     );
@@ -419,12 +429,8 @@ export class PdfReader {
           const resolved = this.get(lengthValue);
           length = typeof resolved === 'number' ? resolved : undefined;
         }
-        const endstream = Buffer.from('endstream', 'latin1');
         if (length === undefined || !this.looksLikeStreamEnd(pos + length)) {
-          const found = Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength).indexOf(
-            endstream,
-            pos,
-          );
+          const found = this.nextEndstream(pos);
           if (found < 0) throw new PdfSyntaxError(`stream of object ${num} has no end`);
           length = found - pos;
           while (
@@ -439,6 +445,42 @@ export class PdfReader {
       lexer.pos = save;
     }
     return { num, gen, value };
+  }
+
+  /** Offsets of every `endstream` keyword, found once (see nextEndstream). */
+  private endstreams?: number[];
+
+  /**
+   * Where the first `endstream` at or after `pos` starts, or -1. The file is searched once: a
+   * search per stream would make many streams without a valid /Length quadratic in the file size.
+   */
+  private nextEndstream(pos: number): number {
+    if (!this.endstreams) {
+      const haystack = Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+      const found: number[] = [];
+      for (let at = haystack.indexOf('endstream', 0, 'latin1'); at >= 0; ) {
+        found.push(at);
+        at = haystack.indexOf('endstream', at + 1, 'latin1');
+      }
+      this.endstreams = found;
+    }
+    const all = this.endstreams;
+    let lo = 0;
+    let hi = all.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (all[mid]! < pos) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < all.length ? all[lo]! : -1;
+  }
+
+  /**
+   * The indirect object whose header (`num gen obj`) starts at `offset`, as stored there: what a
+   * scan of the whole file finds, including objects no cross-reference section lists.
+   */
+  objectAt(offset: number): { num: number; gen: number; value: PdfValue } {
+    return this.parseIndirectAt(offset);
   }
 
   private looksLikeStreamEnd(at: number): boolean {
@@ -572,6 +614,28 @@ export class PdfReader {
 /** Streams already decoded: each is inflated once, however often it is read. */
 const decoded = new WeakMap<PdfStream, Uint8Array>();
 
+/** A stream's /Filter chain with the /DecodeParms that change its output (references followed). */
+export function filterSteps(stream: PdfStream, reader?: PdfReader): FilterStep[] {
+  const resolve = (v: PdfValue | undefined) => (reader ? reader.resolve(v) : v);
+  const filter = resolve(stream.dict.get('Filter'));
+  const parms = resolve(stream.dict.get('DecodeParms'));
+  const names = Array.isArray(filter) ? filter.map(resolve) : filter ? [filter] : [];
+  return names.map((f, i) => {
+    // One /DecodeParms for a chain belongs to its last filter (where the predictor is undone).
+    const p = resolve(Array.isArray(parms) ? parms[i] : i === names.length - 1 ? parms : undefined);
+    const number = (key: string) => {
+      const v = p instanceof PdfDict ? resolve(p.get(key)) : undefined;
+      return typeof v === 'number' ? v : undefined;
+    };
+    return {
+      name: f instanceof PdfName ? f.name : String(f),
+      predictor: number('Predictor'),
+      columns: number('Columns'),
+      earlyChange: number('EarlyChange'),
+    };
+  });
+}
+
 /**
  * Decodes a stream's data: FlateDecode (with PNG predictors, as cross-reference streams use),
  * within the limits: few filters, and inflation stopped at the stream's size cap, at what is left
@@ -580,85 +644,16 @@ const decoded = new WeakMap<PdfStream, Uint8Array>();
 export function decodeStream(stream: PdfStream): Uint8Array {
   const known = decoded.get(stream);
   if (known) return known;
-  const limits = pdfLimits();
-  const filter = stream.dict.get('Filter');
-  const filters = Array.isArray(filter) ? filter : filter ? [filter] : [];
-  if (filters.length > limits.maxFilters) {
+  const steps = filterSteps(stream);
+  if (steps.length > pdfLimits().maxFilters) {
     throw pdfLimitBreach(
       'PDF_TOO_MANY_FILTERS',
-      `a stream has ${filters.length} filters; at most ${limits.maxFilters}`,
+      `a stream has ${steps.length} filters; at most ${pdfLimits().maxFilters}`,
     );
   }
-  let data = stream.data;
-  for (const f of filters) {
-    if (!(f instanceof PdfName) || f.name !== 'FlateDecode') {
-      throw new PdfSyntaxError(`unsupported filter ${(f as PdfName)?.name}`);
-    }
-    data = inflateBounded(data, stream.data.length, limits.maxCompressionRatio);
-  }
-  if (filters.length > 0) chargeDecodedBytes(data.length);
-  const parms = stream.dict.get('DecodeParms');
-  if (parms instanceof PdfDict) {
-    const predictor = Number(parms.get('Predictor') ?? 1);
-    if (predictor >= 10) data = undoPngPredictor(data, Number(parms.get('Columns') ?? 1));
-  }
+  const unsupported = steps.find((s) => s.name !== 'FlateDecode');
+  if (unsupported) throw new PdfSyntaxError(`unsupported filter ${unsupported.name}`);
+  const data = decodeFilterChain(stream.data, steps);
   decoded.set(stream, data);
   return data;
-}
-
-/** Inflates, stopping (not finishing and then complaining) at the first cap reached. */
-function inflateBounded(data: Uint8Array, storedLength: number, maxRatio: number): Uint8Array {
-  const left = decodedBytesLeft();
-  const byRatio = Math.max(RATIO_FLOOR_BYTES, storedLength * maxRatio);
-  const cap = Math.min(left, byRatio);
-  try {
-    return new Uint8Array(inflateSync(data, { maxOutputLength: Math.max(1, cap) }));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') throw err;
-    const limits = pdfLimits();
-    if (cap === byRatio && byRatio < left) {
-      throw pdfLimitBreach(
-        'PDF_COMPRESSION_RATIO_TOO_HIGH',
-        `a stream of ${storedLength} bytes decodes to more than ${byRatio} (ratio over ${maxRatio}:1)`,
-      );
-    }
-    if (left < limits.maxStreamBytes) {
-      throw pdfLimitBreach(
-        'PDF_DECODED_TOO_LARGE',
-        `the document's streams decode to more than ${limits.maxDecodedBytes} bytes`,
-      );
-    }
-    throw pdfLimitBreach(
-      'PDF_STREAM_TOO_LARGE',
-      `a stream decodes to more than ${limits.maxStreamBytes} bytes`,
-    );
-  }
-}
-
-function undoPngPredictor(data: Uint8Array, columns: number): Uint8Array {
-  const rowLength = columns + 1;
-  const rows = Math.floor(data.length / rowLength);
-  const out = new Uint8Array(rows * columns);
-  for (let r = 0; r < rows; r++) {
-    const type = data[r * rowLength]!;
-    for (let c = 0; c < columns; c++) {
-      const raw = data[r * rowLength + 1 + c]!;
-      const left = c > 0 ? out[r * columns + c - 1]! : 0;
-      const up = r > 0 ? out[(r - 1) * columns + c]! : 0;
-      const upLeft = r > 0 && c > 0 ? out[(r - 1) * columns + c - 1]! : 0;
-      let v = raw;
-      if (type === 1) v = raw + left;
-      else if (type === 2) v = raw + up;
-      else if (type === 3) v = raw + ((left + up) >> 1);
-      else if (type === 4) {
-        const p = left + up - upLeft;
-        const pa = Math.abs(p - left);
-        const pb = Math.abs(p - up);
-        const pc = Math.abs(p - upLeft);
-        v = raw + (pa <= pb && pa <= pc ? left : pb <= pc ? up : upLeft);
-      }
-      out[r * columns + c] = v & 0xff;
-    }
-  }
-  return out;
 }
