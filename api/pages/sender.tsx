@@ -23,7 +23,7 @@ import {
   extendDeadline,
   findArtifact,
   findOwnedJob,
-  getSignatureJob,
+  getOrganisationJob,
   IdempotencyConflictError,
   JobConflictError,
 } from '../../src/services/signature-jobs.js';
@@ -33,8 +33,10 @@ import { formatTime, messagePage, notFoundPage, type PageNotice, renderPage } fr
 import { loginUrl } from './login.js';
 import { senderJobPath, senderPath } from './paths.js';
 import {
+  ExtendRefusedError,
   emptyJobForm,
   emptySignerRow,
+  extendRefusal,
   fieldOfIssue,
   JOB_LIST_STATUSES,
   JobListPage,
@@ -218,8 +220,10 @@ export function senderRoutes(deps: PageDeps) {
     staff: Staff,
     notice?: PageNotice,
     status: 200 | 409 = 200,
+    extendError?: { message: string; days: string },
   ) => {
-    const rec = await getSignatureJob(jobDeps, staff.org, 'portal', c.req.param('id') ?? '');
+    // Every job of the organisation, whichever flow or API created it.
+    const rec = await getOrganisationJob(jobDeps, staff.org, c.req.param('id') ?? '');
     const activity = await signerActivity(deps.db, rec.job.id);
     return renderPage(
       c,
@@ -232,6 +236,7 @@ export function senderRoutes(deps: PageDeps) {
         mayAct={staff.mayAct}
         csrfToken={c.get('session')!.csrfToken}
         {...(notice ? { notice } : {})}
+        {...(extendError ? { extendError } : {})}
       />,
       status,
     );
@@ -268,6 +273,9 @@ export function senderRoutes(deps: PageDeps) {
         return c.redirect(`${senderJobPath(staff.org, job.id)}?${await run(c, staff, job.id)}`, 303);
       } catch (err) {
         if (!(err instanceof JobConflictError)) throw err;
+        if (err instanceof ExtendRefusedError) {
+          return statusPage(c, staff, undefined, 409, { message: err.message, days: err.days });
+        }
         return statusPage(
           c,
           staff,
@@ -295,11 +303,12 @@ export function senderRoutes(deps: PageDeps) {
     `${jobBase}/deadline`,
     action(async (c, staff, jobId) => {
       const body = await c.req.parseBody();
-      const days = Number(body.days);
-      if (!Number.isInteger(days) || days < 1 || days > 90) {
-        throw new JobConflictError('INVALID_DEADLINE', c.get('t')('fieldAvailableDays'));
-      }
-      const group = await extendDeadline(jobDeps, jobId, days * DAY_SECONDS);
+      const entered = typeof body.days === 'string' ? body.days.trim() : '';
+      const days = Number(entered);
+      if (!/^\d+$/.test(entered) || days < 1 || days > 90) throw extendRefusal(c, entered, 'INVALID');
+      const group = await extendDeadline(jobDeps, jobId, days * DAY_SECONDS).catch((err: unknown) => {
+        throw extendRefusal(c, entered, err);
+      });
       await recordPageEvent(deps.db, {
         jobId,
         actor: personActor(staff.pid),
@@ -314,7 +323,7 @@ export function senderRoutes(deps: PageDeps) {
   const download = (kind: 'PADES' | 'XADES') => async (c: Context<PageEnv>) => {
     const staff = await staffOf(c, c.req.param('org'));
     if (staff instanceof Response) return staff;
-    const job = await findOwnedJob(deps.db, staff.org, 'portal', c.req.param('id') ?? '');
+    const job = await findOwnedJob(deps.db, staff.org, 'any', c.req.param('id') ?? '');
     const signerId = c.req.param('signerId') ?? '';
     const content = await findArtifact(deps, job.id, kind, kind === 'XADES' ? signerId : '');
     if (!content) return notFoundPage(c);
@@ -334,7 +343,7 @@ export function senderRoutes(deps: PageDeps) {
 function jobListFilter(status: string | undefined, search: string | undefined): JobListFilter {
   const known = JOB_LIST_STATUSES.find((s) => s === status);
   const words = search?.trim().slice(0, 100);
-  return { ...(known ? { status: known } : {}), ...(words ? { search: words } : {}) };
+  return { ...(known ? { outcome: known } : {}), ...(words ? { search: words } : {}) };
 }
 
 /** The new-job form's fields and uploads (empty file inputs left out). */
