@@ -1,0 +1,197 @@
+/**
+ * What the sender is told of a job's end and deadline, through the real stack: the reason a signer
+ * gave for rejecting (job view, status queue, callback), each end named apart in `outcome` beside
+ * the contract's `status`, and an extension that would move the deadline earlier refused.
+ */
+import { createServer, type Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testPopulation } from '../../src/notifications/test-population.js';
+import { freePort } from '../helpers/ports.js';
+import { portalJob, samplePdf } from '../helpers/requests.js';
+import { type Stack, startStack } from '../helpers/stack.js';
+import {
+  createJob,
+  devAct,
+  directJob,
+  EXIT_URLS,
+  emailPortalJob,
+  eventually,
+  expectError,
+  follow,
+  type JobBody,
+  jobsPath,
+} from './support/http.js';
+
+type View = JobBody & {
+  outcome: string;
+  deadline?: string;
+  signers: (JobBody['signers'][number] & { status: string; rejectionReason?: string })[];
+};
+
+let stack: Stack;
+let pdf: Uint8Array;
+let server: Server;
+let hookUrl: string;
+const received: string[] = [];
+
+beforeAll(async () => {
+  const port = await freePort();
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => {
+      body += c;
+    });
+    req.on('end', () => {
+      received.push(body);
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  hookUrl = `http://127.0.0.1:${port}/hooks/outcomes`;
+  [stack, pdf] = await Promise.all([startStack(), samplePdf()]);
+});
+afterAll(async () => {
+  await stack?.stop();
+  server?.close();
+});
+
+const files = () => ({ 'contract.pdf': pdf });
+const read = async (job: JobBody) => (await (await follow(stack, job.links.self)).json()) as View;
+const ended = (job: JobBody) =>
+  eventually(
+    () => read(job),
+    (j) => j.status !== 'IN_PROGRESS',
+  );
+
+describe('the rejection reason reaches the sender', () => {
+  it('in the job view, the callback and the status queue, with outcome REJECTED', async () => {
+    const job = await createJob(
+      stack,
+      'portal',
+      emailPortalJob({ callbackUrl: hookUrl, pollingQueue: 'reasons' }),
+      files(),
+    );
+    const running = await read(job);
+    expect({ status: running.status, outcome: running.outcome }).toEqual({
+      status: 'IN_PROGRESS',
+      outcome: 'IN_PROGRESS',
+    });
+    const reason = 'Clause 4 names the wrong employer';
+    expect((await devAct(stack, job.id, job.signers[0]!.id, 'reject', { reason })).status).toBe(200);
+
+    const view = await ended(job);
+    expect({ status: view.status, outcome: view.outcome }).toEqual({ status: 'FAILED', outcome: 'REJECTED' });
+    expect(view.signers[0]).toMatchObject({ status: 'REJECTED', rejectionReason: reason });
+
+    const callback = await eventually(
+      async () =>
+        received
+          .map(
+            (b) =>
+              JSON.parse(b) as { jobId: string; status: string; outcome?: string; signers: View['signers'] },
+          )
+          .find((b) => b.jobId === job.id && b.status === 'FAILED'),
+      (b) => b !== undefined,
+    );
+    expect(callback!.outcome).toBe('REJECTED');
+    expect(callback!.signers[0]).toMatchObject({ status: 'REJECTED', rejectionReason: reason });
+
+    const res = await stack.api(`${jobsPath('portal')}?polling_queue=reasons`);
+    expect(res.status).toBe(200);
+    const change = (await res.json()) as { outcome?: string; signers: View['signers'] };
+    expect(change.outcome).toBe('REJECTED');
+    expect(change.signers[0]).toMatchObject({ status: 'REJECTED', rejectionReason: reason });
+  });
+
+  it('a rejection without a reason carries none', async () => {
+    const job = await createJob(stack, 'portal', emailPortalJob(), files());
+    expect((await devAct(stack, job.id, job.signers[0]!.id, 'reject')).status).toBe(200);
+    const view = await ended(job);
+    expect(view.outcome).toBe('REJECTED');
+    expect(view.signers[0]!.status).toBe('REJECTED');
+    expect(view.signers[0]).not.toHaveProperty('rejectionReason');
+  });
+
+  it('the direct flow too', async () => {
+    const job = await createJob(stack, 'direct', directJob({ exitUrls: EXIT_URLS }), files());
+    await devAct(stack, job.id, job.signers[0]!.id, 'reject', { reason: 'Not my contract' });
+    const view = await ended(job);
+    expect(view.outcome).toBe('REJECTED');
+    expect(view.signers[0]!.rejectionReason).toBe('Not my contract');
+  });
+});
+
+describe('each end named apart in outcome; status stays the contract’s', () => {
+  it('completed, cancelled by the sender, expired', async () => {
+    const completed = await createJob(stack, 'portal', emailPortalJob(), files());
+    await devAct(stack, completed.id, completed.signers[0]!.id, 'sign');
+    expect(await ended(completed)).toMatchObject({ status: 'COMPLETED_SUCCESSFULLY', outcome: 'COMPLETED' });
+
+    const cancelled = await createJob(stack, 'portal', emailPortalJob(), files());
+    expect((await follow(stack, cancelled.links.cancel!, { method: 'POST' })).status).toBe(204);
+    expect(await ended(cancelled)).toMatchObject({ status: 'FAILED', outcome: 'CANCELLED' });
+
+    const expired = await createJob(
+      stack,
+      'portal',
+      emailPortalJob({ availability: { availableSeconds: 2 } }),
+      files(),
+    );
+    const view = await ended(expired);
+    expect(view).toMatchObject({ status: 'FAILED', outcome: 'EXPIRED' });
+    expect(view.signers[0]!.status).toBe('EXPIRED');
+  });
+
+  it('a signer the register shows reserved, and one without contact details', async () => {
+    const nils = testPopulation.find((p) => p.name === 'Nils Olsen')!;
+    const emil = testPopulation.find((p) => p.name === 'Emil Pedersen')!;
+    const reserved = await createJob(
+      stack,
+      'portal',
+      portalJob({ signers: [{ personalIdentificationNumber: nils.pid }] }),
+      files(),
+    );
+    expect(await ended(reserved)).toMatchObject({ status: 'FAILED', outcome: 'RESERVED' });
+    const unreachable = await createJob(
+      stack,
+      'portal',
+      portalJob({ signers: [{ personalIdentificationNumber: emil.pid }] }),
+      files(),
+    );
+    expect(await ended(unreachable)).toMatchObject({
+      status: 'FAILED',
+      outcome: 'CONTACT_INFORMATION_MISSING',
+    });
+  });
+});
+
+describe('extend only extends', () => {
+  it('refuses a lifetime that would move the deadline earlier, naming the current deadline', async () => {
+    const job = await createJob(
+      stack,
+      'portal',
+      emailPortalJob({ availability: { availableSeconds: 45 * 86400 } }),
+      files(),
+    );
+    const before = await eventually(
+      () => read(job),
+      (j) => j.deadline !== undefined,
+    );
+    const deadline = (availableSeconds: number) =>
+      follow(stack, `${job.links.self}/deadline`, {
+        method: 'POST',
+        body: JSON.stringify({ availableSeconds }),
+      });
+    const refused = await expectError(await deadline(2 * 86400), 409, 'DEADLINE_EARLIER_THAN_CURRENT');
+    expect(refused.error.message).toContain(`the current deadline is ${before.deadline}`);
+    expect((await read(job)).deadline).toBe(before.deadline);
+
+    // The same lifetime again moves nothing and is no refusal; a longer one extends.
+    expect((await deadline(45 * 86400)).status).toBe(200);
+    const longer = await deadline(60 * 86400);
+    expect(longer.status).toBe(200);
+    const group = (await longer.json()) as { deadline: string };
+    expect(Date.parse(group.deadline) - Date.parse(before.deadline!)).toBe(15 * 86400 * 1000);
+    expect((await read(job)).deadline).toBe(group.deadline);
+  });
+});
