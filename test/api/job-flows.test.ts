@@ -178,10 +178,10 @@ describe('portal flow: cancel, deadline, documents, results', () => {
     const job = await createJob(stack, 'portal', emailPortalJob(), files());
     const deadline = (body: unknown) =>
       follow(stack, `${job.links.self}/deadline`, { method: 'POST', body: JSON.stringify(body) });
-    const res = await deadline({ availableSeconds: 14 * 86400 });
+    const res = await deadline({ availableSeconds: 40 * 86400 });
     expect(res.status).toBe(200);
     const group = (await res.json()) as { order: number; activatedAt: string; deadline: string };
-    expect(Date.parse(group.deadline) - Date.parse(group.activatedAt)).toBe(14 * 86400 * 1000);
+    expect(Date.parse(group.deadline) - Date.parse(group.activatedAt)).toBe(40 * 86400 * 1000);
     expect((await readJob(job)).deadline).toBe(group.deadline);
 
     // A shorter lifetime would move the deadline earlier: refused (test/api/job-outcomes.test.ts).

@@ -4,8 +4,12 @@
  * the contract's `status`, and an extension that would move the deadline earlier refused.
  */
 import { createServer, type Server } from 'node:http';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workflowIdForJob } from '../../src/job/model.js';
 import { testPopulation } from '../../src/notifications/test-population.js';
+import { extendDeadlineUpdate } from '../../workflows/definitions.js';
 import { freePort } from '../helpers/ports.js';
 import { portalJob, samplePdf } from '../helpers/requests.js';
 import { type Stack, startStack } from '../helpers/stack.js';
@@ -193,5 +197,26 @@ describe('extend only extends', () => {
     const group = (await longer.json()) as { deadline: string };
     expect(Date.parse(group.deadline) - Date.parse(before.deadline!)).toBe(15 * 86400 * 1000);
     expect((await read(job)).deadline).toBe(group.deadline);
+  });
+
+  it('the running workflow refuses it too, whoever asks it directly', async () => {
+    const job = await createJob(stack, 'portal', emailPortalJob(), files());
+    const before = await eventually(
+      () => read(job),
+      (j) => j.deadline !== undefined,
+    );
+    const update = stack.env.client.workflow
+      .getHandle(workflowIdForJob(job.id))
+      .executeUpdate(extendDeadlineUpdate, { args: [{ availableSeconds: 86400 }] });
+    const err = await update.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+    const cause = (err as WorkflowUpdateFailedError).cause as ApplicationFailure;
+    expect(cause).toBeInstanceOf(ApplicationFailure);
+    expect(cause.type).toBe('DEADLINE_EARLIER_THAN_CURRENT');
+    expect(cause.message).toContain(`the current deadline is ${before.deadline}`);
+    expect((await read(job)).deadline).toBe(before.deadline);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { LANGUAGES, statusText, translator } from '../../api/pages/i18n.js';
 import type { JobStatus, SignerStatus } from '../../src/job/model.js';
-import { jobOutcome } from '../../src/rules/outcome.js';
+import { JOB_OUTCOMES, jobOutcome } from '../../src/rules/outcome.js';
 
 const job = (status: JobStatus, ...signers: SignerStatus[]) => ({
   status,
@@ -30,5 +31,19 @@ describe('jobOutcome', () => {
   it('does not take a signer status for the outcome while the job runs or after it completed', () => {
     expect(jobOutcome(job('IN_PROGRESS', 'REJECTED'))).toBe('IN_PROGRESS');
     expect(jobOutcome(job('COMPLETED_SUCCESSFULLY', 'SIGNED', 'NOT_APPLICABLE'))).toBe('COMPLETED');
+  });
+});
+
+describe('outcome texts', () => {
+  it('name every outcome apart in both languages', () => {
+    for (const lang of LANGUAGES) {
+      const t = translator(lang);
+      const texts = JOB_OUTCOMES.map((o) => statusText(t, 'outcome', o));
+      // Each has a text of its own (not the code itself), and no two read alike.
+      for (const [i, text] of texts.entries()) expect(text).not.toBe(JOB_OUTCOMES[i]);
+      expect(new Set(texts).size).toBe(JOB_OUTCOMES.length);
+    }
+    expect(statusText(translator('nb'), 'outcome', 'CANCELLED')).toBe('Avbrutt av avsender');
+    expect(statusText(translator('en'), 'outcome', 'CANCELLED')).toBe('Cancelled by the sender');
   });
 });
