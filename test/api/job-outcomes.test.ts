@@ -3,14 +3,13 @@
  * gave for rejecting (job view, status queue, callback), each end named apart in `outcome` beside
  * the contract's `status`, and an extension that would move the deadline earlier refused.
  */
-import { createServer, type Server } from 'node:http';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowIdForJob } from '../../src/job/model.js';
 import { testPopulation } from '../../src/notifications/test-population.js';
 import { extendDeadlineUpdate } from '../../workflows/definitions.js';
-import { freePort } from '../helpers/ports.js';
+import { type CallbackReceiver, startCallbackReceiver } from '../helpers/callback-receiver.js';
 import { portalJob, samplePdf } from '../helpers/requests.js';
 import { type Stack, startStack } from '../helpers/stack.js';
 import {
@@ -34,29 +33,15 @@ type View = JobBody & {
 
 let stack: Stack;
 let pdf: Uint8Array;
-let server: Server;
-let hookUrl: string;
-const received: string[] = [];
+let receiver: CallbackReceiver;
 
 beforeAll(async () => {
-  const port = await freePort();
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => {
-      body += c;
-    });
-    req.on('end', () => {
-      received.push(body);
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
-  hookUrl = `http://127.0.0.1:${port}/hooks/outcomes`;
+  receiver = await startCallbackReceiver('/hooks/outcomes');
   [stack, pdf] = await Promise.all([startStack(), samplePdf()]);
 });
 afterAll(async () => {
   await stack?.stop();
-  server?.close();
+  receiver?.close();
 });
 
 const files = () => ({ 'contract.pdf': pdf });
@@ -72,7 +57,7 @@ describe('the rejection reason reaches the sender', () => {
     const job = await createJob(
       stack,
       'portal',
-      emailPortalJob({ callbackUrl: hookUrl, pollingQueue: 'reasons' }),
+      emailPortalJob({ callbackUrl: receiver.url, pollingQueue: 'reasons' }),
       files(),
     );
     const running = await read(job);
@@ -89,10 +74,15 @@ describe('the rejection reason reaches the sender', () => {
 
     const callback = await eventually(
       async () =>
-        received
+        receiver.received
           .map(
-            (b) =>
-              JSON.parse(b) as { jobId: string; status: string; outcome?: string; signers: View['signers'] },
+            ({ body }) =>
+              JSON.parse(body) as {
+                jobId: string;
+                status: string;
+                outcome?: string;
+                signers: View['signers'];
+              },
           )
           .find((b) => b.jobId === job.id && b.status === 'FAILED'),
       (b) => b !== undefined,

@@ -3,11 +3,11 @@
  * trail's SIGNER_STATUS event, each ended job's outcome from its signers' statuses (the one rule,
  * src/rules/outcome.ts), and a running job's active group's activation from its GROUP_ACTIVATED.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createDb, type Db, migrateTo, migrateToLatest } from '../../src/db/index.js';
-import { ensureDatabase } from '../../src/dev/embedded-postgres.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Db, migrateToLatest } from '../../src/db/index.js';
+import { databaseAt, workflowEvent } from './support/legacy-rows.js';
 
 let db: Db;
 const jobs = {
@@ -36,22 +36,11 @@ async function signer(id: string, jobId: string, position: number, status: strin
     db,
   );
 }
-async function event(jobId: string, seq: number, at: string, details: Record<string, unknown>) {
-  await sql`insert into audit_events (job_id, idempotency_key, at, actor, event, details)
-    values (${jobId}, ${`workflow:${seq}`}, ${at}, 'system', ${details.type as string}, ${JSON.stringify({ ...details, at })})`.execute(
-    db,
-  );
-}
+const event = (jobId: string, seq: number, at: string, details: Record<string, unknown>) =>
+  workflowEvent(db, jobId, seq, at, details);
 
 beforeAll(async () => {
-  const adminUrl = inject('pgAdminUrl');
-  const name = `m_${randomBytes(6).toString('hex')}`;
-  await ensureDatabase(adminUrl, name);
-  db = createDb(adminUrl.replace(/\/postgres$/, `/${name}`), 2);
-  await migrateTo(db, '0021_link_code_channel');
-  await sql`insert into organisations (org_number, name, sector) values ('987654325', 'Sender', 'PUBLIC')`.execute(
-    db,
-  );
+  db = await databaseAt('0021_link_code_channel');
   await job(jobs.running, 'IN_PROGRESS', 0);
   await signer(s.running, jobs.running, 0, 'WAITING');
   await event(jobs.running, 1, '2026-01-02T09:00:00Z', {
