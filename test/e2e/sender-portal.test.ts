@@ -13,6 +13,7 @@ import { grantRole } from '../../src/portal/roles.js';
 import { type PagesStack, startPagesStack } from '../helpers/pages-stack.js';
 import { samplePdf } from '../helpers/requests.js';
 import { ORG } from '../helpers/stack.js';
+import { seriousAxeViolations } from './support/axe.js';
 import { launchChromium, providerLogin, screenshot } from './support/browser.js';
 import { createJob, readJob, waitForJob } from './support/jobs.js';
 
@@ -161,6 +162,7 @@ describe('sender portal', () => {
       `The deadline can only move later. The current deadline is ${formatTime('en', deadline.deadline!)}`,
     );
     expect(await days.getAttribute('aria-invalid')).toBe('true');
+    expect(await seriousAxeViolations(staff)).toEqual([]);
     expect(await days.inputValue()).toBe('10');
     expect(((await readJob(ps, 'portal', job.id)) as { deadline?: string }).deadline).toBe(deadline.deadline);
     await days.fill('45');
@@ -224,6 +226,11 @@ describe('sender portal', () => {
       // The other signer did not reject: no reason line.
       expect(await staff.locator(`[data-signer="${job.signers[1]!.id}"] .rejection-reason`).count()).toBe(0);
       expect(await staff.getByRole('button', { name: 'Extend' }).count()).toBe(0);
+      // Readable at the width: nothing wider than the screen, and no serious axe finding.
+      expect(await staff.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(
+        true,
+      );
+      expect(await seriousAxeViolations(staff)).toEqual([]);
       await screenshot(staff, `sender-job-rejected-${width}`);
 
       await staff.goto(`${ps.baseUrl}/sender/${ORG}?status=REJECTED&q=${encodeURIComponent(title)}`);
