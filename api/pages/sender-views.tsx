@@ -479,20 +479,23 @@ export class ExtendRefusedError extends JobConflictError {
   }
 }
 
+/** A number of days the form cannot take. */
+export function invalidDays(c: Context<PageEnv>, days: string): ExtendRefusedError {
+  return new ExtendRefusedError(days.slice(0, 10), c.get('t')('extendDaysInvalid'));
+}
+
 /**
- * Why `days` was refused, in the reader's words; a refusal by the workflow of another kind (the
- * job ended meanwhile, too many extensions) passes through as it was.
+ * Why `days` was refused, in the reader's words, when it would move the deadline earlier; a
+ * refusal of another kind (the job ended meanwhile, too many extensions) passes through as it was.
  */
 export function extendRefusal(c: Context<PageEnv>, days: string, err: unknown): unknown {
-  const t = c.get('t');
-  const lang = c.get('lang');
-  if (err === 'INVALID') return new ExtendRefusedError(days.slice(0, 10), t('extendDaysInvalid'));
   if (!(err instanceof DeadlineRefusedError)) return err;
+  const lang = c.get('lang');
   const requested = new Date(err.requestedDeadline);
   const activated = new Date(requested.getTime() - Number(days) * DAY_SECONDS * 1000);
   return new ExtendRefusedError(
     days,
-    t('deadlineEarlier', {
+    c.get('t')('deadlineEarlier', {
       current: formatTime(lang, err.currentDeadline),
       days,
       activated: formatTime(lang, activated),

@@ -38,6 +38,7 @@ import {
   emptySignerRow,
   extendRefusal,
   fieldOfIssue,
+  invalidDays,
   JOB_LIST_STATUSES,
   JobListPage,
   JobStatusPage,
@@ -305,7 +306,7 @@ export function senderRoutes(deps: PageDeps) {
       const body = await c.req.parseBody();
       const entered = typeof body.days === 'string' ? body.days.trim() : '';
       const days = Number(entered);
-      if (!/^\d+$/.test(entered) || days < 1 || days > 90) throw extendRefusal(c, entered, 'INVALID');
+      if (!/^\d+$/.test(entered) || days < 1 || days > 90) throw invalidDays(c, entered);
       const group = await extendDeadline(jobDeps, jobId, days * DAY_SECONDS).catch((err: unknown) => {
         throw extendRefusal(c, entered, err);
       });

@@ -8,10 +8,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowIdForJob } from '../../src/job/model.js';
 import { testPopulation } from '../../src/notifications/test-population.js';
+import { grantRole } from '../../src/portal/roles.js';
 import { extendDeadlineUpdate } from '../../workflows/definitions.js';
 import { type CallbackReceiver, startCallbackReceiver } from '../helpers/callback-receiver.js';
 import { portalJob, samplePdf } from '../helpers/requests.js';
-import { type Stack, startStack } from '../helpers/stack.js';
+import { ORG, type Stack, startStack } from '../helpers/stack.js';
 import {
   createJob,
   devAct,
@@ -23,6 +24,8 @@ import {
   follow,
   type JobBody,
   jobsPath,
+  loggedIn,
+  pid,
 } from './support/http.js';
 
 type View = JobBody & {
@@ -45,12 +48,17 @@ afterAll(async () => {
 });
 
 const files = () => ({ 'contract.pdf': pdf });
+/** A job of each outcome, as the tests below end them: the sender portal's test reads them all. */
+const byOutcome = new Map<string, string>();
 const read = async (job: JobBody) => (await (await follow(stack, job.links.self)).json()) as View;
-const ended = (job: JobBody) =>
-  eventually(
+const ended = async (job: JobBody) => {
+  const view = await eventually(
     () => read(job),
     (j) => j.status !== 'IN_PROGRESS',
   );
+  byOutcome.set(view.outcome, job.id);
+  return view;
+};
 
 describe('the rejection reason reaches the sender', () => {
   it('in the job view, the callback and the status queue, with outcome REJECTED', async () => {
@@ -208,5 +216,55 @@ describe('extend only extends', () => {
     expect(cause.type).toBe('DEADLINE_EARLIER_THAN_CURRENT');
     expect(cause.message).toContain(`the current deadline is ${before.deadline}`);
     expect((await read(job)).deadline).toBe(before.deadline);
+  });
+});
+
+describe('the sender portal names each end as the API does', () => {
+  it('on the job page, in the list, and in the list’s filter, in both languages', async () => {
+    byOutcome.set('IN_PROGRESS', (await createJob(stack, 'portal', emailPortalJob(), files())).id);
+    expect([...byOutcome.keys()].sort()).toEqual(
+      [
+        'CANCELLED',
+        'COMPLETED',
+        'CONTACT_INFORMATION_MISSING',
+        'EXPIRED',
+        'IN_PROGRESS',
+        'REJECTED',
+        'RESERVED',
+      ].sort(),
+    );
+    const staff = pid(8);
+    await grantRole(stack.t.db, { pid: staff, org: ORG, role: 'VIEWER' });
+    const sender = await loggedIn(stack, staff, `/sender/${ORG}`);
+    const texts: Record<string, [string, string]> = {
+      IN_PROGRESS: ['In progress', 'Pågår'],
+      COMPLETED: ['Completed', 'Fullført'],
+      REJECTED: ['Rejected by a signer', 'Avvist av en signatar'],
+      CANCELLED: ['Cancelled by the sender', 'Avbrutt av avsender'],
+      EXPIRED: ['Expired: the deadline passed', 'Utløpt: fristen gikk ut'],
+      RESERVED: [
+        'Failed: a signer is reserved against digital communication',
+        'Mislyktes: en signatar er reservert mot digital kommunikasjon',
+      ],
+      CONTACT_INFORMATION_MISSING: [
+        'Failed: a signer has no contact details',
+        'Mislyktes: en signatar mangler kontaktinformasjon',
+      ],
+    };
+    const outcomeOnPage = (html: string) => /data-outcome="([A-Z_]+)">([^<]*)</.exec(html)?.slice(1);
+    for (const [outcome, jobId] of byOutcome) {
+      const [en, nb] = texts[outcome]!;
+      const page = await sender(`/sender/${ORG}/jobs/${jobId}?lang=en`);
+      expect(page.status).toBe(200);
+      expect(outcomeOnPage(await page.text())).toEqual([outcome, en]);
+      const nbPage = await sender(`/sender/${ORG}/jobs/${jobId}?lang=nb`);
+      expect(outcomeOnPage(await nbPage.text())).toEqual([outcome, nb]);
+      // The filter finds it under its outcome, and only there.
+      const list = await (await sender(`/sender/${ORG}?status=${outcome}&lang=en`)).text();
+      expect(list).toContain(`/jobs/${jobId}"`);
+      expect(list).toContain(`<td data-outcome="${outcome}">${en}</td>`);
+      expect(list).not.toMatch(new RegExp(`data-outcome="(?!${outcome}")`));
+      expect(list).toContain(`<option value="${outcome}" selected="">${en}</option>`);
+    }
   });
 });
