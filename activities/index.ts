@@ -31,6 +31,7 @@ import type { Logger } from '../src/log.js';
 import type { NotificationAdapters } from '../src/notifications/config.js';
 import type { WorkerMetrics } from '../src/observability/metrics.js';
 import { issueSignerLink } from '../src/portal/signer-links.js';
+import { jobOutcome } from '../src/rules/outcome.js';
 import type { SigningContext } from '../src/signatures/context.js';
 import type { DocumentStore } from '../src/storage/index.js';
 import type { JobEvent } from '../workflows/job-state.js';
@@ -139,7 +140,11 @@ export function createActivities(deps: ActivityDeps) {
         for (const s of args.signers) {
           await tx
             .updateTable('signers')
-            .set({ status: s.status, status_since: s.since })
+            .set({
+              status: s.status,
+              status_since: s.since,
+              ...(s.rejectionReason !== undefined ? { rejection_reason: s.rejectionReason } : {}),
+            })
             .where('id', '=', s.id)
             .where('job_id', '=', args.jobId)
             .execute();
@@ -149,6 +154,7 @@ export function createActivities(deps: ActivityDeps) {
           .set({
             ...(await readModelOf(tx, args.events, storedJobRequest(jobRow.request).longTermStorage)),
             status: args.status,
+            outcome: jobOutcome(args),
             updated_at: sql<Date>`now()`,
             last_event_seq: lastSeq,
           })
@@ -169,7 +175,13 @@ export function createActivities(deps: ActivityDeps) {
                 jobId: args.jobId,
                 reference: jobRow.reference,
                 status: args.status,
-                signers: args.signers.map((s) => ({ id: s.id, status: s.status, since: s.since })),
+                outcome: jobOutcome(args),
+                signers: args.signers.map((s) => ({
+                  id: s.id,
+                  status: s.status,
+                  since: s.since,
+                  ...(s.rejectionReason ? { rejectionReason: s.rejectionReason } : {}),
+                })),
               }),
             })
             .onConflict((oc) => oc.columns(['job_id', 'seq']).doNothing())
@@ -261,6 +273,7 @@ async function readModelOf(
         set.active_group = e.group;
         set.active_signing_order = first?.signing_order ?? null;
         set.deadline = e.deadline;
+        set.group_activated_at = e.at;
         break;
       }
       case 'DEADLINE_EXTENDED':
@@ -272,6 +285,7 @@ async function readModelOf(
         set.active_group = null;
         set.active_signing_order = null;
         set.deadline = null;
+        set.group_activated_at = null;
         set.retention_until =
           retentionDeadline(new Date(e.at), { status: e.status, longTermStorage })?.toISOString() ?? null;
         break;

@@ -12,6 +12,7 @@ import {
   SIGNER_STATUSES,
 } from '../src/job/model.js';
 import { MAX_POLLING_QUEUE_LENGTH } from '../src/job/schema.js';
+import { JOB_OUTCOMES } from '../src/rules/outcome.js';
 
 const dateTime = z
   .string()
@@ -28,7 +29,7 @@ export const deadlineRequestSchema = z
       .min(1)
       .max(MAX_AVAILABLE_SECONDS)
       .describe(
-        "The active group's new lifetime in seconds, counted from that group's activation (1-7776000). The resulting deadline must lie in the future. A group's deadline can be extended at most 10 times (409 TOO_MANY_EXTENSIONS).",
+        "The active group's new lifetime in seconds, counted from that group's activation (1-7776000). The resulting deadline must lie in the future and not before the current deadline (409 DEADLINE_EARLIER_THAN_CURRENT, whose message names the current deadline). A group's deadline can be extended at most 10 times (409 TOO_MANY_EXTENSIONS).",
       )
       .meta({ example: 1209600 }),
   })
@@ -91,6 +92,10 @@ export const signerViewSchema = z.object({
   order: z.int().describe('Signing order (portal); 0 in the direct flow.'),
   status: z.enum(SIGNER_STATUSES),
   since: dateTime.describe('When the signer got this status.'),
+  rejectionReason: z
+    .string()
+    .optional()
+    .describe('Status REJECTED: the reason the signer gave for the sender, when they gave one.'),
   language: z
     .enum(NOTIFICATION_LANGUAGES)
     .optional()
@@ -105,12 +110,23 @@ export const signerViewSchema = z.object({
   }),
 });
 
+/** How the job ended, named apart; beside the contract's three-valued `status`. */
+export const jobOutcomeSchema = z
+  .enum(JOB_OUTCOMES)
+  .describe(
+    'How the job stands, named apart: IN_PROGRESS; COMPLETED; REJECTED (a signer rejected); CANCELLED (by the sender); ' +
+      'EXPIRED (the deadline passed); RESERVED or CONTACT_INFORMATION_MISSING (a signer could not be reached: ' +
+      'the register shows them reserved, or has no contact details); FAILED (any other failure). ' +
+      '`status` stays IN_PROGRESS, COMPLETED_SUCCESSFULLY or FAILED.',
+  );
+
 export const jobViewSchema = z.object({
   id: z.string().describe('Opaque job id.'),
   flow: z.enum(['direct', 'portal']),
   title: z.string(),
   reference: z.string().nullable(),
   status: z.enum(JOB_STATUSES),
+  outcome: jobOutcomeSchema,
   createdAt: dateTime,
   since: dateTime.optional().describe('When the job got its status.'),
   activated: z.boolean().optional().describe('Whether the first group has been activated.'),
@@ -142,9 +158,23 @@ export const statusChangeViewSchema = z
     jobId: z.string(),
     reference: z.string().nullable(),
     status: z.enum(JOB_STATUSES).describe("The job's status after the change."),
+    outcome: jobOutcomeSchema
+      .optional()
+      .describe(
+        'How the job stands after the change, named apart (absent in changes recorded before this field).',
+      ),
     changedAt: dateTime,
     signers: z.array(
-      z.object({ id: z.string(), signer: z.string(), status: z.enum(SIGNER_STATUSES), since: dateTime }),
+      z.object({
+        id: z.string(),
+        signer: z.string(),
+        status: z.enum(SIGNER_STATUSES),
+        since: dateTime,
+        rejectionReason: z
+          .string()
+          .optional()
+          .describe('Status REJECTED: the reason the signer gave for the sender, when they gave one.'),
+      }),
     ),
     links: z.object({ self: absoluteUrl.describe('The job.') }),
     confirmUrl: absoluteUrl.describe('POST here (empty body) to confirm this very change was received.'),

@@ -28,6 +28,7 @@ export function jobView(baseUrl: string, rec: JobRecord, redirectUrls?: Map<stri
     title: rec.job.title,
     reference: rec.job.reference,
     status: rec.job.status,
+    outcome: rec.job.outcome,
     createdAt: rec.job.createdAt.toISOString(),
     since: rec.job.since.toISOString(),
     activated: rec.job.activated,
@@ -42,6 +43,7 @@ export function jobView(baseUrl: string, rec: JobRecord, redirectUrls?: Map<stri
         order: s.order,
         status: s.status,
         since: s.since.toISOString(),
+        ...(s.rejectionReason !== null ? { rejectionReason: s.rejectionReason } : {}),
         // Direct-flow signers get no notices, so a language would mean nothing there.
         ...(rec.job.flow === 'portal' ? { language: s.language } : {}),
         ...(redirectUrl ? { redirectUrl } : {}),
@@ -64,6 +66,7 @@ export function statusChangeView(
     jobId: change.jobId,
     reference: change.reference,
     status: change.status as StatusChangeView['status'],
+    ...(change.outcome ? { outcome: change.outcome as StatusChangeView['outcome'] } : {}),
     changedAt: change.changedAt.toISOString(),
     signers: change.signers as StatusChangeView['signers'],
     links: { self },

@@ -57,6 +57,7 @@ export const REFUSAL_TYPES = [
   'NOT_PORTAL_JOB',
   'INVALID_DEADLINE',
   'TOO_MANY_EXTENSIONS',
+  'DEADLINE_EARLIER_THAN_CURRENT',
   'CODES_NEVER_BLOCK',
 ] as const;
 export type RefusalType = (typeof REFUSAL_TYPES)[number];

@@ -33,6 +33,7 @@ import {
   documentsExpiryWarningAt,
   deadlineWarningAt as senderDeadlineWarning,
 } from '../src/notifications/sender-notice-rules.js';
+import { extensionRefusal } from '../src/rules/deadline-extension.js';
 import { noticeSchedule, type PlannedNotice } from '../src/rules/reminders.js';
 import {
   cancelUpdate,
@@ -232,6 +233,13 @@ export async function signatureJob(input: SignatureJobInput): Promise<SignatureJ
             `availableSeconds must be an integer from 1 to ${MAX_AVAILABLE_SECONDS}`,
           );
         }
+        // Extend only extends: refusing leaves no history, so running jobs need no patch for it.
+        const shorter = extensionRefusal({
+          activatedAt: group!.activatedAt!,
+          deadline: group!.deadline ?? group!.activatedAt!,
+          availableSeconds,
+        });
+        if (shorter) refuse(shorter.code, shorter.message);
         const newDeadline = Date.parse(group!.activatedAt!) + availableSeconds * 1000;
         if (newDeadline <= Date.now())
           refuse('INVALID_DEADLINE', 'the new deadline would already have passed');

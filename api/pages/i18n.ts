@@ -219,7 +219,13 @@ const nb = {
   cancelJob: 'Avbryt oppdraget',
   jobCancelled: 'Oppdraget er avbrutt.',
   extendHeading: 'Forleng fristen',
-  extendDays: 'Ny frist for gruppen som signerer nå, i dager fra aktivering',
+  extendDays:
+    'Antall dager gruppen som signerer nå har i alt, regnet fra {activated} da den fikk oppdraget (1-90)',
+  extendDaysInvalid: 'Skriv et helt antall dager fra 1 til 90.',
+  extendHint:
+    'Nå: {days} dager, frist {deadline}. Fristen kan bare flyttes senere: et tall som gir en tidligere frist, avvises.',
+  deadlineEarlier:
+    'Fristen kan bare flyttes senere. Nåværende frist er {current}; {days} dager fra {activated} ville gitt {requested}.',
   extendButton: 'Forleng',
   deadlineExtended: 'Fristen er forlenget til {date}.',
   downloadPades: 'Last ned signert PDF (PAdES)',
@@ -253,6 +259,18 @@ const nb = {
   job_IN_PROGRESS: 'Pågår',
   job_COMPLETED_SUCCESSFULLY: 'Fullført',
   job_FAILED: 'Mislyktes',
+  outcome_IN_PROGRESS: 'Pågår',
+  outcome_COMPLETED: 'Fullført',
+  outcome_REJECTED: 'Avvist av en signatar',
+  outcome_CANCELLED: 'Avbrutt av avsender',
+  outcome_EXPIRED: 'Utløpt: fristen gikk ut',
+  outcome_RESERVED: 'Mislyktes: en signatar er reservert mot digital kommunikasjon',
+  outcome_CONTACT_INFORMATION_MISSING: 'Mislyktes: en signatar mangler kontaktinformasjon',
+  outcome_FAILED: 'Mislyktes',
+  rejectionReason: 'Begrunnelse til avsender: «{reason}»',
+  noRejectionReason: 'Ingen begrunnelse oppgitt.',
+  flow_direct: 'Direkte signering (API)',
+  flow_portal: 'Signeringsportalen',
   signer_WAITING: 'Venter',
   signer_SIGNED: 'Signert',
   signer_REJECTED: 'Avvist',
@@ -466,7 +484,13 @@ const en: Record<TextKey, string> = {
   cancelJob: 'Cancel the job',
   jobCancelled: 'The job has been cancelled.',
   extendHeading: 'Extend the deadline',
-  extendDays: 'New deadline of the group signing now, in days from its activation',
+  extendDays:
+    'Days the group signing now has in all, counted from {activated} when it received the job (1-90)',
+  extendDaysInvalid: 'Enter a whole number of days from 1 to 90.',
+  extendHint:
+    'Now: {days} days, deadline {deadline}. The deadline can only move later: a number giving an earlier deadline is refused.',
+  deadlineEarlier:
+    'The deadline can only move later. The current deadline is {current}; {days} days from {activated} would end {requested}.',
   extendButton: 'Extend',
   deadlineExtended: 'The deadline is now {date}.',
   downloadPades: 'Download the signed PDF (PAdES)',
@@ -497,6 +521,18 @@ const en: Record<TextKey, string> = {
   job_IN_PROGRESS: 'In progress',
   job_COMPLETED_SUCCESSFULLY: 'Completed',
   job_FAILED: 'Failed',
+  outcome_IN_PROGRESS: 'In progress',
+  outcome_COMPLETED: 'Completed',
+  outcome_REJECTED: 'Rejected by a signer',
+  outcome_CANCELLED: 'Cancelled by the sender',
+  outcome_EXPIRED: 'Expired: the deadline passed',
+  outcome_RESERVED: 'Failed: a signer is reserved against digital communication',
+  outcome_CONTACT_INFORMATION_MISSING: 'Failed: a signer has no contact details',
+  outcome_FAILED: 'Failed',
+  rejectionReason: 'Reason for the sender: “{reason}”',
+  noRejectionReason: 'No reason given.',
+  flow_direct: 'Direct signing (API)',
+  flow_portal: 'Signing portal',
   signer_WAITING: 'Waiting',
   signer_SIGNED: 'Signed',
   signer_REJECTED: 'Rejected',
@@ -519,7 +555,11 @@ export function translator(lang: Lang): Translate {
 }
 
 /** A status name in the reader's language (unknown statuses as they are). */
-export function statusText(t: Translate, kind: 'job' | 'signer', status: string): string {
+export function statusText(
+  t: Translate,
+  kind: 'job' | 'signer' | 'outcome' | 'flow',
+  status: string,
+): string {
   const key = `${kind}_${status}`;
   return key in nb ? t(key as TextKey) : status;
 }

@@ -2,10 +2,11 @@
 import type { Context } from 'hono';
 import type { Child, FC } from 'hono/jsx';
 import type { SignerActivity } from '../../src/db/job-reads.js';
-import { MAX_SIGNERS } from '../../src/job/model.js';
+import { DAY_SECONDS, MAX_SIGNERS } from '../../src/job/model.js';
 import type { KeptFile } from '../../src/portal/kept-uploads.js';
 import type { JobForm, JobListFilter, SignerFormRow } from '../../src/portal/sender-jobs.js';
-import type { JobRecord } from '../../src/services/signature-jobs.js';
+import { JOB_OUTCOMES, type JobOutcome } from '../../src/rules/outcome.js';
+import { DeadlineRefusedError, JobConflictError, type JobRecord } from '../../src/services/signature-jobs.js';
 import type { PageEnv } from './context.js';
 import { statusText, type TextKey, type Translate } from './i18n.js';
 import { CsrfField, formatTime, Layout, Notice, type PageNotice } from './layout.js';
@@ -382,17 +383,25 @@ export const NewJobPage: FC<{
   );
 };
 
-export const JOB_LIST_STATUSES = ['IN_PROGRESS', 'COMPLETED_SUCCESSFULLY', 'FAILED'] as const;
+/** The list's filter offers every outcome (`?status=`), each named apart. */
+export const JOB_LIST_STATUSES = JOB_OUTCOMES;
 
 export const JobListPage: FC<{
   c: Context<PageEnv>;
   org: { org: string; name: string };
   mayCreate: boolean;
   filter: JobListFilter;
-  jobs: { id: string; title: string; reference: string | null; status: string; createdAt: Date }[];
+  jobs: {
+    id: string;
+    flow: string;
+    title: string;
+    reference: string | null;
+    outcome: JobOutcome;
+    createdAt: Date;
+  }[];
 }> = ({ c, org, mayCreate, filter, jobs }) => {
   const t = c.get('t');
-  const filtered = Boolean(filter.status || filter.search);
+  const filtered = Boolean(filter.outcome || filter.search);
   return (
     <Layout c={c} title={`${t('senderTitle')}: ${org.name}`}>
       {mayCreate ? (
@@ -409,8 +418,8 @@ export const JobListPage: FC<{
           <select id="status" name="status">
             <option value="">{t('filterAll')}</option>
             {JOB_LIST_STATUSES.map((st) => (
-              <option value={st} selected={filter.status === st}>
-                {statusText(t, 'job', st)}
+              <option value={st} selected={filter.outcome === st}>
+                {statusText(t, 'outcome', st)}
               </option>
             ))}
           </select>
@@ -443,9 +452,12 @@ export const JobListPage: FC<{
                 <tr>
                   <td>
                     <a href={senderJobPath(org.org, j.id)}>{j.title}</a>
+                    {j.flow === 'direct' ? (
+                      <span class="state-time">{statusText(t, 'flow', j.flow)}</span>
+                    ) : null}
                   </td>
                   <td>{j.reference ?? ''}</td>
-                  <td>{statusText(t, 'job', j.status)}</td>
+                  <td data-outcome={j.outcome}>{statusText(t, 'outcome', j.outcome)}</td>
                   <td>{formatTime(c.get('lang'), j.createdAt)}</td>
                 </tr>
               ))}
@@ -454,6 +466,84 @@ export const JobListPage: FC<{
         </div>
       )}
     </Layout>
+  );
+};
+
+/** A refused extension, to be shown at the days field with the number that was entered. */
+export class ExtendRefusedError extends JobConflictError {
+  constructor(
+    readonly days: string,
+    message: string,
+  ) {
+    super('EXTENSION_REFUSED', message);
+  }
+}
+
+/** A number of days the form cannot take. */
+export function invalidDays(c: Context<PageEnv>, days: string): ExtendRefusedError {
+  return new ExtendRefusedError(days.slice(0, 10), c.get('t')('extendDaysInvalid'));
+}
+
+/**
+ * Why `days` was refused, in the reader's words, when it would move the deadline earlier; a
+ * refusal of another kind (the job ended meanwhile, too many extensions) passes through as it was.
+ */
+export function extendRefusal(c: Context<PageEnv>, days: string, err: unknown): unknown {
+  if (!(err instanceof DeadlineRefusedError)) return err;
+  const lang = c.get('lang');
+  const requested = new Date(err.requestedDeadline);
+  const activated = new Date(requested.getTime() - Number(days) * DAY_SECONDS * 1000);
+  return new ExtendRefusedError(
+    days,
+    c.get('t')('deadlineEarlier', {
+      current: formatTime(lang, err.currentDeadline),
+      days,
+      activated: formatTime(lang, activated),
+      requested: formatTime(lang, requested),
+    }),
+  );
+}
+
+/**
+ * The deadline's form: the number is the group's whole lifetime from its activation (as at
+ * creation), so the label names that moment, and the hint the lifetime and deadline it has now.
+ */
+const ExtendForm: FC<{
+  c: Context<PageEnv>;
+  path: string;
+  csrfToken: string;
+  activatedAt: Date;
+  deadline: Date;
+  error?: { message: string; days: string };
+}> = ({ c, path, csrfToken, activatedAt, deadline, error }) => {
+  const t = c.get('t');
+  const lang = c.get('lang');
+  const days = Math.round((deadline.getTime() - activatedAt.getTime()) / (DAY_SECONDS * 1000));
+  const errors: FormErrors = error ? formErrors([{ field: 'days', message: error.message }]) : NO_ERRORS;
+  return (
+    <form method="post" action={`${path}/deadline`} class="card">
+      <h2>{t('extendHeading')}</h2>
+      <CsrfField token={csrfToken} />
+      <Field
+        id="days"
+        label={t('extendDays', { activated: formatTime(lang, activatedAt) })}
+        hint={t('extendHint', { days, deadline: formatTime(lang, deadline) })}
+        errors={errors}
+        control={(attrs) => (
+          <input
+            type="number"
+            id="days"
+            name="days"
+            min={1}
+            max={90}
+            required
+            value={error?.days}
+            {...attrs}
+          />
+        )}
+      />
+      <button type="submit">{t('extendButton')}</button>
+    </form>
   );
 };
 
@@ -480,11 +570,15 @@ export const JobStatusPage: FC<{
   mayAct: boolean;
   csrfToken: string;
   notice?: PageNotice;
-}> = ({ c, org, rec, activity, knownName, mayAct, csrfToken, notice }) => {
+  /** A refused extension: shown at the days field, with the number that was entered. */
+  extendError?: { message: string; days: string };
+}> = ({ c, org, rec, activity, knownName, mayAct, csrfToken, notice, extendError }) => {
   const t = c.get('t');
   const lang = c.get('lang');
   const path = senderJobPath(org, rec.job.id);
   const running = rec.job.status === 'IN_PROGRESS';
+  // Only portal jobs have a sender's cancel and deadline (the direct flow's live 30 days).
+  const actions = mayAct && running && rec.job.flow === 'portal';
   const orders = [...new Set(rec.signers.map((s) => s.order))].sort((a, b) => a - b);
   const when = (at: Date | null) => (at ? formatTime(lang, at) : '–');
   return (
@@ -492,7 +586,10 @@ export const JobStatusPage: FC<{
       {notice ? <Notice kind={notice.kind}>{notice.text}</Notice> : null}
       <h2>{t('jobStatusHeading')}</h2>
       <p>
-        <strong>{statusText(t, 'job', rec.job.status)}</strong>
+        <strong class="job-outcome" data-outcome={rec.job.outcome}>
+          {statusText(t, 'outcome', rec.job.outcome)}
+        </strong>
+        {rec.job.flow === 'direct' ? ` · ${statusText(t, 'flow', rec.job.flow)}` : ''}
         {rec.job.deadline ? ` · ${t('deadline', { date: formatTime(lang, rec.job.deadline) })}` : ''}
         {rec.job.reference ? ` · ${rec.job.reference}` : ''}
       </p>
@@ -514,6 +611,13 @@ export const JobStatusPage: FC<{
                 {orders.length > 1 ? `${t('colGroup')} ${orders.indexOf(s.order) + 1} · ` : ''}
                 <span class="signer-state">{signerState(t, s, a, rec.job.activeOrder ?? undefined)}</span>
               </div>
+              {s.status === 'REJECTED' ? (
+                <p class="rejection-reason">
+                  {s.rejectionReason
+                    ? t('rejectionReason', { reason: s.rejectionReason })
+                    : t('noRejectionReason')}
+                </p>
+              ) : null}
               <dl class="signer-events">
                 <div>
                   <dt>{t('eventNotified')}</dt>
@@ -557,15 +661,18 @@ export const JobStatusPage: FC<{
           </ul>
         </section>
       ) : null}
-      {mayAct && running ? (
+      {actions ? (
         <div class="actions">
-          <form method="post" action={`${path}/deadline`} class="card">
-            <h2>{t('extendHeading')}</h2>
-            <CsrfField token={csrfToken} />
-            <label for="days">{t('extendDays')}</label>
-            <input type="number" id="days" name="days" min={1} max={90} required />
-            <button type="submit">{t('extendButton')}</button>
-          </form>
+          {rec.job.deadline && rec.job.groupActivatedAt ? (
+            <ExtendForm
+              c={c}
+              path={path}
+              csrfToken={csrfToken}
+              activatedAt={rec.job.groupActivatedAt}
+              deadline={rec.job.deadline}
+              {...(extendError ? { error: extendError } : {})}
+            />
+          ) : null}
           <form method="post" action={`${path}/cancel`} class="card">
             <h2>{t('cancelJob')}</h2>
             <CsrfField token={csrfToken} />

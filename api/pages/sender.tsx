@@ -23,7 +23,7 @@ import {
   extendDeadline,
   findArtifact,
   findOwnedJob,
-  getSignatureJob,
+  getOrganisationJob,
   IdempotencyConflictError,
   JobConflictError,
 } from '../../src/services/signature-jobs.js';
@@ -34,9 +34,12 @@ import { formatTime, messagePage, notFoundPage, type PageNotice, renderPage } fr
 import { loginUrl } from './login.js';
 import { senderJobPath, senderPath } from './paths.js';
 import {
+  ExtendRefusedError,
   emptyJobForm,
   emptySignerRow,
+  extendRefusal,
   fieldOfIssue,
+  invalidDays,
   JOB_LIST_STATUSES,
   JobListPage,
   JobStatusPage,
@@ -227,8 +230,10 @@ export function senderRoutes(deps: PageDeps) {
     staff: Staff,
     notice?: PageNotice,
     status: 200 | 409 = 200,
+    extendError?: { message: string; days: string },
   ) => {
-    const rec = await getSignatureJob(jobDeps, staff.org, 'portal', c.req.param('id') ?? '');
+    // Every job of the organisation, whichever flow or API created it.
+    const rec = await getOrganisationJob(jobDeps, staff.org, c.req.param('id') ?? '');
     const activity = await signerActivity(deps.db, rec.job.id);
     return renderPage(
       c,
@@ -241,6 +246,7 @@ export function senderRoutes(deps: PageDeps) {
         mayAct={staff.mayAct}
         csrfToken={c.get('session')!.csrfToken}
         {...(notice ? { notice } : {})}
+        {...(extendError ? { extendError } : {})}
       />,
       status,
     );
@@ -256,7 +262,7 @@ export function senderRoutes(deps: PageDeps) {
     let notice: PageNotice | undefined;
     if (flag('created')) notice = { kind: 'success', text: t('jobCreated') };
     else if (flag('cancelled')) {
-      const rec = await getSignatureJob(jobDeps, staff.org, 'portal', c.req.param('id') ?? '');
+      const rec = await getOrganisationJob(jobDeps, staff.org, c.req.param('id') ?? '');
       if (rec.job.failureReason === 'CANCELLED') notice = { kind: 'success', text: t('jobCancelled') };
     } else if (flag('extended')) {
       const deadline = await lastDeadlineExtension(deps.db, c.req.param('id') ?? '');
@@ -281,6 +287,9 @@ export function senderRoutes(deps: PageDeps) {
         return c.redirect(`${senderJobPath(staff.org, job.id)}?${await run(c, staff, job.id)}`, 303);
       } catch (err) {
         if (!(err instanceof JobConflictError)) throw err;
+        if (err instanceof ExtendRefusedError) {
+          return statusPage(c, staff, undefined, 409, { message: err.message, days: err.days });
+        }
         return statusPage(
           c,
           staff,
@@ -307,11 +316,12 @@ export function senderRoutes(deps: PageDeps) {
   app.post(
     `${jobBase}/deadline`,
     action(async (c, staff, jobId) => {
-      const days = Number(textField(c.get('form'), 'days'));
-      if (!Number.isInteger(days) || days < 1 || days > 90) {
-        throw new JobConflictError('INVALID_DEADLINE', c.get('t')('fieldAvailableDays'));
-      }
-      await extendDeadline(jobDeps, jobId, days * DAY_SECONDS);
+      const entered = textField(c.get('form'), 'days').trim();
+      const days = Number(entered);
+      if (!/^\d+$/.test(entered) || days < 1 || days > 90) throw invalidDays(c, entered);
+      await extendDeadline(jobDeps, jobId, days * DAY_SECONDS).catch((err: unknown) => {
+        throw extendRefusal(c, entered, err);
+      });
       await recordPageEvent(deps.db, {
         jobId,
         actor: personActor(staff.pid),
@@ -326,7 +336,7 @@ export function senderRoutes(deps: PageDeps) {
   const download = (kind: 'PADES' | 'XADES') => async (c: Context<PageEnv>) => {
     const staff = await staffOf(c, c.req.param('org'));
     if (staff instanceof Response) return staff;
-    const job = await findOwnedJob(deps.db, staff.org, 'portal', c.req.param('id') ?? '');
+    const job = await findOwnedJob(deps.db, staff.org, 'any', c.req.param('id') ?? '');
     const signerId = c.req.param('signerId') ?? '';
     const content = await findArtifact(deps, job.id, kind, kind === 'XADES' ? signerId : '');
     if (!content) return notFoundPage(c);
@@ -346,7 +356,7 @@ export function senderRoutes(deps: PageDeps) {
 function jobListFilter(status: string | undefined, search: string | undefined): JobListFilter {
   const known = JOB_LIST_STATUSES.find((s) => s === status);
   const words = search?.trim().slice(0, 100);
-  return { ...(known ? { status: known } : {}), ...(words ? { search: words } : {}) };
+  return { ...(known ? { outcome: known } : {}), ...(words ? { search: words } : {}) };
 }
 
 /** The new-job form's fields and uploads (empty file inputs left out). */

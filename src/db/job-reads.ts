@@ -17,6 +17,7 @@ import type {
   SignerStatus,
 } from '../job/model.js';
 import { signerActor } from '../portal/audit.js';
+import { JOB_OUTCOMES, type JobOutcome } from '../rules/outcome.js';
 import { isStorableText } from '../services/storable-text.js';
 import type { Db } from './index.js';
 
@@ -72,11 +73,15 @@ export interface JobRecord {
     reference: string | null;
     createdAt: Date;
     status: JobStatus;
+    /** How the job stands, named apart (src/rules/outcome.ts), as recorded with its status. */
+    outcome: JobOutcome;
     /** When the job got its status. */
     since: Date;
     activated: boolean;
     /** The active group's deadline; null when no group may sign. */
     deadline: Date | null;
+    /** When the group that may sign now was activated (a new lifetime counts from it); null when none may. */
+    groupActivatedAt: Date | null;
     /** The signing order of the group that may sign now; null when none may. */
     activeOrder: number | null;
     failureReason: SignatureJobState['failureReason'] | null;
@@ -93,6 +98,8 @@ export interface JobRecord {
     since: Date;
     /** The language of the signer's notices (portal): as the sender chose it, or the signer since. */
     language: NotificationLanguage;
+    /** The reason the signer gave when rejecting; null if none (or not rejected). */
+    rejectionReason: string | null;
   }[];
   hasPades: boolean;
   xadesSignerIds: Set<string>;
@@ -111,9 +118,11 @@ const jobColumns = [
   'signature_jobs.reference',
   'signature_jobs.created_at',
   'signature_jobs.status',
+  'signature_jobs.outcome',
   'signature_jobs.status_since',
   'signature_jobs.activated_at',
   'signature_jobs.deadline',
+  'signature_jobs.group_activated_at',
   'signature_jobs.active_signing_order',
   'signature_jobs.failure_reason',
   'signature_jobs.retention_until',
@@ -130,11 +139,19 @@ export function readOwnedJob(db: Db, org: string, flow: Flow, jobId: string): Pr
   return readJob(db, jobId, { org, flow });
 }
 
+/**
+ * A job of `org` whatever its flow and whichever API created it (the sender portal shows them
+ * all); undefined for any other organisation's job.
+ */
+export function readOrganisationJob(db: Db, org: string, jobId: string): Promise<JobRecord | undefined> {
+  return readJob(db, jobId, { org });
+}
+
 /** A job by id, of any organisation unless `owner` is given (operators: the CLI). */
 export async function readJob(
   db: Db,
   jobId: string,
-  owner?: { org: string; flow: Flow },
+  owner?: { org: string; flow?: Flow },
 ): Promise<JobRecord | undefined> {
   if (!isPlausibleId(jobId)) return undefined;
   let query = db
@@ -146,11 +163,8 @@ export async function readJob(
     )
     .select(jobColumns)
     .where('signature_jobs.id', '=', jobId);
-  if (owner) {
-    query = query
-      .where('signature_jobs.org_number', '=', owner.org)
-      .where('signature_jobs.flow', '=', owner.flow);
-  }
+  if (owner) query = query.where('signature_jobs.org_number', '=', owner.org);
+  if (owner?.flow) query = query.where('signature_jobs.flow', '=', owner.flow);
   const row = await query.executeTakeFirst();
   if (!row) return undefined;
   const [signerRows, artifacts, pdfANotKept] = await Promise.all([
@@ -174,9 +188,11 @@ export async function readJob(
       reference: row.reference,
       createdAt: row.created_at,
       status: row.status,
+      outcome: recordedOutcome(row.outcome),
       since: row.status_since ?? row.created_at,
       activated: row.activated_at !== null,
       deadline: row.deadline,
+      groupActivatedAt: row.deadline ? row.group_activated_at : null,
       activeOrder: row.status === 'IN_PROGRESS' ? row.active_signing_order : null,
       failureReason: (row.failure_reason as SignatureJobState['failureReason']) ?? null,
       retentionUntil: row.retention_until ?? row.delete_after ?? null,
@@ -190,6 +206,7 @@ export async function readJob(
       status: s.status as SignerStatus,
       since: s.status_since,
       language: s.language as NotificationLanguage,
+      rejectionReason: s.status === 'REJECTED' ? s.rejection_reason : null,
     })),
     hasPades: artifacts.some((a) => a.kind === 'PADES'),
     xadesSignerIds: new Set(artifacts.filter((a) => a.kind === 'XADES').map((a) => a.signer_id)),
@@ -201,6 +218,11 @@ export async function readJob(
   };
 }
 
+/** The recorded outcome; a value this code does not know (a corrupt row) is a plain failure. */
+function recordedOutcome(value: string): JobOutcome {
+  return JOB_OUTCOMES.find((o) => o === value) ?? 'FAILED';
+}
+
 function liveArtifacts(db: Db, jobId: string) {
   return db
     .selectFrom('artifacts')
@@ -210,16 +232,19 @@ function liveArtifacts(db: Db, jobId: string) {
     .execute();
 }
 
-/** The stored row of a job of `org` in `flow` (the first check of every sender endpoint). */
-export async function findOwnedJobRow(db: Db, org: string, flow: Flow, jobId: string) {
+/**
+ * The stored row of a job of `org` in `flow` (the first check of every sender endpoint); with
+ * flow 'any', in whichever flow (the sender portal's).
+ */
+export async function findOwnedJobRow(db: Db, org: string, flow: Flow | 'any', jobId: string) {
   if (!isPlausibleId(jobId)) return undefined;
-  return db
+  let query = db
     .selectFrom('signature_jobs')
     .select(['id', 'org_number', 'flow', 'title', 'reference', 'created_at', 'status', 'request'])
     .where('id', '=', jobId)
-    .where('org_number', '=', org)
-    .where('flow', '=', flow)
-    .executeTakeFirst();
+    .where('org_number', '=', org);
+  if (flow !== 'any') query = query.where('flow', '=', flow);
+  return query.executeTakeFirst();
 }
 
 /**
@@ -358,29 +383,48 @@ export async function listPersonSignerJobs(
   return rows.map(toSignerJob);
 }
 
-/** What the job list may be narrowed to: a status, and words of the title or the reference. */
+/** What the job list may be narrowed to: an outcome, and words of the title or the reference. */
 export interface JobListFilter {
-  status?: 'IN_PROGRESS' | 'COMPLETED_SUCCESSFULLY' | 'FAILED';
+  outcome?: JobOutcome;
   search?: string;
 }
 
 /** LIKE's own characters taken literally. */
 const likeLiteral = (s: string) => s.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 
-/** The organisation's portal jobs, newest first, with their recorded statuses. */
+/**
+ * The organisation's jobs, newest first, with their recorded outcomes: every job of it, whatever
+ * the flow and whichever API (JSON, XML, the sender portal) created it.
+ */
 export async function listOrganisationJobs(db: Db, org: string, filter: JobListFilter = {}, limit = 50) {
   let query = db
     .selectFrom('signature_jobs')
-    .select(['id', 'title', 'reference', 'status', 'created_at as createdAt', 'deadline'])
-    .where('org_number', '=', org)
-    .where('flow', '=', 'portal');
-  if (filter.status) query = query.where('status', '=', filter.status);
+    .select(['id', 'flow', 'title', 'reference', 'status', 'outcome', 'created_at as createdAt', 'deadline'])
+    .where('org_number', '=', org);
+  if (filter.outcome) query = query.where('outcome', '=', filter.outcome);
   const search = filter.search?.trim();
   if (search) {
     const pattern = `%${likeLiteral(search)}%`;
     query = query.where((eb) => eb.or([eb('title', 'ilike', pattern), eb('reference', 'ilike', pattern)]));
   }
-  return query.orderBy('created_at', 'desc').limit(limit).execute();
+  const rows = await query.orderBy('created_at', 'desc').limit(limit).execute();
+  return rows.map((r) => ({ ...r, outcome: recordedOutcome(r.outcome) }));
+}
+
+/** The group that may sign now: when it was activated and its deadline; undefined when none may. */
+export async function readActiveGroup(
+  db: Db,
+  jobId: string,
+): Promise<{ activatedAt: Date; deadline: Date } | undefined> {
+  if (!isPlausibleId(jobId)) return undefined;
+  const row = await db
+    .selectFrom('signature_jobs')
+    .select(['group_activated_at', 'deadline'])
+    .where('id', '=', jobId)
+    .where('status', '=', 'IN_PROGRESS')
+    .executeTakeFirst();
+  if (!row?.group_activated_at || !row.deadline) return undefined;
+  return { activatedAt: row.group_activated_at, deadline: row.deadline };
 }
 
 /** Each signer's identifier (how the sender addressed them), by signer id. */

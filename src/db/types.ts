@@ -95,6 +95,10 @@ export interface SignatureJobsTable {
   documents_deleted_at: NullableTimestamp;
   /** Migration 0014: the job's id in the XML API (xs:long), from a sequence; bigint as text. */
   numeric_id: ColumnType<string, never, never>;
+  /** Migration 0022: how the job ended, named apart (src/rules/outcome.ts); IN_PROGRESS until then. */
+  outcome: ColumnType<string, string | undefined, string>;
+  /** Migration 0022: when the group that may sign now was activated; null when none may. */
+  group_activated_at: NullableTimestamp;
 }
 
 /** Migration 0014: organisations a sender lets send jobs in its name over the XML API. */
@@ -126,6 +130,8 @@ export interface SignersTable {
   eid_provider: ColumnType<string | null, string | null | undefined, string | null>;
   /** The language of the signer's notices: NB (default) or EN; the signer may change it. */
   language: ColumnType<string, string | undefined, string>;
+  /** Migration 0022: the reason the signer gave when rejecting, if any. */
+  rejection_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface DocumentsTable {

@@ -27,6 +27,8 @@ import {
   findOwnedJobRow,
   isPlausibleId,
   type JobRecord,
+  readActiveGroup,
+  readOrganisationJob,
   readOwnedJob,
   readSignerJob,
   signerIdsOf,
@@ -53,6 +55,7 @@ import {
   SIGNATURE_JOB_STATUS,
 } from '../job/search-attributes.js';
 import { callbackTargetRefusal, type PrivateTargetPolicy } from '../notifications/callbacks/target-guard.js';
+import { type ExtensionRefusal, extensionRefusal } from '../rules/deadline-extension.js';
 import { artifactKey, type DocumentStore, documentKey, documentsFolder } from '../storage/index.js';
 import { toStorableText } from './storable-text.js';
 
@@ -376,7 +379,7 @@ function isUniqueViolation(err: unknown): boolean {
  * The stored row of a job of `org` in `flow`: the check every sender endpoint makes first.
  * JobNotFoundError for any other job, so other organisations' jobs stay invisible.
  */
-export async function findOwnedJob(db: Db, org: string, flow: Flow, jobId: string) {
+export async function findOwnedJob(db: Db, org: string, flow: Flow | 'any', jobId: string) {
   const row = await findOwnedJobRow(db, org, flow, jobId);
   if (!row) throw new JobNotFoundError(jobId);
   return row;
@@ -393,6 +396,16 @@ export async function getSignatureJob(
   jobId: string,
 ): Promise<JobRecord> {
   const rec = await readOwnedJob(deps.db, org, flow, jobId);
+  if (!rec) throw new JobNotFoundError(jobId);
+  return rec;
+}
+
+/**
+ * A job of `org` whatever its flow and whichever API created it (the sender portal's view);
+ * JobNotFoundError for any other job.
+ */
+export async function getOrganisationJob(deps: Pick<JobServiceDeps, 'db'>, org: string, jobId: string) {
+  const rec = await readOrganisationJob(deps.db, org, jobId);
   if (!rec) throw new JobNotFoundError(jobId);
   return rec;
 }
@@ -438,7 +451,26 @@ export async function cancelJob(deps: JobServiceDeps, jobId: string) {
   return runUpdate(() => handleOf(deps, jobId).executeUpdate(cancelUpdate));
 }
 
+/** A new lifetime that would move the deadline earlier (src/rules/deadline-extension.ts). */
+export class DeadlineRefusedError extends JobConflictError {
+  readonly currentDeadline: string;
+  readonly requestedDeadline: string;
+  constructor(refusal: ExtensionRefusal) {
+    super(refusal.code, refusal.message);
+    this.currentDeadline = refusal.currentDeadline;
+    this.requestedDeadline = refusal.requestedDeadline;
+  }
+}
+
+/**
+ * Gives the active group a new lifetime from its activation. One that would end before the
+ * current deadline is refused here (DeadlineRefusedError, naming both deadlines) from the read
+ * model, and by the workflow's validator from its own state should an extension race this one.
+ */
 export async function extendDeadline(deps: JobServiceDeps, jobId: string, availableSeconds: number) {
+  const group = await readActiveGroup(deps.db, jobId);
+  const refusal = group && extensionRefusal({ ...group, availableSeconds });
+  if (refusal) throw new DeadlineRefusedError(refusal);
   return runUpdate(() =>
     handleOf(deps, jobId).executeUpdate(extendDeadlineUpdate, { args: [{ availableSeconds }] }),
   );

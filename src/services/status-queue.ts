@@ -36,7 +36,9 @@ export interface StatusChangeItem {
   reference: string | null;
   status: string;
   changedAt: Date;
-  signers: { id: string; signer: string; status: string; since: string }[];
+  /** How the job ended, named apart (src/rules/outcome.ts); absent in changes recorded before it. */
+  outcome?: string;
+  signers: { id: string; signer: string; status: string; since: string; rejectionReason?: string }[];
 }
 
 export type PollOutcome =
@@ -46,7 +48,8 @@ export type PollOutcome =
 
 interface ChangePayload {
   reference: string | null;
-  signers: { id: string; status: string; since: string }[];
+  outcome?: string;
+  signers: { id: string; status: string; since: string; rejectionReason?: string }[];
 }
 
 /** Takes the next change of the queue, or records an empty poll; see the module comment. */
@@ -138,6 +141,7 @@ export async function pollStatusQueue(
       reference: payload.reference,
       status: taken.job_status,
       changedAt: taken.created_at,
+      ...(payload.outcome ? { outcome: payload.outcome } : {}),
       signers: payload.signers.map((s) => ({ ...s, signer: identifiers.get(s.id) ?? '' })),
     },
   };

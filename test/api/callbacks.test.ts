@@ -2,12 +2,12 @@
  * Sender callbacks through the API: each status change arrives signed at the job's callbackUrl
  * (a local HTTP server), the delivery log shows every attempt, and a change can be redelivered.
  */
-import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.js';
 import { listen } from '../../api/server.js';
 import { activeCallbackSecrets } from '../../src/notifications/callbacks/secrets.js';
 import { verifyCallbackSignature } from '../../src/notifications/callbacks/signature.js';
+import { type CallbackReceiver, startCallbackReceiver } from '../helpers/callback-receiver.js';
 import { freePort } from '../helpers/ports.js';
 import { createForm, samplePdf } from '../helpers/requests.js';
 import { ORG, OTHER_ORG, type Stack, startStack } from '../helpers/stack.js';
@@ -24,29 +24,19 @@ import {
 
 let stack: Stack;
 let pdf: Uint8Array;
-let server: Server;
+let receiver: CallbackReceiver;
 let hookUrl: string;
-const received: { body: string; signature: string }[] = [];
+let received: CallbackReceiver['received'];
 
 beforeAll(async () => {
-  const port = await freePort();
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => {
-      body += c;
-    });
-    req.on('end', () => {
-      received.push({ body, signature: String(req.headers['x-signature'] ?? '') });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
-  hookUrl = `http://127.0.0.1:${port}/hooks/signing`;
+  receiver = await startCallbackReceiver('/hooks/signing');
+  hookUrl = receiver.url;
+  received = receiver.received;
   [stack, pdf] = await Promise.all([startStack(), samplePdf()]);
 });
 afterAll(async () => {
   await stack?.stop();
-  server?.close();
+  receiver?.close();
 });
 
 describe('callbacks', () => {

@@ -179,7 +179,9 @@ describe('reads with the worker stopped', () => {
     for (const title of ['Waiting for Kari', 'Signed by Kari', 'Withdrawn'])
       expect(listHtml).toContain(title);
     const row = (title: string) => listHtml.slice(listHtml.indexOf(title)).split('</tr>')[0]!;
-    expect(row('Withdrawn')).toContain('Mislyktes');
+    // A cancelled job is named so (the recorded outcome), not a bare "failed".
+    expect(row('Withdrawn')).toContain('Avbrutt av avsender');
+    expect(row('Withdrawn')).not.toContain('Mislyktes');
     expect(row('Waiting for Kari')).toContain('Pågår');
     const detail = await sender(`/sender/${ORG}/jobs/${half.id}`);
     expect(detail.status).toBe(200);

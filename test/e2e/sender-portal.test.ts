@@ -7,13 +7,15 @@
 import { readFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatTime } from '../../api/pages/layout.js';
 import { testPopulation } from '../../src/notifications/test-population.js';
 import { grantRole } from '../../src/portal/roles.js';
 import { type PagesStack, startPagesStack } from '../helpers/pages-stack.js';
 import { samplePdf } from '../helpers/requests.js';
 import { ORG } from '../helpers/stack.js';
+import { seriousAxeViolations } from './support/axe.js';
 import { launchChromium, providerLogin, screenshot } from './support/browser.js';
-import { createJob, waitForJob } from './support/jobs.js';
+import { createJob, readJob, waitForJob } from './support/jobs.js';
 
 const [kari, ola, ingrid, per] = [0, 1, 2, 3].map((i) => testPopulation[i]!) as [
   (typeof testPopulation)[number],
@@ -42,8 +44,12 @@ afterAll(async () => {
   await ps?.stop();
 });
 
-async function loggedIn(path: string, pid: string): Promise<Page> {
-  const context = await browser.newContext({ locale: 'en-GB', acceptDownloads: true });
+async function loggedIn(path: string, pid: string, width = 1280): Promise<Page> {
+  const context = await browser.newContext({
+    locale: 'en-GB',
+    acceptDownloads: true,
+    viewport: { width, height: 900 },
+  });
   contexts.push(context);
   const page = await context.newPage();
   await page.goto(`${ps.baseUrl}${path}`);
@@ -143,12 +149,47 @@ describe('sender portal', () => {
       { 'lease.pdf': pdf },
     );
     const staff = await loggedIn(`/sender/${ORG}/jobs/${job.id}`, ingrid.pid);
-    await staff.getByLabel('New deadline of the group signing now, in days from its activation').fill('45');
+    const days = staff.getByLabel(
+      /^Days the group signing now has in all, counted from .+ when it received the job/,
+    );
+    // The label says what the number is: the whole lifetime, 30 days now (the default).
+    expect(await staff.locator('#days-hint').textContent()).toMatch(/^Now: 30 days, deadline /);
+    const deadline = (await readJob(ps, 'portal', job.id)) as { deadline?: string };
+    // Fewer days than the group has would move the deadline earlier: refused at the field.
+    await days.fill('10');
+    await staff.getByRole('button', { name: 'Extend' }).click();
+    await poll(() => staff.locator('#days-error').textContent()).toContain(
+      `The deadline can only move later. The current deadline is ${formatTime('en', deadline.deadline!)}`,
+    );
+    expect(await days.getAttribute('aria-invalid')).toBe('true');
+    expect(await seriousAxeViolations(staff)).toEqual([]);
+    expect(await days.inputValue()).toBe('10');
+    expect(((await readJob(ps, 'portal', job.id)) as { deadline?: string }).deadline).toBe(deadline.deadline);
+    // A number the form cannot take (the browser's own check stopped at min=1): named at the field.
+    const token = await staff.locator('input[name="_csrf"]').first().getAttribute('value');
+    const invalid = await staff.request.post(`${ps.baseUrl}/sender/${ORG}/jobs/${job.id}/deadline`, {
+      form: { _csrf: token!, days: '0' },
+      headers: { origin: ps.baseUrl, 'accept-language': 'en-GB' },
+      maxRedirects: 0,
+    });
+    expect(invalid.status()).toBe(409);
+    expect(await invalid.text()).toContain(
+      '<p class="field-error" id="days-error">Enter a whole number of days from 1 to 90.</p>',
+    );
+    await days.fill('45');
     await staff.getByRole('button', { name: 'Extend' }).click();
     await poll(() => staff.getByRole('status').textContent()).toContain('The deadline is now');
+    expect(await staff.locator('#days-hint').textContent()).toMatch(/^Now: 45 days, deadline /);
     await staff.getByRole('button', { name: 'Cancel the job' }).click();
     await poll(() => staff.getByRole('status').textContent()).toContain('The job has been cancelled.');
     await waitForJob(ps, 'portal', job.id, (j) => j.status === 'FAILED');
+    // A cancelled job is named so, on its page and in the list's filter.
+    await staff.reload();
+    expect(await staff.locator('.job-outcome').textContent()).toBe('Cancelled by the sender');
+    await staff.goto(`${ps.baseUrl}/sender/${ORG}?status=CANCELLED&q=Lease`);
+    expect(await staff.locator(`tbody a[href$="${job.id}"]`).count()).toBe(1);
+    await staff.goto(`${ps.baseUrl}/sender/${ORG}?status=REJECTED&q=Lease`);
+    expect(await staff.locator(`tbody a[href$="${job.id}"]`).count()).toBe(0);
     const audit = await ps.stack.t.db
       .selectFrom('audit_events')
       .select(['event', 'actor'])
@@ -161,6 +202,91 @@ describe('sender portal', () => {
     ]);
     expect(audit[0]!.actor).toMatch(/^person:[0-9a-f]{64}$/);
   });
+
+  for (const width of [390, 1280]) {
+    it(`at ${width} px: a rejection's reason, and a job created through the API's direct flow`, {
+      timeout: 120_000,
+    }, async () => {
+      const title = `Rejected at ${width}`;
+      const reason = `Wrong salary in clause 3 (${width})`;
+      const job = await createJob(
+        ps,
+        'portal',
+        {
+          title,
+          documents: [{ title, fileName: 'offer.pdf', mimeType: 'application/pdf' }],
+          signers: [{ email: 'kari@example.com' }, { email: 'ola@example.com' }],
+        },
+        { 'offer.pdf': pdf },
+      );
+      const reject = (signerId: string, body: unknown) =>
+        fetch(`${ps.baseUrl}/api/dev/signature-jobs/${job.id}/signers/${signerId}/reject`, {
+          method: 'POST',
+          body: JSON.stringify(body),
+        });
+      // The first group may act once it is shown to its signers (its deadline is set then).
+      await waitForJob(ps, 'portal', job.id, (j) => (j as { deadline?: string }).deadline !== undefined);
+      const rejected = await reject(job.signers[0]!.id, { reason });
+      expect(rejected.status, await rejected.text()).toBe(200);
+      await waitForJob(ps, 'portal', job.id, (j) => j.status === 'FAILED');
+
+      const staff = await loggedIn(`/sender/${ORG}/jobs/${job.id}`, ingrid.pid, width);
+      await poll(() => staff.locator('.job-outcome').textContent()).toBe('Rejected by a signer');
+      const rejecter = staff.locator(`[data-signer="${job.signers[0]!.id}"]`);
+      expect(await rejecter.locator('.rejection-reason').textContent()).toBe(
+        `Reason for the sender: “${reason}”`,
+      );
+      expect(await rejecter.locator('.signer-state').textContent()).toBe('Rejected');
+      // The other signer did not reject: no reason line.
+      expect(await staff.locator(`[data-signer="${job.signers[1]!.id}"] .rejection-reason`).count()).toBe(0);
+      expect(await staff.getByRole('button', { name: 'Extend' }).count()).toBe(0);
+      // Readable at the width: nothing wider than the screen, and no serious axe finding.
+      expect(await staff.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(
+        true,
+      );
+      expect(await seriousAxeViolations(staff)).toEqual([]);
+      await screenshot(staff, `sender-job-rejected-${width}`);
+
+      await staff.goto(`${ps.baseUrl}/sender/${ORG}?status=REJECTED&q=${encodeURIComponent(title)}`);
+      expect(await staff.locator('tbody tr').count()).toBe(1);
+      expect(await staff.locator('tbody td[data-outcome]').textContent()).toBe('Rejected by a signer');
+
+      // A job from the API's direct flow is the organisation's too: listed, and its page opens.
+      const directTitle = `Direct at ${width}`;
+      const direct = await createJob(
+        ps,
+        'direct',
+        {
+          title: directTitle,
+          documents: [{ title: directTitle, fileName: 'nda.pdf', mimeType: 'application/pdf' }],
+          signers: [{ personalIdentificationNumber: kari.pid }],
+          exitUrls: {
+            completionUrl: 'https://sender.example/ok',
+            rejectionUrl: 'https://sender.example/rejected',
+            errorUrl: 'https://sender.example/error',
+          },
+        },
+        { 'nda.pdf': pdf },
+      );
+      await staff.goto(`${ps.baseUrl}/sender/${ORG}?q=${encodeURIComponent(directTitle)}`);
+      await staff.getByRole('link', { name: directTitle }).click();
+      await poll(() => staff.locator('h1').textContent()).toBe(directTitle);
+      expect(staff.url()).toBe(`${ps.baseUrl}/sender/${ORG}/jobs/${direct.id}`);
+      expect(await staff.locator('.job-outcome').textContent()).toBe('In progress');
+      expect(await staff.getByText('Direct signing (API)').count()).toBe(1);
+      // The direct flow has no sender's cancel or extension.
+      expect(await staff.getByRole('button', { name: 'Cancel the job' }).count()).toBe(0);
+      const directReject = await fetch(
+        `${ps.baseUrl}/api/dev/signature-jobs/${direct.id}/signers/${direct.signers[0]!.id}/reject`,
+        { method: 'POST', body: JSON.stringify({}) },
+      );
+      expect(directReject.status).toBe(200);
+      await waitForJob(ps, 'direct', direct.id, (j) => j.status === 'FAILED');
+      await staff.reload();
+      expect(await staff.locator('.job-outcome').textContent()).toBe('Rejected by a signer');
+      expect(await staff.locator('.rejection-reason').textContent()).toBe('No reason given.');
+    });
+  }
 
   it('refuses a person without a role in the organisation', async () => {
     const page = await loggedIn('/sender', per.pid);

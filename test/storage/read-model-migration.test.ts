@@ -3,11 +3,11 @@
  * recorded only in the audit trail (activation, the active group and its extended deadline, the
  * failure reason, the deletion) is filled in from there, so running jobs read right at once.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createDb, type Db, migrateTo, migrateToLatest } from '../../src/db/index.js';
-import { ensureDatabase } from '../../src/dev/embedded-postgres.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Db, migrateToLatest } from '../../src/db/index.js';
+import { databaseAt, workflowEvent } from './support/legacy-rows.js';
 
 let db: Db;
 const running = randomUUID();
@@ -26,22 +26,11 @@ async function signer(id: string, jobId: string, order: number) {
     db,
   );
 }
-async function event(jobId: string, seq: number, at: string, details: Record<string, unknown>) {
-  await sql`insert into audit_events (job_id, idempotency_key, at, actor, event, details)
-    values (${jobId}, ${`workflow:${seq}`}, ${at}, 'system', ${details.type as string}, ${JSON.stringify({ ...details, at })})`.execute(
-    db,
-  );
-}
+const event = (jobId: string, seq: number, at: string, details: Record<string, unknown>) =>
+  workflowEvent(db, jobId, seq, at, details);
 
 beforeAll(async () => {
-  const adminUrl = inject('pgAdminUrl');
-  const name = `m_${randomBytes(6).toString('hex')}`;
-  await ensureDatabase(adminUrl, name);
-  db = createDb(adminUrl.replace(/\/postgres$/, `/${name}`), 2);
-  await migrateTo(db, '0011_workflow_started');
-  await sql`insert into organisations (org_number, name, sector) values ('987654325', 'Sender', 'PUBLIC')`.execute(
-    db,
-  );
+  db = await databaseAt('0011_workflow_started');
   // A running job: group 0 signed, group 1 active with its deadline extended once.
   await job(running, 'IN_PROGRESS', '2026-01-03T00:00:00Z');
   await signer(signers.g0, running, 0);
