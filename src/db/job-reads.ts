@@ -552,6 +552,22 @@ export async function signerAddresses(db: Db, jobId: string): Promise<Map<string
   );
 }
 
+/** A signer's addresses and the sender's name, read for a message to the signer (a one-time code). */
+export async function signerRecipient(db: Db, signerId: string) {
+  return db
+    .selectFrom('signers')
+    .innerJoin('signature_jobs', 'signature_jobs.id', 'signers.job_id')
+    .innerJoin('organisations', 'organisations.org_number', 'signature_jobs.org_number')
+    .select([
+      'signers.email',
+      'signers.mobile',
+      'organisations.name as sender_name',
+      'organisations.org_number',
+    ])
+    .where('signers.id', '=', signerId)
+    .executeTakeFirst();
+}
+
 // What the sender sees of each signer beside the status: when they were notified, first viewed
 // the documents, signed or rejected, and their name once known (from their eID when they signed).
 // Read from the notices and the audit trail.

@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { noticeUsageEvent, type PriceTable, recordUsageEvents } from '../billing/index.js';
 import type { Db } from '../db/index.js';
+import { signerRecipient } from '../db/job-reads.js';
 import type { NotificationAdapters } from '../notifications/config.js';
 import type { NoticeLocale } from '../notifications/locale.js';
 import { sendEmail } from '../notifications/mailer.js';
@@ -29,22 +30,6 @@ export type CodeDelivery =
   /** The relay or gateway did not take it: nothing counted, the signer may ask again at once. */
   | { ok: false; reason: 'NOT_SENT'; jobId: string; signerId: string };
 
-/** The signer's address on a channel and the sender's name, read for the message. */
-async function recipientOf(db: Db, signerId: string) {
-  return db
-    .selectFrom('signers')
-    .innerJoin('signature_jobs', 'signature_jobs.id', 'signers.job_id')
-    .innerJoin('organisations', 'organisations.org_number', 'signature_jobs.org_number')
-    .select([
-      'signers.email',
-      'signers.mobile',
-      'organisations.name as sender_name',
-      'organisations.org_number',
-    ])
-    .where('signers.id', '=', signerId)
-    .executeTakeFirst();
-}
-
 export async function sendSignerCode(
   deps: CodeDeliveryDeps,
   token: string,
@@ -57,7 +42,7 @@ export async function sendSignerCode(
     await withdrawSignerCode(deps.db, token, issued.sendNumber);
     return { ok: false, reason: 'NOT_SENT', ...ids };
   };
-  const recipient = await recipientOf(deps.db, issued.signerId);
+  const recipient = await signerRecipient(deps.db, issued.signerId);
   const address = issued.channel === 'SMS' ? recipient?.mobile : recipient?.email;
   if (!recipient || !address || !deps.notifications) return notSent();
   const message = renderOneTimeCode({ locale, senderName: recipient.sender_name, code: issued.code });
@@ -98,7 +83,7 @@ export async function codeDestination(
   signerId: string,
   channel: CodeChannel,
 ): Promise<{ end: string } | { address: string } | null> {
-  const r = await recipientOf(db, signerId);
+  const r = await signerRecipient(db, signerId);
   if (channel === 'SMS') return r?.mobile ? { end: mobileEnding(r.mobile) } : null;
   return r?.email ? { address: maskedEmail(r.email) } : null;
 }
