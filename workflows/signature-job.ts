@@ -233,6 +233,9 @@ export async function signatureJob(input: SignatureJobInput): Promise<SignatureJ
             `availableSeconds must be an integer from 1 to ${MAX_AVAILABLE_SECONDS}`,
           );
         }
+        const newDeadline = Date.parse(group!.activatedAt!) + availableSeconds * 1000;
+        if (newDeadline <= Date.now())
+          refuse('INVALID_DEADLINE', 'the new deadline would already have passed');
         // Extend only extends: refusing leaves no history, so running jobs need no patch for it.
         const shorter = extensionRefusal({
           activatedAt: group!.activatedAt!,
@@ -240,9 +243,6 @@ export async function signatureJob(input: SignatureJobInput): Promise<SignatureJ
           availableSeconds,
         });
         if (shorter) refuse(shorter.code, shorter.message);
-        const newDeadline = Date.parse(group!.activatedAt!) + availableSeconds * 1000;
-        if (newDeadline <= Date.now())
-          refuse('INVALID_DEADLINE', 'the new deadline would already have passed');
       },
     },
   );
