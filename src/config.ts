@@ -3,6 +3,8 @@
  * value stops start-up with a message naming the variable instead of failing later at random.
  */
 import { z } from 'zod';
+import type { CscProviderConfig } from './eid/csc/client.js';
+import { cscProvidersFromEnv } from './eid/csc/config.js';
 
 const port = z.coerce.number().int().min(1).max(65535);
 /** A port where 0 means "off" (an optional listener). */
@@ -101,9 +103,10 @@ const schema = z.object({
   PKI_DIR: z.string().min(1).optional(),
   /**
    * People's own keys for advanced signatures, apart from the login (src/eid/signing-keys.ts):
-   * `test` (the default outside production) or `none` (the default in production).
+   * `test` (the default outside production), `none` (the default in production), or `csc`:
+   * remote signing services over the CSC API v2, configured by CSC_PROVIDERS (src/eid/csc/config.ts).
    */
-  SIGNING_KEYS: z.enum(['test', 'none']).optional(),
+  SIGNING_KEYS: z.enum(['test', 'none', 'csc']).optional(),
   /** An outside RFC 3161 time-stamping authority; unset uses the built-in one. */
   TSA_URL: url.optional(),
   /** Where the bytes of documents and results are kept: the `blobs` table, or files (src/storage). */
@@ -146,6 +149,8 @@ const schema = z.object({
 });
 
 export type Config = z.infer<typeof schema> & {
+  /** The remote signing services when SIGNING_KEYS=csc, else empty. */
+  CSC_PROVIDERS: CscProviderConfig[];
   PUBLIC_URL: string;
   PKI_DIR: string;
   DOCUMENT_STORE_DIR: string;
@@ -181,8 +186,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       `DOCUMENT_STORE_DIR: is only used with DOCUMENT_STORE=filesystem (DOCUMENT_STORE is ${c.DOCUMENT_STORE})`,
     ]);
   }
+  const csc = c.SIGNING_KEYS === 'csc' ? cscProvidersFromEnv(cleaned) : { providers: [], problems: [] };
+  if (csc.problems.length > 0) throw new ConfigError(csc.problems);
   return {
     ...c,
+    CSC_PROVIDERS: csc.providers,
     PUBLIC_URL: c.PUBLIC_URL ?? `http://${c.HOST === '0.0.0.0' ? 'localhost' : c.HOST}:${c.PORT}`,
     PKI_DIR: c.PKI_DIR ?? `${c.DATA_DIR}/pki`,
     DOCUMENT_STORE_DIR: c.DOCUMENT_STORE_DIR ?? `${c.DATA_DIR}/documents`,

@@ -71,13 +71,16 @@ export async function createServiceParts(
     Config,
     'APP_ENV' | 'PUBLIC_URL' | 'PKI_DIR' | 'TSA_URL' | 'SMTP_URL' | 'DOCUMENT_STORE' | 'DOCUMENT_STORE_DIR'
   > &
-    Partial<Pick<Config, 'ARCHIVE_RENEWAL_YEARS' | 'ARCHIVE_ALGORITHM_SUNSET' | 'SIGNING_KEYS'>>,
+    Partial<
+      Pick<Config, 'ARCHIVE_RENEWAL_YEARS' | 'ARCHIVE_ALGORITHM_SUNSET' | 'SIGNING_KEYS' | 'CSC_PROVIDERS'>
+    >,
   env: Record<string, string | undefined> = process.env,
 ) {
   const signing = await createSigningContext(signingOptions(config));
   const signingKeys = createSigningKeys(signingKeyKind(config.APP_ENV, config.SIGNING_KEYS), {
     db,
     pki: signing.pki,
+    ...(config.CSC_PROVIDERS ? { cscProviders: config.CSC_PROVIDERS } : {}),
   });
   const notifications = notificationAdaptersFromEnv(db, config.SMTP_URL, { ...env, APP_ENV: config.APP_ENV });
   // Prices of billable events: the domain's figures, or a partial override in øre (JSON).
