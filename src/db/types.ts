@@ -381,6 +381,23 @@ export interface EidTestKeysTable {
   created_at: CreatedAt;
 }
 
+/** An advanced signature waiting for the person's approval at a remote signing service. */
+export interface RemoteSigningsTable {
+  state_hash: string;
+  job_id: string;
+  signer_id: string;
+  session_tag: string;
+  provider: string;
+  credential_id: string;
+  /** The signing certificate, then its issuer chain. */
+  certificates_pem: string;
+  prepared_xml: string;
+  digest_hex: string;
+  code_verifier: string;
+  signed_at: Timestamp;
+  expires_at: Timestamp;
+}
+
 export interface Database {
   organisations: OrganisationsTable;
   long_term_archives: LongTermArchivesTable;
@@ -411,6 +428,7 @@ export interface Database {
   service_secrets: ServiceSecretsTable;
   kept_uploads: KeptUploadsTable;
   broker_authorisations: BrokerAuthorisationsTable;
+  remote_signings: RemoteSigningsTable;
 }
 
 export type SignatureJobRow = Selectable<SignatureJobsTable>;

@@ -11,9 +11,15 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createApp } from '../../api/app.js';
 import type { ApiDeps } from '../../api/deps.js';
+import { REMOTE_SIGNING_CALLBACK_PATH } from '../../api/pages/paths.js';
 import { listen, type TlsOptions } from '../../api/server.js';
 import type { XmlApiOptions } from '../../api/xml-api/routes.js';
 import { loadConfig } from '../../src/config.js';
+import {
+  LOCAL_CSC_CLIENT,
+  type LocalCscProvider,
+  startLocalCscProvider,
+} from '../../src/dev/csc-provider.js';
 import {
   type LocalOidcProvider,
   localClientFor,
@@ -47,6 +53,8 @@ export interface StackOptions {
   documentStore?: 'postgres' | 'filesystem';
   /** Serve the XML API under `/xml-api`, trusting these enterprise CAs for seals (use with tls). */
   xmlApi?: Omit<XmlApiOptions, 'publicUrl'>;
+  /** SIGNING_KEYS=csc: a local CSC v2 provider of each name (e.g. BankID, Buypass) instead of the test keys. */
+  cscProviders?: string[];
 }
 
 export interface Stack {
@@ -60,6 +68,8 @@ export interface Stack {
   notices: Awaited<ReturnType<typeof startTestNotifications>>;
   /** The local OpenID Connect provider people log in through (its own pages, a port of its own). */
   oidc: LocalOidcProvider;
+  /** The local remote signing services (with `cscProviders`), by name. */
+  csc: Map<string, LocalCscProvider>;
   /** What the API was built from: a test can start a second API process on the same database. */
   apiDeps: ApiDeps;
   env: TestWorkflowEnvironment;
@@ -115,6 +125,28 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const log = createLogger('silent', 'test');
   const oidc = await startLocalOidcProvider({ port: 0, clients: [localClientFor(config.PUBLIC_URL)] });
   const eid = await createEidProvider(localProviderEnv(oidc.issuer));
+  const csc = new Map<string, LocalCscProvider>();
+  for (const providerName of options.cscProviders ?? []) {
+    const client = {
+      ...LOCAL_CSC_CLIENT,
+      redirectUris: [`${config.PUBLIC_URL}${REMOTE_SIGNING_CALLBACK_PATH}`],
+    };
+    csc.set(providerName, await startLocalCscProvider({ port: 0, providerName, clients: [client] }));
+  }
+  const signingKeys =
+    csc.size > 0
+      ? createSigningKeys('csc', {
+          db: t.db,
+          pki: signing.pki,
+          cscProviders: [...csc.values()].map((p) => ({
+            name: p.providerName,
+            baseUrl: p.baseUrl,
+            clientId: LOCAL_CSC_CLIENT.clientId,
+            clientSecret: LOCAL_CSC_CLIENT.clientSecret,
+          })),
+          cscOptions: { timeoutMs: 2000 },
+        })
+      : createSigningKeys('test', { db: t.db, pki: signing.pki });
   const apiDeps: ApiDeps = {
     db: t.db,
     temporal: env.client,
@@ -122,7 +154,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     log,
     signing,
     eid,
-    signingKeys: createSigningKeys('test', { db: t.db, pki: signing.pki }),
+    signingKeys,
     storage,
     mailDir: notices.mailDir,
     notifications: notices.adapters,
@@ -142,6 +174,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...(documentStoreDir ? { documentStoreDir } : {}),
     notices,
     oidc,
+    csc,
     env,
     t,
     apiKey,
@@ -157,6 +190,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     stop: async () => {
       await http.close();
       await oidc.close();
+      for (const p of csc.values()) await p.close();
       await stopWorker();
       await env.teardown();
       await notices.stop();

@@ -362,7 +362,9 @@ export function createCscClient(config: CscProviderConfig, options: CscClientOpt
     return signature;
   }
 
-  return { name: config.name, credentialOf, approval, signDigest };
+  /** Where the person's browser is sent (the approval page): for the pages' form-action. */
+  const origins = [new URL(base).origin];
+  return { name: config.name, origins, credentialOf, approval, signDigest };
 }
 
 export type CscClient = ReturnType<typeof createCscClient>;
