@@ -124,6 +124,8 @@ export interface SignersTable {
   authenticated_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   authentication_level: ColumnType<number | null, number | null | undefined, number | null>;
   eid_provider: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The remote signing service that made an advanced signature (SIGNING_KEYS=csc), e.g. BankID. */
+  signing_provider: ColumnType<string | null, string | null | undefined, string | null>;
   /** The language of the signer's notices: NB (default) or EN; the signer may change it. */
   language: ColumnType<string, string | undefined, string>;
 }
@@ -312,6 +314,8 @@ export interface UsageEventsTable {
   occurred_at: Timestamp;
   recorded_at: CreatedAt;
   idempotency_key: string;
+  /** The remote signing service of an advanced signature's add-on, priced per provider. */
+  provider: ColumnType<string | null, string | null | undefined, never>;
 }
 
 /** Fixed-window request counters of the sender API, and the block that follows a breach. */

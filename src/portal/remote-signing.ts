@@ -164,6 +164,7 @@ export async function finishRemoteSigning(
   const signerIdentity: SignerIdentity = {
     ...signerIdentityOf(identity),
     remoteSignature: {
+      provider: pending.provider,
       preparedXml: pending.prepared_xml,
       signatureValue,
       certificate: { certificate, chain },

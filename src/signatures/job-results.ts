@@ -61,6 +61,8 @@ export interface ResultStores {
  * against the digest and certificate by the CSC client), and the time the XAdES names.
  */
 export interface RemoteSignature {
+  /** The service's name, as the price list knows it (BankID, Buypass). */
+  provider: string;
   preparedXml: string;
   signatureValue: Uint8Array;
   certificate: RemoteSigningCertificate;
@@ -200,6 +202,7 @@ export async function createSignerSignature(
         authenticated_at: identity.authenticatedAt,
         authentication_level: identity.authenticationLevel,
         eid_provider: identity.eidProvider,
+        signing_provider: remote?.provider ?? null,
       })
       .where('id', '=', signerId)
       .execute();
@@ -245,6 +248,7 @@ export async function discardSignerSignature(
         authenticated_at: null,
         authentication_level: null,
         eid_provider: null,
+        signing_provider: null,
       })
       .where('id', '=', signerId)
       .where('status', '!=', 'SIGNED')

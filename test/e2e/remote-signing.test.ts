@@ -10,6 +10,9 @@ import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_PRICES } from '../../src/billing/prices.js';
+import { quarterContaining } from '../../src/billing/quarter.js';
+import { quarterlyReport } from '../../src/billing/report.js';
 import { testPopulation } from '../../src/notifications/test-population.js';
 import { verifyPdfSignatures, verifyXades } from '../../src/signing/index.js';
 import { type PagesStack, startPagesStack } from '../helpers/pages-stack.js';
@@ -132,6 +135,31 @@ describe('advanced signatures at remote signing services', () => {
         certificate: { subject: expect.stringContaining('UN:NO-'), issuer: expect.any(String) },
       });
     }
+
+    // Usage: each advanced signature's add-on billed for its provider, at the seed's price.
+    await poll(async () =>
+      (
+        await ps.stack.t.db
+          .selectFrom('usage_events')
+          .select(['kind', 'provider', 'unit_price_ore'])
+          .where('job_id', '=', job.id)
+          .where('kind', '=', 'ADVANCED_SIGNATURE')
+          .orderBy('provider')
+          .execute()
+      ).map((e) => [e.provider, e.unit_price_ore]),
+    ).toEqual([
+      ['BankID', DEFAULT_PRICES.ADVANCED_SIGNATURE],
+      ['Buypass', DEFAULT_PRICES.ADVANCED_SIGNATURE],
+    ]);
+    const report = await quarterlyReport(ps.stack.t.db, {
+      quarter: quarterContaining(new Date()).label,
+      org: ORG,
+    });
+    const advanced = report.organisations[0]!.lines.filter((l) => l.kind === 'ADVANCED_SIGNATURE');
+    expect(advanced.map((l) => [l.description, l.events, l.amountOre])).toEqual([
+      ['Advanced signature (BankID)', 1, 100],
+      ['Advanced signature (Buypass)', 1, 100],
+    ]);
 
     const root = ps.stack.signing.pki.roots[0]!;
     const anchors = [root, provider('BankID').caCertificate, provider('Buypass').caCertificate];

@@ -6,6 +6,9 @@ import type { Kysely } from 'kysely';
  * person approves there and the PKCE verifier wait here, keyed by a hash of the OAuth `state`, for
  * the browser session that started it, for ten minutes (expired rows go when new ones are made).
  * Nothing here is a signature: the signer stays waiting until the callback completes one.
+ *
+ * The provider that made a signer's advanced signature is kept on the signer, and on the usage
+ * event of its add-on, so the price list can bill each signature by its provider.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -24,8 +27,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('remote_signings_expiry').on('remote_signings').column('expires_at').execute();
+  await db.schema.alterTable('signers').addColumn('signing_provider', 'text').execute();
+  await db.schema.alterTable('usage_events').addColumn('provider', 'text').execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('usage_events').dropColumn('provider').execute();
+  await db.schema.alterTable('signers').dropColumn('signing_provider').execute();
   await db.schema.dropTable('remote_signings').execute();
 }
