@@ -103,8 +103,9 @@ const schema = z.object({
   PKI_DIR: z.string().min(1).optional(),
   /**
    * People's own keys for advanced signatures, apart from the login (src/eid/signing-keys.ts):
-   * `test` (the default outside production), `none` (the default in production), or `csc`:
-   * remote signing services over the CSC API v2, configured by CSC_PROVIDERS (src/eid/csc/config.ts).
+   * `test` (the default outside production, refused in production), `none` (the default in
+   * production), or `csc`: remote signing services over the CSC API v2, configured by
+   * CSC_PROVIDERS (src/eid/csc/config.ts).
    */
   SIGNING_KEYS: z.enum(['test', 'none', 'csc']).optional(),
   /** An outside RFC 3161 time-stamping authority; unset uses the built-in one. */
@@ -184,6 +185,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (c.DOCUMENT_STORE_DIR && c.DOCUMENT_STORE !== 'filesystem') {
     throw new ConfigError([
       `DOCUMENT_STORE_DIR: is only used with DOCUMENT_STORE=filesystem (DOCUMENT_STORE is ${c.DOCUMENT_STORE})`,
+    ]);
+  }
+  // The test keys come from the service's own test CA: anyone's "advanced signature" could be made
+  // by the service itself. Never in production, where a remote signing service holds the keys.
+  if (c.APP_ENV === 'production' && c.SIGNING_KEYS === 'test') {
+    throw new ConfigError([
+      'SIGNING_KEYS: test keys are for development and tests; in production use csc (a remote signing service) or none (got "test")',
     ]);
   }
   const csc = c.SIGNING_KEYS === 'csc' ? cscProvidersFromEnv(cleaned) : { providers: [], problems: [] };
