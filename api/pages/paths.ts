@@ -22,5 +22,4 @@ export const PORTAL_PATH = '/portal';
 export const DOCUMENT_VIEWER_PATH = '/assets/document-viewer.js';
 export const PDFJS_PATH = '/assets/pdfjs/pdf.min.mjs';
 export const PDFJS_WORKER_PATH = '/assets/pdfjs/pdf.worker.min.mjs';
-/** Where remote signing services send the person back after approving (the OAuth redirect URI). */
-export const REMOTE_SIGNING_CALLBACK_PATH = `${CEREMONY_BASE}/remote-signing/callback`;
+export { REMOTE_SIGNING_CALLBACK_PATH } from '../../src/eid/csc/paths.js';

@@ -33,6 +33,8 @@ import * as x509 from '@peculiar/x509';
 import { type Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import { z } from 'zod';
+import { cscVariablePrefix } from '../eid/csc/config.js';
+import { REMOTE_SIGNING_CALLBACK_PATH } from '../eid/csc/paths.js';
 import { testEidName } from '../eid/names.js';
 import { testPopulation } from '../notifications/test-population.js';
 import { validatePersonalIdentificationNumber } from '../rules/identity.js';
@@ -74,6 +76,32 @@ export interface LocalCscProvider {
 
 /** The client the local providers register for the service by default (development only). */
 export const LOCAL_CSC_CLIENT = { clientId: 'esign-local', clientSecret: 'local-csc-secret' } as const;
+
+/** The providers `npm run dev` and the cluster start for SIGNING_KEYS=csc: the seed's price list. */
+export const LOCAL_CSC_PROVIDER_NAMES = ['BankID', 'Buypass'] as const;
+
+/** The service's client at a local provider, given the service's PUBLIC_URL. */
+export function localCscClientFor(publicUrl: string): LocalCscClient {
+  return {
+    ...LOCAL_CSC_CLIENT,
+    redirectUris: [`${publicUrl.replace(/\/+$/, '')}${REMOTE_SIGNING_CALLBACK_PATH}`],
+  };
+}
+
+/** The service's SIGNING_KEYS=csc variables for signing at these local providers. */
+export function localCscEnv(providers: { providerName: string; baseUrl: string }[]): Record<string, string> {
+  const env: Record<string, string> = {
+    SIGNING_KEYS: 'csc',
+    CSC_PROVIDERS: providers.map((p) => p.providerName).join(','),
+  };
+  for (const p of providers) {
+    const prefix = cscVariablePrefix(p.providerName);
+    env[`${prefix}URL`] = p.baseUrl;
+    env[`${prefix}CLIENT_ID`] = LOCAL_CSC_CLIENT.clientId;
+    env[`${prefix}CLIENT_SECRET`] = LOCAL_CSC_CLIENT.clientSecret;
+  }
+  return env;
+}
 
 export const SHA256_OID = '2.16.840.1.101.3.4.2.1';
 export const RSA_SHA256_OID = '1.2.840.113549.1.1.11';

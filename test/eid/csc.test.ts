@@ -10,7 +10,12 @@ import { createHash } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { type LocalCscProvider, startLocalCscProvider } from '../../src/dev/csc-provider.js';
+import {
+  LOCAL_CSC_CLIENT,
+  type LocalCscProvider,
+  localCscEnv,
+  startLocalCscProvider,
+} from '../../src/dev/csc-provider.js';
 import {
   approvalOutcome,
   CscError,
@@ -318,6 +323,18 @@ describe('configuration of SIGNING_KEYS=csc', () => {
       { name: 'Buypass', baseUrl: 'https://csc.buypass.example', clientId: 'esign-2', clientSecret: 's2' },
     ]);
     expect(loadConfig({ DATABASE_URL: 'postgres://x/y' }).CSC_PROVIDERS).toEqual([]);
+  });
+
+  it("the local providers' variables are a valid configuration of themselves", () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://x/y', ...localCscEnv([provider]) });
+    expect(config.CSC_PROVIDERS).toEqual([
+      {
+        name: 'BankID',
+        baseUrl: provider.baseUrl,
+        clientId: LOCAL_CSC_CLIENT.clientId,
+        clientSecret: LOCAL_CSC_CLIENT.clientSecret,
+      },
+    ]);
   });
 
   it('names every missing or bad variable, never echoing a secret', () => {

@@ -11,13 +11,13 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createApp } from '../../api/app.js';
 import type { ApiDeps } from '../../api/deps.js';
-import { REMOTE_SIGNING_CALLBACK_PATH } from '../../api/pages/paths.js';
 import { listen, type TlsOptions } from '../../api/server.js';
 import type { XmlApiOptions } from '../../api/xml-api/routes.js';
 import { loadConfig } from '../../src/config.js';
 import {
   LOCAL_CSC_CLIENT,
   type LocalCscProvider,
+  localCscClientFor,
   startLocalCscProvider,
 } from '../../src/dev/csc-provider.js';
 import {
@@ -127,11 +127,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const eid = await createEidProvider(localProviderEnv(oidc.issuer));
   const csc = new Map<string, LocalCscProvider>();
   for (const providerName of options.cscProviders ?? []) {
-    const client = {
-      ...LOCAL_CSC_CLIENT,
-      redirectUris: [`${config.PUBLIC_URL}${REMOTE_SIGNING_CALLBACK_PATH}`],
-    };
-    csc.set(providerName, await startLocalCscProvider({ port: 0, providerName, clients: [client] }));
+    const clients = [localCscClientFor(config.PUBLIC_URL)];
+    csc.set(providerName, await startLocalCscProvider({ port: 0, providerName, clients }));
   }
   const signingKeys =
     csc.size > 0
