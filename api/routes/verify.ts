@@ -64,7 +64,9 @@ export function verifyRoutes(deps: ApiDeps, pool: VerifierPool = verifierPoolFro
       if (kind === 'xml' && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).includes('<!DOCTYPE')) {
         throw new ApiError(400, 'XML_DTD_NOT_ALLOWED', 'the XML document has a DOCTYPE; XAdES has none');
       }
-      return c.json(await pool.verify(kind, body, trustAnchorsPem(deps.signing.pki)));
+      // The service's roots, and the CAs of the remote signing services people sign with.
+      const anchors = `${trustAnchorsPem(deps.signing.pki)}\n${deps.signingKeys.trustAnchorsPem ?? ''}`;
+      return c.json(await pool.verify(kind, body, anchors));
     },
   );
   return app;

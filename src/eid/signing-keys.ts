@@ -22,6 +22,8 @@ export interface SigningKeyProvider {
   keyOf(person: { pid: string; name: string }): Promise<CertifiedKey>;
   /** With SIGNING_KEYS=csc: the remote signing services by name (BankID, Buypass), in order. */
   readonly remote?: ReadonlyMap<string, CscClient>;
+  /** The remote signing services' CAs (PEM) the verifier trusts beside the service's own roots. */
+  readonly trustAnchorsPem?: string;
 }
 
 /** A remote signing service keeps the key: the signature needs the person's approval there. */
@@ -56,7 +58,14 @@ export function signingKeyKind(
 
 export function createSigningKeys(
   kind: SigningKeyKind,
-  deps: { db: Db; pki: Pki; cscProviders?: CscProviderConfig[]; cscOptions?: CscClientOptions },
+  deps: {
+    db: Db;
+    pki: Pki;
+    cscProviders?: CscProviderConfig[];
+    cscOptions?: CscClientOptions;
+    /** The providers' CAs as PEM (CSC_<NAME>_CA_FILE), trusted by the verifier. */
+    cscTrustAnchorsPem?: string;
+  },
 ): SigningKeyProvider {
   if (kind === 'csc') {
     const providers = deps.cscProviders ?? [];
@@ -66,6 +75,7 @@ export function createSigningKeys(
       kind,
       keyOf: () => Promise.reject(new RemoteSigningRequiredError()),
       remote: new Map(providers.map((p) => [p.name, createCscClient(p, deps.cscOptions)])),
+      ...(deps.cscTrustAnchorsPem ? { trustAnchorsPem: deps.cscTrustAnchorsPem } : {}),
     };
   }
   if (kind === 'none') {

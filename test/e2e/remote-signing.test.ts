@@ -185,6 +185,10 @@ describe('advanced signatures at remote signing services', () => {
         writeTemp(dir, `${providerName}.xml`, xades),
       ]);
       expect(out).toMatch(/OK/);
+      // The service's own verifier trusts the providers' CAs by configuration (CSC_<NAME>_CA_FILE).
+      const verified = await fetch(`${ps.baseUrl}/api/verify`, { method: 'POST', body: xades });
+      expect(verified.status).toBe(200);
+      expect(await verified.json()).toMatchObject({ valid: true, problems: [] });
     }
     const padesRes = await ps.api(`/api/${ORG}/direct/signature-jobs/${job.id}/pades`);
     expect(padesRes.status).toBe(200);

@@ -317,10 +317,17 @@ describe('configuration of SIGNING_KEYS=csc', () => {
       CSC_BUYPASS_URL: 'https://csc.buypass.example',
       CSC_BUYPASS_CLIENT_ID: 'esign-2',
       CSC_BUYPASS_CLIENT_SECRET: 's2',
+      CSC_BUYPASS_CA_FILE: '/etc/esign/buypass-ca.pem',
     });
     expect(config.CSC_PROVIDERS).toEqual([
       { name: 'BankID', baseUrl: 'https://csc.bankid.example', clientId: 'esign', clientSecret: 's1' },
-      { name: 'Buypass', baseUrl: 'https://csc.buypass.example', clientId: 'esign-2', clientSecret: 's2' },
+      {
+        name: 'Buypass',
+        baseUrl: 'https://csc.buypass.example',
+        clientId: 'esign-2',
+        clientSecret: 's2',
+        caFile: '/etc/esign/buypass-ca.pem',
+      },
     ]);
     expect(loadConfig({ DATABASE_URL: 'postgres://x/y' }).CSC_PROVIDERS).toEqual([]);
   });

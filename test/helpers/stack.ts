@@ -142,6 +142,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
             clientSecret: LOCAL_CSC_CLIENT.clientSecret,
           })),
           cscOptions: { timeoutMs: 2000 },
+          cscTrustAnchorsPem: [...csc.values()].map((p) => p.caCertificate.toString('pem')).join('\n'),
         })
       : createSigningKeys('test', { db: t.db, pki: signing.pki });
   const apiDeps: ApiDeps = {

@@ -38,6 +38,8 @@ export interface CscProviderConfig {
   baseUrl: string;
   clientId: string;
   clientSecret: string;
+  /** The provider's CA as a PEM file, trusted by the verifier (read at start-up by the runtime). */
+  caFile?: string;
 }
 
 export interface CscClientOptions {

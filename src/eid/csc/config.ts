@@ -2,8 +2,9 @@
  * The remote signing services of SIGNING_KEYS=csc, one per name in CSC_PROVIDERS (the names the
  * price list and the signature page use, e.g. `BankID,Buypass`), each with its own variables:
  * CSC_<NAME>_URL (the service's base URL: `<URL>/csc/v2/...`), CSC_<NAME>_CLIENT_ID and
- * CSC_<NAME>_CLIENT_SECRET (the OAuth client the provider registered for this service). <NAME> is
- * the name in capitals with anything but letters and digits as `_` (BankID: CSC_BANKID_URL).
+ * CSC_<NAME>_CLIENT_SECRET (the OAuth client the provider registered for this service), and
+ * optionally CSC_<NAME>_CA_FILE (PEM: the provider's CA, trusted when signatures are verified).
+ * <NAME> is the name in capitals with anything but letters and digits as `_` (CSC_BANKID_URL).
  */
 import { z } from 'zod';
 import type { CscProviderConfig } from './client.js';
@@ -57,12 +58,14 @@ export function cscProvidersFromEnv(env: Record<string, string | undefined>): {
         problems.push(`${variable}: ${parsed.error.issues[0]?.message ?? 'invalid'} (${shown})`);
       }
     }
+    const caFile = env[`${prefix}CA_FILE`];
     if (values.URL && values.CLIENT_ID && values.CLIENT_SECRET) {
       providers.push({
         name,
         baseUrl: values.URL,
         clientId: values.CLIENT_ID,
         clientSecret: values.CLIENT_SECRET,
+        ...(caFile ? { caFile } : {}),
       });
     }
   }
