@@ -41,6 +41,7 @@ import { validatePersonalIdentificationNumber } from '../rules/identity.js';
 import { signCrl } from '../signing/crl.js';
 import { crypto } from '../signing/engines.js';
 import { generateKeyPair, signParams } from '../signing/keys.js';
+import { randomSerial } from '../signing/pki.js';
 
 /** A client the provider knows: the e-signing service registered there. */
 export interface LocalCscClient {
@@ -153,12 +154,6 @@ interface AccessToken {
   signaturesLeft?: number;
   expires: number;
 }
-
-const randomSerial = () => {
-  const bytes = randomBytes(16);
-  bytes[0] = (bytes[0]! & 0x7f) | 0x01;
-  return bytes.toString('hex');
-};
 
 const b64url = (b: Buffer) => b.toString('base64url');
 const fromB64url = (s: string) => Buffer.from(s, 'base64url');

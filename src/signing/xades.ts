@@ -130,22 +130,34 @@ export async function createSignerXades(input: SignerXadesInput): Promise<Uint8A
   if (input.documents.length === 0) throw new Error('nothing to sign: no documents');
   const material = signingMaterial(input);
   const doc = buildStatement(input);
-  const signedXml = new xadesjs.SignedXml();
-  const certB64 = b64(material.certificate.rawData);
-  const algorithm: EcdsaParams = { name: signParams(material.privateKey).name, hash: 'SHA-256' };
-  const signature = await signedXml.Sign(algorithm, material.privateKey, doc, {
+  const signatureElement = await envelopSignature(doc, material.privateKey, material, input.signer.signedAt);
+  await addLongTermValidationData(doc, signatureElement, material, input);
+  return serialise(doc);
+}
+
+/**
+ * Signs the statement with `key` (XAdES-B: the signing certificate and time as signed properties,
+ * the certificate and chain in KeyInfo) and envelops the ds:Signature in it.
+ */
+async function envelopSignature(
+  doc: Document,
+  key: CryptoKey,
+  certified: RemoteSigningCertificate,
+  signedAt: Date,
+): Promise<Element> {
+  const certB64 = b64(certified.certificate.rawData);
+  const algorithm: EcdsaParams = { name: signParams(key).name, hash: 'SHA-256' };
+  const signature = await new xadesjs.SignedXml().Sign(algorithm, key, doc, {
     references: [{ uri: '', hash: 'SHA-256', transforms: ['enveloped', 'exc-c14n'] }],
-    x509: [certB64, ...material.chain.map((c) => b64(c.rawData))],
+    x509: [certB64, ...certified.chain.map((c) => b64(c.rawData))],
     signingCertificateV2: certB64,
-    signingTime: { value: input.signer.signedAt },
+    signingTime: { value: signedAt },
   });
   const signatureElement = signature.GetXml();
   if (!signatureElement) throw new Error('xadesjs produced no signature element');
   doc.documentElement!.appendChild(signatureElement);
   mergeX509Data(signatureElement);
-
-  await addLongTermValidationData(doc, signatureElement, material, input);
-  return serialise(doc);
+  return signatureElement;
 }
 
 const serialise = (doc: Document) =>
@@ -178,23 +190,7 @@ export async function prepareRemoteSignerXades(
   // xadesjs signed. SignedInfo names only the algorithm, never the key, so it is the same bytes
   // the person's key must sign; the throwaway signature value is replaced on completion.
   const stand = await standInKey();
-  const certB64 = b64(input.remote.certificate.rawData);
-  const signedXml = new xadesjs.SignedXml();
-  const signature = await signedXml.Sign(
-    { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as Algorithm,
-    stand.privateKey,
-    doc,
-    {
-      references: [{ uri: '', hash: 'SHA-256', transforms: ['enveloped', 'exc-c14n'] }],
-      x509: [certB64, ...input.remote.chain.map((c) => b64(c.rawData))],
-      signingCertificateV2: certB64,
-      signingTime: { value: input.signer.signedAt },
-    },
-  );
-  const signatureElement = signature.GetXml();
-  if (!signatureElement) throw new Error('xadesjs produced no signature element');
-  doc.documentElement!.appendChild(signatureElement);
-  mergeX509Data(signatureElement);
+  const signatureElement = await envelopSignature(doc, stand.privateKey, input.remote, input.signer.signedAt);
   const value = signatureElement.getElementsByTagNameNS(DSIG_NS, 'SignatureValue')[0]?.textContent ?? '';
   const digestInfo = publicDecrypt(
     { key: stand.publicKey, padding: cryptoConstants.RSA_PKCS1_PADDING },

@@ -125,6 +125,17 @@ async function approveFor(person = kari, decision: 'approve' | 'refuse' = 'appro
   return { csc, credential, prepared, approval, page, back };
 }
 
+/** Back from the provider: the code exchanged and signHash called, for `digest` (default: the approved one). */
+function signApproved(a: Awaited<ReturnType<typeof approveFor>>, digest = a.prepared.digest) {
+  return a.csc.signDigest({
+    credential: a.credential,
+    digest,
+    code: approvalOutcome('BankID', Object.fromEntries(a.back.searchParams)).code,
+    codeVerifier: a.approval.codeVerifier,
+    redirectUri: REDIRECT,
+  });
+}
+
 async function expectFailure(p: Promise<unknown>, failure: CscFailure) {
   const err = await p.then(
     () => undefined,
@@ -219,16 +230,7 @@ describe('the local CSC v2 provider and the client', () => {
 
     const second = await approveFor();
     const other = new Uint8Array(createHash('sha256').update('another document').digest());
-    await expectFailure(
-      second.csc.signDigest({
-        credential: second.credential,
-        digest: other,
-        code: approvalOutcome('BankID', Object.fromEntries(second.back.searchParams)).code,
-        codeVerifier: second.approval.codeVerifier,
-        redirectUri: REDIRECT,
-      }),
-      'protocol',
-    );
+    await expectFailure(signApproved(second, other), 'protocol');
   });
 
   it('the person refusing at the provider comes back as `refused`', async () => {
@@ -242,19 +244,10 @@ describe('the local CSC v2 provider and the client', () => {
   });
 
   it('a provider that does not answer signHash times out as `unavailable`', async () => {
-    const { csc, credential, prepared, approval, back } = await approveFor();
+    const approved = await approveFor();
     provider.behaviour = 'hang';
     const started = Date.now();
-    await expectFailure(
-      csc.signDigest({
-        credential,
-        digest: prepared.digest,
-        code: approvalOutcome('BankID', Object.fromEntries(back.searchParams)).code,
-        codeVerifier: approval.codeVerifier,
-        redirectUri: REDIRECT,
-      }),
-      'unavailable',
-    );
+    await expectFailure(signApproved(approved), 'unavailable');
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
@@ -264,18 +257,9 @@ describe('the local CSC v2 provider and the client', () => {
   });
 
   it('a signature over another digest is `wrong-signature`', async () => {
-    const { csc, credential, prepared, approval, back } = await approveFor();
+    const approved = await approveFor();
     provider.behaviour = 'wrong-digest';
-    await expectFailure(
-      csc.signDigest({
-        credential,
-        digest: prepared.digest,
-        code: approvalOutcome('BankID', Object.fromEntries(back.searchParams)).code,
-        codeVerifier: approval.codeVerifier,
-        redirectUri: REDIRECT,
-      }),
-      'wrong-signature',
-    );
+    await expectFailure(signApproved(approved), 'wrong-signature');
   });
 
   it('an unreachable provider or a wrong client secret fails clearly', async () => {
