@@ -365,6 +365,7 @@ export async function buildJobPades(
           signatureType: s.signature_type as SignatureType,
           authenticationLevel: (s.authentication_level ?? 4) as AuthenticationLevel,
           signedAt: s.signed_at,
+          ...(s.signing_provider ? { signingProvider: s.signing_provider } : {}),
           xades: x,
         };
       }),

@@ -18,7 +18,15 @@ import { verifyPdfSignatures, verifyXades } from '../../src/signing/index.js';
 import { type PagesStack, startPagesStack } from '../helpers/pages-stack.js';
 import { samplePdf } from '../helpers/requests.js';
 import { ORG } from '../helpers/stack.js';
-import { nssDatabase, pdfsig, requireTools, run, scratchDir, writeTemp } from '../signing/validators.js';
+import {
+  nssDatabase,
+  pdfsig,
+  pdftotext,
+  requireTools,
+  run,
+  scratchDir,
+  writeTemp,
+} from '../signing/validators.js';
 import { launchChromium, providerLogin, screenshot } from './support/browser.js';
 import { type ExitServer, startExitServer } from './support/exit-server.js';
 import { createJob, readJob, waitForJob } from './support/jobs.js';
@@ -197,6 +205,10 @@ describe('advanced signatures at remote signing services', () => {
     expect(padesReport.problems).toEqual([]);
     expect(padesReport.valid).toBe(true);
     const padesPath = writeTemp(dir, 'signed.pdf', pades);
+    // The signature page names the signing service of each advanced signature (the job is in Norwegian).
+    const text = pdftotext(padesPath);
+    expect(text).toMatch(/Signeringstjeneste: BankID/);
+    expect(text).toMatch(/Signeringstjeneste: Buypass/);
     const rootPem = root.toString('pem');
     expect(pdfsig(padesPath, nssDatabase(dir, rootPem))).toMatch(/Signature Validation: Signature is Valid/);
     const python = resolve('.tools/venv/bin/python');
