@@ -15,7 +15,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../db/index.js';
-import { approvalOutcome, type CscClient, CscError } from '../eid/csc/client.js';
+import { approvalOutcome, type CscClient, CscError, identityNumberOf } from '../eid/csc/client.js';
 import type { AuthenticatedIdentity } from '../eid/index.js';
 import { actAsSigner } from '../services/signer-actions.js';
 import { prepareRemoteSignerSignature, type SignerIdentity } from '../signatures/job-results.js';
@@ -149,6 +149,14 @@ export async function finishRemoteSigning(
   const digest = new Uint8Array(Buffer.from(pending.digest_hex, 'hex'));
   let signatureValue: Uint8Array;
   try {
+    // The certificate was matched to the person who began; the one who comes back must be them.
+    if (identityNumberOf(certificate) !== identity.pid) {
+      throw new CscError(
+        'wrong-person',
+        pending.provider,
+        'the signing certificate belongs to another person',
+      );
+    }
     const { code } = approvalOutcome(pending.provider, input.query);
     signatureValue = await client.signDigest({
       credential,
