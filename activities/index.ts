@@ -312,10 +312,11 @@ async function usageOf(db: Db, args: RecordEventsArgs): Promise<UsageEvent[]> {
     .executeTakeFirstOrThrow();
   const signers = await db
     .selectFrom('signers')
-    .select(['id', 'signature_type'])
+    .select(['id', 'signature_type', 'signing_provider'])
     .where('job_id', '=', args.jobId)
     .execute();
   const typeOf = new Map(signers.map((s) => [s.id, s.signature_type as SignatureType]));
+  const providerOf = new Map(signers.map((s) => [s.id, s.signing_provider]));
   const events = signed.flatMap((e) =>
     signingUsageEvents({
       orgNumber: job.org_number,
@@ -324,6 +325,7 @@ async function usageOf(db: Db, args: RecordEventsArgs): Promise<UsageEvent[]> {
       signatureType: typeOf.get(e.signerId) ?? 'AUTHENTICATED_SIGNATURE',
       flow: job.flow,
       signedAt: new Date(e.at),
+      ...(providerOf.get(e.signerId) ? { signingProvider: providerOf.get(e.signerId)! } : {}),
     }),
   );
   if (completed && storedJobRequest(job.request).longTermStorage) {

@@ -15,6 +15,7 @@ import { ApiError, badRequest, errorBody, sendError } from './errors.js';
 import { methodNotAllowed } from './method-not-allowed.js';
 import { browserErrorPage, wantsHtml } from './pages/error-pages.js';
 import { pageRoutes } from './pages/index.js';
+import { formTargetsOf } from './pages/session.js';
 import { rateLimitSenders } from './rate-limit.js';
 import { callbackRoutes } from './routes/callbacks.js';
 import { devRoutes } from './routes/dev.js';
@@ -68,7 +69,7 @@ export function createApp(deps: ApiDeps) {
   );
 
   // Outermost, so every answer has them, errors and 404s included (see security-headers.ts).
-  app.use('*', securityHeaders(deps.eid.formTargets));
+  app.use('*', securityHeaders(formTargetsOf(deps)));
   // Prometheus metrics of the API: requests by route pattern and status, latency, 429s.
   const metrics = createMetricsRegistry({ defaultMetrics: deps.config.APP_ENV !== 'test' });
   app.use('*', httpMetrics(metrics));

@@ -14,6 +14,13 @@ import { httpLimitsFromConfig, listen } from '../api/server.js';
 import { listenXmlApi, xmlApiSetup } from '../api/xml-api/listener.js';
 import { ensureArchiveRenewalSchedule } from '../src/archive/schedule.js';
 import { ConfigError, loadConfig, otlpTracesUrl } from '../src/config.js';
+import {
+  LOCAL_CSC_PROVIDER_NAMES,
+  type LocalCscProvider,
+  localCscClientFor,
+  localCscEnv,
+  startLocalCscProvider,
+} from '../src/dev/csc-provider.js';
 import { startEmbeddedPostgres, unreachableDataDirMessage } from '../src/dev/embedded-postgres.js';
 import { localClientFor, localProviderEnv, startLocalOidcProvider } from '../src/dev/oidc-provider.js';
 import { startSmtpSink } from '../src/dev/smtp-sink.js';
@@ -39,6 +46,8 @@ const devEnv = z.object({
   PG_PORT: port.default(5433),
   SMTP_PORT: port.default(2525),
   OIDC_PORT: port.default(3001),
+  /** With SIGNING_KEYS=csc and no CSC_PROVIDERS: the local BankID and Buypass on this port and the next. */
+  CSC_PORT: port.default(3002),
   /** The XML API (the national service's protocol) over mutual TLS; 0 turns it off. */
   XML_API_PORT: z.coerce.number().int().min(0).max(65535).default(3443),
   DEV_SENDER_ORG: z
@@ -104,8 +113,30 @@ try {
     smtpUrl = sink.url;
   }
 
+  // People's signing keys at remote signing services: the local ones unless CSC_PROVIDERS names
+  // real ones. Only when asked for (SIGNING_KEYS=csc): the default test keys need no provider,
+  // and two more servers with their own CAs would only be noise in every other session.
+  const publicUrl = env.PUBLIC_URL ?? devPublicUrl(env.HOST, dev.PORT);
+  let cscEnv: Record<string, string> = {};
+  const localCsc: LocalCscProvider[] = [];
+  if (env.SIGNING_KEYS === 'csc' && !env.CSC_PROVIDERS) {
+    for (const [i, providerName] of LOCAL_CSC_PROVIDER_NAMES.entries()) {
+      say(`starting the local remote signing service ${providerName} (CSC API v2) on :${dev.CSC_PORT + i}`);
+      const provider = await startLocalCscProvider({
+        port: dev.CSC_PORT + i,
+        providerName,
+        // The API's PUBLIC_URL as loadConfig below will derive it.
+        clients: [localCscClientFor(publicUrl ?? `http://${env.HOST}:${dev.PORT}`)],
+      });
+      stops.unshift(() => provider.close());
+      localCsc.push(provider);
+    }
+    cscEnv = localCscEnv(localCsc);
+  }
+
   const config = loadConfig({
     ...env,
+    ...cscEnv,
     APP_ENV: env.APP_ENV ?? 'development',
     PORT: String(dev.PORT),
     DATA_DIR: dataDir,
@@ -115,7 +146,7 @@ try {
     // One public base for every link the service hands out (notices, redirect URLs, the API
     // reference), the same as the README's walkthrough uses: localhost, not 127.0.0.1, so a
     // login made on one link carries over to the next.
-    PUBLIC_URL: env.PUBLIC_URL ?? devPublicUrl(env.HOST, dev.PORT),
+    PUBLIC_URL: publicUrl,
     // The XML API on its development default port (3443), from the development enterprise PKI
     // unless XML_API_TLS_* name PEM files; its root on localhost, as the CLI prints it.
     XML_API_PORT: String(dev.XML_API_PORT),
@@ -227,6 +258,14 @@ try {
     API key             ${dev.DEV_API_KEY}
 
     Login          ${localIssuer ? `${localIssuer}  (local OpenID Connect provider: type a test identity number, pick the level)` : `${loginEnv.OIDC_ISSUER} (${eid.name})`}
+    Signing keys   ${
+      localCsc.length > 0
+        ? localCsc.map((p) => `${p.providerName} ${p.baseUrl}`).join(', ') +
+          '  (local remote signing services; their CAs at /pki/ca.pem)'
+        : config.SIGNING_KEYS === 'csc'
+          ? config.CSC_PROVIDERS.map((p) => `${p.name} ${p.baseUrl}`).join(', ')
+          : (config.SIGNING_KEYS ?? 'test')
+    }
     XML API        ${xmlApi ? `${xmlApi.options.publicUrl}   (mutual TLS; the official clients' service URL)` : 'off (XML_API_PORT=0)'}${
       xmlApi?.developmentPki
         ? `

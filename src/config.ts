@@ -3,6 +3,8 @@
  * value stops start-up with a message naming the variable instead of failing later at random.
  */
 import { z } from 'zod';
+import type { CscProviderConfig } from './eid/csc/client.js';
+import { cscProvidersFromEnv } from './eid/csc/config.js';
 
 const port = z.coerce.number().int().min(1).max(65535);
 /** A port where 0 means "off" (an optional listener). */
@@ -128,9 +130,11 @@ const schema = z.object({
   PKI_DIR: z.string().min(1).optional(),
   /**
    * People's own keys for advanced signatures, apart from the login (src/eid/signing-keys.ts):
-   * `test` (the default outside production) or `none` (the default in production).
+   * `test` (the default outside production, refused in production), `none` (the default in
+   * production), or `csc`: remote signing services over the CSC API v2, configured by
+   * CSC_PROVIDERS (src/eid/csc/config.ts).
    */
-  SIGNING_KEYS: z.enum(['test', 'none']).optional(),
+  SIGNING_KEYS: z.enum(['test', 'none', 'csc']).optional(),
   /** An outside RFC 3161 time-stamping authority; unset uses the built-in one. */
   TSA_URL: url.optional(),
   /** Where the bytes of documents and results are kept: the `blobs` table, or files (src/storage). */
@@ -173,6 +177,8 @@ const schema = z.object({
 });
 
 export type Config = z.infer<typeof schema> & {
+  /** The remote signing services when SIGNING_KEYS=csc, else empty. */
+  CSC_PROVIDERS: CscProviderConfig[];
   PUBLIC_URL: string;
   HTTP_MAX_CONNECTIONS_PER_ADDRESS: number;
   PKI_DIR: string;
@@ -209,8 +215,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       `DOCUMENT_STORE_DIR: is only used with DOCUMENT_STORE=filesystem (DOCUMENT_STORE is ${c.DOCUMENT_STORE})`,
     ]);
   }
+  // The test keys come from the service's own test CA: anyone's "advanced signature" could be made
+  // by the service itself. Never in production, where a remote signing service holds the keys.
+  if (c.APP_ENV === 'production' && c.SIGNING_KEYS === 'test') {
+    throw new ConfigError([
+      'SIGNING_KEYS: test keys are for development and tests; in production use csc (a remote signing service) or none (got "test")',
+    ]);
+  }
+  const csc = c.SIGNING_KEYS === 'csc' ? cscProvidersFromEnv(cleaned) : { providers: [], problems: [] };
+  if (csc.problems.length > 0) throw new ConfigError(csc.problems);
   return {
     ...c,
+    CSC_PROVIDERS: csc.providers,
     PUBLIC_URL: c.PUBLIC_URL ?? `http://${c.HOST === '0.0.0.0' ? 'localhost' : c.HOST}:${c.PORT}`,
     HTTP_MAX_CONNECTIONS_PER_ADDRESS:
       c.HTTP_MAX_CONNECTIONS_PER_ADDRESS ??

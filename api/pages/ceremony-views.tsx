@@ -16,6 +16,8 @@ export interface CeremonyPageProps {
   /** The text of each text/plain document, by document id. */
   texts: Map<string, string>;
   notice?: PageNotice;
+  /** Remote signing services the signer picks from (SIGNING_KEYS=csc, advanced signatures). */
+  signingProviders?: string[];
 }
 
 const DocumentView: FC<{
@@ -78,7 +80,15 @@ const DocumentView: FC<{
   );
 };
 
-export const CeremonyPage: FC<CeremonyPageProps> = ({ c, job, title, csrfToken, texts, notice }) => {
+export const CeremonyPage: FC<CeremonyPageProps> = ({
+  c,
+  job,
+  title,
+  csrfToken,
+  texts,
+  notice,
+  signingProviders,
+}) => {
   const t = c.get('t');
   const base = ceremonyPath(job.jobId, job.signerId);
   const hasPdf = job.documents.some((d) => d.available && d.mimeType === 'application/pdf');
@@ -105,7 +115,15 @@ export const CeremonyPage: FC<CeremonyPageProps> = ({ c, job, title, csrfToken, 
             <h2>{t('signHeading')}</h2>
             <CsrfField token={csrfToken} />
             <p>{t('signExplain')}</p>
-            <button type="submit">{t('signButton')}</button>
+            {signingProviders && signingProviders.length > 0 ? (
+              signingProviders.map((provider) => (
+                <button type="submit" name="provider" value={provider}>
+                  {t('signWithProvider', { provider })}
+                </button>
+              ))
+            ) : (
+              <button type="submit">{t('signButton')}</button>
+            )}
           </form>
           {/* Rejecting is possible but not the way forward: behind a disclosure, a plain button. */}
           <details class="reject">

@@ -5,6 +5,7 @@
  * job's level. A direct ceremony ends at the sender's exit URL with its status_query_token.
  */
 import { type Context, Hono } from 'hono';
+import { CscError } from '../../src/eid/csc/client.js';
 import {
   type CeremonyAccess,
   type CeremonyJob,
@@ -16,6 +17,13 @@ import {
   signInBrowser,
   visibleTitle,
 } from '../../src/portal/ceremony.js';
+import {
+  beginRemoteSigning,
+  chooseProvider,
+  finishRemoteSigning,
+  pendingRemoteSigning,
+  RemoteSigningExpiredError,
+} from '../../src/portal/remote-signing.js';
 import { addGrant } from '../../src/portal/sessions.js';
 import { DIRECT_CEREMONY_PATH, redeemRedirectToken } from '../../src/services/direct-signers.js';
 import { findArtifact, JobConflictError } from '../../src/services/signature-jobs.js';
@@ -26,8 +34,8 @@ import { jobDepsOf, type PageDeps, type PageEnv } from './context.js';
 import { chosenLanguage } from './i18n.js';
 import { messagePage, notFoundPage, type PageNotice, renderPage } from './layout.js';
 import { loginUrl } from './login.js';
-import { CEREMONY_BASE, ceremonyPath } from './paths.js';
-import { ensureSession, pageCsp, sessionTag } from './session.js';
+import { CEREMONY_BASE, ceremonyPath, REMOTE_SIGNING_CALLBACK_PATH } from './paths.js';
+import { ensureSession, formTargetsOf, pageCsp, sessionTag } from './session.js';
 
 const MAX_REASON_LENGTH = 500;
 
@@ -121,7 +129,7 @@ export function ceremonyRoutes(deps: PageDeps) {
       texts.set(doc.id, bytes ? new TextDecoder().decode(bytes) : '');
     }
     if (job.flow === 'direct')
-      c.header('Content-Security-Policy', pageCsp([...job.exitOrigins, ...deps.eid.formTargets]));
+      c.header('Content-Security-Policy', pageCsp([...job.exitOrigins, ...formTargetsOf(deps)]));
     const title = visibleTitle(job, level) ?? c.get('t')('nonsensitiveFallback', { sender: job.senderName });
     return renderPage(
       c,
@@ -132,6 +140,7 @@ export function ceremonyRoutes(deps: PageDeps) {
         csrfToken={session.csrfToken}
         texts={texts}
         {...(notice ? { notice } : {})}
+        {...(remoteSigningFor(job) ? { signingProviders: [...deps.signingKeys.remote!.keys()] } : {})}
       />,
       status,
     );
@@ -198,37 +207,135 @@ export function ceremonyRoutes(deps: PageDeps) {
     return c.body(new Uint8Array(pades), 200, { 'Content-Type': 'application/pdf' });
   });
 
-  /** Runs sign or reject; a refusal by the workflow (too late, already done) shows the page again. */
+  /** Where the signer goes once signed or rejected: the sender's exit URL, or the page again. */
+  const afterAction = (
+    c: Context<PageEnv>,
+    job: CeremonyJob,
+    kind: 'sign' | 'reject',
+    redirectUrl?: string,
+  ) =>
+    c.redirect(
+      redirectUrl ??
+        `${ceremonyPath(job.jobId, job.signerId)}?done=${kind === 'sign' ? 'signed' : 'rejected'}`,
+      303,
+    );
+
+  /** A refusal by the workflow (too late, already done) shows the page again. */
+  const refused = async (c: Context<PageEnv>, job: CeremonyJob, err: JobConflictError) => {
+    const fresh = (await loadCeremonyJob(jobDeps, job.jobId, job.signerId)) ?? job;
+    return showCeremony(
+      c,
+      fresh,
+      { kind: 'error', text: c.get('t')('actionRefused', { message: err.message }) },
+      409,
+    );
+  };
+
+  /** An advanced signature at a remote signing service: nothing is signed; the way back is shown. */
+  const remoteFailurePage = (c: Context<PageEnv>, job: { jobId: string; signerId: string }, err: unknown) => {
+    const t = c.get('t');
+    const back = (
+      <p>
+        <a class="button" href={ceremonyPath(job.jobId, job.signerId)}>
+          {t('backToDocument')}
+        </a>
+      </p>
+    );
+    if (!(err instanceof CscError)) {
+      return messagePage(c, 410, t('remoteSigningGoneTitle'), t('remoteSigningGoneText'), back);
+    }
+    const text = {
+      refused: 'remoteSigningRefused',
+      unavailable: 'remoteSigningUnavailable',
+      'wrong-person': 'remoteSigningWrongPerson',
+      'wrong-signature': 'remoteSigningWrongSignature',
+      'no-credential': 'remoteSigningNoCredential',
+      protocol: 'remoteSigningError',
+    } as const;
+    return messagePage(
+      c,
+      err.failure === 'unavailable' ? 502 : 409,
+      t('remoteSigningFailedTitle'),
+      t(text[err.failure], { provider: err.provider }),
+      back,
+    );
+  };
+
+  const remoteSigningFor = (job: CeremonyJob) =>
+    deps.signingKeys.remote !== undefined && job.signer.signatureType === 'ADVANCED_SIGNATURE';
+  const remoteCallbackUrl = `${deps.config.PUBLIC_URL.replace(/\/+$/, '')}${REMOTE_SIGNING_CALLBACK_PATH}`;
+
+  /** Runs sign or reject through the one signer path. */
   const act = async (c: Context<PageEnv>, kind: 'sign' | 'reject') => {
     const allowed = await authorise(c);
     if ('response' in allowed) return allowed.response;
     const { job } = allowed;
     const ctx = { deps: jobDeps, signingKeys: deps.signingKeys, origin: c.get('origin') };
-    const identity = c.get('session')!.identity!;
+    const session = c.get('session')!;
+    const identity = session.identity!;
     try {
+      if (kind === 'sign' && remoteSigningFor(job)) {
+        // Off to the provider: the signature is made when the person comes back (the callback).
+        if (!job.signer.mayAct) throw new JobConflictError('NOT_ACTIVE', c.get('t')('mayNotActText'));
+        const url = await beginRemoteSigning(ctx, job, identity, {
+          client: chooseProvider(deps.signingKeys.remote!, textField(c.get('form'), 'provider')),
+          redirectUri: remoteCallbackUrl,
+          sessionTag: sessionTag(session),
+          description: `${visibleTitle(job, identity.level) ?? job.senderName} (${job.senderName})`,
+        });
+        return c.redirect(url, 303);
+      }
       const result =
         kind === 'sign'
           ? await signInBrowser(ctx, job, identity)
           : await rejectInBrowser(ctx, job, reasonOf(c.get('form')));
-      if (result.redirectUrl) return c.redirect(result.redirectUrl, 303);
-      return c.redirect(
-        `${ceremonyPath(job.jobId, job.signerId)}?done=${kind === 'sign' ? 'signed' : 'rejected'}`,
-        303,
-      );
+      return afterAction(c, job, kind, result.redirectUrl);
     } catch (err) {
+      if (err instanceof CscError) return remoteFailurePage(c, job, err);
       if (!(err instanceof JobConflictError)) throw err;
-      const fresh = (await loadCeremonyJob(jobDeps, job.jobId, job.signerId)) ?? job;
-      return showCeremony(
-        c,
-        fresh,
-        { kind: 'error', text: c.get('t')('actionRefused', { message: err.message }) },
-        409,
-      );
+      return refused(c, job, err);
     }
   };
 
   app.post(`${base}/sign`, (c) => act(c, 'sign'));
   app.post(`${base}/reject`, (c) => act(c, 'reject'));
+
+  // Back from the remote signing service's approval page (OAuth 2.0 redirect URI).
+  app.get(REMOTE_SIGNING_CALLBACK_PATH, async (c) => {
+    const session = c.get('session');
+    const remote = deps.signingKeys.remote;
+    const pending =
+      session && remote
+        ? await pendingRemoteSigning(deps.db, c.req.query('state') ?? '', sessionTag(session))
+        : undefined;
+    if (!session?.identity || !remote || !pending) {
+      const t = c.get('t');
+      return messagePage(c, 410, t('remoteSigningGoneTitle'), t('remoteSigningGoneText'));
+    }
+    const job = await loadCeremonyJob(jobDeps, pending.job_id, pending.signer_id);
+    if (!job || !ceremonyAccess(job, session).ok) return notFoundPage(c);
+    const client = remote.get(pending.provider);
+    if (!client) return remoteFailurePage(c, job, new RemoteSigningExpiredError());
+    const ctx = { deps: jobDeps, signingKeys: deps.signingKeys, origin: c.get('origin') };
+    const query = { code: c.req.query('code'), error: c.req.query('error') };
+    try {
+      const result = await finishRemoteSigning(ctx, job, session.identity, {
+        pending,
+        client,
+        query: {
+          ...(query.code ? { code: query.code } : {}),
+          ...(query.error ? { error: query.error } : {}),
+        },
+        redirectUri: remoteCallbackUrl,
+      });
+      return afterAction(c, job, 'sign', result.redirectUrl);
+    } catch (err) {
+      if (err instanceof CscError || err instanceof RemoteSigningExpiredError)
+        return remoteFailurePage(c, job, err);
+      if (!(err instanceof JobConflictError)) throw err;
+      return refused(c, job, err);
+    }
+  });
 
   return app;
 }

@@ -235,6 +235,21 @@ const nb = {
     'Disse dokumentene oppgir å være PDF/A, men er det ikke. Den signerte PDF-en er derfor vanlig PDF 1.7, ikke PDF/A-3b.',
   resultsPending: 'Resultatene kan lastes ned når alle har signert.',
   actionRefused: 'Det gikk ikke: {message}',
+  signWithProvider: 'Signer med {provider}',
+  remoteSigningFailedTitle: 'Signaturen ble ikke laget',
+  remoteSigningRefused: 'Du avviste signeringen hos {provider}. Ingenting er signert; du kan prøve igjen.',
+  remoteSigningUnavailable: '{provider} svarte ikke. Ingenting er signert; prøv igjen om litt.',
+  remoteSigningWrongPerson:
+    'Signeringssertifikatet fra {provider} tilhører ikke deg. Ingenting er signert; kontakt {provider}.',
+  remoteSigningWrongSignature:
+    'Signaturen fra {provider} stemte ikke med dokumentene du godkjente. Ingenting er signert; prøv igjen.',
+  remoteSigningNoCredential:
+    'Du har ingen signeringsnøkkel hos {provider} som kan brukes. Ingenting er signert; velg en annen, eller kontakt {provider}.',
+  remoteSigningError: 'Noe gikk galt hos {provider}. Ingenting er signert; prøv igjen.',
+  remoteSigningGoneTitle: 'Signeringen er utløpt',
+  remoteSigningGoneText:
+    'Denne signeringen er allerede brukt eller utløpt. Ingenting er signert; start på nytt fra dokumentet.',
+  backToDocument: 'Tilbake til dokumentet',
   // Errors
   notFoundTitle: 'Fant ikke siden',
   notFoundText: 'Siden finnes ikke, eller du har ikke tilgang til den.',
@@ -500,6 +515,22 @@ const en: Record<TextKey, string> = {
     'These documents claim to be PDF/A but are not. The signed PDF is therefore plain PDF 1.7, not PDF/A-3b.',
   resultsPending: 'The results can be downloaded once everyone has signed.',
   actionRefused: 'That did not work: {message}',
+  signWithProvider: 'Sign with {provider}',
+  remoteSigningFailedTitle: 'The signature was not made',
+  remoteSigningRefused:
+    'You refused the signature at {provider}. Nothing has been signed; you may try again.',
+  remoteSigningUnavailable: '{provider} did not answer. Nothing has been signed; try again in a moment.',
+  remoteSigningWrongPerson:
+    'The signing certificate from {provider} is not yours. Nothing has been signed; contact {provider}.',
+  remoteSigningWrongSignature:
+    'The signature from {provider} did not match the documents you approved. Nothing has been signed; try again.',
+  remoteSigningNoCredential:
+    'You have no usable signing key at {provider}. Nothing has been signed; choose another, or contact {provider}.',
+  remoteSigningError: 'Something went wrong at {provider}. Nothing has been signed; try again.',
+  remoteSigningGoneTitle: 'This signing has expired',
+  remoteSigningGoneText:
+    'This signing has been used or has expired. Nothing has been signed; start again from the document.',
+  backToDocument: 'Back to the document',
   notFoundTitle: 'Page not found',
   notFoundText: 'The page does not exist, or you do not have access to it.',
   csrfTitle: 'The form could not be sent',

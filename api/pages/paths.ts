@@ -22,3 +22,4 @@ export const PORTAL_PATH = '/portal';
 export const DOCUMENT_VIEWER_PATH = '/assets/document-viewer.js';
 export const PDFJS_PATH = '/assets/pdfjs/pdf.min.mjs';
 export const PDFJS_WORKER_PATH = '/assets/pdfjs/pdf.worker.min.mjs';
+export { REMOTE_SIGNING_CALLBACK_PATH } from '../../src/eid/csc/paths.js';

@@ -39,7 +39,7 @@ export function pageContext(deps: PageDeps): MiddlewareHandler<PageEnv> {
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Referrer-Policy', 'same-origin');
     if (!c.res.headers.has('Content-Security-Policy')) {
-      c.header('Content-Security-Policy', pageCsp(deps.eid.formTargets));
+      c.header('Content-Security-Policy', pageCsp(formTargetsOf(deps)));
     }
   };
 }
@@ -49,6 +49,19 @@ export function pageContext(deps: PageDeps): MiddlewareHandler<PageEnv> {
  * form-action to the redirect that follows a post, the eID's logout (`EidProvider.formTargets`)
  * is added, and the direct ceremony adds the sender's exit URLs.
  */
+/**
+ * Where a form of the pages may lead: the eID's targets, and the approval pages of the remote
+ * signing services (the sign button of an advanced signature redirects there).
+ */
+export function formTargetsOf(deps: {
+  eid: { formTargets: string[] };
+  signingKeys?: { remote?: ReadonlyMap<string, { origins: string[] }> };
+}): string[] {
+  const remote = [...(deps.signingKeys?.remote?.values() ?? [])].flatMap((r) => r.origins);
+  // `?? []`: a stand-in eID without targets (the OpenAPI test's) means none, as before.
+  return [...new Set([...(deps.eid.formTargets ?? []), ...remote])];
+}
+
 export function pageCsp(formTargets: string[] = []): string {
   const formAction = ["'self'", ...formTargets].join(' ');
   return `default-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'self'; frame-src 'self'; frame-ancestors 'none'; form-action ${formAction}; base-uri 'none'`;

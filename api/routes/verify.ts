@@ -60,7 +60,9 @@ export function verifyRoutes(deps: ApiDeps, pool: VerifierPool = verifierPoolFro
         }
         const leave = pool.enter();
         try {
-          return c.json(await pool.verify(kind, body.bytes, trustAnchorsPem(deps.signing.pki)));
+          // The service's roots, and the CAs of the remote signing services people sign with.
+          const anchors = `${trustAnchorsPem(deps.signing.pki)}\n${deps.signingKeys.trustAnchorsPem ?? ''}`;
+          return c.json(await pool.verify(kind, body.bytes, anchors));
         } finally {
           leave();
         }

@@ -22,6 +22,8 @@ export interface UsageEvent {
   /** When the billable thing happened: decides the quarter it is billed in. */
   occurredAt: Date;
   idempotencyKey: string;
+  /** An advanced signature's add-on: the remote signing service that made it (BankID, Buypass). */
+  provider?: string;
 }
 
 export interface SignedBySigner {
@@ -32,6 +34,8 @@ export interface SignedBySigner {
   flow: Flow;
   /** When the signer signed. */
   signedAt: Date;
+  /** The remote signing service of an advanced signature, when one made it. */
+  signingProvider?: string;
 }
 
 /** The price elements of one signature (see the derivation in prices.ts). */
@@ -54,6 +58,7 @@ export function signingUsageEvents(s: SignedBySigner): UsageEvent[] {
     quantity: 1,
     occurredAt: s.signedAt,
     idempotencyKey: `${s.jobId}:${s.signerId}:${kind}`,
+    ...(kind === 'ADVANCED_SIGNATURE' && s.signingProvider ? { provider: s.signingProvider } : {}),
   }));
 }
 

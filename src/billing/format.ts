@@ -98,6 +98,7 @@ export function toJson(report: QuarterlyReport): string {
       name: org.name,
       lines: org.lines.map((line) => ({
         kind: line.kind,
+        ...(line.provider ? { provider: line.provider } : {}),
         description: line.description,
         unitPriceOre: line.unitPriceOre,
         unitPriceNok: formatNok(line.unitPriceOre),

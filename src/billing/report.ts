@@ -13,6 +13,8 @@ import { parseQuarter, type Quarter } from './quarter.js';
 
 export interface ReportLine {
   kind: string;
+  /** The remote signing service an advanced signature's add-on is billed for (BankID, Buypass). */
+  provider?: string;
   description: string;
   unitPriceOre: number;
   /** Number of events recorded. */
@@ -45,6 +47,8 @@ export interface UsageAggregateRow {
   org_number: string;
   name: string | null;
   kind: string;
+  /** Null unless the events name a remote signing service. */
+  provider?: string | null;
   unit_price_ore: number;
   currency: string;
   events: number;
@@ -85,13 +89,14 @@ export async function quarterlyReport(db: Db, options: QuarterlyReportOptions): 
           'u.org_number',
           'o.name',
           'u.kind',
+          'u.provider',
           'u.unit_price_ore',
           'u.currency',
           sql<number>`count(*)::int`.as('events'),
           sql<string>`sum(u.quantity)::text`.as('quantity'),
           sql<string>`sum(u.amount_ore)::text`.as('amount_ore'),
         ])
-        .groupBy(['u.org_number', 'o.name', 'u.kind', 'u.unit_price_ore', 'u.currency'])
+        .groupBy(['u.org_number', 'o.name', 'u.kind', 'u.provider', 'u.unit_price_ore', 'u.currency'])
         .execute();
       const sum = await inQuarter
         .select(sql<string>`coalesce(sum(u.amount_ore), 0)::text`.as('total'))
@@ -119,9 +124,12 @@ export function buildQuarterlyReport(quarter: Quarter, rows: UsageAggregateRow[]
       org = { orgNumber: row.org_number, name: row.name, lines: [], totalOre: 0 };
       byOrg.set(row.org_number, org);
     }
+    const described = KIND_DESCRIPTIONS[row.kind as keyof typeof KIND_DESCRIPTIONS] ?? row.kind;
     org.lines.push({
       kind: row.kind,
-      description: KIND_DESCRIPTIONS[row.kind as keyof typeof KIND_DESCRIPTIONS] ?? row.kind,
+      ...(row.provider ? { provider: row.provider } : {}),
+      // "Advanced signature (BankID or Buypass)" becomes "Advanced signature (BankID)".
+      description: row.provider ? `${described.replace(/\s*\(.*\)$/, '')} (${row.provider})` : described,
       unitPriceOre: row.unit_price_ore,
       events: row.events,
       quantity: toSafeInteger(row.quantity, `quantity of ${row.org_number} ${row.kind}`),
@@ -135,6 +143,7 @@ export function buildQuarterlyReport(quarter: Quarter, rows: UsageAggregateRow[]
         (kindOrder.get(a.kind) ?? Number.MAX_SAFE_INTEGER) -
           (kindOrder.get(b.kind) ?? Number.MAX_SAFE_INTEGER) ||
         compare(a.kind, b.kind) ||
+        compare(a.provider ?? '', b.provider ?? '') ||
         a.unitPriceOre - b.unitPriceOre,
     );
     org.totalOre = sumSafe(org.lines.map((l) => l.amountOre));

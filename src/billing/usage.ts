@@ -24,6 +24,7 @@ export function priceUsageEvent(event: UsageEvent, prices: PriceTable) {
     currency: CURRENCY,
     occurred_at: event.occurredAt,
     idempotency_key: event.idempotencyKey,
+    provider: event.provider ?? null,
   };
 }
 

@@ -128,6 +128,8 @@ export interface SignersTable {
   authenticated_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   authentication_level: ColumnType<number | null, number | null | undefined, number | null>;
   eid_provider: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The remote signing service that made an advanced signature (SIGNING_KEYS=csc), e.g. BankID. */
+  signing_provider: ColumnType<string | null, string | null | undefined, string | null>;
   /** The language of the signer's notices: NB (default) or EN; the signer may change it. */
   language: ColumnType<string, string | undefined, string>;
   /** Migration 0022: the reason the signer gave when rejecting, if any. */
@@ -318,6 +320,8 @@ export interface UsageEventsTable {
   occurred_at: Timestamp;
   recorded_at: CreatedAt;
   idempotency_key: string;
+  /** The remote signing service of an advanced signature's add-on, priced per provider. */
+  provider: ColumnType<string | null, string | null | undefined, never>;
 }
 
 /** Fixed-window request counters of the sender API, and the block that follows a breach. */
@@ -387,6 +391,23 @@ export interface EidTestKeysTable {
   created_at: CreatedAt;
 }
 
+/** An advanced signature waiting for the person's approval at a remote signing service. */
+export interface RemoteSigningsTable {
+  state_hash: string;
+  job_id: string;
+  signer_id: string;
+  session_tag: string;
+  provider: string;
+  credential_id: string;
+  /** The signing certificate, then its issuer chain. */
+  certificates_pem: string;
+  prepared_xml: string;
+  digest_hex: string;
+  code_verifier: string;
+  signed_at: Timestamp;
+  expires_at: Timestamp;
+}
+
 export interface Database {
   organisations: OrganisationsTable;
   long_term_archives: LongTermArchivesTable;
@@ -417,6 +438,7 @@ export interface Database {
   service_secrets: ServiceSecretsTable;
   kept_uploads: KeptUploadsTable;
   broker_authorisations: BrokerAuthorisationsTable;
+  remote_signings: RemoteSigningsTable;
 }
 
 export type SignatureJobRow = Selectable<SignatureJobsTable>;

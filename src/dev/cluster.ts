@@ -21,6 +21,12 @@ import { createDb, migrateToLatest } from '../db/index.js';
 import { seedDevSender } from '../runtime.js';
 import { createSigningContext } from '../signatures/context.js';
 import { type ApiProxy, nginxBodyLimit, nginxClientLimits, startApiProxy } from './api-proxy.js';
+import {
+  LOCAL_CSC_PROVIDER_NAMES,
+  localCscClientFor,
+  localCscEnv,
+  startLocalCscProvider,
+} from './csc-provider.js';
 import { type RunningPostgres, startEmbeddedPostgres } from './embedded-postgres.js';
 import { composeImageTag, readEnvFile } from './env-file.js';
 import { type ManagedProcess, runToEnd, startManagedProcess } from './managed-process.js';
@@ -451,11 +457,29 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       loginUrl = oidc.issuer;
       loginEnv = localProviderEnv(oidc.issuer);
     }
+    // People's signing keys at remote signing services (SIGNING_KEYS=csc): the local BankID and
+    // Buypass in this process, unless CSC_PROVIDERS names real ones.
+    let cscEnv: Record<string, string> = {};
+    if (opts.appEnv?.SIGNING_KEYS === 'csc' && !opts.appEnv.CSC_PROVIDERS) {
+      const started = [];
+      for (const providerName of LOCAL_CSC_PROVIDER_NAMES) {
+        // Any free port: only the API processes call it, by the URL in their environment.
+        const provider = await startLocalCscProvider({
+          port: 0,
+          providerName,
+          clients: [localCscClientFor(publicUrl)],
+        });
+        stops.unshift(() => provider.close());
+        started.push(provider);
+      }
+      cscEnv = localCscEnv(started);
+    }
 
     const appEnv: Record<string, string> = {
       // As in compose's x-app-env: the trial stand-ins of the registers.
       APP_ENV: 'development',
       ...loginEnv,
+      ...cscEnv,
       SMS_GATEWAY: 'dev',
       CONTACT_REGISTER: 'dev',
       DIGITAL_MAILBOX: 'dev',

@@ -27,6 +27,9 @@ export type PageEvent =
   | 'LOGIN_IDENTITY_MISMATCH'
   | 'DOCUMENT_VIEWED'
   | 'SIGNED_IN_BROWSER'
+  /** An advanced signature sent to a remote signing service for the person's approval, or failed there. */
+  | 'REMOTE_SIGNING_STARTED'
+  | 'REMOTE_SIGNING_FAILED'
   | 'REJECTED_IN_BROWSER'
   | 'SIGNED_DOCUMENT_DOWNLOADED'
   | 'SENDER_PORTAL_JOB_CREATED'

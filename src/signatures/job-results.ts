@@ -10,11 +10,14 @@ import { storedJobRequest } from '../db/job-reads.js';
 import type { AuthenticationLevel, IdentifierInSignedDocuments, SignatureType } from '../job/model.js';
 import {
   type CertifiedKey,
+  completeRemoteSignerXades,
   createSignerXades,
   DocumentUnprocessableError,
   issuePersonCertificate,
   PackagingInputError,
   packageJob,
+  prepareRemoteSignerXades,
+  type RemoteSigningCertificate,
   type XadesKey,
 } from '../signing/index.js';
 import { artifactKey, type DocumentStore, documentKey } from '../storage/index.js';
@@ -32,6 +35,8 @@ export interface SignerIdentity {
   eidProvider: string;
   /** The person's own key and certificate from their eID (advanced signatures). */
   personalKey?: CertifiedKey;
+  /** An advanced signature a remote signing service made (SIGNING_KEYS=csc). */
+  remoteSignature?: RemoteSignature;
 }
 
 /** A job's results cannot be made from its inputs (retrying will not help). */
@@ -51,18 +56,27 @@ export interface ResultStores {
 }
 
 /**
- * Makes and stores the signer's XAdES over the job's documents. Authenticated signatures are
- * sealed by the service over the authentication facts; advanced ones are made with a key and
- * certificate the (test) eID issues to the person. Returns the stored XAdES.
+ * An advanced signature made at a remote signing service: the XAdES prepared before the person's
+ * approval (`prepareRemoteSignerSignature`), the signature value the service returned (checked
+ * against the digest and certificate by the CSC client), and the time the XAdES names.
  */
-export async function createSignerSignature(
-  deps: ResultStores & { signing: SigningContext },
+export interface RemoteSignature {
+  /** The service's name, as the price list knows it (BankID, Buypass). */
+  provider: string;
+  preparedXml: string;
+  signatureValue: Uint8Array;
+  certificate: RemoteSigningCertificate;
+  signedAt: Date;
+}
+
+/** The statement a signer's XAdES signs: the job's documents and who signs, as the rows say. */
+async function xadesStatement(
+  db: Db,
   jobId: string,
   signerId: string,
   identity: SignerIdentity,
-  signedAt = new Date(),
-): Promise<Uint8Array> {
-  const { db, signing } = deps;
+  signedAt: Date,
+) {
   const signer = await db
     .selectFrom('signers')
     .select(['signature_type', 'custom_identifier', 'personal_identification_number'])
@@ -77,22 +91,9 @@ export async function createSignerSignature(
     .execute();
   const signatureType = signer.signature_type as SignatureType;
   const pid = identity.personalIdentificationNumber ?? signer.personal_identification_number ?? undefined;
-  let key: XadesKey = { kind: 'service' };
-  if (signatureType === 'ADVANCED_SIGNATURE') {
-    if (!pid)
-      throw new ResultsUnprocessableError('an advanced signature needs the identity number of the signer');
-    const personal = await issuePersonCertificate(signing.pki, {
-      name: identity.name,
-      nationalIdentityNumber: pid,
-    });
-    key = {
-      kind: 'personal',
-      privateKey: personal.privateKey,
-      certificate: personal.certificate,
-      chain: personal.chain,
-    };
-  }
-  const xades = await createSignerXades({
+  if (signatureType === 'ADVANCED_SIGNATURE' && !pid)
+    throw new ResultsUnprocessableError('an advanced signature needs the identity number of the signer');
+  return {
     jobId,
     documents: documents.map((d) => ({
       title: d.title,
@@ -110,10 +111,78 @@ export async function createSignerSignature(
       signedAt,
       eidProvider: identity.eidProvider,
     },
-    key,
-    pki: signing.pki,
-    timeStamper: signing.timeStamper,
-  });
+  };
+}
+
+/**
+ * The first half of an advanced signature at a remote signing service: the signer's XAdES up to
+ * its signature value, and the digest the person is to approve and the service to sign.
+ */
+export async function prepareRemoteSignerSignature(
+  deps: { db: Db; signing: SigningContext },
+  jobId: string,
+  signerId: string,
+  identity: SignerIdentity,
+  remote: RemoteSigningCertificate,
+  signedAt: Date,
+): Promise<{ xml: string; digest: Uint8Array }> {
+  const statement = await xadesStatement(deps.db, jobId, signerId, identity, signedAt);
+  if (statement.signer.signatureType !== 'ADVANCED_SIGNATURE') {
+    throw new ResultsUnprocessableError('only advanced signatures are made at a remote signing service');
+  }
+  return prepareRemoteSignerXades({ ...statement, pki: deps.signing.pki, remote });
+}
+
+/**
+ * Makes and stores the signer's XAdES over the job's documents. Authenticated signatures are
+ * sealed by the service over the authentication facts; advanced ones are made with a key and
+ * certificate the (test) eID issues to the person, or completed from the signature value a
+ * remote signing service returned (`identity.remoteSignature`). Returns the stored XAdES.
+ */
+export async function createSignerSignature(
+  deps: ResultStores & { signing: SigningContext },
+  jobId: string,
+  signerId: string,
+  identity: SignerIdentity,
+  now = new Date(),
+): Promise<Uint8Array> {
+  const { db, signing } = deps;
+  const remote = identity.remoteSignature;
+  const signedAt = remote?.signedAt ?? now;
+  const statement = await xadesStatement(db, jobId, signerId, identity, signedAt);
+  let xades: Uint8Array;
+  if (remote) {
+    if (statement.signer.signatureType !== 'ADVANCED_SIGNATURE') {
+      throw new ResultsUnprocessableError('a remote signature is only for an advanced signature');
+    }
+    xades = await completeRemoteSignerXades({
+      xml: remote.preparedXml,
+      signatureValue: remote.signatureValue,
+      remote: remote.certificate,
+      pki: signing.pki,
+      timeStamper: signing.timeStamper,
+    });
+  } else {
+    let key: XadesKey = { kind: 'service' };
+    if (statement.signer.signatureType === 'ADVANCED_SIGNATURE') {
+      const personal = await issuePersonCertificate(signing.pki, {
+        name: identity.name,
+        nationalIdentityNumber: statement.signer.personalIdentificationNumber!,
+      });
+      key = {
+        kind: 'personal',
+        privateKey: personal.privateKey,
+        certificate: personal.certificate,
+        chain: personal.chain,
+      };
+    }
+    xades = await createSignerXades({
+      ...statement,
+      key,
+      pki: signing.pki,
+      timeStamper: signing.timeStamper,
+    });
+  }
   const digest = sha256(xades).toString('hex');
   const storeKey = artifactKey({ jobId, kind: 'XADES', signerId, sha256: digest });
   // Bytes first, row second: no row ever names bytes that are not in the store.
@@ -133,6 +202,7 @@ export async function createSignerSignature(
         authenticated_at: identity.authenticatedAt,
         authentication_level: identity.authenticationLevel,
         eid_provider: identity.eidProvider,
+        signing_provider: remote?.provider ?? null,
       })
       .where('id', '=', signerId)
       .execute();
@@ -178,6 +248,7 @@ export async function discardSignerSignature(
         authenticated_at: null,
         authentication_level: null,
         eid_provider: null,
+        signing_provider: null,
       })
       .where('id', '=', signerId)
       .where('status', '!=', 'SIGNED')
@@ -294,6 +365,7 @@ export async function buildJobPades(
           signatureType: s.signature_type as SignatureType,
           authenticationLevel: (s.authentication_level ?? 4) as AuthenticationLevel,
           signedAt: s.signed_at,
+          ...(s.signing_provider ? { signingProvider: s.signing_provider } : {}),
           xades: x,
         };
       }),

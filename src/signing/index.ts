@@ -62,7 +62,10 @@ export {
   verifyXades,
 } from './verify.js';
 export {
+  completeRemoteSignerXades,
   createSignerXades,
+  prepareRemoteSignerXades,
+  type RemoteSigningCertificate,
   type SignerXadesInput,
   type XadesDocument,
   type XadesKey,

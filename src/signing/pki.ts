@@ -73,7 +73,7 @@ const OID = {
 } as const;
 
 /** A positive serial number of 16 random bytes, as hex, so serials never collide in practice. */
-function randomSerial(): string {
+export function randomSerial(): string {
   const bytes = randomBytes(16);
   bytes[0] = (bytes[0]! & 0x7f) | 0x01;
   return bytes.toString('hex');

@@ -419,6 +419,7 @@ const TEXTS = {
     documents: 'Dokumenter',
     signedBy: 'Signert av',
     signatureType: 'Signaturtype',
+    signingService: 'Signeringstjeneste',
     level: 'Sikkerhetsnivå',
     levelHigh: 'høyt',
     levelSubstantial: 'betydelig',
@@ -444,6 +445,7 @@ const TEXTS = {
     documents: 'Documents',
     signedBy: 'Signed by',
     signatureType: 'Signature type',
+    signingService: 'Signing service',
     level: 'Security level',
     levelHigh: 'high',
     levelSubstantial: 'substantial',
@@ -501,6 +503,8 @@ function writeSignaturePages(out: PDFDocument, fonts: Fonts, input: Presentation
     const id = signerIdentifier(s, job.identifierInSignedDocuments, lang);
     if (id) flow.paragraph(`${id.label}: ${id.value}`, { indent: 14 });
     flow.paragraph(`${x.signatureType}: ${x.types[s.signatureType]}`, { indent: 14 });
+    // The remote signing service that holds the signer's key (BankID, Buypass), when one signed.
+    if (s.signingProvider) flow.paragraph(`${x.signingService}: ${s.signingProvider}`, { indent: 14 });
     flow.paragraph(
       `${x.level}: ${s.authenticationLevel} (${s.authenticationLevel === 4 ? x.levelHigh : x.levelSubstantial})`,
       { indent: 14 },

@@ -33,6 +33,8 @@ export interface PackagingSigner {
   signatureType: SignatureType;
   authenticationLevel: AuthenticationLevel;
   signedAt: Date;
+  /** The remote signing service that made an advanced signature (BankID, Buypass), if one did. */
+  signingProvider?: string;
   /** The signer's XAdES, as `createSignerXades` made it. */
   xades: Uint8Array;
 }

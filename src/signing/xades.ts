@@ -15,15 +15,16 @@
  */
 // @peculiar/x509 (through tsyringe) needs the Reflect metadata API before it loads.
 import 'reflect-metadata';
+import { constants as cryptoConstants, KeyObject, publicDecrypt } from 'node:crypto';
 import type * as x509 from '@peculiar/x509';
-import { DOMImplementation, XMLSerializer } from '@xmldom/xmldom';
+import { DOMImplementation, DOMParser, XMLSerializer } from '@xmldom/xmldom';
 import * as xadesjs from 'xadesjs';
 import { XmlDsigExcC14NTransform } from 'xmldsigjs';
 import type { AuthenticationLevel, SignatureType } from '../job/model.js';
 import { sha256 } from './cms.js';
 import { crlsFor } from './crl.js';
-import './engines.js';
-import { type CertifiedKey, signParams } from './keys.js';
+import { crypto } from './engines.js';
+import { type CertifiedKey, keyKindOfCertificate, signParams } from './keys.js';
 import type { Pki } from './pki.js';
 import { readTimeStampToken, type TimeStamper, tokenCertificates } from './tsa.js';
 
@@ -73,7 +74,7 @@ export interface SignerXadesInput {
 const b64 = (bytes: Uint8Array | ArrayBuffer) =>
   Buffer.from(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)).toString('base64');
 
-function buildStatement(input: SignerXadesInput): Document {
+function buildStatement(input: Pick<SignerXadesInput, 'documents' | 'jobId' | 'signer'>): Document {
   const doc = new DOMImplementation().createDocument(SIGNED_DOCUMENTS_NS, 'SignedDocuments', null);
   const root = doc.documentElement!;
   root.setAttribute('Version', '1');
@@ -129,23 +130,116 @@ export async function createSignerXades(input: SignerXadesInput): Promise<Uint8A
   if (input.documents.length === 0) throw new Error('nothing to sign: no documents');
   const material = signingMaterial(input);
   const doc = buildStatement(input);
-  const signedXml = new xadesjs.SignedXml();
-  const certB64 = b64(material.certificate.rawData);
-  const algorithm: EcdsaParams = { name: signParams(material.privateKey).name, hash: 'SHA-256' };
-  const signature = await signedXml.Sign(algorithm, material.privateKey, doc, {
+  const signatureElement = await envelopSignature(doc, material.privateKey, material, input.signer.signedAt);
+  await addLongTermValidationData(doc, signatureElement, material, input);
+  return serialise(doc);
+}
+
+/**
+ * Signs the statement with `key` (XAdES-B: the signing certificate and time as signed properties,
+ * the certificate and chain in KeyInfo) and envelops the ds:Signature in it.
+ */
+async function envelopSignature(
+  doc: Document,
+  key: CryptoKey,
+  certified: RemoteSigningCertificate,
+  signedAt: Date,
+): Promise<Element> {
+  const certB64 = b64(certified.certificate.rawData);
+  const algorithm: EcdsaParams = { name: signParams(key).name, hash: 'SHA-256' };
+  const signature = await new xadesjs.SignedXml().Sign(algorithm, key, doc, {
     references: [{ uri: '', hash: 'SHA-256', transforms: ['enveloped', 'exc-c14n'] }],
-    x509: [certB64, ...material.chain.map((c) => b64(c.rawData))],
+    x509: [certB64, ...certified.chain.map((c) => b64(c.rawData))],
     signingCertificateV2: certB64,
-    signingTime: { value: input.signer.signedAt },
+    signingTime: { value: signedAt },
   });
   const signatureElement = signature.GetXml();
   if (!signatureElement) throw new Error('xadesjs produced no signature element');
   doc.documentElement!.appendChild(signatureElement);
   mergeX509Data(signatureElement);
+  return signatureElement;
+}
 
-  await addLongTermValidationData(doc, signatureElement, material, input);
-  const xml = new XMLSerializer().serializeToString(doc);
-  return new TextEncoder().encode(`<?xml version="1.0" encoding="UTF-8"?>\n${xml}`);
+const serialise = (doc: Document) =>
+  new TextEncoder().encode(
+    `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(doc)}`,
+  );
+
+/** The certificate of a key held elsewhere (a remote signing service), with its issuer chain. */
+export interface RemoteSigningCertificate {
+  certificate: x509.X509Certificate;
+  chain: x509.X509Certificate[];
+}
+
+/**
+ * The first half of a signer's XAdES whose key is held by a remote signing service: the signed
+ * statement and every signed property, and the SHA-256 digest of the canonical ds:SignedInfo that
+ * the service must sign with the person's key. Only RSA PKCS#1 v1.5 keys (what the Norwegian eID
+ * providers issue). `xml` is kept until the signature value comes back (`completeRemoteSignerXades`).
+ */
+export async function prepareRemoteSignerXades(
+  input: Omit<SignerXadesInput, 'key' | 'timeStamper'> & { remote: RemoteSigningCertificate },
+): Promise<{ xml: string; digest: Uint8Array }> {
+  if (input.documents.length === 0) throw new Error('nothing to sign: no documents');
+  if (keyKindOfCertificate(input.remote.certificate) !== 'RSA') {
+    throw new Error('remote signing supports RSA certificates only');
+  }
+  const doc = buildStatement(input);
+  // xadesjs computes SignedInfo and signs it in one step: sign with a throwaway RSA key, then read
+  // back from that signature (PKCS#1 v1.5 is reversible with the public key) exactly the digest
+  // xadesjs signed. SignedInfo names only the algorithm, never the key, so it is the same bytes
+  // the person's key must sign; the throwaway signature value is replaced on completion.
+  const stand = await standInKey();
+  const signatureElement = await envelopSignature(doc, stand.privateKey, input.remote, input.signer.signedAt);
+  const value = signatureElement.getElementsByTagNameNS(DSIG_NS, 'SignatureValue')[0]?.textContent ?? '';
+  const digestInfo = publicDecrypt(
+    { key: stand.publicKey, padding: cryptoConstants.RSA_PKCS1_PADDING },
+    Buffer.from(value, 'base64'),
+  );
+  return {
+    xml: new XMLSerializer().serializeToString(doc),
+    digest: new Uint8Array(digestInfo.subarray(-32)),
+  };
+}
+
+/**
+ * The second half: the person's signature value from the remote service goes into the prepared
+ * XAdES, which is then extended as every signer's is (time-stamp, certificates, CRLs). The caller
+ * has checked the value against the digest and certificate (src/eid/csc).
+ */
+export async function completeRemoteSignerXades(input: {
+  xml: string;
+  signatureValue: Uint8Array;
+  remote: RemoteSigningCertificate;
+  pki: Pki;
+  timeStamper: TimeStamper;
+}): Promise<Uint8Array> {
+  const doc = new DOMParser().parseFromString(input.xml, 'application/xml');
+  const signatureElement = doc.getElementsByTagNameNS(DSIG_NS, 'Signature')[0];
+  const value = signatureElement?.getElementsByTagNameNS(DSIG_NS, 'SignatureValue')[0];
+  if (!signatureElement || !value) throw new Error('the prepared XAdES has no signature');
+  while (value.firstChild) value.removeChild(value.firstChild);
+  value.appendChild(doc.createTextNode(b64(input.signatureValue)));
+  await addLongTermValidationData(doc, signatureElement, input.remote, input);
+  return serialise(doc);
+}
+
+let standIn: Promise<{ privateKey: CryptoKey; publicKey: KeyObject }> | undefined;
+/** One throwaway RSA key per process: it signs nothing that is kept. */
+function standInKey() {
+  standIn ??= crypto.subtle
+    .generateKey(
+      {
+        name: 'RSASSA-PKCS1-v1_5',
+        modulusLength: 2048,
+        publicExponent: new Uint8Array([1, 0, 1]),
+        hash: 'SHA-256',
+      },
+      true,
+      ['sign', 'verify'],
+    )
+    .then((pair) => ({ privateKey: pair.privateKey, publicKey: KeyObject.from(pair.publicKey) }));
+  return standIn;
 }
 
 /**
@@ -166,8 +260,8 @@ function mergeX509Data(signature: Element): void {
 async function addLongTermValidationData(
   doc: Document,
   signature: Element,
-  material: CertifiedKey,
-  input: SignerXadesInput,
+  material: RemoteSigningCertificate,
+  input: { pki: Pki; timeStamper: TimeStamper },
 ): Promise<void> {
   const qualifying = signature.getElementsByTagNameNS(XADES_NS, 'QualifyingProperties')[0];
   if (!qualifying) throw new Error('xadesjs produced no QualifyingProperties');

@@ -55,6 +55,22 @@ describe('the default price table', () => {
       'job-1:signer-1:PORTAL_LOGIN',
     ]);
   });
+
+  it("names the remote signing service on an advanced signature's add-on only", () => {
+    const events = signingUsageEvents({
+      orgNumber: '910000001',
+      jobId: 'job-1',
+      signerId: 'signer-1',
+      signatureType: 'ADVANCED_SIGNATURE',
+      flow: 'direct',
+      signedAt: new Date('2026-11-02T10:00:00Z'),
+      signingProvider: 'Buypass',
+    });
+    expect(events.map((e) => [e.kind, e.provider])).toEqual([
+      ['SIGNING', undefined],
+      ['ADVANCED_SIGNATURE', 'Buypass'],
+    ]);
+  });
 });
 
 describe('loadPriceTable', () => {

@@ -1,13 +1,15 @@
 /**
  * The production entry points with a real login: `npm run build`, then `node dist/api/main.js`
  * and `node dist/worker/main.js` with APP_ENV=production and EID_PROVIDER=oidc against the local
- * provider run as its own process (`node dist/src/dev/oidc-main.js`). A direct job is signed in
- * Chromium after a login on the provider's page and runs to completion. Without the OIDC
- * variables the API stops at start-up with a message naming them (exit 78).
+ * provider run as its own process (`node dist/src/dev/oidc-main.js`), and SIGNING_KEYS=csc
+ * against the local remote signing services run as theirs (`node dist/src/dev/csc-main.js`). A
+ * direct job is signed in Chromium, by one signer after a login on the provider's page and by an
+ * advanced signer who also approves at BankID, and runs to completion. Without the OIDC variables,
+ * or with SIGNING_KEYS=test, the API stops at start-up with a message naming them (exit 78).
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -27,6 +29,7 @@ import { ORG } from '../helpers/stack.js';
 import { devServerEnv } from '../helpers/temporal.js';
 
 const kari = testPopulation[0]!;
+const ola = testPopulation[1]!;
 
 let env: TestWorkflowEnvironment;
 let t: TestDatabase;
@@ -36,6 +39,8 @@ let exit: ExitServer;
 let baseUrl: string;
 let issuer: string;
 let common: Record<string, string>;
+/** SIGNING_KEYS=csc and the CSC_* variables of the local providers, their CAs in files. */
+let cscEnv: Record<string, string>;
 const apiKey = `key-${randomUUID()}`;
 const processes: ServiceProcess[] = [];
 
@@ -72,6 +77,29 @@ beforeAll(async () => {
   processes.push(oidc);
   issuer = `http://127.0.0.1:${oidcPort}`;
   await waitForHttp(`${issuer}/.well-known/openid-configuration`, oidc);
+
+  const csc = startServiceProcess('csc', 'dist/src/dev/csc-main.js', { CSC_PORT: '0', PUBLIC_URL: baseUrl });
+  processes.push(csc);
+  const started = await until(
+    'the local CSC providers',
+    async () => {
+      const line = csc
+        .stdout()
+        .split('\n')
+        .find((l) => l.includes('local CSC providers listening'));
+      return line
+        ? (JSON.parse(line) as { env: Record<string, string>; caCertificates: Record<string, string> })
+        : undefined;
+    },
+    60_000,
+    200,
+  );
+  cscEnv = { ...started.env };
+  for (const [name, pem] of Object.entries(started.caCertificates)) {
+    const file = join(dataDir, `${name}-ca.pem`);
+    await writeFile(file, pem);
+    cscEnv[`CSC_${name.toUpperCase()}_CA_FILE`] = file;
+  }
 
   common = {
     APP_ENV: 'production',
@@ -112,14 +140,30 @@ describe('the production entry points with OpenID Connect login', () => {
     expect(api.output()).toMatch(/OIDC_CLIENT_SECRET or OIDC_CLIENT_PRIVATE_KEY_FILE: missing/);
   }, 60_000);
 
+  it("refuses the test eID's signing keys in production, naming SIGNING_KEYS (exit 78)", async () => {
+    const api = startServiceProcess('api-with-test-keys', 'dist/api/main.js', {
+      ...common,
+      ...localProviderEnv(issuer),
+      SIGNING_KEYS: 'test',
+    });
+    processes.push(api);
+    expect(await api.exited).toBe(78);
+    expect(api.output()).toMatch(/SIGNING_KEYS: test keys are for development and tests/);
+  }, 60_000);
+
   it('runs a direct job to completion after a browser login on the provider’s page', async () => {
-    const api = startServiceProcess('api', 'dist/api/main.js', { ...common, ...localProviderEnv(issuer) });
+    const api = startServiceProcess('api', 'dist/api/main.js', {
+      ...common,
+      ...localProviderEnv(issuer),
+      ...cscEnv,
+    });
     processes.push(api);
     await waitForHttp(`${baseUrl}/healthz`, api, 180_000);
     // The worker answers /healthz once it polls (bundling the workflows takes a while when busy).
     const metricsPort = await freePort();
     const worker = startServiceProcess('worker', 'dist/worker/main.js', {
       ...common,
+      ...cscEnv,
       METRICS_PORT: String(metricsPort),
     });
     processes.push(worker);
@@ -133,7 +177,10 @@ describe('the production entry points with OpenID Connect login', () => {
         {
           title: 'Loan agreement',
           documents: [{ title: 'Agreement', fileName: 'agreement.pdf', mimeType: 'application/pdf' }],
-          signers: [{ personalIdentificationNumber: kari.pid }],
+          signers: [
+            { personalIdentificationNumber: kari.pid },
+            { personalIdentificationNumber: ola.pid, signatureType: 'ADVANCED_SIGNATURE' },
+          ],
           exitUrls: exit.exitUrls,
         },
         { 'agreement.pdf': await samplePdf() },
@@ -152,6 +199,25 @@ describe('the production entry points with OpenID Connect login', () => {
       .catch(async (err: Error) => {
         throw new Error(
           `not back at the sender: ${page.url()}\n${await page.locator('body').textContent()}\n${api.output()}`,
+          {
+            cause: err,
+          },
+        );
+      });
+
+    // The advanced signer approves at the local BankID and comes back signed.
+    const olaPage = await (await browser.newContext({ locale: 'en-GB' })).newPage();
+    await olaPage.goto(job.signers[1]!.redirectUrl);
+    await providerLogin(olaPage, baseUrl, ola.pid, 4);
+    await olaPage.getByRole('button', { name: 'Sign with BankID' }).click();
+    await olaPage.waitForURL(`${cscEnv.CSC_BANKID_URL}/oauth2/authorize**`);
+    expect(await olaPage.getByTestId('csc-person').textContent()).toBe(ola.name);
+    await olaPage.getByRole('button', { name: 'Approve' }).click();
+    await olaPage
+      .waitForURL(`${exit.exitUrls.completionUrl}?status_query_token=**`, { timeout: 120_000 })
+      .catch(async (err: Error) => {
+        throw new Error(
+          `not back at the sender: ${olaPage.url()}\n${await olaPage.locator('body').textContent()}`,
           {
             cause: err,
           },

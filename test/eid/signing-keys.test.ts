@@ -109,11 +109,19 @@ describe('test eID signing keys', () => {
 });
 
 describe('choosing the signing keys by configuration, apart from the login', () => {
-  it('uses the test keys outside production and none in production unless SIGNING_KEYS says so', async () => {
+  it('uses the test keys outside production (refused in production) and none in production unless SIGNING_KEYS says so', async () => {
     expect(signingKeyKind('development', undefined)).toBe('test');
     expect(signingKeyKind('test', undefined)).toBe('test');
     expect(signingKeyKind('production', undefined)).toBe('none');
     expect(signingKeyKind('production', 'test')).toBe('test');
+    // ... but the configuration refuses test keys in production.
+    expect(() =>
+      loadConfig({ DATABASE_URL: 'postgres://x/y', APP_ENV: 'production', SIGNING_KEYS: 'test' }),
+    ).toThrow(/SIGNING_KEYS: test keys are for development and tests/);
+    expect(
+      loadConfig({ DATABASE_URL: 'postgres://x/y', APP_ENV: 'development', SIGNING_KEYS: 'test' })
+        .SIGNING_KEYS,
+    ).toBe('test');
     expect(() => loadConfig({ DATABASE_URL: 'postgres://x/y', SIGNING_KEYS: 'bankid' })).toThrow(
       /SIGNING_KEYS: .*"bankid"/,
     );

@@ -4,7 +4,7 @@
  * eID and the same signing material as the worker.
  */
 import type { PageDeps } from '../../api/pages/index.js';
-import { type Stack, startStack } from './stack.js';
+import { type Stack, type StackOptions, startStack } from './stack.js';
 
 export interface PagesStack {
   stack: Stack;
@@ -16,7 +16,7 @@ export interface PagesStack {
   stop(): Promise<void>;
 }
 
-export async function startPagesStack(): Promise<PagesStack> {
-  const stack = await startStack();
+export async function startPagesStack(options: Pick<StackOptions, 'cscProviders'> = {}): Promise<PagesStack> {
+  const stack = await startStack(options);
   return { stack, baseUrl: stack.baseUrl, pageDeps: stack.apiDeps, api: stack.api, stop: stack.stop };
 }

@@ -15,6 +15,12 @@ import { httpLimitsFromConfig, listen, type TlsOptions } from '../../api/server.
 import type { XmlApiOptions } from '../../api/xml-api/routes.js';
 import { loadConfig } from '../../src/config.js';
 import {
+  LOCAL_CSC_CLIENT,
+  type LocalCscProvider,
+  localCscClientFor,
+  startLocalCscProvider,
+} from '../../src/dev/csc-provider.js';
+import {
   type LocalOidcProvider,
   localClientFor,
   localProviderEnv,
@@ -50,6 +56,8 @@ export interface StackOptions {
   xmlApi?: Omit<XmlApiOptions, 'publicUrl'>;
   /** More of the API's configuration, as environment variables (VERIFY_WORKERS, HTTP_*...). */
   env?: Record<string, string>;
+  /** SIGNING_KEYS=csc: a local CSC v2 provider of each name (e.g. BankID, Buypass) instead of the test keys. */
+  cscProviders?: string[];
 }
 
 export interface Stack {
@@ -63,6 +71,8 @@ export interface Stack {
   notices: Awaited<ReturnType<typeof startTestNotifications>>;
   /** The local OpenID Connect provider people log in through (its own pages, a port of its own). */
   oidc: LocalOidcProvider;
+  /** The local remote signing services (with `cscProviders`), by name. */
+  csc: Map<string, LocalCscProvider>;
   /** What the API was built from: a test can start a second API process on the same database. */
   apiDeps: ApiDeps;
   env: TestWorkflowEnvironment;
@@ -121,6 +131,26 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const log = createLogger('silent', 'test');
   const oidc = await startLocalOidcProvider({ port: 0, clients: [localClientFor(config.PUBLIC_URL)] });
   const eid = await createEidProvider(localProviderEnv(oidc.issuer));
+  const csc = new Map<string, LocalCscProvider>();
+  for (const providerName of options.cscProviders ?? []) {
+    const clients = [localCscClientFor(config.PUBLIC_URL)];
+    csc.set(providerName, await startLocalCscProvider({ port: 0, providerName, clients }));
+  }
+  const signingKeys =
+    csc.size > 0
+      ? createSigningKeys('csc', {
+          db: t.db,
+          pki: signing.pki,
+          cscProviders: [...csc.values()].map((p) => ({
+            name: p.providerName,
+            baseUrl: p.baseUrl,
+            clientId: LOCAL_CSC_CLIENT.clientId,
+            clientSecret: LOCAL_CSC_CLIENT.clientSecret,
+          })),
+          cscOptions: { timeoutMs: 2000 },
+          cscTrustAnchorsPem: [...csc.values()].map((p) => p.caCertificate.toString('pem')).join('\n'),
+        })
+      : createSigningKeys('test', { db: t.db, pki: signing.pki });
   const apiDeps: ApiDeps = {
     db: t.db,
     temporal: env.client,
@@ -128,7 +158,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     log,
     signing,
     eid,
-    signingKeys: createSigningKeys('test', { db: t.db, pki: signing.pki }),
+    signingKeys,
     storage,
     mailDir: notices.mailDir,
     notifications: notices.adapters,
@@ -148,6 +178,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...(documentStoreDir ? { documentStoreDir } : {}),
     notices,
     oidc,
+    csc,
     env,
     t,
     apiKey,
@@ -164,6 +195,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     stop: async () => {
       await http.close();
       await oidc.close();
+      for (const p of csc.values()) await p.close();
       await stopWorker();
       await env.teardown();
       await notices.stop();
