@@ -470,6 +470,13 @@ function devPaths(): Json {
     },
   });
   return {
+    '/api/dev/sample.pdf': {
+      get: {
+        tags: ['Development mode'],
+        summary: 'A one-page sample PDF to create a job with',
+        responses: { '200': { description: 'The PDF.', content: { 'application/pdf': { schema: BINARY } } } },
+      },
+    },
     [`${signerPath}/sign`]: { post: devOperation('Sign as the signer (test eID)', 'DevSignRequest') },
     [`${signerPath}/reject`]: { post: devOperation('Reject as the signer', 'DevRejectRequest') },
   };
