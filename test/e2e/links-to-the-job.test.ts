@@ -8,6 +8,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testPopulation } from '../../src/notifications/test-population.js';
+import { directJob, EXIT_URLS } from '../api/support/http.js';
 import { type PagesStack, startPagesStack } from '../helpers/pages-stack.js';
 import { samplePdf } from '../helpers/requests.js';
 import { launchChromium, providerLogin } from './support/browser.js';
@@ -15,11 +16,6 @@ import { createJob, waitForJob } from './support/jobs.js';
 
 const kari = testPopulation[0]!;
 const ola = testPopulation[1]!;
-const EXIT_URLS = {
-  completionUrl: 'https://sender.example/ok',
-  rejectionUrl: 'https://sender.example/rejected',
-  errorUrl: 'https://sender.example/error',
-};
 
 let ps: PagesStack;
 let browser: Browser;
@@ -108,13 +104,10 @@ describe('links that lead to the job', () => {
     const job = await createJob(
       ps,
       'direct',
+      directJob({ signers: [{ personalIdentificationNumber: kari.pid }] }),
       {
-        title: 'Employment contract',
-        documents: [{ title: 'Contract', fileName: 'contract.pdf', mimeType: 'application/pdf' }],
-        signers: [{ personalIdentificationNumber: kari.pid }],
-        exitUrls: EXIT_URLS,
+        'contract.pdf': pdf,
       },
-      { 'contract.pdf': pdf },
     );
     const redirectUrl = job.signers[0]!.redirectUrl!;
     // The link's first use (the browser's), then the signature through the development endpoint.
