@@ -22,6 +22,7 @@ import { renderSignerNotice, type SignerNotice } from '../src/notifications/temp
 import { titleForNotice } from '../src/notifications/title.js';
 import { activityJobLogger } from '../src/observability/logging.js';
 import type { WorkerMetrics } from '../src/observability/metrics.js';
+import { ceremonyPath } from '../src/portal/ceremony-paths.js';
 import { type CodeChannel, codeChannelFor } from '../src/portal/code-rules.js';
 import { findArtifact } from '../src/services/signature-jobs.js';
 import type { DocumentStore } from '../src/storage/index.js';
@@ -207,7 +208,8 @@ export function createNoticeActivities(deps: NoticeDeps) {
   }
 
   /**
-   * How the notice lets the signer in. Signers addressed by identity number log in to the portal;
+   * How the notice lets the signer in. Signers addressed by identity number get the job's own
+   * signing page, whose login asks at once for the level the job needs;
    * others get a unique link, and its one-time code travels apart: over the other channel, sent
    * when the signer opens the link and asks (never in the notice, so a forwarded notice is not
    * enough), or not at all when the sender gave one channel only (codeChannelFor). A new link
@@ -215,9 +217,9 @@ export function createNoticeActivities(deps: NoticeDeps) {
    * SMS points to the e-mail) and the code by SMS.
    */
   async function accessOf(row: SignerRow, jobId: string, channel: 'EMAIL' | 'SMS') {
-    const portal = { link: `${deps.publicUrl}/portal` };
-    if (row.personal_identification_number || !deps.signerLink) return portal;
-    if (channel === 'SMS' && row.email) return portal;
+    if (row.personal_identification_number)
+      return { link: `${deps.publicUrl}${ceremonyPath(jobId, row.id)}` };
+    if (!deps.signerLink || (channel === 'SMS' && row.email)) return { link: `${deps.publicUrl}/portal` };
     const codeBy = codeChannelFor(channel, row);
     const { url } = await deps.signerLink(jobId, row.id, codeBy);
     return { link: url, codeBy };

@@ -140,6 +140,8 @@ function senderOperation(summary: string, parameters: Json[], responses: Json, e
 
 const noContent = (description: string) => ({ description });
 const BINARY = { type: 'string', format: 'binary' };
+/** The file part the job examples (src/job/schema.ts) list as their document. */
+const EXAMPLE_DOCUMENT_PART = 'contract.pdf';
 
 /**
  * Create and poll, once per flow: each flow's create takes only its own job schema (a portal
@@ -171,7 +173,7 @@ function jobsPaths(flow: 'direct' | 'portal'): Json {
       },
       {
         description:
-          'Multipart body: the part `job` (application/json) and one file part per document, named by its `fileName`. Direct signers get a one-time `redirectUrl`. A PDF is read within the same limits as by `/api/verify`: one that breaks one is refused with 413 or 422 and the limit as `code`.',
+          'Multipart body: the part `job` (application/json) and one file part per document, named by its `fileName` (in Try it out: pick a PDF for `contract.pdf`, the example’s document). Direct signers get a one-time `redirectUrl`. A PDF is read within the same limits as by `/api/verify`: one that breaks one is refused with 413 or 422 and the limit as `code`.',
         requestBody: {
           required: true,
           content: {
@@ -179,8 +181,16 @@ function jobsPaths(flow: 'direct' | 'portal'): Json {
               schema: {
                 type: 'object',
                 required: ['job'],
-                properties: { job: jobSchema },
-                additionalProperties: { type: 'string', format: 'binary' },
+                properties: {
+                  job: jobSchema,
+                  // A named file field, so Swagger UI's "Try it out" offers a file picker for the
+                  // example's document; any other document comes as a part named by its fileName.
+                  [EXAMPLE_DOCUMENT_PART]: {
+                    ...BINARY,
+                    description: `The document of the example \`job\` (fileName \`${EXAMPLE_DOCUMENT_PART}\`). Each document is a file part named by its \`fileName\`.`,
+                  },
+                },
+                additionalProperties: BINARY,
               },
               encoding: { job: { contentType: 'application/json' } },
             },
@@ -460,6 +470,13 @@ function devPaths(): Json {
     },
   });
   return {
+    '/api/dev/sample.pdf': {
+      get: {
+        tags: ['Development mode'],
+        summary: 'A one-page sample PDF to create a job with',
+        responses: { '200': { description: 'The PDF.', content: { 'application/pdf': { schema: BINARY } } } },
+      },
+    },
     [`${signerPath}/sign`]: { post: devOperation('Sign as the signer (test eID)', 'DevSignRequest') },
     [`${signerPath}/reject`]: { post: devOperation('Reject as the signer', 'DevRejectRequest') },
   };

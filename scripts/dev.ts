@@ -239,6 +239,8 @@ try {
   stops.unshift(async () => stopSweeper());
 
   const api = config.PUBLIC_URL;
+  // The embedded PostgreSQL's password is the fixed development one (loopback only), so its URL is
+  // printed whole, ready for the admin CLI; a DATABASE_URL of your own keeps its password masked.
   const tracesUrl = otlpTracesUrl(config);
   console.log(`
   E-signing service is running (data in ${dataDir})
@@ -250,7 +252,7 @@ try {
     Tracing        ${tracesUrl ? tracesUrl.replace(/:[^:@/]+@/, ':***@') : 'off (set OTEL_EXPORTER_OTLP_ENDPOINT)'}
     Temporal UI    ${temporalUi}   (filter: SenderOrganization="${dev.DEV_SENDER_ORG}")
     Temporal       ${config.TEMPORAL_ADDRESS}
-    PostgreSQL     ${config.DATABASE_URL.replace(/:[^:@/]+@/, ':***@')}
+    PostgreSQL     ${env.DATABASE_URL ? config.DATABASE_URL.replace(/:[^:@/]+@/, ':***@') : `${config.DATABASE_URL}   (the admin CLI: DATABASE_URL=${config.DATABASE_URL} npm run cli -- …)`}
     Documents      ${storage.kind === 'filesystem' ? config.DOCUMENT_STORE_DIR : 'PostgreSQL (table blobs)'}
     SMTP           ${smtpUrl}${smtpUrl.includes('127.0.0.1') && !env.SMTP_URL ? `  (messages kept in ${dataDir}/mail)` : ''}
 

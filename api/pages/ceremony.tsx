@@ -36,6 +36,7 @@ import { messagePage, notFoundPage, type PageNotice, renderPage } from './layout
 import { loginUrl } from './login.js';
 import { CEREMONY_BASE, ceremonyPath, REMOTE_SIGNING_CALLBACK_PATH } from './paths.js';
 import { ensureSession, formTargetsOf, pageCsp, sessionTag } from './session.js';
+import { usedDirectLinkPage } from './used-direct-link.js';
 
 const MAX_REASON_LENGTH = 500;
 
@@ -44,11 +45,10 @@ export function ceremonyRoutes(deps: PageDeps) {
   const jobDeps = jobDepsOf(deps);
 
   app.get(`${DIRECT_CEREMONY_PATH}/:token`, async (c) => {
-    const t = c.get('t');
     const session = await ensureSession(c, deps);
     const token = c.req.param('token');
     const signer = token.length > 100 ? null : await redeemRedirectToken(deps.db, token);
-    if (!signer) return messagePage(c, 410, t('linkGoneTitle'), t('linkGoneText'));
+    if (!signer) return usedDirectLinkPage(c, deps, token);
     await addGrant(deps.db, session, { ...signer, via: 'DIRECT' });
     await recordCeremonyStep(deps.db, signer, 'CEREMONY_OPENED', c.get('origin'), { via: 'DIRECT' });
     return c.redirect(ceremonyPath(signer.jobId, signer.signerId), 303);

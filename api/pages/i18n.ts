@@ -90,6 +90,10 @@ const nb = {
   linkGoneTitle: 'Lenken er brukt eller utløpt',
   linkGoneText:
     'En lenke til signering kan bare åpnes én gang, og denne er ikke lenger gyldig. Gå tilbake til tjenesten du kom fra for å få en ny.',
+  usedLinkSigned: 'Du har signert. Lenken kan bare åpnes én gang; gå tilbake til tjenesten du kom fra.',
+  usedLinkRejected:
+    'Du har avvist signeringen. Lenken kan bare åpnes én gang; gå tilbake til tjenesten du kom fra.',
+  backToSender: 'Tilbake til {sender}',
   // Signing portal
   portalTitle: 'Dine signeringsoppdrag',
   waitingHeading: 'Venter på deg',
@@ -374,6 +378,10 @@ const en: Record<TextKey, string> = {
   linkGoneTitle: 'This link has been used or has expired',
   linkGoneText:
     'A signing link can be opened only once, and this one is no longer valid. Go back to the service you came from to get a new one.',
+  usedLinkSigned: 'You have signed. The link can be opened only once; go back to the service you came from.',
+  usedLinkRejected:
+    'You declined to sign. The link can be opened only once; go back to the service you came from.',
+  backToSender: 'Back to {sender}',
   portalTitle: 'Your signature jobs',
   waitingHeading: 'Waiting for you',
   noneWaiting: 'No jobs are waiting for you now.',

@@ -102,20 +102,24 @@ export async function renderPage(c: Context<PageEnv>, page: Child, status: Conte
   return c.html(`<!DOCTYPE html>${await Promise.resolve(page as string)}`, status);
 }
 
-/** A page that only says something: errors, used links, confirmations. Each has a way on. */
+/**
+ * A page that only says something: errors, used links, confirmations. Each has a way on: the
+ * portal's, or `wayOn` where the person came from elsewhere (a sender's site).
+ */
 export function messagePage(
   c: Context<PageEnv>,
   status: ContentfulStatusCode,
   title: string,
   text: string,
   extra?: Child,
+  wayOn?: Child,
 ) {
   return renderPage(
     c,
     <Layout c={c} title={title}>
       <p>{text}</p>
       {extra}
-      <WayOn c={c} />
+      {wayOn ?? <WayOn c={c} />}
     </Layout>,
     status,
   );

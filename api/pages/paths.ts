@@ -1,7 +1,7 @@
 /** The pages' paths, built in one place so links and routes agree. */
-export const CEREMONY_BASE = '/sign';
+import { ceremonyPath } from '../../src/portal/ceremony-paths.js';
 
-export const ceremonyPath = (jobId: string, signerId: string) => `${CEREMONY_BASE}/${jobId}/${signerId}`;
+export { CEREMONY_BASE, ceremonyPath } from '../../src/portal/ceremony-paths.js';
 export const documentPath = (jobId: string, signerId: string, documentId: string) =>
   `${ceremonyPath(jobId, signerId)}/documents/${documentId}`;
 export const signedPdfPath = (jobId: string, signerId: string) =>

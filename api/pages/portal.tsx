@@ -49,18 +49,31 @@ export function portalRoutes(deps: PageDeps) {
         <h2>{t('waitingHeading')}</h2>
         {waiting.length === 0 ? <p>{t('noneWaiting')}</p> : null}
         <ul class="jobs">
-          {waiting.map((job) => (
-            <li>
-              <a href={ceremonyPath(job.jobId, job.signerId)}>
-                <strong>{titleOf(job)}</strong>
-              </a>
-              <div>{t('fromSender', { sender: job.senderName })}</div>
-              {job.deadline ? <div>{t('deadline', { date: formatTime(lang, job.deadline) })}</div> : null}
-              {job.requiredAuthentication > level ? (
-                <div>{t('requiresLevel', { level: job.requiredAuthentication })}</div>
-              ) : null}
-            </li>
-          ))}
+          {waiting.map((job) => {
+            // A job that needs a higher level than this login's leads straight to a login at that
+            // level, which returns to the job (not to a refusal and a second login).
+            const stepUp = job.requiredAuthentication > level;
+            const href = stepUp
+              ? loginUrl(ceremonyPath(job.jobId, job.signerId), job.requiredAuthentication)
+              : ceremonyPath(job.jobId, job.signerId);
+            return (
+              <li>
+                <a href={href}>
+                  <strong>{titleOf(job)}</strong>
+                </a>
+                <div>{t('fromSender', { sender: job.senderName })}</div>
+                {job.deadline ? <div>{t('deadline', { date: formatTime(lang, job.deadline) })}</div> : null}
+                {stepUp ? (
+                  <div>
+                    {t('requiresLevel', { level: job.requiredAuthentication })}:{' '}
+                    <a class="step-up" href={href}>
+                      {t('loginAgainAt', { level: job.requiredAuthentication })}
+                    </a>
+                  </div>
+                ) : null}
+              </li>
+            );
+          })}
         </ul>
         {signed.length > 0 ? (
           <>

@@ -1,11 +1,12 @@
 /**
- * Development-mode endpoints: sign or reject as a signer without a browser, through the same
+ * Development-mode endpoints: a sample PDF to create a job with; sign or reject as a signer without a browser, through the same
  * service path the signing portal and the direct-flow ceremony use (`actAsSigner`). For a direct
  * job the answer carries the exit URL with its status_query_token, as the browser would get it.
  * Mounted only when APP_ENV is development or test.
  */
 import { Hono } from 'hono';
 import { readSignerJob } from '../../src/db/job-reads.js';
+import { samplePdf } from '../../src/dev/sample-pdf.js';
 import { generatedName } from '../../src/eid/names.js';
 import type { AuthenticationLevel } from '../../src/job/model.js';
 import { testPersonName } from '../../src/notifications/test-population.js';
@@ -46,6 +47,14 @@ export function devRoutes(deps: ApiDeps) {
     const action: SignerAction = { type: 'reject', ...(reason ? { reason } : {}) };
     return c.json(await act(c.req.param('id'), c.req.param('signerId'), action));
   });
+
+  // A PDF to create a job with, so the README's walkthrough runs from any folder with curl alone.
+  app.get('/sample.pdf', async (c) =>
+    c.body(new Uint8Array(await samplePdf()), 200, {
+      'Content-Type': 'application/pdf',
+      'Content-Disposition': 'attachment; filename="contract.pdf"',
+    }),
+  );
 
   return app;
 }

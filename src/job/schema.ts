@@ -12,6 +12,7 @@
  */
 
 import { z } from 'zod';
+import { testPopulation } from '../notifications/test-population.js';
 import { isValidEmail, MAX_EMAIL_LENGTH, normaliseMobile } from '../rules/contact.js';
 import { validatePersonalIdentificationNumber } from '../rules/identity.js';
 import { parseRfc3339 } from '../rules/rfc3339.js';
@@ -91,6 +92,12 @@ function requiredSingleLineText(max: number) {
     .meta({ pattern: NOT_ONLY_SPACES_PATTERN });
 }
 
+/**
+ * The examples' signer: a person of the development test population (Kari Nordmann, found in the
+ * development register), so a job made from the examples in /docs runs in development.
+ */
+const EXAMPLE_PID = testPopulation[0]!.pid;
+
 const personalIdentificationNumberSchema = z
   .string()
   .superRefine((value, ctx) => {
@@ -106,7 +113,7 @@ const personalIdentificationNumberSchema = z
   .describe(
     'Norwegian national identity number (11 digits): birth number, D-number or synthetic test number (month +40 or +80).',
   )
-  .meta({ example: '01819010001' });
+  .meta({ example: EXAMPLE_PID });
 
 const emailSchema = z
   .string()
@@ -264,7 +271,7 @@ export const signerSchema = z
   .describe(
     'A signer, addressed by exactly one of: personalIdentificationNumber; customIdentifier (direct); email and/or mobile (portal).',
   )
-  .meta({ example: { personalIdentificationNumber: '01819010001', order: 0, onBehalfOf: 'SELF' } });
+  .meta({ example: { personalIdentificationNumber: EXAMPLE_PID, order: 0, onBehalfOf: 'SELF' } });
 
 export const directSignerSchema = z
   .strictObject({
@@ -297,10 +304,10 @@ export const availabilitySchema = z
         withCode('INVALID_DATE_TIME', 'must be an RFC 3339 date-time with offset, e.g. 2026-12-01T08:00:00Z'),
       )
       .optional()
+      // No example value: any fixed date turns into one in the past; absent means at once.
       .describe(
-        'When the job becomes available to the first group (RFC 3339). Absent or in the past: at once.',
-      )
-      .meta({ example: '2026-12-01T08:00:00Z' }),
+        'When the job becomes available to the first group (RFC 3339 with offset, e.g. 2030-01-15T08:00:00+01:00). Absent or in the past: at once.',
+      ),
     availableSeconds: z
       .int()
       .min(1)
@@ -398,21 +405,18 @@ const API_EXAMPLE = {
   nonsensitiveTitle: 'Contract',
   description: 'Please sign before Friday',
   reference: 'case-2026-17',
-  pollingQueue: 'hr-system',
   documents: [{ title: 'Contract', fileName: 'contract.pdf', mimeType: 'application/pdf' }],
   signers: [
     {
-      personalIdentificationNumber: '01819010001',
+      personalIdentificationNumber: EXAMPLE_PID,
       order: 0,
       signatureType: 'AUTHENTICATED_SIGNATURE',
       onBehalfOf: 'SELF',
-      notifications: { email: 'kari@example.com', mobile: '+4791234567' },
     },
-    { email: 'agent@example.com', order: 1, onBehalfOf: 'OTHER', language: 'EN' },
   ],
   requiredAuthentication: 4,
-  availability: { activationTime: '2026-12-01T08:00:00Z', availableSeconds: 604800 },
-  callbackUrl: 'https://sender.example/hooks/signing',
+  // No activationTime: the job is activated at once (a fixed date in an example soon lies in the past).
+  availability: { availableSeconds: 604800 },
 };
 
 /**
@@ -446,7 +450,7 @@ export const directJobRequestSchema = z
     example: {
       title: 'Employment contract',
       documents: API_EXAMPLE.documents,
-      signers: [{ personalIdentificationNumber: '01819010001' }],
+      signers: [{ personalIdentificationNumber: EXAMPLE_PID }],
       exitUrls: {
         completionUrl: 'https://sender.example/ok',
         rejectionUrl: 'https://sender.example/rejected',

@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
 import { storedJobRequest } from '../db/job-reads.js';
-import { DEFAULT_AVAILABLE_SECONDS } from '../job/model.js';
+import { DEFAULT_AVAILABLE_SECONDS, type SignerStatus } from '../job/model.js';
 
 /** Where the signing ceremony of a redirect token lives (the page itself belongs to the ceremony). */
 export const DIRECT_CEREMONY_PATH = '/sign/direct';
@@ -63,6 +63,37 @@ export async function issueRedirectUrl(
       .execute();
   });
   return redirectUrlOf(publicUrl, token);
+}
+
+/**
+ * The signer a redirect token was made for, whatever its state (used, replaced or expired): the
+ * page for a used link says how the signing went and leads back to the sender. Spends nothing.
+ */
+export async function redirectTokenSigner(
+  db: Db,
+  token: string,
+): Promise<{ jobId: string; signerId: string } | null> {
+  const row = await db
+    .selectFrom('signer_tokens')
+    .select(['job_id', 'signer_id'])
+    .where('token_hash', '=', hashToken(token))
+    .where('kind', '=', 'REDIRECT')
+    .executeTakeFirst();
+  return row ? { jobId: row.job_id, signerId: row.signer_id } : null;
+}
+
+/**
+ * Where a used direct link leads back to: the sender's exit URL for how the signer's part went
+ * (signed: completion; rejected: rejection; anything else: error, where the sender's site can
+ * hand out a new link).
+ */
+export function usedLinkExit(
+  status: SignerStatus,
+  exitUrls: { completionUrl: string; rejectionUrl: string; errorUrl: string },
+): { outcome: 'SIGNED' | 'REJECTED' | 'OTHER'; url: string } {
+  if (status === 'SIGNED') return { outcome: 'SIGNED', url: exitUrls.completionUrl };
+  if (status === 'REJECTED') return { outcome: 'REJECTED', url: exitUrls.rejectionUrl };
+  return { outcome: 'OTHER', url: exitUrls.errorUrl };
 }
 
 /**

@@ -278,7 +278,12 @@ describe('signing portal', () => {
     // The list names the job by its non-sensitive title only.
     await poll(() => page.getByText('Requires level 4').count()).toBeGreaterThan(0);
     expect(await page.getByText('Employment contract for Kari').count()).toBe(0);
-    await page.getByRole('link', { name: 'A contract' }).first().click();
+    // The list leads to a login at level 4 that returns to the job; the job's page itself,
+    // opened at level 3 (a bookmark, say), refuses with the non-sensitive title only.
+    const here = `/sign/${job.id}/${job.signers[0]!.id}`;
+    const listed = await page.getByRole('link', { name: 'A contract' }).first().getAttribute('href');
+    expect(listed).toBe(`/login?next=${encodeURIComponent(here)}&level=4`);
+    await page.goto(`${ps.baseUrl}${here}`);
     expect(await page.locator('h1').textContent()).toBe('Security level 4 required');
     expect(await page.getByText('A contract').count()).toBe(1);
     expect(await page.getByText('Employment contract for Kari').count()).toBe(0);

@@ -252,10 +252,14 @@ describe.each([390, 1280])('at %i px', (width) => {
     await press(page, 'Sign');
     await poll(() => page.url()).toContain(`${exit.exitUrls.completionUrl}?status_query_token=`);
 
-    // The used link: an HTML page in the pages' style, with a way on.
+    // The used link: an HTML page in the pages' style, saying how it went, with the way back to
+    // the sender's site the signer came from (not to the signing portal).
     await page.goto(job.signers[0]!.redirectUrl!);
     expect(await page.locator('h1').textContent()).toBe('This link has been used or has expired');
-    expect(await page.getByRole('link', { name: 'To your signature jobs' }).count()).toBe(1);
+    expect(await page.getByText('You have signed.').count()).toBe(1);
+    const back = page.getByRole('link', { name: 'Back to Development Sender AS' });
+    expect(await back.getAttribute('href')).toBe(exit.exitUrls.completionUrl);
+    expect(await page.getByRole('link', { name: 'To your signature jobs' }).count()).toBe(0);
     await checkPage(page, 'link-used', width);
   });
 

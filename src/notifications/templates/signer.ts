@@ -29,7 +29,7 @@ interface SignerNoticeBase {
  * For signers addressed by e-mail or mobile, `link` is their unique link and `codeBy` says how its
  * one-time code reaches them: sent over the other channel when they open the link (SMS, EMAIL),
  * or no code at all where only one channel exists (NONE: the eID login is the proof). The code
- * itself is never in the notice. Others get the portal link and `codeBy` is absent.
+ * itself is never in the notice. Others get the link to the job's signing page and `codeBy` is absent.
  */
 interface SignerAccess {
   link: string;
