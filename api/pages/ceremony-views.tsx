@@ -96,7 +96,7 @@ export const CeremonyPage: FC<CeremonyPageProps> = ({
     <Layout c={c} title={title} scripts={hasPdf ? [DOCUMENT_VIEWER_PATH] : []}>
       <p>{t('fromSender', { sender: job.senderName })}</p>
       {notice ? <Notice kind={notice.kind}>{notice.text}</Notice> : null}
-      <ProgressLine t={t} progress={job.progress} senderName={job.senderName} />
+      <ProgressLine t={t} lang={c.get('lang')} progress={job.progress} senderName={job.senderName} />
       {job.hasPades ? (
         <p>
           <a class="button" href={signedPdfPath(job.jobId, job.signerId)}>

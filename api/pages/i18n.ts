@@ -79,6 +79,17 @@ const nb = {
     'Når alle har signert, kan du laste ned det signerte dokumentet her og under «Dine signeringsoppdrag».',
   copySender: 'Når du har signert, sendes du tilbake til {sender}, som gir deg det signerte dokumentet.',
   copyMailboxDone: 'En kopi er sendt til din digitale postkasse.',
+  copyMailboxIfAny:
+    'Når alle har signert, sendes det signerte dokumentet til din digitale postkasse hvis du har en. Du kan uansett laste det ned her og under «Dine signeringsoppdrag».',
+  copyNoMailbox:
+    'Du har ingen digital postkasse, så det signerte dokumentet sendes ikke dit. Når alle har signert, laster du det ned her og under «Dine signeringsoppdrag».',
+  copyMailboxSending: 'Kopien til din digitale postkasse er ikke sendt ennå.',
+  copyMailboxOffered:
+    'Du har ingen digital postkasse, så ingen kopi er sendt dit. Oppretter du en før {date}, får du kopien dit.',
+  copyMailboxNone: 'Du har ingen digital postkasse, så ingen kopi er sendt dit.',
+  copyDownloadHere: 'Last ned det signerte dokumentet her eller under «Dine signeringsoppdrag».',
+  copyDownloadUntil:
+    'Last ned det signerte dokumentet her eller under «Dine signeringsoppdrag» innen {date}; da slettes det.',
   signedWaitingHeading: 'Signert av deg, venter på andre',
   aboutDocument: '{fileName}, {pages}',
   pageCount: '{n} sider',
@@ -364,6 +375,17 @@ const en: Record<TextKey, string> = {
     'Once everyone has signed, you can download the signed document here and under “Your signature jobs”.',
   copySender: 'Once you have signed, you go back to {sender}, who gives you the signed document.',
   copyMailboxDone: 'A copy has been sent to your digital mailbox.',
+  copyMailboxIfAny:
+    'Once everyone has signed, the signed document goes to your digital mailbox if you have one. Either way you can download it here and under “Your signature jobs”.',
+  copyNoMailbox:
+    'You have no digital mailbox, so the signed document is not sent there. Once everyone has signed, you download it here and under “Your signature jobs”.',
+  copyMailboxSending: 'The copy for your digital mailbox has not been sent yet.',
+  copyMailboxOffered:
+    'You have no digital mailbox, so no copy was sent there. If you create one before {date}, the copy goes to it.',
+  copyMailboxNone: 'You have no digital mailbox, so no copy was sent there.',
+  copyDownloadHere: 'Download the signed document here or under “Your signature jobs”.',
+  copyDownloadUntil:
+    'Download the signed document here or under “Your signature jobs” until {date}, when it is deleted.',
   signedWaitingHeading: 'Signed by you, waiting for others',
   aboutDocument: '{fileName}, {pages}',
   pageCount: '{n} pages',

@@ -629,3 +629,44 @@ export async function lastDeadlineExtension(db: Db, jobId: string): Promise<Date
   const deadline = row?.deadline ? new Date(row.deadline) : null;
   return deadline && !Number.isNaN(deadline.getTime()) ? deadline : null;
 }
+
+/** Where a signer's copy of the signed document went, as forwarding recorded it. */
+export interface MailboxForwardState {
+  /** DELIVERED: in their digital mailbox. PENDING: no mailbox yet, offered until `offeredUntil`. EXPIRED: none came. */
+  status: 'DELIVERED' | 'PENDING' | 'EXPIRED';
+  offeredUntil: Date;
+  deliveredAt: Date | null;
+}
+
+/** What is recorded about a signer's copy: its mailbox forward, and until when it can be downloaded. */
+export interface SignerCopyState {
+  /** Null while no forward was tried (the job not completed yet, or no mailbox copy due). */
+  forward: MailboxForwardState | null;
+  /** When the job's documents are deleted; null while unknown (running, or kept long-term). */
+  downloadUntil: Date | null;
+}
+
+export async function readSignerCopyState(db: Db, jobId: string, signerId: string): Promise<SignerCopyState> {
+  const row = await db
+    .selectFrom('signature_jobs')
+    .leftJoin('mailbox_forwards', (join) =>
+      join
+        .onRef('mailbox_forwards.job_id', '=', 'signature_jobs.id')
+        .on('mailbox_forwards.signer_id', '=', signerId),
+    )
+    .select([
+      'signature_jobs.retention_until',
+      'mailbox_forwards.status',
+      'mailbox_forwards.offered_until',
+      'mailbox_forwards.delivered_at',
+    ])
+    .where('signature_jobs.id', '=', jobId)
+    .executeTakeFirst();
+  return {
+    forward:
+      row?.status && row.offered_until
+        ? { status: row.status, offeredUntil: row.offered_until, deliveredAt: row.delivered_at ?? null }
+        : null,
+    downloadUntil: row?.retention_until ?? null,
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * What a signer is told about her signed copy, in Debian's Chromium against the real stack: a
+ * signer without a digital mailbox is never told it goes there (before signing she reads that she
+ * downloads it, after completion that nothing was sent and until when a new mailbox still gets
+ * it); one with a mailbox reads "sent" only once the delivery is recorded. axe on each state.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testPopulation } from '../../src/notifications/test-population.js';
+import { type PagesStack, startPagesStack } from '../helpers/pages-stack.js';
+import { samplePdf } from '../helpers/requests.js';
+import { seriousAxeViolations } from './support/axe.js';
+import { launchChromium, providerLogin } from './support/browser.js';
+import { createJob, waitForJob } from './support/jobs.js';
+
+const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 30_000 });
+const kari = testPopulation[0]!; // has a digital mailbox
+const per = testPopulation[3]!; // has none
+
+let ps: PagesStack;
+let browser: Browser;
+let pdf: Uint8Array;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  [ps, browser, pdf] = await Promise.all([startPagesStack(), launchChromium(), samplePdf()]);
+});
+afterAll(async () => {
+  await Promise.all(contexts.map((c) => c.close()));
+  await browser?.close();
+  await ps?.stop();
+});
+
+async function personPage(width: number): Promise<Page> {
+  const context = await browser.newContext({ locale: 'en-GB', viewport: { width, height: 900 } });
+  contexts.push(context);
+  return context.newPage();
+}
+
+const progress = (page: Page) => page.locator('section.progress').first();
+const oneSignerJob = (pid: string, title: string) => ({
+  title,
+  documents: [{ title: 'Contract', fileName: 'contract.pdf', mimeType: 'application/pdf' }],
+  signers: [{ personalIdentificationNumber: pid, notifications: { email: 'someone@example.com' } }],
+});
+
+/** Opens the signer's page, logged in at level 4. */
+async function openAsSigner(width: number, pid: string, jobId: string, signerId: string): Promise<Page> {
+  const page = await personPage(width);
+  await page.goto(`${ps.baseUrl}/sign/${jobId}/${signerId}`);
+  await providerLogin(page, ps.baseUrl, pid, 4);
+  await poll(() => page.getByRole('button', { name: 'Sign' }).count()).toBe(1);
+  return page;
+}
+
+async function signAndAwaitCompletion(page: Page, jobId: string) {
+  await page.getByRole('button', { name: 'Sign' }).focus();
+  await page.keyboard.press('Enter');
+  await waitForJob(ps, 'portal', jobId, (j) => j.status === 'COMPLETED_SUCCESSFULLY');
+}
+
+const forwardOf = (jobId: string) =>
+  ps.stack.t.db
+    .selectFrom('mailbox_forwards')
+    .select('status')
+    .where('job_id', '=', jobId)
+    .executeTakeFirst();
+
+describe.each([390, 1280])('at %i px', (width) => {
+  it('tells a signer without a digital mailbox the truth before and after signing', {
+    timeout: 180_000,
+  }, async () => {
+    const job = await createJob(ps, 'portal', oneSignerJob(per.pid, `No mailbox ${width}`), {
+      'contract.pdf': pdf,
+    });
+    const page = await openAsSigner(width, per.pid, job.id, job.signers[0]!.id);
+    expect(await progress(page).getAttribute('data-copy')).toBe('NO_MAILBOX');
+    const before = await progress(page).textContent();
+    expect(before).toContain('You have no digital mailbox, so the signed document is not sent there.');
+    expect(before).not.toContain('comes to your digital mailbox');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+
+    await signAndAwaitCompletion(page, job.id);
+    // The forward recorded an offer (no mailbox): the page says nothing was sent, and until when.
+    await poll(async () => (await forwardOf(job.id))?.status).toBe('PENDING');
+    await poll(async () => {
+      await page.reload();
+      return progress(page).getAttribute('data-copy');
+    }).toBe('MAILBOX_OFFERED');
+    const after = await progress(page).textContent();
+    expect(after).toContain('You have no digital mailbox, so no copy was sent there.');
+    expect(after).toMatch(/If you create one before \d/);
+    expect(after).toContain('Download the signed document here or under “Your signature jobs”');
+    expect(after).not.toContain('has been sent to your digital mailbox');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  });
+
+  it('tells a signer with a mailbox it will go there, and "sent" once the delivery is recorded', {
+    timeout: 180_000,
+  }, async () => {
+    const job = await createJob(ps, 'portal', oneSignerJob(kari.pid, `Mailbox ${width}`), {
+      'contract.pdf': pdf,
+    });
+    const page = await openAsSigner(width, kari.pid, job.id, job.signers[0]!.id);
+    expect(await progress(page).getAttribute('data-copy')).toBe('MAILBOX_LATER');
+    expect(await progress(page).textContent()).toContain(
+      'Once everyone has signed, the signed document comes to your digital mailbox.',
+    );
+
+    await signAndAwaitCompletion(page, job.id);
+    await poll(async () => (await forwardOf(job.id))?.status).toBe('DELIVERED');
+    await poll(async () => {
+      await page.reload();
+      return progress(page).getAttribute('data-copy');
+    }).toBe('MAILBOX_SENT');
+    expect(await progress(page).textContent()).toContain('A copy has been sent to your digital mailbox.');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  });
+});
