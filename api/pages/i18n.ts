@@ -68,8 +68,8 @@ const nb = {
   progressYourTurn: 'Det er din tur: les dokumentene og signer.',
   progressSignedWaitingOne: 'Du har signert. Vi venter på 1 til.',
   progressSignedWaitingMany: 'Du har signert. Vi venter på {n} til.',
-  progressSealing:
-    'Alle har signert. Det signerte dokumentet blir laget nå; last inn siden på nytt om et øyeblikk.',
+  progressSealing: 'Alle har signert. Det signerte dokumentet blir laget nå.',
+  pageUpdatesItself: 'Denne siden oppdateres av seg selv.',
   progressCompleted: 'Alle har signert. Det signerte dokumentet er klart.',
   progressStopped:
     'Oppdraget ble avsluttet før alle hadde signert. Det blir ikke laget noe signert dokument.',
@@ -79,6 +79,9 @@ const nb = {
     'Når alle har signert, kan du laste ned det signerte dokumentet her og under «Dine signeringsoppdrag».',
   copySender: 'Når du har signert, sendes du tilbake til {sender}, som gir deg det signerte dokumentet.',
   copyMailboxDone: 'En kopi er sendt til din digitale postkasse.',
+  otherSignersHeading: 'Signatarer og frist',
+  signDeadline: 'Alle må ha signert innen {date}.',
+  signerNumber: 'Signatar {n}',
   copyMailboxIfAny:
     'Når alle har signert, sendes det signerte dokumentet til din digitale postkasse hvis du har en. Du kan uansett laste det ned her og under «Dine signeringsoppdrag».',
   copyNoMailbox:
@@ -366,7 +369,8 @@ const en: Record<TextKey, string> = {
   progressYourTurn: 'It is your turn: read the documents and sign.',
   progressSignedWaitingOne: 'You have signed. Waiting for 1 more signer.',
   progressSignedWaitingMany: 'You have signed. Waiting for {n} more signers.',
-  progressSealing: 'Everyone has signed. The signed document is being made; reload the page in a moment.',
+  progressSealing: 'Everyone has signed. The signed document is being made.',
+  pageUpdatesItself: 'This page updates itself.',
   progressCompleted: 'Everyone has signed. The signed document is ready.',
   progressStopped: 'The job ended before everyone had signed. No signed document will be made.',
   copyMailbox:
@@ -375,6 +379,9 @@ const en: Record<TextKey, string> = {
     'Once everyone has signed, you can download the signed document here and under “Your signature jobs”.',
   copySender: 'Once you have signed, you go back to {sender}, who gives you the signed document.',
   copyMailboxDone: 'A copy has been sent to your digital mailbox.',
+  otherSignersHeading: 'Signers and deadline',
+  signDeadline: 'Everyone must have signed by {date}.',
+  signerNumber: 'Signer {n}',
   copyMailboxIfAny:
     'Once everyone has signed, the signed document goes to your digital mailbox if you have one. Either way you can download it here and under “Your signature jobs”.',
   copyNoMailbox:

@@ -463,7 +463,8 @@ export interface JobProgressState {
   status: JobStatus;
   /** The signing order of the group that may sign now; null before activation and after the end. */
   activeOrder: number | null;
-  signers: { id: string; order: number; status: SignerStatus }[];
+  /** In the sender's order; `name` as the eID login gave it, once the signer signed. */
+  signers: { id: string; order: number; status: SignerStatus; position: number; name: string | null }[];
 }
 
 /** The progress state of each of the given jobs, by job id (one query for a whole list). */
@@ -483,8 +484,11 @@ export async function readJobProgressStates(
       'signers.id',
       'signers.signing_order as order',
       'signers.status',
+      'signers.position',
+      'signers.name',
     ])
     .where('signature_jobs.id', 'in', jobIds)
+    .orderBy('signers.position')
     .execute();
   for (const row of rows) {
     const state = states.get(row.jobId) ?? {
@@ -492,7 +496,13 @@ export async function readJobProgressStates(
       activeOrder: row.activeOrder,
       signers: [],
     };
-    state.signers.push({ id: row.id, order: row.order, status: row.status as SignerStatus });
+    state.signers.push({
+      id: row.id,
+      order: row.order,
+      status: row.status as SignerStatus,
+      position: row.position,
+      name: row.name,
+    });
     states.set(row.jobId, state);
   }
   return states;

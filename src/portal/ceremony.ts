@@ -42,6 +42,8 @@ export interface CeremonyJob {
   description: string | null;
   requiredAuthentication: AuthenticationLevel;
   jobStatus: SignatureJobState['status'];
+  /** When the job expires unless every signer has signed; null when none is recorded. */
+  deadline: string | null;
   signer: {
     /** The identity number the sender addressed the signer by; a login must match it. */
     pid: string | null;
@@ -84,6 +86,7 @@ export async function loadCeremonyJob(
     description: request.description ?? null,
     requiredAuthentication: request.requiredAuthentication ?? 4,
     jobStatus: row.jobStatus,
+    deadline: row.deadline?.toISOString() ?? null,
     signer: {
       pid: signer.pid,
       status: signer.status,

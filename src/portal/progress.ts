@@ -76,6 +76,15 @@ export function copyNote(input: {
   return { kind: 'MAILBOX_IF_ANY' };
 }
 
+/** Another signer of the job as a signer sees them: a name only once their eID gave it. */
+export interface OtherSigner {
+  /** 1-based place in the sender's list of signers ("signer 2" until the name is known). */
+  number: number;
+  name: string | null;
+  group: number;
+  status: SignerStatus;
+}
+
 export interface SignerProgress {
   stage: SignerStage;
   /** 1-based position of the signer's group, and how many groups the job has. */
@@ -90,6 +99,8 @@ export interface SignerProgress {
   copy: CopyNote;
   /** Completed: until when the signed document can be downloaded; null while unknown or kept long-term. */
   downloadUntil: string | null;
+  /** The job's other signers, in the sender's order. */
+  others: OtherSigner[];
 }
 
 export function copyDelivery(flow: Flow, signer: { onBehalfOf: string; pid: string | null }): CopyDelivery {
@@ -124,6 +135,7 @@ export function signerProgress(input: {
     delivery,
     copy: copyNote({ delivery, completed, copy: input.copy ?? null, hasMailbox: input.hasMailbox }),
     downloadUntil: completed ? (input.copy?.downloadUntil?.toISOString() ?? null) : null,
+    others: [] as OtherSigner[],
   };
   const ended = (status: string): SignerStage =>
     status === 'COMPLETED_SUCCESSFULLY' ? (input.hasPades ? 'COMPLETED' : 'SEALING') : 'STOPPED';
@@ -140,10 +152,29 @@ export function signerProgress(input: {
     groups: orders.length,
     othersLeft: others.length,
     laterLeft: others.filter((s) => s.order > myOrder).length,
+    others: state.signers.flatMap((s, i) =>
+      s.id === signerId
+        ? []
+        : [{ number: i + 1, name: s.name, group: orders.indexOf(s.order) + 1, status: s.status }],
+    ),
   };
   if (state.status !== 'IN_PROGRESS') return { ...progress, stage: ended(state.status) };
   const status = me?.status ?? input.signerStatus;
   if (status === 'SIGNED') return { ...progress, stage: others.length === 0 ? 'SEALING' : 'SIGNED_WAITING' };
   if (status !== 'WAITING') return { ...progress, stage: 'STOPPED' };
   return { ...progress, stage: state.activeOrder === myOrder ? 'YOUR_TURN' : 'NOT_YET' };
+}
+
+/**
+ * Whether the signer waits on others or on the service (signatures, packaging, the mailbox
+ * copy): only then does their page watch for changes.
+ */
+export function isWaitingStage(p: SignerProgress): boolean {
+  return p.stage === 'SIGNED_WAITING' || p.stage === 'SEALING' || p.copy.kind === 'MAILBOX_SENDING';
+}
+
+/** A short key of what the signer's page shows; it changes whenever the page would. */
+export function progressStateKey(p: SignerProgress): string {
+  const signed = p.others.filter((o) => o.status === 'SIGNED').length;
+  return `${p.stage}:${p.copy.kind}:${signed}`;
 }

@@ -2,7 +2,9 @@
  * What a signer is told about her signed copy, in Debian's Chromium against the real stack: a
  * signer without a digital mailbox is never told it goes there (before signing she reads that she
  * downloads it, after completion that nothing was sent and until when a new mailbox still gets
- * it); one with a mailbox reads "sent" only once the delivery is recorded. axe on each state.
+ * it); one with a mailbox reads "sent" only once the delivery is recorded. The signing page names
+ * the other signers (by name once their eID gave it, else "Signer n") with their status, shows the
+ * deadline, and updates itself after the last signature, without a reload by hand. axe on each.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +17,7 @@ import { createJob, waitForJob } from './support/jobs.js';
 
 const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 30_000 });
 const kari = testPopulation[0]!; // has a digital mailbox
+const ola = testPopulation[1]!;
 const per = testPopulation[3]!; // has none
 
 let ps: PagesStack;
@@ -115,5 +118,49 @@ describe.each([390, 1280])('at %i px', (width) => {
     }).toBe('MAILBOX_SENT');
     expect(await progress(page).textContent()).toContain('A copy has been sent to your digital mailbox.');
     expect(await seriousAxeViolations(page)).toEqual([]);
+  });
+});
+
+describe.each([390, 1280])('the waiting page at %i px', (width) => {
+  it('names the other signers, shows the deadline and updates itself after the last signature', {
+    timeout: 180_000,
+  }, async () => {
+    const job = await createJob(
+      ps,
+      'portal',
+      {
+        title: `Together ${width}`,
+        documents: [{ title: 'Contract', fileName: 'contract.pdf', mimeType: 'application/pdf' }],
+        signers: [
+          { personalIdentificationNumber: kari.pid, notifications: { email: 'kari@example.com' } },
+          { personalIdentificationNumber: ola.pid, notifications: { email: 'ola@example.com' } },
+        ],
+      },
+      { 'contract.pdf': pdf },
+    );
+    const kariPage = await openAsSigner(width, kari.pid, job.id, job.signers[0]!.id);
+    const others = kariPage.locator('ul.other-signers li');
+    expect(await others.count()).toBe(1);
+    // Before Ola signs, his name is not known to the service: he is "Signer 2".
+    expect(await others.first().textContent()).toBe('Signer 2: Waiting');
+    expect(await kariPage.locator('.deadline').textContent()).toMatch(/^Everyone must have signed by \d/);
+
+    await kariPage.getByRole('button', { name: 'Sign' }).focus();
+    await kariPage.keyboard.press('Enter');
+    await poll(() => progress(kariPage).getAttribute('data-stage')).toBe('SIGNED_WAITING');
+    expect(await kariPage.locator('[data-updates-itself]').textContent()).toBe('This page updates itself.');
+    expect(await seriousAxeViolations(kariPage)).toEqual([]);
+    const olaPage = await openAsSigner(width, ola.pid, job.id, job.signers[1]!.id);
+    await olaPage.getByRole('button', { name: 'Sign' }).focus();
+    await olaPage.keyboard.press('Enter');
+
+    // Kari's page, untouched by the test, reaches the completed state on its own.
+    await poll(() => progress(kariPage).getAttribute('data-stage')).toBe('COMPLETED');
+    await poll(() => others.first().textContent()).toBe(`${ola.name}: Signed`);
+    expect(await kariPage.locator('.deadline').count()).toBe(0);
+    await poll(() => progress(kariPage).getAttribute('data-copy')).toBe('MAILBOX_SENT');
+    // Nothing left to wait for: the page no longer watches.
+    expect(await kariPage.locator('[data-watch]').count()).toBe(0);
+    expect(await seriousAxeViolations(kariPage)).toEqual([]);
   });
 });
