@@ -18,7 +18,7 @@ export const senderPath = (org: string) => `${SENDER_BASE}/${org}`;
 export const senderJobPath = (org: string, jobId: string) => `${senderPath(org)}/jobs/${jobId}`;
 
 export const PORTAL_PATH = '/portal';
-/** The client script that renders PDF pages with pdf.js (the pages' only script). */
+/** The client script that renders PDF pages with pdf.js. */
 export const DOCUMENT_VIEWER_PATH = '/assets/document-viewer.js';
 /** The waiting signer page's script that reloads it when the job moves on. */
 export const PROGRESS_WATCH_PATH = '/assets/progress-watch.js';
