@@ -6,6 +6,7 @@ import { isWaitingStage, progressStateKey } from '../../src/portal/progress.js';
 import type { PageEnv } from './context.js';
 import { statusText } from './i18n.js';
 import { CsrfField, formatTime, Layout, Notice, type PageNotice } from './layout.js';
+import { NextStepLine } from './next-step-view.js';
 import {
   ceremonyPath,
   DOCUMENT_VIEWER_PATH,
@@ -147,6 +148,7 @@ export const CeremonyPage: FC<CeremonyPageProps> = ({
             {t('pageUpdatesItself')}
           </p>
         ) : null}
+        <NextStepLine t={t} lang={c.get('lang')} step={job.next} />
         <OtherSigners c={c} job={job} />
       </div>
       {job.hasPades ? (

@@ -4,7 +4,7 @@
  * (`actAsSigner`), with each step in the audit trail.
  */
 import type { Db } from '../db/index.js';
-import { readJobProgressStates, readSignerCopyState, readSignerJob } from '../db/job-reads.js';
+import { readJobProgressStates, readNextStep, readSignerCopyState, readSignerJob } from '../db/job-reads.js';
 import type { AuthenticatedIdentity } from '../eid/index.js';
 import type { SigningKeyProvider } from '../eid/signing-keys.js';
 import type {
@@ -15,6 +15,7 @@ import type {
   SignerStatus,
 } from '../job/model.js';
 import type { DigitalMailbox } from '../notifications/mailbox.js';
+import type { NextStep } from '../rules/next-step.js';
 import type { JobServiceDeps } from '../services/signature-jobs.js';
 import { actAsSigner, type SignerActionDeps } from '../services/signer-actions.js';
 import type { SignerIdentity } from '../signatures/job-results.js';
@@ -56,6 +57,8 @@ export interface CeremonyJob {
   hasPades: boolean;
   /** Where the signer stands and what comes next (the progress line of every signer screen). */
   progress: SignerProgress;
+  /** What the job waits for next (the same rule as the sender's page and the API). */
+  next: NextStep;
   /** Direct flow: the origins of the sender's exit URLs, where the ceremony ends. */
   exitOrigins: string[];
 }
@@ -115,6 +118,7 @@ export async function loadCeremonyJob(
           ? await askMailbox(deps.mailbox, signer.pid)
           : undefined,
     }),
+    next: await readNextStep(deps.db, jobId),
     exitOrigins: [...new Set(Object.values(request.exitUrls ?? {}).map((u) => new URL(u).origin))],
   };
 }

@@ -13,7 +13,7 @@ import { type PagesStack, startPagesStack } from '../helpers/pages-stack.js';
 import { samplePdf } from '../helpers/requests.js';
 import { seriousAxeViolations } from './support/axe.js';
 import { launchChromium, providerLogin } from './support/browser.js';
-import { createJob, waitForJob } from './support/jobs.js';
+import { createJob, readJob, waitForJob } from './support/jobs.js';
 
 const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 30_000 });
 const kari = testPopulation[0]!; // has a digital mailbox
@@ -62,6 +62,13 @@ async function signAndAwaitCompletion(page: Page, jobId: string) {
   await waitForJob(ps, 'portal', jobId, (j) => j.status === 'COMPLETED_SUCCESSFULLY');
 }
 
+/** The page's copy note, reloading until it is the expected one. */
+const copyNoteAfterReload = (page: Page) =>
+  poll(async () => {
+    await page.reload();
+    return progress(page).getAttribute('data-copy');
+  });
+
 const forwardOf = (jobId: string) =>
   ps.stack.t.db
     .selectFrom('mailbox_forwards')
@@ -86,10 +93,7 @@ describe.each([390, 1280])('at %i px', (width) => {
     await signAndAwaitCompletion(page, job.id);
     // The forward recorded an offer (no mailbox): the page says nothing was sent, and until when.
     await poll(async () => (await forwardOf(job.id))?.status).toBe('PENDING');
-    await poll(async () => {
-      await page.reload();
-      return progress(page).getAttribute('data-copy');
-    }).toBe('MAILBOX_OFFERED');
+    await copyNoteAfterReload(page).toBe('MAILBOX_OFFERED');
     const after = await progress(page).textContent();
     expect(after).toContain('You have no digital mailbox, so no copy was sent there.');
     expect(after).toMatch(/If you create one before \d/);
@@ -112,10 +116,7 @@ describe.each([390, 1280])('at %i px', (width) => {
 
     await signAndAwaitCompletion(page, job.id);
     await poll(async () => (await forwardOf(job.id))?.status).toBe('DELIVERED');
-    await poll(async () => {
-      await page.reload();
-      return progress(page).getAttribute('data-copy');
-    }).toBe('MAILBOX_SENT');
+    await copyNoteAfterReload(page).toBe('MAILBOX_SENT');
     expect(await progress(page).textContent()).toContain('A copy has been sent to your digital mailbox.');
     expect(await seriousAxeViolations(page)).toEqual([]);
   });
@@ -149,6 +150,11 @@ describe.each([390, 1280])('the waiting page at %i px', (width) => {
     await kariPage.keyboard.press('Enter');
     await poll(() => progress(kariPage).getAttribute('data-stage')).toBe('SIGNED_WAITING');
     expect(await kariPage.locator('[data-updates-itself]').textContent()).toBe('This page updates itself.');
+    // What happens next: the same step on this page and in the API's job view.
+    expect(await kariPage.locator('section.next-step').textContent()).toMatch(
+      /^Next: waiting for 1 signature\(s\), until \d/,
+    );
+    expect((await readJob(ps, 'portal', job.id)).next).toMatchObject({ kind: 'SIGNATURES', waitingFor: 1 });
     expect(await seriousAxeViolations(kariPage)).toEqual([]);
     const olaPage = await openAsSigner(width, ola.pid, job.id, job.signers[1]!.id);
     await olaPage.getByRole('button', { name: 'Sign' }).focus();
