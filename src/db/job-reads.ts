@@ -694,25 +694,12 @@ export async function readNextStepInput(db: Db, jobId: string): Promise<NextStep
   if (!isPlausibleId(jobId)) return undefined;
   const job = await db
     .selectFrom('signature_jobs')
-    .leftJoin('artifacts', (join) =>
-      join
-        .onRef('artifacts.job_id', '=', 'signature_jobs.id')
-        .on('artifacts.kind', '=', 'PADES')
-        .on('artifacts.signer_id', '=', '')
-        .on('artifacts.deleted_at', 'is', null),
-    )
-    .select([
-      'signature_jobs.status',
-      'signature_jobs.flow',
-      'signature_jobs.active_signing_order',
-      'signature_jobs.group_activated_at',
-      'signature_jobs.deadline',
-      'artifacts.id as padesId',
-    ])
-    .where('signature_jobs.id', '=', jobId)
+    .select(['status', 'flow', 'active_signing_order', 'group_activated_at', 'deadline'])
+    .where('id', '=', jobId)
     .executeTakeFirst();
   if (!job) return undefined;
-  const [signers, notified, channels] = await Promise.all([
+  const [artifacts, signers, notified, channels] = await Promise.all([
+    liveArtifacts(db, jobId),
     db
       .selectFrom('signers')
       .select(['id', 'position', 'name', 'signing_order', 'status'])
@@ -741,7 +728,7 @@ export async function readNextStepInput(db: Db, jobId: string): Promise<NextStep
   return {
     status: job.status as JobStatus,
     flow: job.flow as Flow,
-    hasPades: job.padesId !== null,
+    hasPades: artifacts.some((a) => a.kind === 'PADES'),
     activeOrder: job.active_signing_order,
     groupActivatedAt: job.group_activated_at,
     deadline: job.deadline,
