@@ -18,7 +18,8 @@ if (watched) {
   };
   const tick = async () => {
     try {
-      const res = await fetch(url, { headers: { accept: 'application/json' }, cache: 'no-store' });
+      // A lapsed login answers with a redirect to the login: not followed, the watch just stops.
+      const res = await fetch(url, { headers: { accept: 'application/json' }, cache: 'no-store', redirect: 'manual' });
       if (!res.ok) return;
       const body = await res.json();
       if (body.state !== seen) {
