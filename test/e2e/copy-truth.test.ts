@@ -156,6 +156,18 @@ describe.each([390, 1280])('the waiting page at %i px', (width) => {
     );
     expect((await readJob(ps, 'portal', job.id)).next).toMatchObject({ kind: 'SIGNATURES', waitingFor: 1 });
     expect(await seriousAxeViolations(kariPage)).toEqual([]);
+    // The progress endpoint answers only where the page would: without a login, a way to log in.
+    const anonymous = await fetch(`${ps.baseUrl}/sign/${job.id}/${job.signers[0]!.id}/progress`, {
+      redirect: 'manual',
+    });
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.get('content-type') ?? '').not.toContain('json');
+    const ownSession = await kariPage.evaluate(
+      async (url) => (await fetch(url)).json(),
+      `/sign/${job.id}/${job.signers[0]!.id}/progress`,
+    );
+    expect(ownSession).toEqual({ state: 'SIGNED_WAITING:MAILBOX_LATER:0', waiting: true });
+
     const olaPage = await openAsSigner(width, ola.pid, job.id, job.signers[1]!.id);
     await olaPage.getByRole('button', { name: 'Sign' }).focus();
     await olaPage.keyboard.press('Enter');
