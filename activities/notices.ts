@@ -8,7 +8,7 @@
 import { ApplicationFailure, activityInfo } from '@temporalio/activity';
 import { noticeUsageEvent, type PriceTable, recordUsageEvents } from '../src/billing/index.js';
 import type { Db } from '../src/db/index.js';
-import { storedJobRequest } from '../src/db/job-reads.js';
+import { NOTICE_CHANNELS_EVENT, storedJobRequest } from '../src/db/job-reads.js';
 import type { JobStatus } from '../src/job/model.js';
 import type { Logger } from '../src/log.js';
 import { deliverStatusChange, NoCallbackUrlError } from '../src/notifications/callbacks/status-change.js';
@@ -155,6 +155,30 @@ export async function recordNoticeSent(
   return inserted !== undefined;
 }
 
+/** The channels a signer's notices go by, in the audit trail (read back by the job's next step). */
+export async function recordNoticeChannels(
+  db: Db,
+  jobId: string,
+  signers: { signerId: string; outcome: string; channels: { email: boolean; sms: boolean } }[],
+): Promise<void> {
+  const reachable = signers.filter((s) => s.outcome === 'OK');
+  if (reachable.length === 0) return;
+  await db
+    .insertInto('audit_events')
+    .values(
+      reachable.map((s) => ({
+        job_id: jobId,
+        idempotency_key: `notice-channels:${s.signerId}`,
+        at: new Date(),
+        actor: 'system',
+        event: NOTICE_CHANNELS_EVENT,
+        details: JSON.stringify({ signerId: s.signerId, ...s.channels }),
+      })),
+    )
+    .onConflict((oc) => oc.columns(['job_id', 'idempotency_key']).doNothing())
+    .execute();
+}
+
 export function createNoticeActivities(deps: NoticeDeps) {
   const { db, notifications } = deps;
 
@@ -232,7 +256,7 @@ export function createNoticeActivities(deps: NoticeDeps) {
   async function prepareSigners(args: { jobId: string; signerIds: string[] }) {
     const rows = await loadSigners(db, args.jobId, args.signerIds);
     const contacts = await resolve(rows);
-    return rows.map((r) => {
+    const prepared = rows.map((r) => {
       const c = contacts.get(r.id)!;
       return {
         signerId: r.id,
@@ -240,6 +264,11 @@ export function createNoticeActivities(deps: NoticeDeps) {
         channels: { email: Boolean(c.email), sms: Boolean(c.mobile) },
       };
     });
+    // Which channels each signer's notices go by (never the addresses): what lets the screens
+    // say why a notice waits (an SMS-only signer during the quiet hours). The first answer per
+    // signer counts, as the workflow plans with it.
+    await recordNoticeChannels(db, args.jobId, prepared);
+    return prepared;
   }
 
   /** One notice to one signer; the register is asked again so a reservation since is honoured. */

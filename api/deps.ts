@@ -44,8 +44,11 @@ export interface ApiDeps {
   /**
    * The mail relay and SMS gateway the signer-link page sends one-time codes through (asked for
    * by the signer, so sent by the API at once, not by the worker); absent: no code can be sent.
+   * The digital mailbox, when given, tells a signer before completion whether their copy will go
+   * to a mailbox; absent, the pages say it goes there only if they have one.
    */
-  notifications?: Pick<NotificationAdapters, 'mailer' | 'sms'>;
+  notifications?: Pick<NotificationAdapters, 'mailer' | 'sms'> &
+    Partial<Pick<NotificationAdapters, 'mailbox'>>;
   /** Prices of what the API sends (one-time code SMS); absent: not metered. */
   prices?: PriceTable;
   /** Development: where the SMTP sink keeps received e-mails (the dev outbox pages read them). */

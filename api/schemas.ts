@@ -120,6 +120,33 @@ export const jobOutcomeSchema = z
       '`status` stays IN_PROGRESS, COMPLETED_SUCCESSFULLY or FAILED.',
   );
 
+export const nextStepViewSchema = z
+  .object({
+    kind: z
+      .enum(['NOT_STARTED', 'SIGNATURES', 'PACKAGING', 'NONE'])
+      .describe(
+        'NOT_STARTED: waits for its activation time; SIGNATURES: waits for the signatures of the active group; ' +
+          'PACKAGING: every signature is in, the signed documents are being made; NONE: the job ended.',
+      ),
+    group: z.int().optional().describe('SIGNATURES: the active group, counted from 1.'),
+    groups: z.int().optional().describe('SIGNATURES: how many groups the job has.'),
+    waitingFor: z.int().optional().describe('SIGNATURES: signers of the active group still to sign.'),
+    deadline: dateTime.optional().describe('SIGNATURES: until when they can sign.'),
+    held: z
+      .array(
+        z.object({
+          signerId: z.string(),
+          until: dateTime.describe('When the notice goes out.'),
+          reason: z
+            .enum(['SMS_QUIET_HOURS'])
+            .describe('SMS_QUIET_HOURS: no SMS between 22:00 and 08:00 Oslo time.'),
+        }),
+      )
+      .optional()
+      .describe('SIGNATURES: notices to signers of the active group held back, and why.'),
+  })
+  .describe('What the job waits for next, from its recorded state (the same as the sender portal shows).');
+
 export const jobViewSchema = z.object({
   id: z.string().describe('Opaque job id.'),
   flow: z.enum(['direct', 'portal']),
@@ -132,6 +159,7 @@ export const jobViewSchema = z.object({
   activated: z.boolean().optional().describe('Whether the first group has been activated.'),
   deadline: dateTime.optional().describe('Deadline of the group that may sign now.'),
   failureReason: z.string().optional().describe('Why the job failed: REJECTED, EXPIRED, CANCELLED, ...'),
+  next: nextStepViewSchema.optional(),
   links: z.object({
     self: absoluteUrl,
     cancel: absoluteUrl.nullable().describe('Portal jobs in progress: POST here to cancel.'),

@@ -1,7 +1,22 @@
 /** JSON views of jobs as the contract shows them, with absolute links clients follow. */
+
+import type { NextStep } from '../src/rules/next-step.js';
 import type { JobRecord } from '../src/services/signature-jobs.js';
 import type { StatusChangeItem } from '../src/services/status-queue.js';
 import type { JobView, StatusChangeView } from './schemas.js';
+
+/** The job's next step as the API shows it: signers by id (the view's signers name them). */
+export function nextStepView(step: NextStep): NonNullable<JobView['next']> {
+  if (step.kind !== 'SIGNATURES') return { kind: step.kind };
+  return {
+    kind: step.kind,
+    group: step.group,
+    groups: step.groups,
+    waitingFor: step.waitingFor,
+    ...(step.deadline ? { deadline: step.deadline } : {}),
+    held: step.held.map((h) => ({ signerId: h.signerId, until: h.until, reason: h.reason })),
+  };
+}
 
 export function jobUrl(baseUrl: string, job: { org: string; flow: string; id: string }): string {
   return `${baseUrl}/api/${job.org}/${job.flow}/signature-jobs/${job.id}`;
@@ -34,6 +49,7 @@ export function jobView(baseUrl: string, rec: JobRecord, redirectUrls?: Map<stri
     activated: rec.job.activated,
     ...(rec.job.deadline ? { deadline: rec.job.deadline.toISOString() } : {}),
     ...(rec.job.failureReason ? { failureReason: rec.job.failureReason } : {}),
+    next: nextStepView(rec.next),
     links,
     signers: rec.signers.map((s) => {
       const redirectUrl = redirectUrls?.get(s.id);

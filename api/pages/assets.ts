@@ -8,7 +8,8 @@ import { createRequire } from 'node:module';
 import { Hono } from 'hono';
 import { DOCUMENT_VIEWER_JS } from './document-viewer.js';
 import { STYLESHEET_PATH } from './layout.js';
-import { DOCUMENT_VIEWER_PATH, PDFJS_PATH, PDFJS_WORKER_PATH } from './paths.js';
+import { DOCUMENT_VIEWER_PATH, PDFJS_PATH, PDFJS_WORKER_PATH, PROGRESS_WATCH_PATH } from './paths.js';
+import { PROGRESS_WATCH_JS } from './progress-watch.js';
 
 const CSS = `
 :root { --ink: #1b1b1b; --muted: #4a4a4a; --line: #8a8a8a; --paper: #ffffff; --tint: #f2f4f7;
@@ -106,6 +107,7 @@ export function assetRoutes() {
     c.body(CSS, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'public, max-age=3600' }),
   );
   app.get(DOCUMENT_VIEWER_PATH, (c) => c.body(DOCUMENT_VIEWER_JS, 200, JS));
+  app.get(PROGRESS_WATCH_PATH, (c) => c.body(PROGRESS_WATCH_JS, 200, JS));
   app.get(PDFJS_PATH, async (c) => c.body(await packageFile('pdfjs-dist/build/pdf.min.mjs'), 200, JS));
   app.get(PDFJS_WORKER_PATH, async (c) =>
     c.body(await packageFile('pdfjs-dist/build/pdf.worker.min.mjs'), 200, JS),

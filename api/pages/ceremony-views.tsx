@@ -2,10 +2,20 @@
 import type { Context } from 'hono';
 import type { FC } from 'hono/jsx';
 import type { CeremonyJob } from '../../src/portal/ceremony.js';
+import { isWaitingStage, progressStateKey } from '../../src/portal/progress.js';
 import type { PageEnv } from './context.js';
 import { statusText } from './i18n.js';
-import { CsrfField, Layout, Notice, type PageNotice } from './layout.js';
-import { ceremonyPath, DOCUMENT_VIEWER_PATH, documentPath, PORTAL_PATH, signedPdfPath } from './paths.js';
+import { CsrfField, formatTime, Layout, Notice, type PageNotice } from './layout.js';
+import { NextStepLine } from './next-step-view.js';
+import {
+  ceremonyPath,
+  DOCUMENT_VIEWER_PATH,
+  documentPath,
+  PORTAL_PATH,
+  PROGRESS_WATCH_PATH,
+  progressStatePath,
+  signedPdfPath,
+} from './paths.js';
 import { ProgressLine } from './progress-view.js';
 
 export interface CeremonyPageProps {
@@ -80,6 +90,36 @@ const DocumentView: FC<{
   );
 };
 
+/** The job's deadline while it runs, and who else signs with what status. */
+const OtherSigners: FC<{ c: Context<PageEnv>; job: CeremonyJob }> = ({ c, job }) => {
+  const t = c.get('t');
+  const { others } = job.progress;
+  const running = job.jobStatus === 'IN_PROGRESS';
+  if (others.length === 0 && !(running && job.deadline)) return null;
+  return (
+    <section class="card signers" aria-labelledby="signers-heading">
+      <h2 id="signers-heading">{t('otherSignersHeading')}</h2>
+      {running && job.deadline ? (
+        <p class="deadline">{t('signDeadline', { date: formatTime(c.get('lang'), job.deadline) })}</p>
+      ) : null}
+      {others.length > 0 ? (
+        <ul class="other-signers">
+          {others.map((o) => (
+            <li data-other-signer={o.number}>
+              {o.name ?? t('signerNumber', { n: o.number })}
+              {job.progress.groups > 1
+                ? ` (${t('progressGroup', { group: o.group, groups: job.progress.groups })})`
+                : ''}
+              {': '}
+              <span class="other-status">{statusText(t, 'signer', o.status)}</span>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </section>
+  );
+};
+
 export const CeremonyPage: FC<CeremonyPageProps> = ({
   c,
   job,
@@ -92,11 +132,25 @@ export const CeremonyPage: FC<CeremonyPageProps> = ({
   const t = c.get('t');
   const base = ceremonyPath(job.jobId, job.signerId);
   const hasPdf = job.documents.some((d) => d.available && d.mimeType === 'application/pdf');
+  const watch = isWaitingStage(job.progress);
+  const scripts = [...(hasPdf ? [DOCUMENT_VIEWER_PATH] : []), ...(watch ? [PROGRESS_WATCH_PATH] : [])];
   return (
-    <Layout c={c} title={title} scripts={hasPdf ? [DOCUMENT_VIEWER_PATH] : []}>
+    <Layout c={c} title={title} scripts={scripts}>
       <p>{t('fromSender', { sender: job.senderName })}</p>
       {notice ? <Notice kind={notice.kind}>{notice.text}</Notice> : null}
-      <ProgressLine t={t} progress={job.progress} senderName={job.senderName} />
+      <div
+        data-state={progressStateKey(job.progress)}
+        {...(watch ? { 'data-watch': progressStatePath(job.jobId, job.signerId) } : {})}
+      >
+        <ProgressLine t={t} lang={c.get('lang')} progress={job.progress} senderName={job.senderName} />
+        {watch ? (
+          <p class="hint" data-updates-itself>
+            {t('pageUpdatesItself')}
+          </p>
+        ) : null}
+        <NextStepLine t={t} lang={c.get('lang')} step={job.next} />
+        <OtherSigners c={c} job={job} />
+      </div>
       {job.hasPades ? (
         <p>
           <a class="button" href={signedPdfPath(job.jobId, job.signerId)}>

@@ -17,6 +17,7 @@ import {
   signInBrowser,
   visibleTitle,
 } from '../../src/portal/ceremony.js';
+import { isWaitingStage, progressStateKey } from '../../src/portal/progress.js';
 import {
   beginRemoteSigning,
   chooseProvider,
@@ -164,6 +165,16 @@ export function ceremonyRoutes(deps: PageDeps) {
           ? { kind: 'info' as const, text: `${t('rejectedTitle')}. ${t('rejectedText')}` }
           : undefined;
     return showCeremony(c, allowed.job, notice);
+  });
+
+  // What the waiting page's script polls (progress-watch.js): it reloads the page when this
+  // changes, so the signer sees the job complete without reloading by hand.
+  app.get(`${base}/progress`, async (c) => {
+    const allowed = await authorise(c);
+    if ('response' in allowed) return allowed.response;
+    const { progress } = allowed.job;
+    c.header('Cache-Control', 'no-store');
+    return c.json({ state: progressStateKey(progress), waiting: isWaitingStage(progress) });
   });
 
   app.get(`${base}/documents/:documentId`, async (c) => {

@@ -32,5 +32,6 @@ export function jobDepsOf(deps: PageDeps) {
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
     signing: deps.signing,
     storage: deps.storage,
+    mailbox: deps.notifications?.mailbox,
   };
 }

@@ -68,8 +68,8 @@ const nb = {
   progressYourTurn: 'Det er din tur: les dokumentene og signer.',
   progressSignedWaitingOne: 'Du har signert. Vi venter på 1 til.',
   progressSignedWaitingMany: 'Du har signert. Vi venter på {n} til.',
-  progressSealing:
-    'Alle har signert. Det signerte dokumentet blir laget nå; last inn siden på nytt om et øyeblikk.',
+  progressSealing: 'Alle har signert. Det signerte dokumentet blir laget nå.',
+  pageUpdatesItself: 'Denne siden oppdateres av seg selv.',
   progressCompleted: 'Alle har signert. Det signerte dokumentet er klart.',
   progressStopped:
     'Oppdraget ble avsluttet før alle hadde signert. Det blir ikke laget noe signert dokument.',
@@ -79,6 +79,28 @@ const nb = {
     'Når alle har signert, kan du laste ned det signerte dokumentet her og under «Dine signeringsoppdrag».',
   copySender: 'Når du har signert, sendes du tilbake til {sender}, som gir deg det signerte dokumentet.',
   copyMailboxDone: 'En kopi er sendt til din digitale postkasse.',
+  otherSignersHeading: 'Signatarer og frist',
+  nextStepLabel: 'Hva skjer nå',
+  nextNotStarted: 'Neste: oppdraget starter på aktiveringstidspunktet.',
+  nextPackaging: 'Neste: de signerte dokumentene pakkes.',
+  nextSignatures: 'Neste: venter på {n} signatur(er).',
+  nextSignaturesUntil: 'Neste: venter på {n} signatur(er), senest {date}.',
+  nextGroup: 'Neste: venter på signaturene i gruppe {group} av {groups}.',
+  nextGroupUntil: 'Neste: venter på signaturene i gruppe {group} av {groups}, senest {date}.',
+  nextHeldSms: 'Varselet til {who} holdes tilbake til {time} (ingen SMS mellom 22:00 og 08:00).',
+  signDeadline: 'Alle må ha signert innen {date}.',
+  signerNumber: 'Signatar {n}',
+  copyMailboxIfAny:
+    'Når alle har signert, sendes det signerte dokumentet til din digitale postkasse hvis du har en. Du kan uansett laste det ned her og under «Dine signeringsoppdrag».',
+  copyNoMailbox:
+    'Du har ingen digital postkasse, så det signerte dokumentet sendes ikke dit. Når alle har signert, laster du det ned her og under «Dine signeringsoppdrag».',
+  copyMailboxSending: 'Kopien til din digitale postkasse er ikke sendt ennå.',
+  copyMailboxOffered:
+    'Du har ingen digital postkasse, så ingen kopi er sendt dit. Oppretter du en før {date}, får du kopien dit.',
+  copyMailboxNone: 'Du har ingen digital postkasse, så ingen kopi er sendt dit.',
+  copyDownloadHere: 'Last ned det signerte dokumentet her eller under «Dine signeringsoppdrag».',
+  copyDownloadUntil:
+    'Last ned det signerte dokumentet her eller under «Dine signeringsoppdrag» innen {date}; da slettes det.',
   signedWaitingHeading: 'Signert av deg, venter på andre',
   aboutDocument: '{fileName}, {pages}',
   pageCount: '{n} sider',
@@ -359,7 +381,8 @@ const en: Record<TextKey, string> = {
   progressYourTurn: 'It is your turn: read the documents and sign.',
   progressSignedWaitingOne: 'You have signed. Waiting for 1 more signer.',
   progressSignedWaitingMany: 'You have signed. Waiting for {n} more signers.',
-  progressSealing: 'Everyone has signed. The signed document is being made; reload the page in a moment.',
+  progressSealing: 'Everyone has signed. The signed document is being made.',
+  pageUpdatesItself: 'This page updates itself.',
   progressCompleted: 'Everyone has signed. The signed document is ready.',
   progressStopped: 'The job ended before everyone had signed. No signed document will be made.',
   copyMailbox:
@@ -368,6 +391,28 @@ const en: Record<TextKey, string> = {
     'Once everyone has signed, you can download the signed document here and under “Your signature jobs”.',
   copySender: 'Once you have signed, you go back to {sender}, who gives you the signed document.',
   copyMailboxDone: 'A copy has been sent to your digital mailbox.',
+  otherSignersHeading: 'Signers and deadline',
+  nextStepLabel: 'What happens next',
+  nextNotStarted: 'Next: the job starts at its activation time.',
+  nextPackaging: 'Next: the signed documents are being packaged.',
+  nextSignatures: 'Next: waiting for {n} signature(s).',
+  nextSignaturesUntil: 'Next: waiting for {n} signature(s), until {date}.',
+  nextGroup: 'Next: waiting for the signatures of group {group} of {groups}.',
+  nextGroupUntil: 'Next: waiting for the signatures of group {group} of {groups}, until {date}.',
+  nextHeldSms: 'The notice to {who} is held until {time} (no SMS between 22:00 and 08:00).',
+  signDeadline: 'Everyone must have signed by {date}.',
+  signerNumber: 'Signer {n}',
+  copyMailboxIfAny:
+    'Once everyone has signed, the signed document goes to your digital mailbox if you have one. Either way you can download it here and under “Your signature jobs”.',
+  copyNoMailbox:
+    'You have no digital mailbox, so the signed document is not sent there. Once everyone has signed, you download it here and under “Your signature jobs”.',
+  copyMailboxSending: 'The copy for your digital mailbox has not been sent yet.',
+  copyMailboxOffered:
+    'You have no digital mailbox, so no copy was sent there. If you create one before {date}, the copy goes to it.',
+  copyMailboxNone: 'You have no digital mailbox, so no copy was sent there.',
+  copyDownloadHere: 'Download the signed document here or under “Your signature jobs”.',
+  copyDownloadUntil:
+    'Download the signed document here or under “Your signature jobs” until {date}, when it is deleted.',
   signedWaitingHeading: 'Signed by you, waiting for others',
   aboutDocument: '{fileName}, {pages}',
   pageCount: '{n} pages',

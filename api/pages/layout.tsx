@@ -16,7 +16,7 @@ export const STYLESHEET_PATH = '/assets/pages.css';
 interface LayoutProps {
   c: Context<PageEnv>;
   title: string;
-  /** Module scripts from our own origin (only the document viewer has one). */
+  /** Module scripts from our own origin (the document viewer, the waiting page's watch). */
   scripts?: string[];
 }
 

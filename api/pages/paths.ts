@@ -18,8 +18,12 @@ export const senderPath = (org: string) => `${SENDER_BASE}/${org}`;
 export const senderJobPath = (org: string, jobId: string) => `${senderPath(org)}/jobs/${jobId}`;
 
 export const PORTAL_PATH = '/portal';
-/** The client script that renders PDF pages with pdf.js (the pages' only script). */
+/** The client script that renders PDF pages with pdf.js. */
 export const DOCUMENT_VIEWER_PATH = '/assets/document-viewer.js';
+/** The waiting signer page's script that reloads it when the job moves on. */
+export const PROGRESS_WATCH_PATH = '/assets/progress-watch.js';
+export const progressStatePath = (jobId: string, signerId: string) =>
+  `${ceremonyPath(jobId, signerId)}/progress`;
 export const PDFJS_PATH = '/assets/pdfjs/pdf.min.mjs';
 export const PDFJS_WORKER_PATH = '/assets/pdfjs/pdf.worker.min.mjs';
 export { REMOTE_SIGNING_CALLBACK_PATH } from '../../src/eid/csc/paths.js';

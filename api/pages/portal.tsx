@@ -86,7 +86,7 @@ export function portalRoutes(deps: PageDeps) {
                   </a>
                   <div>{t('fromSender', { sender: job.senderName })}</div>
                   {job.progress ? (
-                    <ProgressLine t={t} progress={job.progress} senderName={job.senderName} />
+                    <ProgressLine t={t} lang={lang} progress={job.progress} senderName={job.senderName} />
                   ) : null}
                 </li>
               ))}

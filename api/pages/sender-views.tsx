@@ -10,6 +10,7 @@ import { DeadlineRefusedError, JobConflictError, type JobRecord } from '../../sr
 import type { PageEnv } from './context.js';
 import { statusText, type TextKey, type Translate } from './i18n.js';
 import { CsrfField, formatTime, Layout, Notice, type PageNotice } from './layout.js';
+import { NextStepLine } from './next-step-view.js';
 import { senderJobPath, senderPath } from './paths.js';
 
 /** Signer rows shown open; the rest are behind "More signers". */
@@ -593,6 +594,7 @@ export const JobStatusPage: FC<{
         {rec.job.deadline ? ` · ${t('deadline', { date: formatTime(lang, rec.job.deadline) })}` : ''}
         {rec.job.reference ? ` · ${rec.job.reference}` : ''}
       </p>
+      <NextStepLine t={t} lang={lang} step={rec.next} />
       <h2>{t('signersHeading')}</h2>
       <ul class="jobs signers">
         {rec.signers.map((s) => {

@@ -17,6 +17,7 @@ import type {
   SignerStatus,
 } from '../job/model.js';
 import { signerActor } from '../portal/audit.js';
+import { type NextStep, type NextStepInput, nextStep } from '../rules/next-step.js';
 import { JOB_OUTCOMES, type JobOutcome } from '../rules/outcome.js';
 import { isStorableText } from '../services/storable-text.js';
 import type { Db } from './index.js';
@@ -103,6 +104,8 @@ export interface JobRecord {
   }[];
   hasPades: boolean;
   xadesSignerIds: Set<string>;
+  /** What the job waits for next (src/rules/next-step.ts): the same on every screen and in the API. */
+  next: NextStep;
   /**
    * Documents that claimed PDF/A but were not, as packaging found (the signed PDF is then plain
    * PDF 1.7), in document order, with why.
@@ -167,7 +170,7 @@ export async function readJob(
   if (owner?.flow) query = query.where('signature_jobs.flow', '=', owner.flow);
   const row = await query.executeTakeFirst();
   if (!row) return undefined;
-  const [signerRows, artifacts, pdfANotKept] = await Promise.all([
+  const [signerRows, artifacts, pdfANotKept, next] = await Promise.all([
     db.selectFrom('signers').selectAll().where('job_id', '=', jobId).orderBy('position').execute(),
     liveArtifacts(db, jobId),
     db
@@ -177,6 +180,7 @@ export async function readJob(
       .where('pdfa_not_kept', 'is not', null)
       .orderBy('position')
       .execute(),
+    readNextStep(db, jobId),
   ]);
   const request = storedJobRequest(row.request);
   return {
@@ -210,6 +214,7 @@ export async function readJob(
     })),
     hasPades: artifacts.some((a) => a.kind === 'PADES'),
     xadesSignerIds: new Set(artifacts.filter((a) => a.kind === 'XADES').map((a) => a.signer_id)),
+    next,
     pdfANotKept: pdfANotKept.map((d) => ({
       title: d.title,
       fileName: d.file_name,
@@ -463,7 +468,8 @@ export interface JobProgressState {
   status: JobStatus;
   /** The signing order of the group that may sign now; null before activation and after the end. */
   activeOrder: number | null;
-  signers: { id: string; order: number; status: SignerStatus }[];
+  /** In the sender's order; `name` as the eID login gave it, once the signer signed. */
+  signers: { id: string; order: number; status: SignerStatus; position: number; name: string | null }[];
 }
 
 /** The progress state of each of the given jobs, by job id (one query for a whole list). */
@@ -483,8 +489,11 @@ export async function readJobProgressStates(
       'signers.id',
       'signers.signing_order as order',
       'signers.status',
+      'signers.position',
+      'signers.name',
     ])
     .where('signature_jobs.id', 'in', jobIds)
+    .orderBy('signers.position')
     .execute();
   for (const row of rows) {
     const state = states.get(row.jobId) ?? {
@@ -492,7 +501,13 @@ export async function readJobProgressStates(
       activeOrder: row.activeOrder,
       signers: [],
     };
-    state.signers.push({ id: row.id, order: row.order, status: row.status as SignerStatus });
+    state.signers.push({
+      id: row.id,
+      order: row.order,
+      status: row.status as SignerStatus,
+      position: row.position,
+      name: row.name,
+    });
     states.set(row.jobId, state);
   }
   return states;
@@ -628,4 +643,109 @@ export async function lastDeadlineExtension(db: Db, jobId: string): Promise<Date
     .executeTakeFirst();
   const deadline = row?.deadline ? new Date(row.deadline) : null;
   return deadline && !Number.isNaN(deadline.getTime()) ? deadline : null;
+}
+
+/** Where a signer's copy of the signed document went, as forwarding recorded it. */
+export interface MailboxForwardState {
+  /** DELIVERED: in their digital mailbox. PENDING: no mailbox yet, offered until `offeredUntil`. EXPIRED: none came. */
+  status: 'DELIVERED' | 'PENDING' | 'EXPIRED';
+  offeredUntil: Date;
+  deliveredAt: Date | null;
+}
+
+/** What is recorded about a signer's copy: its mailbox forward, and until when it can be downloaded. */
+export interface SignerCopyState {
+  /** Null while no forward was tried (the job not completed yet, or no mailbox copy due). */
+  forward: MailboxForwardState | null;
+  /** When the job's documents are deleted; null while unknown (running, or kept long-term). */
+  downloadUntil: Date | null;
+}
+
+export async function readSignerCopyState(db: Db, jobId: string, signerId: string): Promise<SignerCopyState> {
+  const row = await db
+    .selectFrom('signature_jobs')
+    .leftJoin('mailbox_forwards', (join) =>
+      join
+        .onRef('mailbox_forwards.job_id', '=', 'signature_jobs.id')
+        .on('mailbox_forwards.signer_id', '=', signerId),
+    )
+    .select([
+      'signature_jobs.retention_until',
+      'mailbox_forwards.status',
+      'mailbox_forwards.offered_until',
+      'mailbox_forwards.delivered_at',
+    ])
+    .where('signature_jobs.id', '=', jobId)
+    .executeTakeFirst();
+  return {
+    forward:
+      row?.status && row.offered_until
+        ? { status: row.status, offeredUntil: row.offered_until, deliveredAt: row.delivered_at ?? null }
+        : null,
+    downloadUntil: row?.retention_until ?? null,
+  };
+}
+
+/** The audit event recording which channels a signer's notices go by (never the addresses). */
+export const NOTICE_CHANNELS_EVENT = 'NOTICE_CHANNELS';
+
+/** A job's recorded state as "what happens next" (src/rules/next-step.ts) needs it; undefined if none. */
+export async function readNextStepInput(db: Db, jobId: string): Promise<NextStepInput | undefined> {
+  if (!isPlausibleId(jobId)) return undefined;
+  const job = await db
+    .selectFrom('signature_jobs')
+    .select(['status', 'flow', 'active_signing_order', 'group_activated_at', 'deadline'])
+    .where('id', '=', jobId)
+    .executeTakeFirst();
+  if (!job) return undefined;
+  const [artifacts, signers, notified, channels] = await Promise.all([
+    liveArtifacts(db, jobId),
+    db
+      .selectFrom('signers')
+      .select(['id', 'position', 'name', 'signing_order', 'status'])
+      .where('job_id', '=', jobId)
+      .orderBy('position')
+      .execute(),
+    db.selectFrom('notices').select('signer_id').distinct().where('job_id', '=', jobId).execute(),
+    db
+      .selectFrom('audit_events')
+      .select('details')
+      .where('job_id', '=', jobId)
+      .where('event', '=', NOTICE_CHANNELS_EVENT)
+      .execute(),
+  ]);
+  const notifiedIds = new Set(notified.map((n) => n.signer_id));
+  const channelsOf = new Map<string, { email: boolean; sms: boolean }>();
+  for (const { details } of channels) {
+    const d = (typeof details === 'string' ? JSON.parse(details) : details) as {
+      signerId?: unknown;
+      email?: unknown;
+      sms?: unknown;
+    };
+    if (typeof d.signerId === 'string')
+      channelsOf.set(d.signerId, { email: d.email === true, sms: d.sms === true });
+  }
+  return {
+    status: job.status as JobStatus,
+    flow: job.flow as Flow,
+    hasPades: artifacts.some((a) => a.kind === 'PADES'),
+    activeOrder: job.active_signing_order,
+    groupActivatedAt: job.group_activated_at,
+    deadline: job.deadline,
+    signers: signers.map((s, i) => ({
+      id: s.id,
+      number: i + 1,
+      name: s.name,
+      order: s.signing_order,
+      status: s.status as SignerStatus,
+      channels: channelsOf.get(s.id) ?? null,
+      notified: notifiedIds.has(s.id),
+    })),
+  };
+}
+
+/** What the job waits for next (src/rules/next-step.ts) from its recorded state; NONE if no such job. */
+export async function readNextStep(db: Db, jobId: string): Promise<NextStep> {
+  const input = await readNextStepInput(db, jobId);
+  return input ? nextStep(input) : { kind: 'NONE' };
 }

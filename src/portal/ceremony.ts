@@ -4,7 +4,7 @@
  * (`actAsSigner`), with each step in the audit trail.
  */
 import type { Db } from '../db/index.js';
-import { readJobProgressStates, readSignerJob } from '../db/job-reads.js';
+import { readJobProgressStates, readNextStep, readSignerCopyState, readSignerJob } from '../db/job-reads.js';
 import type { AuthenticatedIdentity } from '../eid/index.js';
 import type { SigningKeyProvider } from '../eid/signing-keys.js';
 import type {
@@ -14,6 +14,8 @@ import type {
   SignatureJobState,
   SignerStatus,
 } from '../job/model.js';
+import type { DigitalMailbox } from '../notifications/mailbox.js';
+import type { NextStep } from '../rules/next-step.js';
 import type { JobServiceDeps } from '../services/signature-jobs.js';
 import { actAsSigner, type SignerActionDeps } from '../services/signer-actions.js';
 import type { SignerIdentity } from '../signatures/job-results.js';
@@ -41,6 +43,8 @@ export interface CeremonyJob {
   description: string | null;
   requiredAuthentication: AuthenticationLevel;
   jobStatus: SignatureJobState['status'];
+  /** When the job expires unless every signer has signed; null when none is recorded. */
+  deadline: string | null;
   signer: {
     /** The identity number the sender addressed the signer by; a login must match it. */
     pid: string | null;
@@ -53,13 +57,15 @@ export interface CeremonyJob {
   hasPades: boolean;
   /** Where the signer stands and what comes next (the progress line of every signer screen). */
   progress: SignerProgress;
+  /** What the job waits for next (the same rule as the sender's page and the API). */
+  next: NextStep;
   /** Direct flow: the origins of the sender's exit URLs, where the ceremony ends. */
   exitOrigins: string[];
 }
 
 /** The job as one of its signers sees it; null when there is no such job and signer. */
 export async function loadCeremonyJob(
-  deps: Pick<JobServiceDeps, 'db'>,
+  deps: Pick<JobServiceDeps, 'db'> & { mailbox?: Pick<DigitalMailbox, 'hasMailbox'> },
   jobId: string,
   signerId: string,
 ): Promise<CeremonyJob | null> {
@@ -72,6 +78,7 @@ export async function loadCeremonyJob(
     .orderBy('position')
     .execute();
   const { request, signer } = row;
+  const delivery = copyDelivery(row.flow, { onBehalfOf: signer.onBehalfOf, pid: signer.pid });
   return {
     jobId,
     signerId,
@@ -82,6 +89,7 @@ export async function loadCeremonyJob(
     description: request.description ?? null,
     requiredAuthentication: request.requiredAuthentication ?? 4,
     jobStatus: row.jobStatus,
+    deadline: row.deadline?.toISOString() ?? null,
     signer: {
       pid: signer.pid,
       status: signer.status,
@@ -103,11 +111,43 @@ export async function loadCeremonyJob(
       jobStatus: row.jobStatus,
       signerStatus: signer.status,
       hasPades: row.hasPades,
-      delivery: copyDelivery(row.flow, { onBehalfOf: signer.onBehalfOf, pid: signer.pid }),
+      delivery,
+      copy: delivery === 'MAILBOX' ? await readSignerCopyState(deps.db, jobId, signerId) : null,
+      hasMailbox:
+        delivery === 'MAILBOX' && row.jobStatus === 'IN_PROGRESS' && signer.pid
+          ? await askMailbox(deps.mailbox, signer.pid)
+          : undefined,
     }),
+    next: await readNextStep(deps.db, jobId),
     exitOrigins: [...new Set(Object.values(request.exitUrls ?? {}).map((u) => new URL(u).origin))],
   };
 }
+
+/**
+ * Whether the person has a digital mailbox, as the register says now; undefined when there is no
+ * register to ask or it does not answer (the page then promises the mailbox only "if you have one").
+ */
+async function askMailbox(
+  mailbox: Pick<DigitalMailbox, 'hasMailbox'> | undefined,
+  pid: string,
+): Promise<boolean | undefined> {
+  if (!mailbox) return undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  // The page does not wait on a slow register: after a moment it says "if you have one".
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), MAILBOX_ASK_MS);
+  });
+  try {
+    return await Promise.race([mailbox.hasMailbox(pid), late]);
+  } catch {
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** How long a signing page waits for the register's mailbox answer. */
+const MAILBOX_ASK_MS = 2000;
 
 /**
  * Keeps the language the signer chose on their signing page for the notices still to come to

@@ -160,6 +160,10 @@ describe.each([390, 1280])('at %i px', (width) => {
     expect(await signerRow('Ola Nordmann').locator('.signer-state').textContent()).toBe(
       'Waiting for an earlier group to sign',
     );
+    // What happens next, in the words the signing page and the API's `next` share.
+    expect(await staff.locator('section.next-step').textContent()).toMatch(
+      /^Next: waiting for the signatures of group 1 of 2, until \d/,
+    );
 
     await press(kariPage, 'Sign');
     await poll(() => kariPage.getByRole('status').first().textContent()).toContain('You have signed');

@@ -14,7 +14,13 @@ function state(
   return {
     status: status as JobStatus,
     activeOrder: activeGroup === undefined ? null : (orders[activeGroup] ?? null),
-    signers: signers.map(([id, order, st]) => ({ id, order, status: st as SignerStatus })),
+    signers: signers.map(([id, order, st], position) => ({
+      id,
+      order,
+      status: st as SignerStatus,
+      position,
+      name: null,
+    })),
   };
 }
 const progress = (

@@ -12,6 +12,10 @@ import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { translator } from '../../api/pages/i18n.js';
+import { nextStepTexts } from '../../api/pages/next-step-view.js';
+import { nextStepView } from '../../api/views.js';
+import { readJob } from '../../src/db/job-reads.js';
 import { activeCallbackSecrets } from '../../src/notifications/callbacks/secrets.js';
 import { verifyCallbackSignature } from '../../src/notifications/callbacks/signature.js';
 import { createDevDigitalMailbox } from '../../src/notifications/mailbox.js';
@@ -19,6 +23,7 @@ import { testPopulation } from '../../src/notifications/test-population.js';
 import { rememberSignerLanguage } from '../../src/portal/ceremony.js';
 import { sendSignerCode } from '../../src/portal/code-delivery.js';
 import { checkSignerCode, signerLinkState } from '../../src/portal/signer-links.js';
+import { nextOsloHour } from '../../src/rules/oslo-time.js';
 import { createSigningContext, type SigningContext } from '../../src/signatures/context.js';
 import { createSignerSignature } from '../../src/signatures/job-results.js';
 import { PostgresDocumentStore } from '../../src/storage/index.js';
@@ -255,6 +260,54 @@ describe("the signer's language", () => {
       /^Test Sender has sent you a document to sign\. Deadline: \d+ [A-Z][a-z]+ \d{4} at \d\d:\d\d \(Norwegian time\)\. http:\/\/localhost:3000\/portal\/link\/\S+ The link is yours alone, so do not share it\. You confirm who you are with your electronic ID\.$/,
     );
     expect(await signerLinkState(t.db, linkIn(text).token)).toMatchObject({ codeChannel: 'NONE' });
+  });
+
+  it('says why an SMS-only signer is not notified yet during the quiet hours, from the recorded state', async () => {
+    // Start the job at 22:30 Oslo time, inside the quiet hours.
+    const now = new Date(await env.currentTimeMs());
+    await env.sleep(nextOsloHour(now, 22).getTime() + 30 * 60 * 1000 - now.getTime());
+    const job = await start({
+      signers: [{ channels: { email: true, sms: false } }, { channels: { email: false, sms: true } }],
+      availableSeconds: 10 * 24 * 3600,
+    });
+    const activatedAt = new Date(await env.currentTimeMs());
+    const morning = nextOsloHour(activatedAt, 8).toISOString();
+    const smsSigner = job.signerIds[1]!;
+    const next = async () => (await readJob(t.db, job.jobId))!.next;
+    await until(
+      'the held notice recorded',
+      async () => {
+        const step = await next();
+        return step.kind === 'SIGNATURES' && step.held.length > 0 ? step : undefined;
+      },
+      30_000,
+    );
+    const held = await next();
+    expect(held).toMatchObject({ kind: 'SIGNATURES', group: 1, groups: 1, waitingFor: 2 });
+    // Only the SMS-only signer waits; the e-mail went out at once.
+    expect(held.kind === 'SIGNATURES' && held.held).toEqual([
+      { signerId: smsSigner, number: 2, name: null, until: morning, reason: 'SMS_QUIET_HOURS' },
+    ]);
+    // The words every screen shows, and the API's view, from the same step.
+    const [, heldText] = nextStepTexts(translator('en'), 'en', held);
+    expect(heldText).toMatch(
+      /^The notice to Signer 2 is held until .* 08:00 \(no SMS between 22:00 and 08:00\)\.$/,
+    );
+    expect(nextStepView(held).held).toEqual([
+      { signerId: smsSigner, until: morning, reason: 'SMS_QUIET_HOURS' },
+    ]);
+
+    // After 08:00 the SMS goes out and nothing is held any more.
+    await env.sleep(Date.parse(morning) - (await env.currentTimeMs()) + 60_000);
+    await smsOfJob(job.jobId);
+    await until(
+      'the SMS recorded',
+      async () => {
+        const step = await next();
+        return step.kind === 'SIGNATURES' && step.held.length === 0 ? step : undefined;
+      },
+      30_000,
+    );
   });
 
   it('a signer reached by e-mail and SMS gets the link by e-mail and, on asking, the code by SMS', async () => {

@@ -9,6 +9,7 @@ export interface CreatedJob {
   status: string;
   activated?: boolean;
   signers: { id: string; signer: string; status: string; redirectUrl?: string }[];
+  next?: { kind: string; waitingFor?: number };
 }
 
 export async function createJob(

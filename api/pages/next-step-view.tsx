@@ -1,0 +1,49 @@
+/** "What happens next" in words, the same on the signing page and the sender's job page. */
+import type { FC } from 'hono/jsx';
+import type { NextStep } from '../../src/rules/next-step.js';
+import type { Lang, Translate } from './i18n.js';
+import { formatTime } from './layout.js';
+
+/** The sentences of a job's next step, in reading order (none once the job ended). */
+export function nextStepTexts(t: Translate, lang: Lang, step: NextStep): string[] {
+  switch (step.kind) {
+    case 'NONE':
+      return [];
+    case 'NOT_STARTED':
+      return [t('nextNotStarted')];
+    case 'PACKAGING':
+      return [t('nextPackaging')];
+    case 'SIGNATURES': {
+      const vars = { group: step.group, groups: step.groups, n: step.waitingFor };
+      const head =
+        step.groups > 1
+          ? step.deadline
+            ? t('nextGroupUntil', { ...vars, date: formatTime(lang, step.deadline) })
+            : t('nextGroup', vars)
+          : step.deadline
+            ? t('nextSignaturesUntil', { ...vars, date: formatTime(lang, step.deadline) })
+            : t('nextSignatures', vars);
+      return [
+        head,
+        ...step.held.map((h) =>
+          t('nextHeldSms', {
+            who: h.name ?? t('signerNumber', { n: h.number }),
+            time: formatTime(lang, h.until),
+          }),
+        ),
+      ];
+    }
+  }
+}
+
+export const NextStepLine: FC<{ t: Translate; lang: Lang; step: NextStep }> = ({ t, lang, step }) => {
+  const texts = nextStepTexts(t, lang, step);
+  if (texts.length === 0) return null;
+  return (
+    <section class="next-step" aria-label={t('nextStepLabel')} data-next={step.kind}>
+      {texts.map((text) => (
+        <p>{text}</p>
+      ))}
+    </section>
+  );
+};

@@ -1,0 +1,104 @@
+/**
+ * What a job waits for next, in one place for every screen and the API: a pure function of the
+ * recorded state (the read model) and the notice schedule's rules. The signing page, the sender's
+ * job page and the JSON job view all show this, so they cannot disagree.
+ */
+import type { JobStatus, SignerStatus } from '../job/model.js';
+import { noticeSchedule } from './reminders.js';
+
+export interface NextStepSigner {
+  id: string;
+  /** 1-based place in the sender's list. */
+  number: number;
+  /** The eID's name once they signed. */
+  name: string | null;
+  order: number;
+  status: SignerStatus;
+  /** The channels their notices go by, as recorded at their group's activation; null while unknown. */
+  channels: { email: boolean; sms: boolean } | null;
+  /** Whether any notice to them has been recorded as sent. */
+  notified: boolean;
+}
+
+export interface NextStepInput {
+  status: JobStatus;
+  flow: 'portal' | 'direct';
+  /** The signed PAdES is stored. */
+  hasPades: boolean;
+  activeOrder: number | null;
+  groupActivatedAt: Date | null;
+  deadline: Date | null;
+  signers: NextStepSigner[];
+}
+
+/** A notice to a signer of the active group that the SMS quiet hours hold back. */
+export interface HeldNotice {
+  signerId: string;
+  number: number;
+  name: string | null;
+  /** When it goes out (08:00 Oslo time). */
+  until: string;
+  reason: 'SMS_QUIET_HOURS';
+}
+
+export type NextStep =
+  /** Not yet activated (a future activation time). */
+  | { kind: 'NOT_STARTED' }
+  /** The active group's signatures, until its deadline; notices held back and why. */
+  | {
+      kind: 'SIGNATURES';
+      group: number;
+      groups: number;
+      /** Signers of that group still to sign. */
+      waitingFor: number;
+      deadline: string | null;
+      held: HeldNotice[];
+    }
+  /** Every signature is in: the signed documents are being packaged. */
+  | { kind: 'PACKAGING' }
+  /** Nothing left to wait for: the job ended. */
+  | { kind: 'NONE' };
+
+export function nextStep(input: NextStepInput): NextStep {
+  if (input.status !== 'IN_PROGRESS') {
+    return input.status === 'COMPLETED_SUCCESSFULLY' && !input.hasPades
+      ? { kind: 'PACKAGING' }
+      : { kind: 'NONE' };
+  }
+  const left = input.signers.filter((s) => s.status !== 'SIGNED');
+  if (left.length === 0) return { kind: 'PACKAGING' };
+  if (input.activeOrder === null) return { kind: 'NOT_STARTED' };
+  const orders = [...new Set(input.signers.map((s) => s.order))].sort((a, b) => a - b);
+  const active = input.signers.filter((s) => s.order === input.activeOrder);
+  return {
+    kind: 'SIGNATURES',
+    group: orders.indexOf(input.activeOrder) + 1,
+    groups: orders.length,
+    waitingFor: active.filter((s) => s.status === 'WAITING').length,
+    deadline: input.deadline?.toISOString() ?? null,
+    held: input.flow === 'portal' ? heldNotices(input, active) : [],
+  };
+}
+
+/**
+ * A waiting signer with no notice sent whose first notice the schedule moved past the group's
+ * activation: the SMS quiet hours hold it until the morning (only SMS is ever moved).
+ */
+function heldNotices(input: NextStepInput, active: NextStepSigner[]): HeldNotice[] {
+  const { groupActivatedAt, deadline } = input;
+  if (!groupActivatedAt || !deadline) return [];
+  return active.flatMap((s) => {
+    if (s.status !== 'WAITING' || s.notified || !s.channels) return [];
+    const first = noticeSchedule({ activatedAt: groupActivatedAt, deadline, channels: s.channels })[0];
+    if (first?.channel !== 'SMS' || first.at.getTime() <= groupActivatedAt.getTime()) return [];
+    return [
+      {
+        signerId: s.id,
+        number: s.number,
+        name: s.name,
+        until: first.at.toISOString(),
+        reason: 'SMS_QUIET_HOURS',
+      },
+    ];
+  });
+}
