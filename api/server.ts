@@ -5,7 +5,7 @@
  */
 import type { Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { type ServerType, serve } from '@hono/node-server';
+import { createAdaptorServer, type ServerType } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { type Config, HTTP_LIMIT_DEFAULTS } from '../src/config.js';
 import { enforceBodyRate } from '../src/http/body-rate.js';
@@ -81,6 +81,9 @@ export function httpLimitsFromConfig(
   };
 }
 
+/** Connections the kernel may hold for the server before it accepts them. */
+const LISTEN_BACKLOG = 4096;
+
 export async function listen(
   app: Hono<AppEnv>,
   host: string,
@@ -97,28 +100,28 @@ export async function listen(
     connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
   };
   const server = await new Promise<ServerType>((resolve, reject) => {
-    const s = serve(
-      {
-        fetch: app.fetch,
-        hostname: host,
-        port,
-        ...(tls
-          ? {
-              createServer: createHttpsServer,
-              serverOptions: {
-                ...timing,
-                key: tls.key,
-                cert: tls.cert,
-                ...(tls.ca ? { ca: tls.ca } : {}),
-                requestCert: tls.requestCert ?? false,
-                rejectUnauthorized: false,
-              },
-            }
-          : { serverOptions: timing }),
-      },
-      () => resolve(s),
-    );
+    const s = createAdaptorServer({
+      fetch: app.fetch,
+      ...(tls
+        ? {
+            createServer: createHttpsServer,
+            serverOptions: {
+              ...timing,
+              key: tls.key,
+              cert: tls.cert,
+              ...(tls.ca ? { ca: tls.ca } : {}),
+              requestCert: tls.requestCert ?? false,
+              rejectUnauthorized: false,
+            },
+          }
+        : { serverOptions: timing }),
+    });
     s.once('error', reject);
+    // A long accept queue: a client that opens connections faster than the event loop takes them
+    // would otherwise fill Node's default of 511, and the kernel would drop everyone else's
+    // connection attempts (a health probe then waits for the SYN's retransmission, 1 s and more).
+    // The kernel caps it at net.core.somaxconn (4096 on current Linux).
+    s.listen({ port, host, backlog: LISTEN_BACKLOG }, () => resolve(s));
   });
   const http = server as Server;
   http.headersTimeout = limits.headersTimeoutMs;
