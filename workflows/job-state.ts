@@ -1,7 +1,7 @@
 /**
  * The state machine of a signature job, as plain functions over a plain object. The workflow
  * holds one `SignatureJobState` and changes it only through these functions, so the rules of
- * domain.md (groups, terminating actions, who may act when) are unit-testable without Temporal.
+ * docs/domain.md (groups, terminating actions, who may act when) are unit-testable without Temporal.
  *
  * Every function takes the time as an argument (workflow time in the workflow) and returns the
  * events it caused; the workflow records those in PostgreSQL and the status-change queue.

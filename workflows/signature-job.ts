@@ -1,5 +1,5 @@
 /**
- * The signature-job workflow: one per job, owning its whole life (domain.md): the activation
+ * The signature-job workflow: one per job, owning its whole life (docs/domain.md): the activation
  * timer, the chained signer groups with a deadline each, the notices, the terminating actions
  * (rejection, expiry, cancellation), the packaging of the results and their retention.
  *
@@ -83,7 +83,7 @@ const { deliverStatusCallback } = proxyActivities<Activities>({
   },
 });
 
-/** Patch marking real notice delivery (see README: workflow versioning). */
+/** Patch marking real notice delivery (see docs/workflow.md). */
 export const NOTICES_PATCH = 'notices-v1';
 /**
  * Patch marking updates that return only once their effect is recorded in PostgreSQL (the one read

@@ -30,7 +30,7 @@ export function jobActionRoutes(deps: ApiDeps) {
     storage: deps.storage,
   };
 
-  /** Only portal jobs can be cancelled (domain.md); a direct path has no such resource. */
+  /** Only portal jobs can be cancelled (docs/domain.md); a direct path has no such resource. */
   app.post('/portal/signature-jobs/:id/cancel', async (c) => {
     const job = await findOwnedJob(deps.db, c.get('org'), 'portal', c.req.param('id'));
     await cancelJob(jobDeps, job.id);

@@ -1,6 +1,6 @@
 /**
- * The national service's request documents mapped to the JSON API's `job` object (official-api.md
- * §6), before any validation: the same object a JSON sender would send, so the same rules
+ * The national service's request documents mapped to the JSON API's `job` object (docs/xml-api.md),
+ * before any validation: the same object a JSON sender would send, so the same rules
  * (src/job/schema.ts, the document inspection, the create service) decide. This module only
  * renames and reshapes; it checks nothing but the XML structure it must walk.
  */

@@ -1,5 +1,5 @@
 /**
- * The national service's sender API in XML (official-api.md), under its own root (`/xml-api`, the
+ * The national service's sender API in XML (docs/xml-api.md), under its own root (`/xml-api`, the
  * official client's service URL), over mutual TLS only. An adapter: requests are mapped to the
  * JSON API's objects and handed to the same services; answers are rendered from the same records.
  *

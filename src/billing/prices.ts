@@ -3,7 +3,7 @@
  * excluding VAT). Integers throughout, so a quarter's totals add up exactly; NOK with decimals is
  * only ever produced for display (see money.ts).
  *
- * The defaults are the national service's published prices (domain.md "Prices" and the Norwegian
+ * The defaults are the national service's published prices (docs/domain.md, "Usage and prices", and the Norwegian
  * service description in the seeds). The published totals are sums of these elements:
  *
  *   Authenticated signature, portal flow       1.72 NOK = 172 øre

@@ -20,7 +20,7 @@ type Parse = (
   options: Record<string, { type: 'string' }>,
 ) => { values: Record<string, string | undefined>; positionals: string[] };
 
-/** Where the CLI finds the development PKI and what URL it tells senders (see the README). */
+/** Where the CLI finds the development PKI and what URL it tells senders (see docs/xml-api.md). */
 export interface XmlApiCliSettings {
   pkiDir: string;
   xmlApiUrl: string;

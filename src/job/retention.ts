@@ -1,5 +1,5 @@
 /**
- * How long an ended job's documents are kept (domain.md): 40 days after the job ended. A completed
+ * How long an ended job's documents are kept (docs/domain.md): 40 days after the job ended. A completed
  * job with long-term storage is the long-term archive's from then on (src/archive): it keeps the
  * documents up to 50 years from when the signed PAdES was stored, so the job itself has no
  * retention deadline (undefined).

@@ -1,5 +1,5 @@
 /**
- * When the sender is warned (domain.md, "Sender notices"). Pure functions without I/O, so the
+ * When the sender is warned (docs/domain.md, "Notices"). Pure functions without I/O, so the
  * workflow may import this file to plan its timers.
  */
 

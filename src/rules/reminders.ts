@@ -39,7 +39,7 @@ interface BandRule {
   smsDaysBefore?: number;
 }
 
-/** domain.md's notification table. "Days" are 24-hour periods, not Oslo calendar days. */
+/** The notification table of docs/domain.md. "Days" are 24-hour periods, not Oslo calendar days. */
 const BAND_RULES: readonly BandRule[] = [
   { band: '0-24 hours', maxLengthMs: DAY_MS },
   { band: '2-3 days', maxLengthMs: 3 * DAY_MS, secondNoticeDaysBefore: 1, smsDaysBefore: 1 },
