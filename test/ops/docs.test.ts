@@ -24,7 +24,7 @@ const README_MAX_LINES = 260;
 
 /**
  * Documents other branches of the same issue are writing (the workflow's life, running at scale):
- * links to them may wait for the merge. Once a file exists its links and anchors are checked.
+ * links and citations may name them before the merge. Once a file exists, its anchors are checked.
  */
 const PENDING_DOCS = ['docs/workflow.md', 'docs/scaling.md'];
 
@@ -95,7 +95,10 @@ describe('the documentation', () => {
     const readme = read('README.md');
     const problems = sourceFiles().flatMap((file) => {
       const text = read(file);
-      return [...citationsOutside(root, file, text), ...missingReadmeSections(file, text, readme)];
+      return [
+        ...citationsOutside(root, file, text, PENDING_DOCS),
+        ...missingReadmeSections(file, text, readme),
+      ];
     });
     expect(problems).toEqual([]);
   });

@@ -65,15 +65,22 @@ export function brokenLink(
 /**
  * The documents a source file cites that are not in the repository: a `name.md` that is neither a
  * path from the repository's root nor from the file's own folder, a path into `../shared` or
- * `/work/`, or a "design note".
+ * `/work/`, or a "design note". `pending` names files another branch is writing.
  */
-export function citationsOutside(root: string, file: string, text: string): string[] {
+export function citationsOutside(
+  root: string,
+  file: string,
+  text: string,
+  pending: readonly string[] = [],
+): string[] {
   const problems: string[] = [];
   for (const match of text.matchAll(/(?<![\w/.-])((?:\.{1,2}\/)?[\w./-]*\.md)\b/g)) {
     const cited = match[1] ?? '';
     const fromRoot = normalize(cited);
     const fromFolder = relative(root, join(root, dirname(file), cited));
-    const inside = [fromRoot, fromFolder].some((p) => !p.startsWith('..') && existsSync(join(root, p)));
+    const inside = [fromRoot, fromFolder].some(
+      (p) => !p.startsWith('..') && (existsSync(join(root, p)) || pending.includes(p)),
+    );
     if (!inside) problems.push(`${file}: cites ${cited}, which is not in the repository`);
   }
   for (const match of text.matchAll(/\.\.\/shared\b|\/work\/|design notes?\b/gi)) {
