@@ -1,5 +1,5 @@
 /**
- * PostgreSQL is the one read model, the workflow the one writer (architecture.md): a sign, reject,
+ * PostgreSQL is the one read model, the workflow the one writer (docs/architecture.md): a sign, reject,
  * cancel or extend that has returned is visible in the very next read, and every read (the job,
  * the status queue, the signing portal's list, a ceremony, the sender portal's list) answers with
  * the worker stopped, from what the workflow recorded.

@@ -15,7 +15,7 @@ function signatureTotal(prices: PriceTable, type: SignatureType, flow: Flow): nu
 
 describe('the default price table', () => {
   it('reproduces the published totals exactly (øre)', () => {
-    // domain.md: authenticated 1.72 and advanced 1.99, both with the 0.29 portal login.
+    // docs/domain.md: authenticated 1.72 and advanced 1.99, both with the 0.29 portal login.
     expect(signatureTotal(DEFAULT_PRICES, 'AUTHENTICATED_SIGNATURE', 'portal')).toBe(172);
     expect(signatureTotal(DEFAULT_PRICES, 'ADVANCED_SIGNATURE', 'portal')).toBe(199);
     // The direct-flow signer never logs in to the portal.

@@ -238,7 +238,7 @@ describe('hostile input to the running API', () => {
   }, 300_000);
 
   // 200 requests a second here (this suite shares its machine with the rest of `npm test`);
-  // bench/hardening/run.ts measures 1,000 a second and the README has its figures.
+  // bench/hardening/run.ts measures 1,000 a second and docs/benchmarks.md has its figures.
   it('refuses a flood from one address to /tsa and /api/verify with 429 while serving others', async () => {
     const address = from();
     const each = { perSecond: 100, seconds: 3, method: 'POST' };

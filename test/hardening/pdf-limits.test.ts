@@ -194,7 +194,7 @@ describe('a job document read whole within the limits (intake and packaging)', (
     const cpu = process.cpuUsage();
     expect(await readPdfWithinLimits(pdf)).toEqual({ pageCount: 300 });
     const used = process.cpuUsage(cpu);
-    // About 30 ms on an idle machine (README, "Limits on input from outside").
+    // About 30 ms on an idle machine (docs/security.md, "Limits on input from outside").
     expect((used.user + used.system) / 1000).toBeLessThan(1_000);
   }, 60_000);
 });

@@ -48,7 +48,7 @@ describe('isValidOrganisationNumber', () => {
 });
 
 describe('validatePersonalIdentificationNumber', () => {
-  it('accepts the api.md example 01819010001: a Tenor synthetic number (month 81 → January), born 1 January 1990', () => {
+  it('accepts the API contract example 01819010001: a Tenor synthetic number (month 81 → January), born 1 January 1990', () => {
     expect(validatePersonalIdentificationNumber('01819010001')).toEqual({
       ok: true,
       kind: 'SYNTHETIC',

@@ -13,7 +13,7 @@ import {
 import { makeIdentityNumber } from './support/identity-numbers.js';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
-const PID = '01819010001'; // the api.md example: a valid Tenor synthetic number
+const PID = '01819010001'; // the API contract example: a valid Tenor synthetic number
 const PID_2 = makeIdentityNumber({ day: 15, month: 5, year: 1980 });
 const PID_3 = makeIdentityNumber({ day: 3, month: 11, year: 2001, dNumber: true });
 
@@ -124,7 +124,7 @@ describe('parseJobRequest: valid jobs and defaults', () => {
     ]);
   });
 
-  it('accepts the portal part of the api.md example as written', () => {
+  it('accepts the portal part of the API contract example as written', () => {
     const example = {
       title: 'Employment contract',
       nonsensitiveTitle: 'Contract',

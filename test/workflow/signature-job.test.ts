@@ -1,5 +1,5 @@
 /**
- * The life of a signature job under the time-skipping test server: every rule of domain.md's
+ * The life of a signature job under the time-skipping test server: every rule of docs/domain.md's
  * "A signature job", "How a job ends" and the notice schedule, with real activities writing to a
  * real PostgreSQL. Days pass in milliseconds; `env.sleep` moves the server's clock.
  */
