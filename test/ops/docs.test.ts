@@ -7,13 +7,16 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { USAGE } from '../../src/cli/commands.js';
 import {
   anchorsOf,
   brokenLink,
   citationsOutside,
   headingSlug,
+  missingProjectPaths,
   missingReadmeSections,
   relativeLinks,
+  unknownCommands,
 } from './support/docs-check.js';
 
 const root = process.cwd();
@@ -73,6 +76,20 @@ describe('the checks themselves', () => {
     expect(missingReadmeSections('a.ts', '// (README, "No such part")', '# Title\n')).toHaveLength(1);
     expect(missingReadmeSections('a.ts', '// (README, "Title")', '# Title\n')).toEqual([]);
   });
+
+  it('find a project path that does not exist and a command nothing runs', () => {
+    const text = '`src/rules/groups.ts`, `src/rules/nowhere.ts`, `DATA_DIR/pki`, `docs/<name>.md`';
+    expect(missingProjectPaths(root, text)).toEqual(['src/rules/nowhere.ts']);
+    const usage = '  jobs audit <jobId>   the trail\n  roles grant|revoke --pid <id>';
+    expect(unknownCommands('`npm run dev`, `npm run cli -- jobs audit 1`', ['dev', 'cli'], usage)).toEqual(
+      [],
+    );
+    expect(unknownCommands('`npm run cli -- roles grant`', ['cli'], usage)).toEqual([]);
+    expect(unknownCommands('`npm run start`', ['dev'], usage)).toEqual(['npm run start: no such script']);
+    expect(unknownCommands('`npm run cli -- jobs purge`', ['cli'], usage)).toEqual([
+      'npm run cli -- jobs purge: not a CLI command',
+    ]);
+  });
 });
 
 describe('the documentation', () => {
@@ -89,6 +106,18 @@ describe('the documentation', () => {
         .map((problem) => `${file}: ${problem}`),
     );
     expect(broken).toEqual([]);
+  });
+
+  it('names only project files that exist, npm scripts package.json has and commands the CLI lists', () => {
+    const scripts = Object.keys(JSON.parse(read('package.json')).scripts as Record<string, string>);
+    const problems = markdownFiles.flatMap((file) => {
+      const text = read(file);
+      return [
+        ...missingProjectPaths(root, text).map((path) => `${file}: no ${path}`),
+        ...unknownCommands(text, scripts, USAGE).map((problem) => `${file}: ${problem}`),
+      ];
+    });
+    expect(problems).toEqual([]);
   });
 
   it('has no code cite a document outside the repository, nor a README section it lacks', () => {

@@ -107,3 +107,48 @@ export function missingReadmeSections(file: string, text: string, readme: string
     .filter((name) => !headings.has(name.toLowerCase()))
     .map((name) => `${file}: names the README section "${name}", which the README does not have`);
 }
+
+/** The project's own folders: a backticked path starting with one of them names a file of ours. */
+const PROJECT_FOLDERS = [
+  'src',
+  'api',
+  'workflows',
+  'activities',
+  'worker',
+  'scripts',
+  'test',
+  'bench',
+  'deploy',
+  'docs',
+];
+
+/**
+ * The project paths a Markdown file names in backticks (`src/rules/groups.ts`) that do not exist.
+ * Patterns (`<jobId>`, `{org}`, `…`, `*`) are not paths and are left alone.
+ */
+export function missingProjectPaths(root: string, markdown: string): string[] {
+  const paths = [...markdown.matchAll(/`([\w.-]+(?:\/[\w.-]+)+\/?)`/g)].map((m) => m[1] ?? '');
+  return paths.filter(
+    (path) => PROJECT_FOLDERS.includes(path.split('/')[0] ?? '') && !existsSync(join(root, path)),
+  );
+}
+
+/**
+ * The `npm run <script>` commands a Markdown file shows that package.json does not have, and the
+ * `npm run cli -- <command>` ones whose command the CLI's usage text does not list.
+ */
+export function unknownCommands(markdown: string, scripts: readonly string[], cliUsage: string): string[] {
+  const problems: string[] = [];
+  for (const match of markdown.matchAll(/npm run ([\w:-]+)/g)) {
+    const script = match[1] ?? '';
+    if (!scripts.includes(script)) problems.push(`npm run ${script}: no such script`);
+  }
+  for (const match of markdown.matchAll(/npm run cli -- ([a-z-]+)(?: ([a-z-]+))?/g)) {
+    const [, command = '', sub] = match;
+    const listed = new RegExp(`^ {2}${command}\\b${sub ? `.*\\b${sub}\\b` : ''}`, 'm');
+    if (command !== '--help' && !listed.test(cliUsage)) {
+      problems.push(`npm run cli -- ${command}${sub ? ` ${sub}` : ''}: not a CLI command`);
+    }
+  }
+  return problems;
+}
