@@ -3,13 +3,17 @@
  * the API uses (parseJobRequest, inspectDocument, createSignatureJob); this module only turns the
  * form into the API's `job` JSON and the uploads into its document parts.
  */
+
+import type { JobListFilter } from '../db/job-reads.js';
 import { inspectDocument } from '../job/documents.js';
 import type { DocumentMimeType, FieldIssue, JobRequest, Sector } from '../job/model.js';
 import { DAY_SECONDS } from '../job/model.js';
 import { parseJobRequest } from '../job/schema.js';
 import { isExistingDate } from '../rules/identity.js';
 import { osloInstant } from '../rules/oslo-time.js';
+import { JOB_OUTCOMES } from '../rules/outcome.js';
 import { createSignatureJob, JobInputError, type JobServiceDeps } from '../services/signature-jobs.js';
+import { isStorableText } from '../services/storable-text.js';
 import type { DocumentStore } from '../storage/index.js';
 
 export interface UploadedFile {
@@ -169,5 +173,31 @@ export async function createJobFromPortal(
   }
 }
 
-/** The organisation's portal jobs: read from the one read model. */
-export { type JobListFilter, listOrganisationJobs } from '../db/job-reads.js';
+/** The organisation's jobs: read from the one read model. */
+export { type JobListFilter, listOrganisationJobs, type OrganisationJobRow } from '../db/job-reads.js';
+
+/** The longest search the job list takes (a title is at most 255; names and addresses are shorter). */
+export const MAX_LIST_QUERY_CHARS = 100;
+
+/** A list query refused, by its field: too long a search, or a status the list does not know. */
+export type JobListQueryIssue =
+  | { field: 'q'; code: 'TOO_LONG' | 'UNREADABLE' }
+  | { field: 'status'; code: 'UNKNOWN_STATUS'; value: string };
+
+/**
+ * The job list's filter from the URL's `status` and `q`: a known outcome (empty for all) and at
+ * most MAX_LIST_QUERY_CHARS of search; anything else is refused by field, never cut silently.
+ */
+export function parseJobListQuery(
+  status: string | undefined,
+  search: string | undefined,
+): { ok: true; filter: JobListFilter } | { ok: false; issue: JobListQueryIssue } {
+  const words = search?.trim() ?? '';
+  if (!isStorableText(words)) return { ok: false, issue: { field: 'q', code: 'UNREADABLE' } };
+  if ([...words].length > MAX_LIST_QUERY_CHARS) return { ok: false, issue: { field: 'q', code: 'TOO_LONG' } };
+  const wanted = status?.trim() ?? '';
+  const outcome = JOB_OUTCOMES.find((o) => o === wanted);
+  if (wanted !== '' && !outcome)
+    return { ok: false, issue: { field: 'status', code: 'UNKNOWN_STATUS', value: wanted.slice(0, 40) } };
+  return { ok: true, filter: { ...(outcome ? { outcome } : {}), ...(words ? { search: words } : {}) } };
+}

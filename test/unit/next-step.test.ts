@@ -36,6 +36,7 @@ describe('next step', () => {
     expect(step).toEqual({
       kind: 'SIGNATURES',
       group: 1,
+      order: 0,
       groups: 1,
       waitingFor: 2,
       deadline: '2026-12-14T22:30:00.000Z',
@@ -65,10 +66,12 @@ describe('next step', () => {
   });
 
   it('names the active group among several, packaging after the last signature, nothing once ended', () => {
-    const two = [signer({ id: 'a', status: 'SIGNED' }), signer({ id: 'b', number: 2, order: 1 })];
-    expect(nextStep(job({ activeOrder: 1, signers: two }))).toMatchObject({
+    const two = [signer({ id: 'a', status: 'SIGNED' }), signer({ id: 'b', number: 2, order: 5 })];
+    // The second group in the signing order, numbered 5 by the sender.
+    expect(nextStep(job({ activeOrder: 5, signers: two }))).toMatchObject({
       kind: 'SIGNATURES',
       group: 2,
+      order: 5,
       groups: 2,
       waitingFor: 1,
     });
