@@ -686,7 +686,7 @@ export const JobStatusPage: FC<{
       <h2>{t('documentsHeading')}</h2>
       <ul class="job-documents">
         {details.documents.map((d) => (
-          <li data-file={d.fileName}>
+          <li data-document={d.fileName}>
             <strong>{d.title}</strong> ({d.fileName}, {t('documentSize', { size: kilobytes(d.sizeBytes) })}
             {d.deleted ? `, ${t('documentDeletedNote')}` : ''})
           </li>

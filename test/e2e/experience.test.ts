@@ -162,7 +162,8 @@ describe.each([390, 1280])('at %i px', (width) => {
     );
     // What happens next, in the words the signing page and the API's `next` share.
     expect(await staff.locator('section.next-step').textContent()).toMatch(
-      /^Next: waiting for the signatures of group 1 of 2, until \d/,
+      // Groups named by the sender's numbers (the form's and the API's), with their place.
+      /^Next: waiting for the signatures of group 0 \(step 1 of 2\), until \d/,
     );
 
     await press(kariPage, 'Sign');

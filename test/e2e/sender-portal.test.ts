@@ -180,7 +180,9 @@ describe('sender portal', () => {
     await staff.getByRole('button', { name: 'Extend' }).click();
     await poll(() => staff.getByRole('status').textContent()).toContain('The deadline is now');
     expect(await staff.locator('#days-hint').textContent()).toMatch(/^Now: 45 days, deadline /);
-    await staff.getByRole('button', { name: 'Cancel the job' }).click();
+    // Cancelling asks first.
+    await staff.getByRole('link', { name: 'Cancel the job' }).click();
+    await staff.getByRole('button', { name: 'Yes, cancel the job' }).click();
     await poll(() => staff.getByRole('status').textContent()).toContain('The job has been cancelled.');
     await waitForJob(ps, 'portal', job.id, (j) => j.status === 'FAILED');
     // A cancelled job is named so, on its page and in the list's filter.
@@ -237,6 +239,14 @@ describe('sender portal', () => {
         `Reason for the sender: “${reason}”`,
       );
       expect(await rejecter.locator('.signer-state').textContent()).toBe('Rejected');
+      expect(await rejecter.locator('.signer-history li').last().textContent()).toMatch(
+        new RegExp(`: rejected, giving the reason “${reason.replace(/[()]/g, '\\$&')}”$`),
+      );
+      // The JSON API carries the same reason.
+      const viewed = (await readJob(ps, 'portal', job.id)) as unknown as {
+        signers: { id: string; rejectionReason?: string }[];
+      };
+      expect(viewed.signers.map((s) => s.rejectionReason ?? null)).toEqual([reason, null]);
       // The other signer did not reject: no reason line.
       expect(await staff.locator(`[data-signer="${job.signers[1]!.id}"] .rejection-reason`).count()).toBe(0);
       expect(await staff.getByRole('button', { name: 'Extend' }).count()).toBe(0);
@@ -275,7 +285,7 @@ describe('sender portal', () => {
       expect(await staff.locator('.job-outcome').textContent()).toBe('In progress');
       expect(await staff.getByText('Direct signing (API)').count()).toBe(1);
       // The direct flow has no sender's cancel or extension.
-      expect(await staff.getByRole('button', { name: 'Cancel the job' }).count()).toBe(0);
+      expect(await staff.getByRole('link', { name: 'Cancel the job' }).count()).toBe(0);
       const directReject = await fetch(
         `${ps.baseUrl}/api/dev/signature-jobs/${direct.id}/signers/${direct.signers[0]!.id}/reject`,
         { method: 'POST', body: JSON.stringify({}) },
