@@ -61,6 +61,12 @@ async function loggedIn(width: number, path: string, pid: string): Promise<Page>
   return page;
 }
 
+/** The job's deadline, once its first group's activation recorded it. */
+const deadlineOf = async (jobId: string) =>
+  (await waitForJob(ps, 'portal', jobId, (j) => (j as { deadline?: string }).deadline !== undefined)) as {
+    deadline?: string;
+  };
+
 /** Readable at the width: nothing wider than the screen, and no serious axe finding. */
 async function expectReadable(page: Page) {
   expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
@@ -88,7 +94,7 @@ describe.each([390, 1280])('at %i px', (width) => {
       { 'tenancy.pdf': pdf },
     );
     const [kari, per] = job.signers as [(typeof job.signers)[0], (typeof job.signers)[0]];
-    const { deadline } = (await readJob(ps, 'portal', job.id)) as { deadline?: string };
+    const { deadline } = await deadlineOf(job.id);
 
     // Kari opens her job from the notice's way in and logs in at level 4: the login is recorded.
     const signer = await loggedIn(width, `/sign/${job.id}/${kari.id}`, KARI.pid);
@@ -144,7 +150,7 @@ describe.each([390, 1280])('at %i px', (width) => {
     const kariHistory = await history(staff, kari.id);
     expect(kariHistory).toContainEqual(expect.stringMatching(/: notified by e-mail$/));
     expect(kariHistory).toContainEqual(
-      expect.stringMatching(/: logged in at level 4 with TestID \(through [^)]+\)$/),
+      expect.stringMatching(/: logged in at level 4 with TestID \(through .+\)$/),
     );
     expect(kariHistory).toContainEqual(expect.stringMatching(/: opened the documents$/));
     expect(kariHistory).toContainEqual(expect.stringMatching(/: signed$/));
@@ -265,7 +271,7 @@ describe.each([390, 1280])('at %i px', (width) => {
       },
       { 'c.pdf': pdf },
     );
-    const { deadline } = (await readJob(ps, 'portal', job.id)) as { deadline?: string };
+    const { deadline } = await deadlineOf(job.id);
     const staff = await loggedIn(width, `/sender/${ORG}/jobs/${job.id}`, INGRID.pid);
     await staff.locator('#days').fill('10');
     await staff.getByRole('button', { name: 'Extend' }).click();
@@ -331,7 +337,8 @@ describe('the job list', () => {
         { 'l.pdf': pdf },
       ),
     });
-    expect(other.status, await other.text()).toBe(201);
+    const created = (await other.json()) as { id: string };
+    expect(other.status, JSON.stringify(created)).toBe(201);
     const staff = await loggedIn(1280, `/sender/${ORG}`, INGRID.pid);
     const res = await staff.goto(`${ps.baseUrl}/sender/${ORG}?q=${'x'.repeat(101)}`);
     expect(res?.status()).toBe(400);
@@ -339,13 +346,12 @@ describe('the job list', () => {
       'The search may be at most 100 characters (field “q”).',
     );
     await expectReadable(staff);
-    const status = await staff.request.get(`${ps.baseUrl}/sender/${ORG}?status=DONE`);
+    const status = await staff.request.get(`${ps.baseUrl}/sender/${ORG}?status=DONE&lang=en`);
     expect(status.status()).toBe(400);
     expect(await status.text()).toContain('Unknown status “DONE” (field “status”).');
     // Another organisation's job is never listed, nor its page shown.
     await staff.goto(`${ps.baseUrl}/sender/${ORG}?q=${encodeURIComponent('Other organisation')}`);
     expect(await staff.locator('tbody tr').count()).toBe(0);
-    const { id } = (await other.json()) as { id: string };
-    expect((await staff.request.get(`${ps.baseUrl}/sender/${ORG}/jobs/${id}`)).status()).toBe(404);
+    expect((await staff.request.get(`${ps.baseUrl}/sender/${ORG}/jobs/${created.id}`)).status()).toBe(404);
   });
 });
