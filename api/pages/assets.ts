@@ -61,7 +61,7 @@ th { background: var(--tint); }
 .actions { display: grid; gap: 1.5rem; grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr)); }
 .card { border: 1px solid var(--line); border-radius: 6px; padding: 1rem; }
 ul.jobs { list-style: none; padding: 0; }
-ul.jobs li { border: 1px solid var(--line); border-radius: 6px; padding: .75rem 1rem; margin: .5rem 0; }
+ul.jobs > li { border: 1px solid var(--line); border-radius: 6px; padding: .75rem 1rem; margin: .5rem 0; }
 .signer-row { display: grid; gap: 0 1rem; grid-template-columns: repeat(auto-fit, minmax(14rem, 1fr)); }
 details summary { cursor: pointer; font-weight: 600; margin: 1rem 0; }
 .progress { border-left: 6px solid var(--ok); background: var(--tint); padding: .5rem 1rem; margin: 1rem 0; }

@@ -239,8 +239,11 @@ describe('sender portal', () => {
         `Reason for the sender: “${reason}”`,
       );
       expect(await rejecter.locator('.signer-state').textContent()).toBe('Rejected');
-      expect(await rejecter.locator('.signer-history li').last().textContent()).toMatch(
-        new RegExp(`: rejected, giving the reason “${reason.replace(/[()]/g, '\\$&')}”$`),
+      // Its history has the rejection with the reason (among the notices, in the order recorded).
+      expect(await rejecter.locator('.signer-history li').allTextContents()).toContainEqual(
+        expect.stringMatching(
+          new RegExp(`: rejected, giving the reason “${reason.replace(/[()]/g, '\\$&')}”$`),
+        ),
       );
       // The JSON API carries the same reason.
       const viewed = (await readJob(ps, 'portal', job.id)) as unknown as {
