@@ -687,7 +687,9 @@ export const JobStatusPage: FC<{
       <ul class="job-documents">
         {details.documents.map((d) => (
           <li data-document={d.fileName}>
-            <strong>{d.title}</strong> ({d.fileName}, {t('documentSize', { size: kilobytes(d.sizeBytes) })}
+            <strong>{d.title}</strong> ({d.fileName},{' '}
+            {d.pages !== null ? `${t('documentPages', { n: d.pages })}, ` : ''}
+            {t('documentSize', { size: kilobytes(d.sizeBytes) })}
             {d.deleted ? `, ${t('documentDeletedNote')}` : ''})
           </li>
         ))}

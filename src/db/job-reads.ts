@@ -674,7 +674,15 @@ export interface SenderJobDetails {
   message: string | null;
   /** When the job was activated (its first group received it); null before. */
   activatedAt: Date | null;
-  documents: { title: string; fileName: string; mimeType: string; sizeBytes: number; deleted: boolean }[];
+  documents: {
+    title: string;
+    fileName: string;
+    mimeType: string;
+    sizeBytes: number;
+    /** The PDF's pages; null for text documents and jobs created before they were counted. */
+    pages: number | null;
+    deleted: boolean;
+  }[];
   /** By signer id; `name` as the eID gave it when they signed. */
   signers: Map<string, { name: string | null; facts: Omit<SignerFacts, 'held'> }>;
 }
@@ -698,7 +706,7 @@ export async function readSenderJobDetails(db: Db, jobId: string): Promise<Sende
   const [documents, signers, notices, audit, forwards] = await Promise.all([
     db
       .selectFrom('documents')
-      .select(['title', 'file_name', 'mime_type', 'size_bytes', 'deleted_at'])
+      .select(['title', 'file_name', 'mime_type', 'size_bytes', 'page_count', 'deleted_at'])
       .where('job_id', '=', jobId)
       .orderBy('position')
       .execute(),
@@ -736,6 +744,7 @@ export async function readSenderJobDetails(db: Db, jobId: string): Promise<Sende
       fileName: d.file_name,
       mimeType: d.mime_type,
       sizeBytes: d.size_bytes,
+      pages: d.page_count,
       deleted: d.deleted_at !== null,
     })),
     signers: new Map(

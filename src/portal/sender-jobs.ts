@@ -127,8 +127,10 @@ export function jobJsonFromForm(form: JobForm, files: UploadedFile[]): Record<st
 export async function inspectJobDocuments(
   job: JobRequest,
   files: Map<string, Uint8Array>,
-): Promise<FieldIssue[]> {
+): Promise<{ issues: FieldIssue[]; pageCounts: Map<string, number> }> {
   const issues: FieldIssue[] = [];
+  // The pages of each PDF, as inspection counted them: kept with the document for the sender's page.
+  const pageCounts = new Map<string, number>();
   for (const [i, doc] of job.documents.entries()) {
     const bytes = files.get(doc.fileName);
     if (!bytes) {
@@ -141,8 +143,9 @@ export async function inspectJobDocuments(
     }
     const inspected = await inspectDocument(bytes, doc.mimeType);
     if (!inspected.ok) issues.push({ path: doc.fileName, code: inspected.code, message: inspected.message });
+    else if (inspected.pageCount !== undefined) pageCounts.set(doc.fileName, inspected.pageCount);
   }
-  return issues;
+  return { issues, pageCounts };
 }
 
 export type CreateFromPortalResult = { ok: true; jobId: string } | { ok: false; issues: FieldIssue[] };
@@ -155,7 +158,7 @@ export async function createJobFromPortal(
   const parsed = parseJobRequest('portal', raw, { sector: input.sector }, new Date());
   if (!parsed.ok) return { ok: false, issues: parsed.issues };
   const files = new Map(input.files.map((f) => [f.fileName, f.bytes]));
-  const documentIssues = await inspectJobDocuments(parsed.job, files);
+  const { issues: documentIssues, pageCounts } = await inspectJobDocuments(parsed.job, files);
   if (documentIssues.length > 0) return { ok: false, issues: documentIssues };
   try {
     const { jobId } = await createSignatureJob(deps, {
@@ -164,6 +167,7 @@ export async function createJobFromPortal(
       job: parsed.job,
       requestJson: raw,
       files,
+      pageCounts,
       idempotencyKey: input.idempotencyKey,
     });
     return { ok: true, jobId };

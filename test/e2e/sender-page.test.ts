@@ -88,10 +88,13 @@ describe.each([390, 1280])('at %i px', (width) => {
       {
         title,
         description: message,
-        documents: [{ title: 'Tenancy agreement', fileName: 'tenancy.pdf', mimeType: 'application/pdf' }],
+        documents: [
+          { title: 'Tenancy agreement', fileName: 'tenancy.pdf', mimeType: 'application/pdf' },
+          { title: 'House rules', fileName: 'rules.txt', mimeType: 'text/plain' },
+        ],
         signers: [{ personalIdentificationNumber: KARI.pid }, { personalIdentificationNumber: PER.pid }],
       },
-      { 'tenancy.pdf': pdf },
+      { 'tenancy.pdf': pdf, 'rules.txt': 'No smoking on the balcony.\n' },
     );
     const [kari, per] = job.signers as [(typeof job.signers)[0], (typeof job.signers)[0]];
     const { deadline } = await deadlineOf(job.id);
@@ -138,8 +141,10 @@ describe.each([390, 1280])('at %i px', (width) => {
     await staff.goto(`${ps.baseUrl}/sender/${ORG}/jobs/${job.id}`);
     await poll(() => staff.getByRole('link', { name: 'Download the signed PDF (PAdES)' }).count()).toBe(1);
     expect(await staff.locator('.job-message').textContent()).toBe(message);
+    // Each document with its pages as counted at creation (a text has none) and its size.
     expect(await staff.locator('.job-documents li').allTextContents()).toEqual([
-      expect.stringMatching(/^Tenancy agreement \(tenancy\.pdf, \d+ kB\)$/),
+      expect.stringMatching(/^Tenancy agreement \(tenancy\.pdf, 1 page\(s\), \d+ kB\)$/),
+      'House rules (rules.txt, 1 kB)',
     ]);
     const times = await staff.locator('.job-times').textContent();
     expect(times).toMatch(/Created\d/);
