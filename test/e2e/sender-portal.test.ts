@@ -128,6 +128,8 @@ describe('sender portal', () => {
       staff.waitForEvent('download'),
       staff.getByRole('link', { name: 'Download the signed PDF (PAdES)' }).click(),
     ]);
+    // Named after the job and the day it was sealed, not its id.
+    expect(download.suggestedFilename()).toMatch(/^Partnership-agreement-signed-\d{4}-\d\d-\d\d\.pdf$/);
     const bytes = await readFile(await download.path());
     expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
     const [xades] = await Promise.all([
@@ -135,6 +137,7 @@ describe('sender portal', () => {
       staff.getByRole('link', { name: 'Signature object (XAdES)' }).first().click(),
     ]);
     expect(await readFile(await xades.path(), 'utf8')).toContain('SignedInfo');
+    expect(xades.suggestedFilename()).toMatch(/^Partnership-agreement-signer-1-signed-\d{4}-\d\d-\d\d\.xml$/);
   });
 
   it('extends the deadline and cancels a job', async () => {
