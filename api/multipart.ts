@@ -29,6 +29,8 @@ export interface CreateRequest {
   /** The `job` part as sent (before defaults): what an idempotent retry must repeat. */
   requestJson: unknown;
   files: Map<string, Uint8Array>;
+  /** Each PDF's pages as inspection counted them, by file name. */
+  pageCounts: Map<string, number>;
 }
 
 export async function readCreateRequest(c: Context, flow: Flow, sector: Sector): Promise<CreateRequest> {
@@ -113,8 +115,8 @@ export async function readCreateRequest(c: Context, flow: Flow, sector: Sector):
     files.set(name, new Uint8Array(await value.arrayBuffer()));
   }
 
-  await validateJobDocuments(job, files);
-  return { job, requestJson: raw, files };
+  const pageCounts = await validateJobDocuments(job, files);
+  return { job, requestJson: raw, files, pageCounts };
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
@@ -147,8 +149,11 @@ export function validateJobRequest(flow: Flow, sector: Sector, raw: unknown): Jo
  * that breaks a limit on reading it is answered as /api/verify answers it: 413 or 422 with the
  * limit's code (PDF_STREAM_TOO_LARGE, ...), the document named in the details.
  */
-export async function validateJobDocuments(job: JobRequest, files: Map<string, Uint8Array>): Promise<void> {
-  const issues = await inspectJobDocuments(job, files);
+export async function validateJobDocuments(
+  job: JobRequest,
+  files: Map<string, Uint8Array>,
+): Promise<Map<string, number>> {
+  const { issues, pageCounts } = await inspectJobDocuments(job, files);
   for (const { code, path } of issues) {
     if (isPdfLimitCode(code))
       throw new ApiError(
@@ -160,4 +165,5 @@ export async function validateJobDocuments(job: JobRequest, files: Map<string, U
   }
   if (issues.length > 0)
     throw badRequest('INVALID_DOCUMENT', 'a document is missing or not acceptable', issues);
+  return pageCounts;
 }

@@ -61,7 +61,7 @@ th { background: var(--tint); }
 .actions { display: grid; gap: 1.5rem; grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr)); }
 .card { border: 1px solid var(--line); border-radius: 6px; padding: 1rem; }
 ul.jobs { list-style: none; padding: 0; }
-ul.jobs li { border: 1px solid var(--line); border-radius: 6px; padding: .75rem 1rem; margin: .5rem 0; }
+ul.jobs > li { border: 1px solid var(--line); border-radius: 6px; padding: .75rem 1rem; margin: .5rem 0; }
 .signer-row { display: grid; gap: 0 1rem; grid-template-columns: repeat(auto-fit, minmax(14rem, 1fr)); }
 details summary { cursor: pointer; font-weight: 600; margin: 1rem 0; }
 .progress { border-left: 6px solid var(--ok); background: var(--tint); padding: .5rem 1rem; margin: 1rem 0; }
@@ -86,6 +86,24 @@ input[aria-invalid=true], select[aria-invalid=true] { border-color: var(--danger
 .signer-events dt { font-weight: 600; }
 .signer-events dd { margin: 0; }
 @media (max-width: 40rem) { main { padding: 1rem; } h1 { font-size: 1.5rem; } header.site { padding: .75rem 1rem; } }
+.button.danger { background: var(--danger); border-color: var(--danger); }
+.job-times { display: flex; flex-wrap: wrap; gap: .25rem 2rem; margin: 1rem 0; }
+.job-times dt { font-weight: 600; }
+.job-times dd { margin: 0; }
+.job-message { white-space: pre-line; }
+.signer-history ol { margin: .25rem 0; padding-left: 1.25rem; }
+.signer-history summary { margin: .5rem 0; }
+.item-dates { color: var(--muted); }
+ul.jobs li, table.stacked td, .job-documents li, h1 { overflow-wrap: anywhere; }
+/* The job list: a table on wide screens, one card a job on narrow ones (each cell with its heading). */
+@media (max-width: 48rem) {
+  table.stacked thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+  table.stacked, table.stacked tbody, table.stacked tr, table.stacked td { display: block; }
+  table.stacked tr { border: 1px solid var(--line); border-radius: 6px; padding: .5rem .75rem; margin: .5rem 0; }
+  table.stacked td { border: 0; padding: .15rem 0; }
+  table.stacked td[data-label]::before { content: attr(data-label) ": "; font-weight: 600; }
+  table.stacked td:empty { display: none; }
+}
 `;
 
 /** pdf.js from the installed package, read once: served from our origin, never a CDN. */

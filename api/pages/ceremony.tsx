@@ -5,6 +5,7 @@
  * job's level. A direct ceremony ends at the sender's exit URL with its status_query_token.
  */
 import { type Context, Hono } from 'hono';
+import { artifactMadeAt } from '../../src/db/job-reads.js';
 import { CscError } from '../../src/eid/csc/client.js';
 import {
   type CeremonyAccess,
@@ -26,6 +27,7 @@ import {
   RemoteSigningExpiredError,
 } from '../../src/portal/remote-signing.js';
 import { addGrant } from '../../src/portal/sessions.js';
+import { contentDisposition, signedPdfName } from '../../src/rules/download-name.js';
 import { DIRECT_CEREMONY_PATH, redeemRedirectToken } from '../../src/services/direct-signers.js';
 import { findArtifact, JobConflictError } from '../../src/services/signature-jobs.js';
 import { documentKey } from '../../src/storage/index.js';
@@ -214,7 +216,10 @@ export function ceremonyRoutes(deps: PageDeps) {
     const pades = await findArtifact(deps, allowed.job.jobId, 'PADES');
     if (!pades) return notFoundPage(c);
     await recordCeremonyStep(deps.db, allowed.job, 'SIGNED_DOCUMENT_DOWNLOADED', c.get('origin'));
-    c.header('Content-Disposition', `attachment; filename="signed-${allowed.job.jobId}.pdf"`);
+    // Named for the job as this login may see it, and the day it was sealed.
+    const title = visibleTitle(allowed.job, c.get('session')?.identity?.level) ?? '';
+    const sealedAt = (await artifactMadeAt(deps.db, allowed.job.jobId, 'PADES')) ?? new Date();
+    c.header('Content-Disposition', contentDisposition('attachment', signedPdfName(title, sealedAt)));
     return c.body(new Uint8Array(pades), 200, { 'Content-Type': 'application/pdf' });
   });
 

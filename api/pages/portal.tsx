@@ -5,6 +5,7 @@
  * gave one channel only). Wrong codes delay the next try; they never end the job.
  */
 import { type Context, Hono } from 'hono';
+import type { FC } from 'hono/jsx';
 import { recordCeremonyStep } from '../../src/portal/ceremony.js';
 import { codeDestination, sendSignerCode } from '../../src/portal/code-delivery.js';
 import type { CodeChannel } from '../../src/portal/code-rules.js';
@@ -85,6 +86,7 @@ export function portalRoutes(deps: PageDeps) {
                     <strong>{titleOf(job)}</strong>
                   </a>
                   <div>{t('fromSender', { sender: job.senderName })}</div>
+                  <SignedItemDates c={c} job={job} />
                   {job.progress ? (
                     <ProgressLine t={t} lang={lang} progress={job.progress} senderName={job.senderName} />
                   ) : null}
@@ -101,6 +103,7 @@ export function portalRoutes(deps: PageDeps) {
                 <li>
                   <strong>{titleOf(job)}</strong>
                   <div>{t('fromSender', { sender: job.senderName })}</div>
+                  <SignedItemDates c={c} job={job} />
                   <a href={signedPdfPath(job.jobId, job.signerId)}>{t('downloadSigned')}</a>
                 </li>
               ))}
@@ -304,3 +307,21 @@ export function portalRoutes(deps: PageDeps) {
 
   return app;
 }
+
+/** A signed item's dates, from the recorded state: signed on, and the deadline or the completion. */
+const SignedItemDates: FC<{ c: Context<PageEnv>; job: PersonJob }> = ({ c, job }) => {
+  const t = c.get('t');
+  const lang = c.get('lang');
+  const lines = [
+    job.signedAt ? t('signedOn', { date: formatTime(lang, job.signedAt) }) : null,
+    job.completedAt ? t('completedOn', { date: formatTime(lang, job.completedAt) }) : null,
+    job.jobDeadline ? t('othersDeadline', { date: formatTime(lang, job.jobDeadline) }) : null,
+  ].filter((l) => l !== null);
+  return lines.length === 0 ? null : (
+    <div class="item-dates">
+      {lines.map((l) => (
+        <div>{l}</div>
+      ))}
+    </div>
+  );
+};

@@ -1,17 +1,26 @@
 /** The sender portal's pages: the job list, the new-job form and a job's status. */
 import type { Context } from 'hono';
 import type { Child, FC } from 'hono/jsx';
-import type { SignerActivity } from '../../src/db/job-reads.js';
+import type { SenderJobDetails } from '../../src/db/job-reads.js';
 import { DAY_SECONDS, MAX_SIGNERS } from '../../src/job/model.js';
 import type { KeptFile } from '../../src/portal/kept-uploads.js';
-import type { JobForm, JobListFilter, SignerFormRow } from '../../src/portal/sender-jobs.js';
-import { JOB_OUTCOMES, type JobOutcome } from '../../src/rules/outcome.js';
+import {
+  type JobForm,
+  type JobListFilter,
+  type JobListQueryIssue,
+  MAX_LIST_QUERY_CHARS,
+  type OrganisationJobRow,
+  type SignerFormRow,
+} from '../../src/portal/sender-jobs.js';
+import { JOB_OUTCOMES } from '../../src/rules/outcome.js';
+import { type SignerFacts, signerHistory } from '../../src/rules/signer-history.js';
 import { DeadlineRefusedError, JobConflictError, type JobRecord } from '../../src/services/signature-jobs.js';
 import type { PageEnv } from './context.js';
 import { statusText, type TextKey, type Translate } from './i18n.js';
 import { CsrfField, formatTime, Layout, Notice, type PageNotice } from './layout.js';
 import { NextStepLine } from './next-step-view.js';
 import { senderJobPath, senderPath } from './paths.js';
+import { SignerHistory } from './signer-history-view.js';
 
 /** Signer rows shown open; the rest are behind "More signers". */
 const OPEN_SIGNER_ROWS = 2;
@@ -392,16 +401,10 @@ export const JobListPage: FC<{
   org: { org: string; name: string };
   mayCreate: boolean;
   filter: JobListFilter;
-  jobs: {
-    id: string;
-    flow: string;
-    title: string;
-    reference: string | null;
-    outcome: JobOutcome;
-    createdAt: Date;
-  }[];
+  jobs: OrganisationJobRow[];
 }> = ({ c, org, mayCreate, filter, jobs }) => {
   const t = c.get('t');
+  const lang = c.get('lang');
   const filtered = Boolean(filter.outcome || filter.search);
   return (
     <Layout c={c} title={`${t('senderTitle')}: ${org.name}`}>
@@ -413,59 +416,124 @@ export const JobListPage: FC<{
         </p>
       ) : null}
       <h2>{t('jobsHeading')}</h2>
-      <form method="get" action={senderPath(org.org)} class="filters" aria-label={t('filterSearch')}>
-        <div>
-          <label for="status">{t('filterStatus')}</label>
-          <select id="status" name="status">
-            <option value="">{t('filterAll')}</option>
-            {JOB_LIST_STATUSES.map((st) => (
-              <option value={st} selected={filter.outcome === st}>
-                {statusText(t, 'outcome', st)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label for="q">{t('filterSearch')}</label>
-          <input type="search" id="q" name="q" value={filter.search ?? ''} maxlength={100} />
-        </div>
-        <div>
-          <button type="submit" class="secondary">
-            {t('filterButton')}
-          </button>
-        </div>
-      </form>
+      <JobListFilters c={c} org={org.org} filter={filter} />
       {jobs.length === 0 ? (
         <p>{filtered ? t('noMatches') : t('noJobs')}</p>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('colTitle')}</th>
-                <th scope="col">{t('colReference')}</th>
-                <th scope="col">{t('colStatus')}</th>
-                <th scope="col">{t('colCreated')}</th>
+        // A table on wide screens; stacked cards, each cell with its heading, on narrow ones.
+        <table class="stacked">
+          <thead>
+            <tr>
+              <th scope="col">{t('colTitle')}</th>
+              <th scope="col">{t('colReference')}</th>
+              <th scope="col">{t('colStatus')}</th>
+              <th scope="col">{t('colProgress')}</th>
+              <th scope="col">{t('colDeadline')}</th>
+              <th scope="col">{t('colCreated')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {jobs.map((j) => (
+              <tr data-job={j.id}>
+                <td>
+                  <a href={senderJobPath(org.org, j.id)}>{j.title}</a>
+                  {j.flow === 'direct' ? (
+                    <span class="state-time">{statusText(t, 'flow', j.flow)}</span>
+                  ) : null}
+                </td>
+                <td data-label={t('colReference')}>{j.reference ?? ''}</td>
+                <td data-label={t('colStatus')} data-outcome={j.outcome}>
+                  {statusText(t, 'outcome', j.outcome)}
+                </td>
+                <td data-label={t('colProgress')} class="job-progress">
+                  {t('progressSigned', { signed: j.signed, total: j.signers })}
+                </td>
+                <td data-label={t('colDeadline')} class="job-deadline">
+                  {j.deadline ? formatTime(lang, j.deadline) : t('noDeadline')}
+                </td>
+                <td data-label={t('colCreated')}>{formatTime(lang, j.createdAt)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {jobs.map((j) => (
-                <tr>
-                  <td>
-                    <a href={senderJobPath(org.org, j.id)}>{j.title}</a>
-                    {j.flow === 'direct' ? (
-                      <span class="state-time">{statusText(t, 'flow', j.flow)}</span>
-                    ) : null}
-                  </td>
-                  <td>{j.reference ?? ''}</td>
-                  <td data-outcome={j.outcome}>{statusText(t, 'outcome', j.outcome)}</td>
-                  <td>{formatTime(c.get('lang'), j.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </table>
       )}
+    </Layout>
+  );
+};
+
+/** The list's filter form; `error` is a refused query, shown at its field. */
+const JobListFilters: FC<{
+  c: Context<PageEnv>;
+  org: string;
+  filter: JobListFilter;
+  error?: { field: 'status' | 'q'; message: string };
+}> = ({ c, org, filter, error }) => {
+  const t = c.get('t');
+  const errors: FormErrors = error ? formErrors([error]) : NO_ERRORS;
+  return (
+    <form method="get" action={senderPath(org)} class="filters" aria-label={t('filterSearch')}>
+      <div>
+        <Select
+          id="status"
+          label={t('filterStatus')}
+          value={filter.outcome ?? ''}
+          errors={errors}
+          options={[
+            ['', t('filterAll')],
+            ...JOB_LIST_STATUSES.map((st): [string, string] => [st, statusText(t, 'outcome', st)]),
+          ]}
+        />
+      </div>
+      <div>
+        <Field
+          id="q"
+          label={t('filterSearch')}
+          errors={errors}
+          control={(attrs) => (
+            <input
+              type="search"
+              id="q"
+              name="q"
+              value={filter.search ?? ''}
+              maxlength={MAX_LIST_QUERY_CHARS}
+              {...attrs}
+            />
+          )}
+        />
+      </div>
+      <div>
+        <button type="submit" class="secondary">
+          {t('filterButton')}
+        </button>
+      </div>
+    </form>
+  );
+};
+
+/** A list query the page refuses (too long, an unknown status): the filter form with the mistake. */
+export const JobListQueryRefused: FC<{
+  c: Context<PageEnv>;
+  org: { org: string; name: string };
+  refusal: JobListQueryIssue;
+}> = ({ c, org, refusal }) => {
+  const t = c.get('t');
+  const message =
+    refusal.field === 'status'
+      ? t('listStatusUnknown', { status: refusal.value })
+      : refusal.code === 'TOO_LONG'
+        ? t('listQueryTooLong', { max: MAX_LIST_QUERY_CHARS })
+        : t('listQueryUnreadable');
+  return (
+    <Layout c={c} title={`${t('senderTitle')}: ${org.name}`}>
+      <Notice kind="error">
+        <p>{t('errorSummary')}</p>
+        <ul>
+          <li>
+            <a href={`#${refusal.field}`}>{message}</a>
+          </li>
+        </ul>
+      </Notice>
+      <JobListFilters c={c} org={org.org} filter={{}} error={{ field: refusal.field, message }} />
     </Layout>
   );
 };
@@ -552,20 +620,23 @@ const ExtendForm: FC<{
 function signerState(
   t: Translate,
   s: JobRecord['signers'][number],
-  activity: SignerActivity | undefined,
+  facts: SignerFacts | undefined,
   activeOrder: number | undefined,
 ): string {
   if (s.status !== 'WAITING') return statusText(t, 'signer', s.status);
   if (activeOrder === undefined || s.order !== activeOrder) return t('stateNotStarted');
-  if (activity?.viewedAt) return t('stateViewed');
-  return activity?.notifiedAt ? t('stateNotified') : t('stateAwaitingNotice');
+  if (facts?.openedAt) return t('stateViewed');
+  return facts?.notices.length ? t('stateNotified') : t('stateAwaitingNotice');
 }
+
+/** A document's size for people: whole kilobytes, at least 1. */
+const kilobytes = (bytes: number) => Math.max(1, Math.round(bytes / 1024));
 
 export const JobStatusPage: FC<{
   c: Context<PageEnv>;
   org: string;
   rec: JobRecord;
-  activity: Map<string, SignerActivity>;
+  details: SenderJobDetails;
   /** A name for a signer the sender addressed by identity number, before the eID gave one. */
   knownName: (pid: string) => string | undefined;
   mayAct: boolean;
@@ -573,15 +644,15 @@ export const JobStatusPage: FC<{
   notice?: PageNotice;
   /** A refused extension: shown at the days field, with the number that was entered. */
   extendError?: { message: string; days: string };
-}> = ({ c, org, rec, activity, knownName, mayAct, csrfToken, notice, extendError }) => {
+}> = ({ c, org, rec, details, knownName, mayAct, csrfToken, notice, extendError }) => {
   const t = c.get('t');
   const lang = c.get('lang');
   const path = senderJobPath(org, rec.job.id);
   const running = rec.job.status === 'IN_PROGRESS';
   // Only portal jobs have a sender's cancel and deadline (the direct flow's live 30 days).
   const actions = mayAct && running && rec.job.flow === 'portal';
-  const orders = [...new Set(rec.signers.map((s) => s.order))].sort((a, b) => a - b);
-  const when = (at: Date | null) => (at ? formatTime(lang, at) : '–');
+  const groups = new Set(rec.signers.map((s) => s.order)).size;
+  const held = rec.next.kind === 'SIGNATURES' ? rec.next.held : [];
   return (
     <Layout c={c} title={rec.job.title}>
       {notice ? <Notice kind={notice.kind}>{notice.text}</Notice> : null}
@@ -591,55 +662,37 @@ export const JobStatusPage: FC<{
           {statusText(t, 'outcome', rec.job.outcome)}
         </strong>
         {rec.job.flow === 'direct' ? ` · ${statusText(t, 'flow', rec.job.flow)}` : ''}
-        {rec.job.deadline ? ` · ${t('deadline', { date: formatTime(lang, rec.job.deadline) })}` : ''}
         {rec.job.reference ? ` · ${rec.job.reference}` : ''}
       </p>
-      <NextStepLine t={t} lang={lang} step={rec.next} />
-      <h2>{t('signersHeading')}</h2>
-      <ul class="jobs signers">
-        {rec.signers.map((s) => {
-          const a = activity.get(s.id);
-          const name = a?.name ?? (/^\d{11}$/.test(s.identifier) ? knownName(s.identifier) : undefined);
-          const ended = s.status === 'REJECTED' ? s.since : null;
-          return (
-            <li data-signer={s.id}>
-              <strong class="signer-name">{name ?? s.identifier}</strong>
-              {name ? (
-                <span class="state-time">{s.identifier}</span>
-              ) : (
-                <span class="state-time">{t('nameUnknown')}</span>
-              )}
-              <div>
-                {orders.length > 1 ? `${t('colGroup')} ${orders.indexOf(s.order) + 1} · ` : ''}
-                <span class="signer-state">{signerState(t, s, a, rec.job.activeOrder ?? undefined)}</span>
-              </div>
-              {s.status === 'REJECTED' ? (
-                <p class="rejection-reason">
-                  {s.rejectionReason
-                    ? t('rejectionReason', { reason: s.rejectionReason })
-                    : t('noRejectionReason')}
-                </p>
-              ) : null}
-              <dl class="signer-events">
-                <div>
-                  <dt>{t('eventNotified')}</dt>
-                  <dd>{when(a?.notifiedAt ?? null)}</dd>
-                </div>
-                <div>
-                  <dt>{t('eventViewed')}</dt>
-                  <dd>{when(a?.viewedAt ?? null)}</dd>
-                </div>
-                <div>
-                  <dt>{ended ? t('eventRejected') : t('eventSigned')}</dt>
-                  <dd>{when(ended ?? a?.signedAt ?? null)}</dd>
-                </div>
-              </dl>
-              {rec.xadesSignerIds.has(s.id) ? (
-                <a href={`${path}/signers/${s.id}/xades`}>{t('downloadXades')}</a>
-              ) : null}
-            </li>
-          );
-        })}
+      <NextStepLine t={t} lang={lang} step={rec.next} naming="order" />
+      <dl class="job-times">
+        <div>
+          <dt>{t('timeCreated')}</dt>
+          <dd>{formatTime(lang, rec.job.createdAt)}</dd>
+        </div>
+        <div>
+          <dt>{t('timeActivated')}</dt>
+          <dd>{details.activatedAt ? formatTime(lang, details.activatedAt) : t('timeNotActivated')}</dd>
+        </div>
+        <div>
+          <dt>{t('timeDeadline')}</dt>
+          <dd class="job-deadline">
+            {rec.job.deadline ? formatTime(lang, rec.job.deadline) : t('timeNoDeadline')}
+          </dd>
+        </div>
+      </dl>
+      <h2>{t('messageHeading')}</h2>
+      <p class="job-message">{details.message ?? t('noMessage')}</p>
+      <h2>{t('documentsHeading')}</h2>
+      <ul class="job-documents">
+        {details.documents.map((d) => (
+          <li data-document={d.fileName}>
+            <strong>{d.title}</strong> ({d.fileName},{' '}
+            {d.pages !== null ? `${t('documentPages', { n: d.pages })}, ` : ''}
+            {t('documentSize', { size: kilobytes(d.sizeBytes) })}
+            {d.deleted ? `, ${t('documentDeletedNote')}` : ''})
+          </li>
+        ))}
       </ul>
       {rec.hasPades ? (
         <p>
@@ -650,6 +703,42 @@ export const JobStatusPage: FC<{
       ) : running ? (
         <p>{t('resultsPending')}</p>
       ) : null}
+      <h2>{t('signersHeading')}</h2>
+      <ul class="jobs signers">
+        {rec.signers.map((s) => {
+          const entry = details.signers.get(s.id);
+          const name = entry?.name ?? (/^\d{11}$/.test(s.identifier) ? knownName(s.identifier) : undefined);
+          const hold = held.find((h) => h.signerId === s.id);
+          const facts: SignerFacts | undefined = entry
+            ? { ...entry.facts, held: hold ? { until: hold.until, reason: hold.reason } : null }
+            : undefined;
+          return (
+            <li data-signer={s.id}>
+              <strong class="signer-name">{name ?? s.identifier}</strong>
+              {name ? (
+                <span class="state-time">{s.identifier}</span>
+              ) : (
+                <span class="state-time">{t('nameUnknown')}</span>
+              )}
+              <div>
+                {groups > 1 ? `${t('groupNumber', { order: s.order })} · ` : ''}
+                <span class="signer-state">{signerState(t, s, facts, rec.job.activeOrder ?? undefined)}</span>
+              </div>
+              {s.status === 'REJECTED' ? (
+                <p class="rejection-reason">
+                  {s.rejectionReason
+                    ? t('rejectionReason', { reason: s.rejectionReason })
+                    : t('noRejectionReason')}
+                </p>
+              ) : null}
+              <SignerHistory t={t} lang={lang} entries={facts ? signerHistory(facts) : []} />
+              {rec.xadesSignerIds.has(s.id) ? (
+                <a href={`${path}/signers/${s.id}/xades`}>{t('downloadXades')}</a>
+              ) : null}
+            </li>
+          );
+        })}
+      </ul>
       {rec.pdfANotKept.length > 0 ? (
         <section class="pdfa-not-kept">
           <h2>{t('pdfANotKeptHeading')}</h2>
@@ -675,17 +764,47 @@ export const JobStatusPage: FC<{
               {...(extendError ? { error: extendError } : {})}
             />
           ) : null}
-          <form method="post" action={`${path}/cancel`} class="card">
+          <div class="card">
             <h2>{t('cancelJob')}</h2>
-            <CsrfField token={csrfToken} />
-            <button type="submit" class="danger">
+            {/* A link to a page asking for confirmation: works without scripts. */}
+            <a class="button danger" href={`${path}/cancel`}>
               {t('cancelJob')}
-            </button>
-          </form>
+            </a>
+          </div>
         </div>
       ) : null}
       <p>
         <a href={senderPath(org)}>{t('back' satisfies TextKey)}</a>
+      </p>
+    </Layout>
+  );
+};
+
+/** The cancel's confirmation: what cancelling does, and the one form that cancels. */
+export const CancelConfirmPage: FC<{
+  c: Context<PageEnv>;
+  org: string;
+  rec: JobRecord;
+  csrfToken: string;
+}> = ({ c, org, rec, csrfToken }) => {
+  const t = c.get('t');
+  const path = senderJobPath(org, rec.job.id);
+  return (
+    <Layout c={c} title={t('cancelConfirmTitle')}>
+      <p>
+        <strong>{rec.job.title}</strong>
+        {rec.job.reference ? ` · ${rec.job.reference}` : ''}
+      </p>
+      <p>{t('cancelConfirmText')}</p>
+      <form method="post" action={`${path}/cancel`}>
+        <CsrfField token={csrfToken} />
+        <input type="hidden" name="confirmed" value="yes" />
+        <button type="submit" class="danger">
+          {t('cancelConfirmButton')}
+        </button>
+      </form>
+      <p>
+        <a href={path}>{t('cancelKeep')}</a>
       </p>
     </Layout>
   );

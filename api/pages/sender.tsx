@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type Context, Hono } from 'hono';
-import { lastDeadlineExtension, signerActivity } from '../../src/db/job-reads.js';
+import { lastDeadlineExtension, readSenderJobDetails } from '../../src/db/job-reads.js';
 import { DAY_SECONDS, MAX_SIGNERS } from '../../src/job/model.js';
 import { testPersonName } from '../../src/notifications/test-population.js';
 import { personActor, recordPageEvent } from '../../src/portal/audit.js';
@@ -14,8 +14,8 @@ import { organisationsOf } from '../../src/portal/roles.js';
 import {
   createJobFromPortal,
   type JobForm,
-  type JobListFilter,
   listOrganisationJobs,
+  parseJobListQuery,
   type UploadedFile,
 } from '../../src/portal/sender-jobs.js';
 import {
@@ -28,20 +28,22 @@ import {
   JobConflictError,
 } from '../../src/services/signature-jobs.js';
 import { type FormBody, textField } from '../form-body.js';
+import { resultDisposition } from '../routes/job-results.js';
 import { jobDepsOf, type PageDeps, type PageEnv } from './context.js';
 import { plainIssue } from './form-issues.js';
 import { formatTime, messagePage, notFoundPage, type PageNotice, renderPage } from './layout.js';
 import { loginUrl } from './login.js';
 import { senderJobPath, senderPath } from './paths.js';
 import {
+  CancelConfirmPage,
   ExtendRefusedError,
   emptyJobForm,
   emptySignerRow,
   extendRefusal,
   fieldOfIssue,
   invalidDays,
-  JOB_LIST_STATUSES,
   JobListPage,
+  JobListQueryRefused,
   JobStatusPage,
   NewJobPage,
   signerFieldName,
@@ -116,11 +118,13 @@ export function senderRoutes(deps: PageDeps) {
   app.get(`${SENDER_PATH}/${ORG_SEGMENT}`, async (c) => {
     const staff = await staffOf(c, c.req.param('org'));
     if (staff instanceof Response) return staff;
-    const filter = jobListFilter(c.req.query('status'), c.req.query('q'));
-    const jobs = await listOrganisationJobs(deps.db, staff.org, filter);
+    const query = parseJobListQuery(c.req.query('status'), c.req.query('q'));
+    if (!query.ok) return renderPage(c, <JobListQueryRefused c={c} org={staff} refusal={query.issue} />, 400);
+    // Only the organisation's own jobs: the list is read by its number, from the staff's role.
+    const jobs = await listOrganisationJobs(deps.db, staff.org, query.filter);
     return renderPage(
       c,
-      <JobListPage c={c} org={staff} mayCreate={staff.mayAct} filter={filter} jobs={jobs} />,
+      <JobListPage c={c} org={staff} mayCreate={staff.mayAct} filter={query.filter} jobs={jobs} />,
     );
   });
 
@@ -234,14 +238,15 @@ export function senderRoutes(deps: PageDeps) {
   ) => {
     // Every job of the organisation, whichever flow or API created it.
     const rec = await getOrganisationJob(jobDeps, staff.org, c.req.param('id') ?? '');
-    const activity = await signerActivity(deps.db, rec.job.id);
+    const details = await readSenderJobDetails(deps.db, rec.job.id);
+    if (!details) return notFoundPage(c);
     return renderPage(
       c,
       <JobStatusPage
         c={c}
         org={staff.org}
         rec={rec}
-        activity={activity}
+        details={details}
         knownName={knownName}
         mayAct={staff.mayAct}
         csrfToken={c.get('session')!.csrfToken}
@@ -286,6 +291,8 @@ export function senderRoutes(deps: PageDeps) {
       try {
         return c.redirect(`${senderJobPath(staff.org, job.id)}?${await run(c, staff, job.id)}`, 303);
       } catch (err) {
+        if (err instanceof CancelNotConfirmed)
+          return c.redirect(`${senderJobPath(staff.org, job.id)}/cancel`, 303);
         if (!(err instanceof JobConflictError)) throw err;
         if (err instanceof ExtendRefusedError) {
           return statusPage(c, staff, undefined, 409, { message: err.message, days: err.days });
@@ -299,9 +306,26 @@ export function senderRoutes(deps: PageDeps) {
       }
     };
 
+  // Cancelling asks first: the job page links here, and only this page's form cancels.
+  app.get(`${jobBase}/cancel`, async (c) => {
+    const staff = await staffOf(c, c.req.param('org'));
+    if (staff instanceof Response) return staff;
+    if (!staff.mayAct) return messagePage(c, 403, c.get('t')('senderTitle'), c.get('t')('senderNoRole'));
+    const rec = await getOrganisationJob(jobDeps, staff.org, c.req.param('id') ?? '');
+    // Nothing to cancel (ended, or a direct job): the job page says how it stands.
+    if (rec.job.status !== 'IN_PROGRESS' || rec.job.flow !== 'portal')
+      return c.redirect(senderJobPath(staff.org, rec.job.id), 303);
+    return renderPage(
+      c,
+      <CancelConfirmPage c={c} org={staff.org} rec={rec} csrfToken={c.get('session')!.csrfToken} />,
+    );
+  });
+
   app.post(
     `${jobBase}/cancel`,
     action(async (c, staff, jobId) => {
+      // A post without the confirmation page's field (an old form, a crafted request) asks first.
+      if (textField(c.get('form'), 'confirmed') !== 'yes') throw new CancelNotConfirmed();
       await cancelJob(jobDeps, jobId);
       await recordPageEvent(deps.db, {
         jobId,
@@ -340,8 +364,10 @@ export function senderRoutes(deps: PageDeps) {
     const signerId = c.req.param('signerId') ?? '';
     const content = await findArtifact(deps, job.id, kind, kind === 'XADES' ? signerId : '');
     if (!content) return notFoundPage(c);
-    const fileName = kind === 'PADES' ? `${job.id}.pdf` : `${job.id}-${signerId}.xml`;
-    c.header('Content-Disposition', `attachment; filename="${fileName}"`);
+    c.header(
+      'Content-Disposition',
+      await resultDisposition(deps.db, job, kind, kind === 'XADES' ? signerId : ''),
+    );
     return c.body(new Uint8Array(content), 200, {
       'Content-Type': kind === 'PADES' ? 'application/pdf' : 'application/xml',
     });
@@ -352,12 +378,8 @@ export function senderRoutes(deps: PageDeps) {
   return app;
 }
 
-/** The job list's filter from the query: a known status, and at most 100 characters of search. */
-function jobListFilter(status: string | undefined, search: string | undefined): JobListFilter {
-  const known = JOB_LIST_STATUSES.find((s) => s === status);
-  const words = search?.trim().slice(0, 100);
-  return { ...(known ? { outcome: known } : {}), ...(words ? { search: words } : {}) };
-}
+/** A cancel posted without the confirmation page's field. */
+class CancelNotConfirmed extends Error {}
 
 /** The new-job form's fields and uploads (empty file inputs left out). */
 async function readJobForm(body: FormBody): Promise<{ form: JobForm; files: UploadedFile[] }> {

@@ -1,6 +1,8 @@
 /** Downloads of a job's results: the sealed PAdES and each signer's XAdES (404 until they exist). */
 import { Hono } from 'hono';
 import type { Db } from '../../src/db/index.js';
+import { artifactMadeAt, signerIdsOf } from '../../src/db/job-reads.js';
+import { contentDisposition, signatureObjectName, signedPdfName } from '../../src/rules/download-name.js';
 import { findArtifact, findOwnedJob } from '../../src/services/signature-jobs.js';
 import type { DocumentStore } from '../../src/storage/index.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
@@ -13,7 +15,7 @@ export function jobResultRoutes(deps: ApiDeps) {
   app.get(`/${FLOW_SEGMENT}/signature-jobs/:id/pades`, async (c) => {
     const job = await findOwnedJob(deps.db, c.get('org'), flowParam(c), c.req.param('id'));
     const content = await padesForSender(deps, job.id);
-    c.header('Content-Disposition', `attachment; filename="${job.id}.pdf"`);
+    c.header('Content-Disposition', await resultDisposition(deps.db, job, 'PADES'));
     return c.body(new Uint8Array(content), 200, { 'Content-Type': 'application/pdf' });
   });
 
@@ -21,11 +23,27 @@ export function jobResultRoutes(deps: ApiDeps) {
     const job = await findOwnedJob(deps.db, c.get('org'), flowParam(c), c.req.param('id'));
     const content = await findArtifact(deps, job.id, 'XADES', c.req.param('signerId'));
     if (!content) throw notFound("the signer's XAdES does not exist (yet, or any more)");
-    c.header('Content-Disposition', `attachment; filename="${job.id}-${c.req.param('signerId')}.xml"`);
+    c.header('Content-Disposition', await resultDisposition(deps.db, job, 'XADES', c.req.param('signerId')));
     return c.body(new Uint8Array(content), 200, { 'Content-Type': 'application/xml' });
   });
 
   return app;
+}
+
+/**
+ * The header naming a result download after the job: `<title>-signed-<date>.pdf` for the PAdES,
+ * `<title>-signer-<n>-signed-<date>.xml` for signer n's XAdES (the sender portal's too).
+ */
+export async function resultDisposition(
+  db: Db,
+  job: { id: string; title: string },
+  kind: 'PADES' | 'XADES',
+  signerId = '',
+): Promise<string> {
+  const madeAt = (await artifactMadeAt(db, job.id, kind, signerId)) ?? new Date();
+  if (kind === 'PADES') return contentDisposition('attachment', signedPdfName(job.title, madeAt));
+  const number = (await signerIdsOf(db, job.id)).indexOf(signerId) + 1;
+  return contentDisposition('attachment', signatureObjectName(job.title, number, madeAt));
 }
 
 /** The job's PAdES for its sender (JSON and XML API); 404 until made or once deleted. */

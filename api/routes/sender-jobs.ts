@@ -38,13 +38,14 @@ export function senderJobRoutes(deps: ApiDeps) {
     const idempotencyKey = idempotencyKeyOf(c);
     const sender = await findOrganisation(deps.db, org);
     if (!sender) throw new ApiError(403, 'FORBIDDEN', 'the organisation is not registered as a sender');
-    const { job, requestJson, files } = await readCreateRequest(c, flow, sender.sector);
+    const { job, requestJson, files, pageCounts } = await readCreateRequest(c, flow, sender.sector);
     const { jobId, created } = await createSignatureJob(jobDeps, {
       org,
       flow,
       job,
       requestJson,
       files,
+      pageCounts,
       ...(idempotencyKey ? { idempotencyKey } : {}),
     });
     const rec = await getSignatureJob(jobDeps, org, flow, jobId);

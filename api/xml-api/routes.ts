@@ -243,8 +243,15 @@ export function xmlApiRoutes(deps: ApiDeps, options: XmlApiOptions) {
     // From here on the JSON API's rules decide, on the same job object.
     const job = validateJobRequest(flow, sender.sector, mapped.job);
     const files = new Map(mapped.documentEntries.map((name) => [name, entries.get(name)!]));
-    await validateJobDocuments(job, files);
-    const { jobId } = await createSignatureJob(jobDeps, { org, flow, job, requestJson: mapped.job, files });
+    const pageCounts = await validateJobDocuments(job, files);
+    const { jobId } = await createSignatureJob(jobDeps, {
+      org,
+      flow,
+      job,
+      requestJson: mapped.job,
+      files,
+      pageCounts,
+    });
     const n = await numericIdOf(deps.db, jobId);
     const urls = jobUrls(root, org, flow, n);
     if (flow === 'portal') return xml(portalJobCreated(urls, n, job.reference ?? null), 201);

@@ -19,6 +19,7 @@ import type {
 import { signerActor } from '../portal/audit.js';
 import { type NextStep, type NextStepInput, nextStep } from '../rules/next-step.js';
 import { JOB_OUTCOMES, type JobOutcome } from '../rules/outcome.js';
+import type { SignerFacts } from '../rules/signer-history.js';
 import { isStorableText } from '../services/storable-text.js';
 import type { Db } from './index.js';
 
@@ -266,7 +267,12 @@ export interface SignerJobRow {
   jobStatus: JobStatus;
   createdAt: Date;
   senderName: string;
+  /** The deadline of the person's group while it may sign. */
   deadline: Date | null;
+  /** The deadline of the group signing now while the job runs (another group's, once they signed). */
+  jobDeadline: Date | null;
+  /** When the job got its status (for an ended job: when it ended). */
+  statusSince: Date;
   signer: {
     pid: string | null;
     customIdentifier: string | null;
@@ -278,6 +284,8 @@ export interface SignerJobRow {
     onBehalfOf: string;
     /** The job runs and the signer's group is the one that may sign now. */
     groupActive: boolean;
+    /** When they signed; null until then. */
+    signedAt: Date | null;
   };
   hasPades: boolean;
 }
@@ -304,6 +312,7 @@ function signerJobQuery(db: Db) {
       'signature_jobs.request',
       'signature_jobs.status as jobStatus',
       'signature_jobs.created_at as createdAt',
+      'signature_jobs.status_since',
       'signature_jobs.deadline',
       'signature_jobs.active_signing_order',
       'organisations.name as senderName',
@@ -315,6 +324,7 @@ function signerJobQuery(db: Db) {
       'signers.signature_type',
       'signers.on_behalf_of',
       'signers.signing_order',
+      'signers.signed_at',
       'artifacts.id as padesId',
     ]);
 }
@@ -337,6 +347,8 @@ function toSignerJob(row: SignerJobQueryRow): SignerJobRow {
     createdAt: row.createdAt,
     senderName: row.senderName,
     deadline: groupActive ? row.deadline : null,
+    jobDeadline: row.jobStatus === 'IN_PROGRESS' ? row.deadline : null,
+    statusSince: row.status_since ?? row.createdAt,
     signer: {
       pid: row.pid,
       customIdentifier: row.custom_identifier,
@@ -346,6 +358,7 @@ function toSignerJob(row: SignerJobQueryRow): SignerJobRow {
       signatureType: row.signature_type,
       onBehalfOf: row.on_behalf_of,
       groupActive,
+      signedAt: row.signed_at,
     },
     hasPades: row.padesId !== null,
   };
@@ -388,7 +401,10 @@ export async function listPersonSignerJobs(
   return rows.map(toSignerJob);
 }
 
-/** What the job list may be narrowed to: an outcome, and words of the title or the reference. */
+/**
+ * What the job list may be narrowed to: an outcome, and words of the title, the reference or a
+ * signer's name (as their eID gave it) or e-mail address. The page bounds the words (src/portal/sender-jobs.ts).
+ */
 export interface JobListFilter {
   outcome?: JobOutcome;
   search?: string;
@@ -397,23 +413,88 @@ export interface JobListFilter {
 /** LIKE's own characters taken literally. */
 const likeLiteral = (s: string) => s.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 
+/** A row of the sender portal's job list. */
+export interface OrganisationJobRow {
+  id: string;
+  flow: Flow;
+  title: string;
+  reference: string | null;
+  status: JobStatus;
+  outcome: JobOutcome;
+  createdAt: Date;
+  /** The active group's deadline; null when no group may sign. */
+  deadline: Date | null;
+  /** Signers who signed, of all the job's signers. */
+  signed: number;
+  signers: number;
+}
+
 /**
- * The organisation's jobs, newest first, with their recorded outcomes: every job of it, whatever
- * the flow and whichever API (JSON, XML, the sender portal) created it.
+ * The organisation's jobs, newest first, with their recorded outcomes, deadlines and how many of
+ * their signers signed: every job of it, whatever the flow and whichever API (JSON, XML, the
+ * sender portal) created it, and never another organisation's.
  */
-export async function listOrganisationJobs(db: Db, org: string, filter: JobListFilter = {}, limit = 50) {
+export async function listOrganisationJobs(
+  db: Db,
+  org: string,
+  filter: JobListFilter = {},
+  limit = 50,
+): Promise<OrganisationJobRow[]> {
   let query = db
     .selectFrom('signature_jobs')
-    .select(['id', 'flow', 'title', 'reference', 'status', 'outcome', 'created_at as createdAt', 'deadline'])
-    .where('org_number', '=', org);
-  if (filter.outcome) query = query.where('outcome', '=', filter.outcome);
+    .select((eb) => [
+      'signature_jobs.id',
+      'signature_jobs.flow',
+      'signature_jobs.title',
+      'signature_jobs.reference',
+      'signature_jobs.status',
+      'signature_jobs.outcome',
+      'signature_jobs.created_at as createdAt',
+      'signature_jobs.deadline',
+      eb
+        .selectFrom('signers')
+        .select((s) => s.fn.countAll<string>().as('n'))
+        .whereRef('signers.job_id', '=', 'signature_jobs.id')
+        .where('signers.status', '=', 'SIGNED')
+        .as('signed'),
+      eb
+        .selectFrom('signers')
+        .select((s) => s.fn.countAll<string>().as('n'))
+        .whereRef('signers.job_id', '=', 'signature_jobs.id')
+        .as('signers'),
+    ])
+    .where('signature_jobs.org_number', '=', org);
+  if (filter.outcome) query = query.where('signature_jobs.outcome', '=', filter.outcome);
   const search = filter.search?.trim();
   if (search) {
     const pattern = `%${likeLiteral(search)}%`;
-    query = query.where((eb) => eb.or([eb('title', 'ilike', pattern), eb('reference', 'ilike', pattern)]));
+    query = query.where((eb) =>
+      eb.or([
+        eb('signature_jobs.title', 'ilike', pattern),
+        eb('signature_jobs.reference', 'ilike', pattern),
+        eb.exists(
+          eb
+            .selectFrom('signers')
+            .select('signers.id')
+            .whereRef('signers.job_id', '=', 'signature_jobs.id')
+            .where((w) => w.or([w('signers.name', 'ilike', pattern), w('signers.email', 'ilike', pattern)])),
+        ),
+      ]),
+    );
   }
-  const rows = await query.orderBy('created_at', 'desc').limit(limit).execute();
-  return rows.map((r) => ({ ...r, outcome: recordedOutcome(r.outcome) }));
+  const rows = await query.orderBy('signature_jobs.created_at', 'desc').limit(limit).execute();
+  return rows.map((r) => ({
+    id: r.id,
+    flow: r.flow,
+    title: r.title,
+    reference: r.reference,
+    status: r.status,
+    outcome: recordedOutcome(r.outcome),
+    createdAt: r.createdAt,
+    deadline: r.status === 'IN_PROGRESS' ? r.deadline : null,
+    signed: Number(r.signed ?? 0),
+    signers: Number(r.signers ?? 0),
+  }));
 }
 
 /** The group that may sign now: when it was activated and its deadline; undefined when none may. */
@@ -583,47 +664,141 @@ export async function signerRecipient(db: Db, signerId: string) {
     .executeTakeFirst();
 }
 
-// What the sender sees of each signer beside the status: when they were notified, first viewed
-// the documents, signed or rejected, and their name once known (from their eID when they signed).
-// Read from the notices and the audit trail.
+// What the sender's job page shows beyond the job record: the documents, the message to the
+// signers, when the job was activated, and each signer's recorded facts (notices, the first view of
+// the documents, logins with level and eID from the audit trail, the mailbox forward of the copy),
+// from which src/rules/signer-history.ts tells the history.
 
-export interface SignerActivity {
-  /** As the eID gave it when they signed; null before. */
-  name: string | null;
-  notifiedAt: Date | null;
-  viewedAt: Date | null;
-  signedAt: Date | null;
+export interface SenderJobDetails {
+  /** The message to the signers (the request's description); null if none. */
+  message: string | null;
+  /** When the job was activated (its first group received it); null before. */
+  activatedAt: Date | null;
+  documents: {
+    title: string;
+    fileName: string;
+    mimeType: string;
+    sizeBytes: number;
+    /** The PDF's pages; null for text documents and jobs created before they were counted. */
+    pages: number | null;
+    deleted: boolean;
+  }[];
+  /** By signer id; `name` as the eID gave it when they signed. */
+  signers: Map<string, { name: string | null; facts: Omit<SignerFacts, 'held'> }>;
 }
 
-export async function signerActivity(db: Db, jobId: string): Promise<Map<string, SignerActivity>> {
-  const [signers, notices, views] = await Promise.all([
-    db.selectFrom('signers').select(['id', 'name', 'signed_at']).where('job_id', '=', jobId).execute(),
+/** A JSON column's object (the pg driver may hand it over as text); {} for anything else. */
+function jsonObject(value: unknown): Record<string, unknown> {
+  const v = typeof value === 'string' ? JSON.parse(value) : value;
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+const textOrNull = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
+
+export async function readSenderJobDetails(db: Db, jobId: string): Promise<SenderJobDetails | undefined> {
+  if (!isPlausibleId(jobId)) return undefined;
+  const job = await db
+    .selectFrom('signature_jobs')
+    .select(['request', 'activated_at'])
+    .where('id', '=', jobId)
+    .executeTakeFirst();
+  if (!job) return undefined;
+  const [documents, signers, notices, audit, forwards] = await Promise.all([
+    db
+      .selectFrom('documents')
+      .select(['title', 'file_name', 'mime_type', 'size_bytes', 'page_count', 'deleted_at'])
+      .where('job_id', '=', jobId)
+      .orderBy('position')
+      .execute(),
+    db
+      .selectFrom('signers')
+      .select(['id', 'name', 'status', 'status_since', 'signed_at', 'rejection_reason'])
+      .where('job_id', '=', jobId)
+      .execute(),
     db
       .selectFrom('notices')
-      .select(['signer_id', (eb) => eb.fn.min('sent_at').as('at')])
+      .select(['signer_id', 'channel', 'kind', 'sent_at'])
       .where('job_id', '=', jobId)
-      .groupBy('signer_id')
+      .orderBy('sent_at')
       .execute(),
     db
       .selectFrom('audit_events')
-      .select(['actor', (eb) => eb.fn.min('at').as('at')])
+      .select(['actor', 'event', 'at', 'details'])
       .where('job_id', '=', jobId)
-      .where('event', '=', 'DOCUMENT_VIEWED')
-      .groupBy('actor')
+      .where('event', 'in', ['DOCUMENT_VIEWED', 'SIGNER_LOGGED_IN'])
+      .orderBy('at')
+      .execute(),
+    db
+      .selectFrom('mailbox_forwards')
+      .select(['signer_id', 'status', 'offered_until', 'delivered_at'])
+      .where('job_id', '=', jobId)
       .execute(),
   ]);
-  const date = (v: unknown) => (v ? new Date(v as string | Date) : null);
-  return new Map(
-    signers.map((s) => [
-      s.id,
-      {
-        name: s.name,
-        notifiedAt: date(notices.find((n) => n.signer_id === s.id)?.at),
-        viewedAt: date(views.find((v) => v.actor === signerActor(s.id))?.at),
-        signedAt: s.signed_at,
-      },
-    ]),
-  );
+  const request = storedJobRequest(job.request);
+  const ofSigner = (id: string) => audit.filter((a) => a.actor === signerActor(id));
+  return {
+    message: request.description ?? null,
+    activatedAt: job.activated_at,
+    documents: documents.map((d) => ({
+      title: d.title,
+      fileName: d.file_name,
+      mimeType: d.mime_type,
+      sizeBytes: d.size_bytes,
+      pages: d.page_count,
+      deleted: d.deleted_at !== null,
+    })),
+    signers: new Map(
+      signers.map((s) => {
+        const forward = forwards.find((f) => f.signer_id === s.id);
+        const events = ofSigner(s.id);
+        const facts: Omit<SignerFacts, 'held'> = {
+          status: s.status as SignerStatus,
+          since: s.status_since,
+          signedAt: s.signed_at,
+          rejectionReason: s.status === 'REJECTED' ? s.rejection_reason : null,
+          notices: notices
+            .filter((n) => n.signer_id === s.id)
+            .map((n) => ({ at: n.sent_at, channel: n.channel, kind: n.kind })),
+          openedAt: events.find((e) => e.event === 'DOCUMENT_VIEWED')?.at ?? null,
+          logins: events
+            .filter((e) => e.event === 'SIGNER_LOGGED_IN')
+            .map((e) => {
+              const d = jsonObject(e.details);
+              const amr = Array.isArray(d.amr) ? d.amr.filter((x) => typeof x === 'string') : [];
+              return {
+                at: e.at,
+                level: typeof d.level === 'number' ? d.level : null,
+                eid: amr.length > 0 ? amr.join(', ') : null,
+                provider: textOrNull(d.eidProvider),
+              };
+            }),
+          copy: forward
+            ? { status: forward.status, at: forward.delivered_at, offeredUntil: forward.offered_until }
+            : null,
+        };
+        return [s.id, { name: s.name, facts }];
+      }),
+    ),
+  };
+}
+
+/** When a result was made (the PAdES sealed, a signer's XAdES created); null if there is none. */
+export async function artifactMadeAt(
+  db: Db,
+  jobId: string,
+  kind: 'PADES' | 'XADES',
+  signerId = '',
+): Promise<Date | null> {
+  if (!isPlausibleId(jobId) || (signerId !== '' && !isPlausibleId(signerId))) return null;
+  const row = await db
+    .selectFrom('artifacts')
+    .select('created_at')
+    .where('job_id', '=', jobId)
+    .where('kind', '=', kind)
+    .where('signer_id', '=', signerId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  return row?.created_at ?? null;
 }
 
 /**

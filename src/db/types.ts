@@ -144,6 +144,8 @@ export interface DocumentsTable {
   file_name: string;
   mime_type: string;
   size_bytes: number;
+  /** Migration 0029: the PDF's pages as inspection counted them at creation; null for text and older jobs. */
+  page_count: ColumnType<number | null, number | null | undefined, number | null>;
   /** Of the bytes, which live in the document store under `documentKey(job_id, id)`. */
   sha256: string;
   /** Set when the bytes were deleted from the store (retention or the sender's request). */

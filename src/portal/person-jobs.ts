@@ -20,6 +20,12 @@ export interface PersonJob {
   createdAt: Date;
   /** The active group's deadline, for jobs waiting for the person. */
   deadline: string | null;
+  /** When the person signed; null until then. */
+  signedAt: Date | null;
+  /** While the job runs after the person signed: the deadline of the group signing now. */
+  jobDeadline: Date | null;
+  /** When a completed job was completed; null while it runs. */
+  completedAt: Date | null;
   hasPades: boolean;
   jobStatus: JobStatus;
   signerStatus: SignerStatus;
@@ -86,6 +92,9 @@ function personJob(row: SignerJobRow): PersonJob {
     senderName: row.senderName,
     createdAt: row.createdAt,
     deadline: row.deadline?.toISOString() ?? null,
+    signedAt: row.signer.signedAt,
+    jobDeadline: row.jobDeadline,
+    completedAt: row.jobStatus === 'COMPLETED_SUCCESSFULLY' ? row.statusSince : null,
     hasPades: row.hasPades,
     jobStatus: row.jobStatus,
     signerStatus: row.signer.status,

@@ -3,13 +3,17 @@
  * the API uses (parseJobRequest, inspectDocument, createSignatureJob); this module only turns the
  * form into the API's `job` JSON and the uploads into its document parts.
  */
+
+import type { JobListFilter } from '../db/job-reads.js';
 import { inspectDocument } from '../job/documents.js';
 import type { DocumentMimeType, FieldIssue, JobRequest, Sector } from '../job/model.js';
 import { DAY_SECONDS } from '../job/model.js';
 import { parseJobRequest } from '../job/schema.js';
 import { isExistingDate } from '../rules/identity.js';
 import { osloInstant } from '../rules/oslo-time.js';
+import { JOB_OUTCOMES } from '../rules/outcome.js';
 import { createSignatureJob, JobInputError, type JobServiceDeps } from '../services/signature-jobs.js';
+import { isStorableText } from '../services/storable-text.js';
 import type { DocumentStore } from '../storage/index.js';
 
 export interface UploadedFile {
@@ -123,8 +127,10 @@ export function jobJsonFromForm(form: JobForm, files: UploadedFile[]): Record<st
 export async function inspectJobDocuments(
   job: JobRequest,
   files: Map<string, Uint8Array>,
-): Promise<FieldIssue[]> {
+): Promise<{ issues: FieldIssue[]; pageCounts: Map<string, number> }> {
   const issues: FieldIssue[] = [];
+  // The pages of each PDF, as inspection counted them: kept with the document for the sender's page.
+  const pageCounts = new Map<string, number>();
   for (const [i, doc] of job.documents.entries()) {
     const bytes = files.get(doc.fileName);
     if (!bytes) {
@@ -137,8 +143,9 @@ export async function inspectJobDocuments(
     }
     const inspected = await inspectDocument(bytes, doc.mimeType);
     if (!inspected.ok) issues.push({ path: doc.fileName, code: inspected.code, message: inspected.message });
+    else if (inspected.pageCount !== undefined) pageCounts.set(doc.fileName, inspected.pageCount);
   }
-  return issues;
+  return { issues, pageCounts };
 }
 
 export type CreateFromPortalResult = { ok: true; jobId: string } | { ok: false; issues: FieldIssue[] };
@@ -151,7 +158,7 @@ export async function createJobFromPortal(
   const parsed = parseJobRequest('portal', raw, { sector: input.sector }, new Date());
   if (!parsed.ok) return { ok: false, issues: parsed.issues };
   const files = new Map(input.files.map((f) => [f.fileName, f.bytes]));
-  const documentIssues = await inspectJobDocuments(parsed.job, files);
+  const { issues: documentIssues, pageCounts } = await inspectJobDocuments(parsed.job, files);
   if (documentIssues.length > 0) return { ok: false, issues: documentIssues };
   try {
     const { jobId } = await createSignatureJob(deps, {
@@ -160,6 +167,7 @@ export async function createJobFromPortal(
       job: parsed.job,
       requestJson: raw,
       files,
+      pageCounts,
       idempotencyKey: input.idempotencyKey,
     });
     return { ok: true, jobId };
@@ -169,5 +177,31 @@ export async function createJobFromPortal(
   }
 }
 
-/** The organisation's portal jobs: read from the one read model. */
-export { type JobListFilter, listOrganisationJobs } from '../db/job-reads.js';
+/** The organisation's jobs: read from the one read model. */
+export { type JobListFilter, listOrganisationJobs, type OrganisationJobRow } from '../db/job-reads.js';
+
+/** The longest search the job list takes (a title is at most 255; names and addresses are shorter). */
+export const MAX_LIST_QUERY_CHARS = 100;
+
+/** A list query refused, by its field: too long a search, or a status the list does not know. */
+export type JobListQueryIssue =
+  | { field: 'q'; code: 'TOO_LONG' | 'UNREADABLE' }
+  | { field: 'status'; code: 'UNKNOWN_STATUS'; value: string };
+
+/**
+ * The job list's filter from the URL's `status` and `q`: a known outcome (empty for all) and at
+ * most MAX_LIST_QUERY_CHARS of search; anything else is refused by field, never cut silently.
+ */
+export function parseJobListQuery(
+  status: string | undefined,
+  search: string | undefined,
+): { ok: true; filter: JobListFilter } | { ok: false; issue: JobListQueryIssue } {
+  const words = search?.trim() ?? '';
+  if (!isStorableText(words)) return { ok: false, issue: { field: 'q', code: 'UNREADABLE' } };
+  if ([...words].length > MAX_LIST_QUERY_CHARS) return { ok: false, issue: { field: 'q', code: 'TOO_LONG' } };
+  const wanted = status?.trim() ?? '';
+  const outcome = JOB_OUTCOMES.find((o) => o === wanted);
+  if (wanted !== '' && !outcome)
+    return { ok: false, issue: { field: 'status', code: 'UNKNOWN_STATUS', value: wanted.slice(0, 40) } };
+  return { ok: true, filter: { ...(outcome ? { outcome } : {}), ...(words ? { search: words } : {}) } };
+}

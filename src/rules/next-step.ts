@@ -47,7 +47,10 @@ export type NextStep =
   /** The active group's signatures, until its deadline; notices held back and why. */
   | {
       kind: 'SIGNATURES';
+      /** The group's place in the signing order, from 1. */
       group: number;
+      /** The group's order number as the sender gave it (the API's `order`). */
+      order: number;
       groups: number;
       /** Signers of that group still to sign. */
       waitingFor: number;
@@ -73,6 +76,7 @@ export function nextStep(input: NextStepInput): NextStep {
   return {
     kind: 'SIGNATURES',
     group: orders.indexOf(input.activeOrder) + 1,
+    order: input.activeOrder,
     groups: orders.length,
     waitingFor: active.filter((s) => s.status === 'WAITING').length,
     deadline: input.deadline?.toISOString() ?? null,

@@ -116,6 +116,8 @@ export interface CreateJobCommand {
   requestJson?: unknown;
   /** The bytes of every document listed in `job.documents`, by file name. */
   files: Map<string, Uint8Array>;
+  /** The pages of each PDF as inspection counted them, by file name (shown on the sender's page). */
+  pageCounts?: Map<string, number>;
   idempotencyKey?: string;
 }
 
@@ -244,6 +246,7 @@ export async function createSignatureJob(
             file_name: d.fileName,
             mime_type: d.mimeType,
             size_bytes: bytes.byteLength,
+            page_count: cmd.pageCounts?.get(d.fileName) ?? null,
             sha256: sha256(bytes),
           })),
         )

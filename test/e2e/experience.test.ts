@@ -162,7 +162,8 @@ describe.each([390, 1280])('at %i px', (width) => {
     );
     // What happens next, in the words the signing page and the API's `next` share.
     expect(await staff.locator('section.next-step').textContent()).toMatch(
-      /^Next: waiting for the signatures of group 1 of 2, until \d/,
+      // Groups named by the sender's numbers (the form's and the API's), with their place.
+      /^Next: waiting for the signatures of group 0 \(step 1 of 2\), until \d/,
     );
 
     await press(kariPage, 'Sign');
@@ -177,6 +178,10 @@ describe.each([390, 1280])('at %i px', (width) => {
     }).toBe(1);
     const kariItem = kariPage.locator('ul.jobs li', { hasText: title });
     expect(await kariItem.textContent()).toContain('Waiting for 1 more signer');
+    // With its dates: when she signed, and the deadline of the group signing now.
+    expect(await kariItem.locator('.item-dates').textContent()).toMatch(
+      /^Signed by you: \d.+Deadline for the others: \d/,
+    );
     await checkPage(kariPage, 'portal-signed-waiting', width);
 
     await staff.reload();
@@ -184,7 +189,9 @@ describe.each([390, 1280])('at %i px', (width) => {
       await staff.reload();
       return signerRow('Kari Nordmann').locator('.signer-state').textContent();
     }).toBe('Signed');
-    expect(await signerRow('Kari Nordmann').locator('dd').nth(2).textContent()).not.toBe('–');
+    expect(await signerRow('Kari Nordmann').locator('.signer-history li').allTextContents()).toContainEqual(
+      expect.stringMatching(/: signed$/),
+    );
     await poll(async () => {
       await staff.reload();
       return signerRow('Ola Nordmann').locator('.signer-state').textContent();

@@ -128,6 +128,8 @@ describe('sender portal', () => {
       staff.waitForEvent('download'),
       staff.getByRole('link', { name: 'Download the signed PDF (PAdES)' }).click(),
     ]);
+    // Named after the job and the day it was sealed, not its id.
+    expect(download.suggestedFilename()).toMatch(/^Partnership-agreement-signed-\d{4}-\d\d-\d\d\.pdf$/);
     const bytes = await readFile(await download.path());
     expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
     const [xades] = await Promise.all([
@@ -135,6 +137,7 @@ describe('sender portal', () => {
       staff.getByRole('link', { name: 'Signature object (XAdES)' }).first().click(),
     ]);
     expect(await readFile(await xades.path(), 'utf8')).toContain('SignedInfo');
+    expect(xades.suggestedFilename()).toMatch(/^Partnership-agreement-signer-1-signed-\d{4}-\d\d-\d\d\.xml$/);
   });
 
   it('extends the deadline and cancels a job', async () => {
@@ -180,7 +183,9 @@ describe('sender portal', () => {
     await staff.getByRole('button', { name: 'Extend' }).click();
     await poll(() => staff.getByRole('status').textContent()).toContain('The deadline is now');
     expect(await staff.locator('#days-hint').textContent()).toMatch(/^Now: 45 days, deadline /);
-    await staff.getByRole('button', { name: 'Cancel the job' }).click();
+    // Cancelling asks first.
+    await staff.getByRole('link', { name: 'Cancel the job' }).click();
+    await staff.getByRole('button', { name: 'Yes, cancel the job' }).click();
     await poll(() => staff.getByRole('status').textContent()).toContain('The job has been cancelled.');
     await waitForJob(ps, 'portal', job.id, (j) => j.status === 'FAILED');
     // A cancelled job is named so, on its page and in the list's filter.
@@ -237,6 +242,17 @@ describe('sender portal', () => {
         `Reason for the sender: “${reason}”`,
       );
       expect(await rejecter.locator('.signer-state').textContent()).toBe('Rejected');
+      // Its history has the rejection with the reason (among the notices, in the order recorded).
+      expect(await rejecter.locator('.signer-history li').allTextContents()).toContainEqual(
+        expect.stringMatching(
+          new RegExp(`: rejected, giving the reason “${reason.replace(/[()]/g, '\\$&')}”$`),
+        ),
+      );
+      // The JSON API carries the same reason.
+      const viewed = (await readJob(ps, 'portal', job.id)) as unknown as {
+        signers: { id: string; rejectionReason?: string }[];
+      };
+      expect(viewed.signers.map((s) => s.rejectionReason ?? null)).toEqual([reason, null]);
       // The other signer did not reject: no reason line.
       expect(await staff.locator(`[data-signer="${job.signers[1]!.id}"] .rejection-reason`).count()).toBe(0);
       expect(await staff.getByRole('button', { name: 'Extend' }).count()).toBe(0);
@@ -275,7 +291,7 @@ describe('sender portal', () => {
       expect(await staff.locator('.job-outcome').textContent()).toBe('In progress');
       expect(await staff.getByText('Direct signing (API)').count()).toBe(1);
       // The direct flow has no sender's cancel or extension.
-      expect(await staff.getByRole('button', { name: 'Cancel the job' }).count()).toBe(0);
+      expect(await staff.getByRole('link', { name: 'Cancel the job' }).count()).toBe(0);
       const directReject = await fetch(
         `${ps.baseUrl}/api/dev/signature-jobs/${direct.id}/signers/${direct.signers[0]!.id}/reject`,
         { method: 'POST', body: JSON.stringify({}) },

@@ -1,5 +1,8 @@
 /** "What happens next" from the recorded state: the signatures awaited, notices held and why, packaging. */
 import { describe, expect, it } from 'vitest';
+import { translator } from '../../api/pages/i18n.js';
+import { formatTime } from '../../api/pages/layout.js';
+import { nextStepTexts } from '../../api/pages/next-step-view.js';
 import { type NextStepInput, type NextStepSigner, nextStep } from '../../src/rules/next-step.js';
 
 const signer = (over: Partial<NextStepSigner> & { id: string }): NextStepSigner => ({
@@ -36,6 +39,7 @@ describe('next step', () => {
     expect(step).toEqual({
       kind: 'SIGNATURES',
       group: 1,
+      order: 0,
       groups: 1,
       waitingFor: 2,
       deadline: '2026-12-14T22:30:00.000Z',
@@ -65,10 +69,12 @@ describe('next step', () => {
   });
 
   it('names the active group among several, packaging after the last signature, nothing once ended', () => {
-    const two = [signer({ id: 'a', status: 'SIGNED' }), signer({ id: 'b', number: 2, order: 1 })];
-    expect(nextStep(job({ activeOrder: 1, signers: two }))).toMatchObject({
+    const two = [signer({ id: 'a', status: 'SIGNED' }), signer({ id: 'b', number: 2, order: 5 })];
+    // The second group in the signing order, numbered 5 by the sender.
+    expect(nextStep(job({ activeOrder: 5, signers: two }))).toMatchObject({
       kind: 'SIGNATURES',
       group: 2,
+      order: 5,
       groups: 2,
       waitingFor: 1,
     });
@@ -80,5 +86,26 @@ describe('next step', () => {
     );
     expect(nextStep(job({ status: 'FAILED', signers: two })).kind).toBe('NONE');
     expect(nextStep(job({ activeOrder: null, signers: two })).kind).toBe('NOT_STARTED');
+  });
+});
+
+describe('next step in words, groups named for the sender by their order numbers', () => {
+  const t = translator('en');
+  const step = nextStep(
+    job({
+      activeOrder: 5,
+      signers: [signer({ id: 'a', status: 'SIGNED' }), signer({ id: 'b', number: 2, order: 5 })],
+    }),
+  );
+  it('names the group by its number and place, with and without a deadline', () => {
+    expect(nextStepTexts(t, 'en', step, 'order')).toEqual([
+      `Next: waiting for the signatures of group 5 (step 2 of 2), until ${formatTime('en', '2026-12-14T22:30:00.000Z')}.`,
+    ]);
+    const open = step.kind === 'SIGNATURES' ? { ...step, deadline: null } : step;
+    expect(nextStepTexts(t, 'en', open, 'order')).toEqual([
+      'Next: waiting for the signatures of group 5 (step 2 of 2).',
+    ]);
+    // For signers, who never saw the numbers: the place only.
+    expect(nextStepTexts(t, 'en', open)).toEqual(['Next: waiting for the signatures of group 2 of 2.']);
   });
 });
