@@ -6,8 +6,8 @@
  * TASK_FAIRNESS=off (for comparison, with the server's fairness off too) starts jobs without it.
  */
 import type { Priority } from '@temporalio/common';
-import type { Db } from '../db/index.js';
 import { fairnessWeightOf } from '../db/fairness-weights.js';
+import type { Db } from '../db/index.js';
 
 /** How long a weight read is reused: a weight set by the operator reaches new starts within it. */
 export const WEIGHT_CACHE_MS = 30_000;
