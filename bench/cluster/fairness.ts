@@ -256,7 +256,6 @@ try {
   );
   const busy = { create: [] as number[], activation: [] as number[], signing: [] as number[] };
   // B keeps going while A creates and while A's activations are still queued.
-  let aActivatedAt: number | undefined;
   const steady = (async () => {
     for (;;) {
       await signOneOfB(busy);
@@ -267,7 +266,7 @@ try {
   await burst;
   const createSeconds = (performance.now() - t0) / 1000;
   while ((await notified(ORG_A)) < aBefore + made) await sleep(500);
-  aActivatedAt = performance.now();
+  const aActivatedAt = performance.now();
   await steady;
   clearInterval(progress);
   console.log(

@@ -40,13 +40,19 @@ describe('a job start carries its sender as fairness key, with its weight', () =
 
     // The signer's activation notice: scheduled with the background key; the server merges in
     // the workflow's fairness key and weight when it queues the task.
-    const scheduled = await until('the activation notice scheduled', async () => {
-      const history = await handle.fetchHistory();
-      return history.events?.find(
-        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendSignerNotice',
-      );
-    }, 30_000);
-    expect(scheduled.activityTaskScheduledEventAttributes?.priority?.priorityKey).toBe(BACKGROUND.priorityKey);
+    const scheduled = await until(
+      'the activation notice scheduled',
+      async () => {
+        const history = await handle.fetchHistory();
+        return history.events?.find(
+          (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendSignerNotice',
+        );
+      },
+      30_000,
+    );
+    expect(scheduled.activityTaskScheduledEventAttributes?.priority?.priorityKey).toBe(
+      BACKGROUND.priorityKey,
+    );
   });
 });
 
