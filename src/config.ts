@@ -121,6 +121,11 @@ const schema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('signature-jobs'),
+  /**
+   * Jobs start with their sender as fairness key and its weight (src/services/fairness.ts, read
+   * there from the environment); `off` starts them without, to compare (docs/scaling.md).
+   */
+  TASK_FAIRNESS: z.enum(['on', 'off']).default('on'),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')

@@ -7,12 +7,14 @@
  */
 import { continueAsNew, log, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { createArchiveActivities } from '../activities/archive.js';
+import { HOUSEKEEPING } from './task-priority.js';
 
 type ArchiveActivities = ReturnType<typeof createArchiveActivities>;
 
 const { dueArchives, billStorageYears, expiredArchives, deleteArchivedJob } =
   proxyActivities<ArchiveActivities>({
     startToCloseTimeout: '1 minute',
+    priority: HOUSEKEEPING,
     retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
   });
 
@@ -20,6 +22,7 @@ const { dueArchives, billStorageYears, expiredArchives, deleteArchivedJob } =
 const { renewArchive } = proxyActivities<ArchiveActivities>({
   startToCloseTimeout: '5 minutes',
   heartbeatTimeout: '30 seconds',
+  priority: HOUSEKEEPING,
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '1 hour' },
 });
 

@@ -46,6 +46,7 @@ import {
   statusQuery,
 } from './definitions.js';
 import * as job from './job-state.js';
+import { BACKGROUND, PERSON_WAITING } from './task-priority.js';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -61,6 +62,7 @@ const { recordEvents, sendNotice, deleteDocuments, prepareSigners, forwardSigned
 // The heartbeat timeout finds an attempt whose worker died within seconds (activities/heartbeat.ts).
 const { sendSignerNotice, sendSenderNotice } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
+  priority: BACKGROUND,
   heartbeatTimeout: '15 seconds',
   scheduleToCloseTimeout: '24 hours',
   retry: {
@@ -74,6 +76,7 @@ const { sendSignerNotice, sendSenderNotice } = proxyActivities<Activities>({
 // Sender callbacks: retried with exponential backoff for up to 24 hours, each attempt logged.
 const { deliverStatusCallback } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
+  priority: BACKGROUND,
   scheduleToCloseTimeout: '24 hours',
   retry: {
     initialInterval: '10 seconds',
@@ -104,6 +107,7 @@ export const MAX_DEADLINE_EXTENSIONS = 10;
 // (DocumentUnprocessable) rather than retrying forever.
 const { packageJob } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
+  priority: PERSON_WAITING,
   heartbeatTimeout: '20 seconds',
   retry: {
     initialInterval: '2 seconds',

@@ -3,6 +3,7 @@
  * process). Each returns the process exit code: 0 done, 1 refused, 2 usage error.
  */
 import { parseArgs } from 'node:util';
+import { MAX_FAIRNESS_WEIGHT, MIN_FAIRNESS_WEIGHT, setFairnessWeight } from '../db/fairness-weights.js';
 import type { Db } from '../db/index.js';
 import { SECTORS, type Sector } from '../job/model.js';
 import { isValidOrganisationNumber } from '../rules/identity.js';
@@ -23,6 +24,7 @@ export const USAGE = `usage: npm run cli -- <command>
   api-keys revoke <id>                                         revoke a key
   orgs notices <orgNumber> --email <addr> [--locale no|en]     sender notices by e-mail (empty: none)
   orgs long-term-storage <orgNumber> on|off                     long-term storage for every new job
+  orgs weight <orgNumber> <n>                                   the sender's share of the workers (1: equal)
   roles grant|revoke --pid <id> --org <orgNumber> --role SENDER|VIEWER   sender portal access
   roles list --org <orgNumber>
   callback-secrets create|list --org <orgNumber>               callback signing secrets (two active)
@@ -62,6 +64,27 @@ async function orgsAdd(db: Db, args: string[], io: CliOutput): Promise<number> {
   if (!SECTORS.includes(sector as Sector)) throw new UsageError('--sector must be PUBLIC or PRIVATE');
   await upsertOrganisation(db, { orgNumber, name: values.name.trim(), sector: sector as Sector });
   io.out(`organisation ${orgNumber} (${values.name.trim()}, ${sector}) registered`);
+  return 0;
+}
+
+/** The sender's fairness weight (docs/scaling.md): applies to jobs started from now on. */
+async function orgsWeight(db: Db, args: string[], io: CliOutput): Promise<number> {
+  const { positionals } = parse(args, {});
+  const orgNumber = requireOrgNumber(positionals[0]);
+  const text = positionals[1];
+  const weight = Number(text);
+  if (!text || !Number.isFinite(weight) || weight < MIN_FAIRNESS_WEIGHT || weight > MAX_FAIRNESS_WEIGHT) {
+    throw new UsageError(
+      `the weight must be a number from ${MIN_FAIRNESS_WEIGHT} to ${MAX_FAIRNESS_WEIGHT}: ${text ?? '(none)'}`,
+    );
+  }
+  if (!(await setFairnessWeight(db, orgNumber, weight))) {
+    io.err(`no organisation ${orgNumber}`);
+    return 1;
+  }
+  io.out(
+    `jobs of ${orgNumber} started from now on get weight ${weight} (running jobs keep the weight they started with)`,
+  );
   return 0;
 }
 
@@ -113,6 +136,7 @@ function xmlApiSettings(): XmlApiCliSettings {
 
 const COMMANDS: Record<string, (db: Db, args: string[], io: CliOutput) => Promise<number>> = {
   'orgs add': orgsAdd,
+  'orgs weight': orgsWeight,
   'api-keys create': apiKeysCreate,
   'api-keys list': apiKeysList,
   'api-keys revoke': apiKeysRevoke,

@@ -21,6 +21,7 @@ import * as m0021 from './migrations/0021_link_code_channel.js';
 import * as m0022 from './migrations/0022_job_outcome.js';
 import * as m0028 from './migrations/0028_remote_signings.js';
 import * as m0029 from './migrations/0029_document_pages.js';
+import * as m0032 from './migrations/0032_fairness_weight.js';
 import type { Database } from './types.js';
 
 export type Db = Kysely<Database>;
@@ -58,6 +59,7 @@ const migrations: Record<string, Migration> = {
   '0022_job_outcome': m0022,
   '0028_remote_signings': m0028,
   '0029_document_pages': m0029,
+  '0032_fairness_weight': m0032,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -30,6 +30,8 @@ export interface OrganisationsTable {
   notice_locale: ColumnType<string, string | undefined, string>;
   /** Long-term storage ordered for every job of the sender (a job can also order it itself). */
   long_term_storage: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Migration 0032: the sender's fairness weight on the task queue (docs/scaling.md). */
+  fairness_weight: ColumnType<number, number | undefined, number>;
 }
 
 /** Migration 0009: jobs kept in long-term storage, with their time-stamp renewal schedule. */

@@ -12,7 +12,7 @@
  */
 
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -182,6 +182,24 @@ export function clusterTools() {
   return { serverVersion, uiVersion, serverDir, uiDir, venvBin: join(projectRoot, '.tools/venv/bin') };
 }
 
+/**
+ * The server's dynamic configuration: deploy/temporal/dynamicconfig.yaml as compose mounts it, or
+ * with TASK_FAIRNESS=off a copy in the data folder with fairness and the priority matcher off
+ * (to compare, docs/scaling.md).
+ */
+export async function dynamicConfigFile(dataDir: string, fairness: boolean): Promise<string> {
+  const deployed = join(projectRoot, 'deploy/temporal/dynamicconfig.yaml');
+  if (fairness) return deployed;
+  const text = await readFile(deployed, 'utf8');
+  const off = text.replace(/^(matching\.(?:useNewMatcher|enableFairness):\n\s+- value: )true$/gm, '$1false');
+  if ((off.match(/- value: false$/gm) ?? []).length < 2) {
+    throw new Error(`${deployed} no longer switches matching.useNewMatcher and matching.enableFairness`);
+  }
+  const copy = join(dataDir, 'dynamicconfig-without-fairness.yaml');
+  await writeFile(copy, off);
+  return copy;
+}
+
 /** A process the cluster started has ended: nothing restarts it, so waiting on is pointless. */
 class ProcessExited extends Error {
   constructor(name: string, p: ManagedProcess) {
@@ -321,7 +339,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       POSTGRES_PWD: temporalDbPassword,
       BIND_ON_IP: '127.0.0.1',
       LOG_LEVEL: opts.appEnv?.TEMPORAL_LOG_LEVEL ?? 'warn',
-      DYNAMIC_CONFIG_FILE_PATH: join(projectRoot, 'deploy/temporal/dynamicconfig.yaml'),
+      DYNAMIC_CONFIG_FILE_PATH: await dynamicConfigFile(dataDir, opts.appEnv?.TASK_FAIRNESS !== 'off'),
       FRONTEND_GRPC_PORT: String(ports.temporal),
       FRONTEND_HTTP_PORT: String(frontendHttp),
       HISTORY_GRPC_PORT: String(historyGrpc),

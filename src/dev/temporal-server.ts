@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { Connection } from '@temporalio/client';
 import { devServerSearchAttributeArgs } from '../job/search-attributes.js';
+import { fairnessEnabled } from '../services/fairness.js';
 import { temporalCliPath } from './tools.js';
 
 export interface RunningTemporal {
@@ -12,6 +13,18 @@ export interface RunningTemporal {
   uiUrl: string;
   process: ChildProcess;
   stop(): Promise<void>;
+}
+
+/**
+ * The dev server's dynamic configuration for fairness and priority, as
+ * deploy/temporal/dynamicconfig.yaml sets it for the real server (docs/scaling.md); off with
+ * TASK_FAIRNESS=off.
+ */
+export function fairnessArgs(on: boolean): string[] {
+  return ['matching.useNewMatcher', 'matching.enableFairness'].flatMap((key) => [
+    '--dynamic-config-value',
+    `${key}=${on}`,
+  ]);
 }
 
 export async function startTemporalDevServer(opts: {
@@ -34,6 +47,7 @@ export async function startTemporalDevServer(opts: {
     '--log-level',
     'warn',
     ...devServerSearchAttributeArgs(),
+    ...fairnessArgs(fairnessEnabled()),
   ];
   const child = spawn(temporalCliPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

@@ -57,6 +57,7 @@ import {
 import { callbackTargetRefusal, type PrivateTargetPolicy } from '../notifications/callbacks/target-guard.js';
 import { type ExtensionRefusal, extensionRefusal } from '../rules/deadline-extension.js';
 import { artifactKey, type DocumentStore, documentKey, documentsFolder } from '../storage/index.js';
+import { startPriority } from './fairness.js';
 import { toStorableText } from './storable-text.js';
 
 export interface JobServiceDeps {
@@ -314,9 +315,12 @@ function workflowInputFor(
  * job's, so a second start finds the first one running.
  */
 async function startJobWorkflow(deps: JobServiceDeps, input: SignatureJobInput, reference?: string) {
+  // The sender as fairness key, with its weight (docs/scaling.md).
+  const priority = await startPriority(deps.db, input.org);
   try {
     await deps.temporal.workflow.start(WORKFLOW_TYPE, {
       taskQueue: deps.taskQueue ?? TASK_QUEUE,
+      ...(priority ? { priority } : {}),
       workflowId: workflowIdForJob(input.jobId),
       args: [input],
       typedSearchAttributes: [

@@ -36,6 +36,33 @@ describe('admin CLI', () => {
     expect((await cli('orgs', 'add', ORG, '--sector', 'PUBLIC')).code).toBe(2);
   });
 
+  it("sets a sender's fairness weight, and refuses one the server would not take", async () => {
+    const weight = async () =>
+      (
+        await t.db
+          .selectFrom('organisations')
+          .select('fairness_weight')
+          .where('org_number', '=', ORG)
+          .executeTakeFirstOrThrow()
+      ).fairness_weight;
+    expect(await weight()).toBe(1);
+    const set = await cli('orgs', 'weight', ORG, '3');
+    expect(set.code).toBe(0);
+    expect(set.out).toContain('running jobs keep the weight they started with');
+    expect(await weight()).toBe(3);
+    for (const bad of ['0', '0.0001', '1001', 'heavy', '']) {
+      const refused = await cli('orgs', 'weight', ORG, bad);
+      expect(refused.code).toBe(2);
+      expect(refused.err).toContain('the weight must be a number from 0.001 to 1000');
+    }
+    expect((await cli('orgs', 'weight', ORG)).code).toBe(2);
+    expect((await cli('orgs', 'weight', ORG, '-1')).code).toBe(2);
+    expect(await weight()).toBe(3);
+    const unknown = await cli('orgs', 'weight', '889640782', '2');
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toContain('no organisation 889640782');
+  });
+
   it("turns long-term storage for all of a sender's jobs on and off", async () => {
     const stored = async () =>
       (

@@ -2,6 +2,7 @@
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { inject } from 'vitest';
+import { fairnessArgs } from '../../src/dev/temporal-server.js';
 import { temporalCliPath, temporalTestServerPath } from '../../src/dev/tools.js';
 import { JOB_SEARCH_ATTRIBUTES } from '../../src/job/search-attributes.js';
 
@@ -27,14 +28,18 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   return env;
 }
 
-/** The real Temporal dev server, with the job search attributes registered. */
-export function devServerEnv(): Promise<TestWorkflowEnvironment> {
+/**
+ * The real Temporal dev server, with the job search attributes registered and fairness and
+ * priority on as in production; `extraArgs` adds to its command line.
+ */
+export function devServerEnv(extraArgs: string[] = []): Promise<TestWorkflowEnvironment> {
   return withStartRetries(() =>
     TestWorkflowEnvironment.createLocal({
       server: {
         executable: { type: 'existing-path', path: temporalCliPath() },
         searchAttributes: JOB_SEARCH_ATTRIBUTES,
         ip: '127.0.0.1',
+        extraArgs: [...fairnessArgs(true), ...extraArgs],
       },
     }),
   );

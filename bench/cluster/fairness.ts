@@ -1,0 +1,395 @@
+/**
+ * Two senders on the production shape (src/dev/cluster.ts: the real Temporal server on
+ * PostgreSQL, two APIs behind the proxy, two workers), docs/scaling.md:
+ *
+ *  1. API create against bare `workflow.start`, same concurrency, same cluster, before the burst;
+ *  2. sender B creates and signs on an idle cluster (its baseline);
+ *  3. sender A creates BENCH_A_JOBS jobs as fast as BENCH_CONCURRENCY callers can (its rate limit
+ *     raised: the cluster runs with RATE_LIMIT_PER_SECOND=0), while sender B keeps creating and
+ *     signing one job at a time: B's create latency, create-to-activation and signing-to-PAdES;
+ *     A's throughput, and how long A's activations take to drain;
+ *  4. optionally (BENCH_OPEN_JOBS above what is open) more of A's jobs until that many are open,
+ *     then reads of B's jobs and the database bytes per job;
+ *  5. memory (resident) of the workers, the Temporal server and the APIs.
+ *
+ *   npm run build && nice npx tsx bench/cluster/fairness.ts
+ *   TASK_FAIRNESS=off ... the same without fairness and priority (server and starts)
+ *   (BENCH_A_JOBS 2000, BENCH_CONCURRENCY 16, BENCH_OPEN_JOBS 0, BENCH_WORKER_CACHE 500)
+ *
+ * Load generator, cluster and everything else share the machine: compare the two switches run on
+ * the same machine, not absolute figures.
+ */
+import { randomUUID } from 'node:crypto';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { sql } from 'kysely';
+import { type ClusterPorts, freeLowPorts, startCluster } from '../../src/dev/cluster.js';
+import { createApiKey } from '../../src/services/api-keys.js';
+import { fairnessEnabled } from '../../src/services/fairness.js';
+import { upsertOrganisation } from '../../src/services/organisations.js';
+import { startFaultSmtp } from '../../test/faults/support/smtp.js';
+import { scanLikePdf } from '../../test/fixtures/signing/pdfs.js';
+import { freePort } from '../../test/helpers/ports.js';
+import { type LoadResult, runLoad } from '../api/load.js';
+
+const A_JOBS = Number(process.env.BENCH_A_JOBS ?? 2000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const OPEN_JOBS = Number(process.env.BENCH_OPEN_JOBS ?? 0);
+const WORKER_CACHE = process.env.BENCH_WORKER_CACHE ?? '500';
+const IDLE_SIGNED = 10;
+const ORG_A = '987654325';
+const KEY_A = 'fairness-bench-sender-a';
+const ORG_B = '974760673';
+
+const ports = async (): Promise<ClusterPorts> => {
+  const n = (count: number) => Promise.all(Array.from({ length: count }, () => freePort()));
+  const [proxy, temporal, ui, postgres, smtp] = (await n(5)) as [number, number, number, number, number];
+  const w = await n(4);
+  return {
+    proxy,
+    temporal,
+    ui,
+    postgres,
+    smtp,
+    oidc: await freePort(),
+    temporalInternal: await freeLowPorts(8),
+    apis: await n(2),
+    workers: [
+      { metrics: w[0]!, sdkMetrics: w[1]! },
+      { metrics: w[2]!, sdkMetrics: w[3]! },
+    ],
+  };
+};
+
+const percentile = (sorted: number[], p: number) =>
+  sorted.length === 0
+    ? Number.NaN
+    : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+const stats = (name: string, values: number[]) => {
+  const s = [...values].sort((a, b) => a - b);
+  const ms = (v: number | undefined) => `${(v ?? Number.NaN).toFixed(0).padStart(6)} ms`;
+  return `${name.padEnd(34)} n ${String(s.length).padStart(4)}  p50 ${ms(percentile(s, 50))}  p99 ${ms(percentile(s, 99))}  max ${ms(s.at(-1))}`;
+};
+const row = (name: string, r: LoadResult) =>
+  `${name.padEnd(34)} ${r.perSecond.toFixed(1).padStart(7)}/s  p50 ${r.p50Ms.toFixed(0).padStart(5)} ms  p99 ${r.p99Ms.toFixed(0).padStart(5)} ms  done ${r.completed}  failed ${r.failed}`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function residentMb(pid: number): Promise<{ rss: number; peak: number }> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+const fairness = fairnessEnabled();
+const dir = await mkdtemp(join(tmpdir(), 'esign-fairness-bench-'));
+await chmod(dir, 0o755);
+const smtp = await startFaultSmtp(await freePort(), { keep: false });
+console.log(
+  `fairness and priority ${fairness ? 'ON' : 'OFF (TASK_FAIRNESS=off)'}; sender A ${A_JOBS} jobs at concurrency ${CONCURRENCY}`,
+);
+const cluster = await startCluster({
+  dataDir: dir,
+  ports: await ports(),
+  smtpUrl: smtp.url,
+  devSender: { org: ORG_A, apiKey: KEY_A },
+  appEnv: { RATE_LIMIT_PER_SECOND: '0', LOG_LEVEL: 'warn', TASK_FAIRNESS: fairness ? 'on' : 'off' },
+  workerEnv: { WORKER_MAX_CACHED_WORKFLOWS: WORKER_CACHE },
+  say: (line) => console.log(`  ${line}`),
+});
+const connection = await Connection.connect({ address: cluster.temporalAddress });
+const temporal = new Client({ connection, namespace: cluster.namespace });
+const { db } = cluster;
+
+try {
+  await upsertOrganisation(db, { orgNumber: ORG_B, name: 'Sender B', sector: 'PUBLIC' });
+  const { key: KEY_B } = await createApiKey(db, ORG_B, 'fairness bench');
+  const bigPdf = await scanLikePdf(1, 100 * 1024);
+  const smallPdf = await scanLikePdf(1, 4 * 1024);
+  let n = 0;
+  /** Creates a portal job for one signer by e-mail; its id, or undefined when refused. */
+  const create = async (org: string, key: string, pdf: Uint8Array): Promise<string | undefined> => {
+    const form = new FormData();
+    const job = {
+      title: `Benchmark contract ${++n}`,
+      documents: [{ title: 'Contract', fileName: 'contract.pdf', mimeType: 'application/pdf' }],
+      signers: [{ email: `signer-${n}@example.com`, order: 0 }],
+    };
+    form.append('job', new Blob([JSON.stringify(job)], { type: 'application/json' }));
+    form.append('contract.pdf', new Blob([pdf as BlobPart], { type: 'application/pdf' }), 'contract.pdf');
+    const res = await fetch(`${cluster.proxyUrl}/api/${org}/portal/signature-jobs`, {
+      method: 'POST',
+      body: form,
+      headers: { authorization: `Bearer ${key}` },
+    });
+    const body = await res.text();
+    return res.status === 201 ? (JSON.parse(body) as { id: string }).id : undefined;
+  };
+  const idleQueue = `bench-idle-${randomUUID()}`;
+  const bareStart = async () => {
+    await temporal.workflow.start('benchmarkNoop', {
+      taskQueue: idleQueue,
+      workflowId: randomUUID(),
+      args: [],
+    });
+    return true;
+  };
+
+  // --- 1. API create beside bare workflow.start ----------------------------------------------------
+  console.log(
+    `\n1. API create (100 KB PDF) beside bare workflow.start, 8 s each at concurrency ${CONCURRENCY}`,
+  );
+  await runLoad(async () => (await create(ORG_A, KEY_A, bigPdf)) !== undefined, {
+    seconds: 2,
+    concurrency: 4,
+  });
+  const api = await runLoad(async () => (await create(ORG_A, KEY_A, bigPdf)) !== undefined, {
+    seconds: 8,
+    concurrency: CONCURRENCY,
+  });
+  const bare = await runLoad(bareStart, { seconds: 8, concurrency: CONCURRENCY });
+  console.log(row('API create', api));
+  console.log(row('bare workflow.start', bare));
+  console.log(
+    `API create as a share of bare starts: ${((api.perSecond / bare.perSecond) * 100).toFixed(0)} %`,
+  );
+
+  // One of B's jobs: created, waited on until its signer may sign, signed, waited on until the
+  // PAdES is stored. Each step's time is kept.
+  const sample = {
+    create: [] as number[],
+    activation: [] as number[],
+    signing: [] as number[],
+    unanswered: [] as number[],
+  };
+  const signOneOfB = async (into: typeof sample) => {
+    const t0 = performance.now();
+    const jobId = await create(ORG_B, KEY_B, smallPdf);
+    if (!jobId) throw new Error("sender B's create was refused");
+    const created = performance.now();
+    into.create.push(created - t0);
+    let signerId: string | undefined;
+    while (!signerId) {
+      const active = await db
+        .selectFrom('signature_jobs')
+        .innerJoin('signers', 'signers.job_id', 'signature_jobs.id')
+        .select('signers.id')
+        .where('signature_jobs.id', '=', jobId)
+        .where('signature_jobs.active_group', 'is not', null)
+        .executeTakeFirst();
+      if (active) signerId = active.id;
+      else await sleep(50);
+    }
+    const activated = performance.now();
+    into.activation.push(activated - created);
+    // A signature the API gave up waiting for (its request limits) may still be recorded: the
+    // update was accepted; the PAdES then tells when it took effect.
+    const signed = await fetch(
+      `${cluster.proxyUrl}/api/dev/signature-jobs/${jobId}/signers/${signerId}/sign`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ authenticationLevel: 3 }),
+      },
+    ).then(
+      async (res) => (res.status === 200 ? 'ok' : `${res.status} ${await res.text()}`),
+      (err: Error) => `no answer (${err.message})`,
+    );
+    if (signed !== 'ok') {
+      into.unanswered.push(performance.now() - activated);
+      console.log(
+        `   B's sign request for ${jobId}: ${signed}, after ${((performance.now() - activated) / 1000).toFixed(0)} s`,
+      );
+      if (!signed.startsWith('no answer') && !signed.startsWith('5'))
+        throw new Error(`signing ${jobId}: ${signed}`);
+    }
+    for (;;) {
+      const pades = await db
+        .selectFrom('artifacts')
+        .select('id')
+        .where('job_id', '=', jobId)
+        .where('kind', '=', 'PADES')
+        .executeTakeFirst();
+      if (pades) break;
+      await sleep(20);
+    }
+    into.signing.push(performance.now() - activated);
+  };
+  const print = (s: typeof sample) => {
+    console.log(stats("B's create", s.create));
+    console.log(stats("B's create to signer active", s.activation));
+    console.log(stats("B's signing to PAdES", s.signing));
+    if (s.unanswered.length > 0) console.log(stats("B's sign requests left unanswered", s.unanswered));
+  };
+
+  // --- 2. B alone -----------------------------------------------------------------------------------
+  const notified = async (org: string) =>
+    Number(
+      (
+        await db
+          .selectFrom('signature_jobs')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('org_number', '=', org)
+          .where('active_group', 'is not', null)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  const createdBy = async (org: string) =>
+    Number(
+      (
+        await db
+          .selectFrom('signature_jobs')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('org_number', '=', org)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  // Let phase 1's jobs activate first, so B's baseline is an idle cluster.
+  while ((await notified(ORG_A)) < (await createdBy(ORG_A))) await sleep(1000);
+  console.log(`\n2. sender B alone: ${IDLE_SIGNED} jobs created and signed one after another`);
+  const idle = {
+    create: [] as number[],
+    activation: [] as number[],
+    signing: [] as number[],
+    unanswered: [] as number[],
+  };
+  for (let i = 0; i < IDLE_SIGNED; i++) await signOneOfB(idle);
+  print(idle);
+
+  // --- 3. A's burst, B steady -----------------------------------------------------------------------
+  console.log(`\n3. sender A creates ${A_JOBS} jobs (4 KB PDF) while sender B creates and signs`);
+  const aBefore = await createdBy(ORG_A);
+  const t0 = performance.now();
+  let made = 0;
+  let failed = 0;
+  let aDone = false;
+  const lane = async () => {
+    while (made + failed < A_JOBS) {
+      made++;
+      if ((await create(ORG_A, KEY_A, smallPdf).catch(() => undefined)) === undefined) {
+        made--;
+        failed++;
+      }
+    }
+  };
+  const burst = Promise.all(Array.from({ length: CONCURRENCY }, lane)).then(() => {
+    aDone = true;
+  });
+  const progress = setInterval(
+    () => console.log(`   A: ${made} created, ${failed} refused; B: ${busy.signing.length} signed`),
+    30_000,
+  );
+  const busy = {
+    create: [] as number[],
+    activation: [] as number[],
+    signing: [] as number[],
+    unanswered: [] as number[],
+  };
+  // B keeps going while A creates and while A's activations are still queued.
+  const steady = (async () => {
+    for (;;) {
+      await signOneOfB(busy);
+      if (aDone && (await notified(ORG_A)) >= aBefore + made) break;
+      await sleep(250);
+    }
+  })();
+  // Awaited below; a failure there, not an unhandled rejection while A still creates.
+  steady.catch(() => {});
+  await burst;
+  const createSeconds = (performance.now() - t0) / 1000;
+  while ((await notified(ORG_A)) < aBefore + made) await sleep(500);
+  const aActivatedAt = performance.now();
+  await steady;
+  clearInterval(progress);
+  console.log(
+    `A: ${made} created in ${createSeconds.toFixed(0)} s (${(made / createSeconds).toFixed(1)} jobs/s, ${failed} refused); all activated ${((aActivatedAt - t0) / 1000).toFixed(0)} s after the first`,
+  );
+  print(busy);
+
+  // --- 4. many open jobs (BENCH_OPEN_JOBS) ----------------------------------------------------------
+  const open = async () =>
+    Number(
+      (
+        await db
+          .selectFrom('signature_jobs')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('status', '=', 'IN_PROGRESS')
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  const more = Math.max(0, OPEN_JOBS - (await open()));
+  if (more > 0) {
+    console.log(`\n4. ${more} more of A's jobs until ${OPEN_JOBS} are open`);
+    let extra = 0;
+    const t1 = performance.now();
+    const tick = setInterval(() => console.log(`   ${extra} of ${more}`), 60_000);
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (extra < more) {
+          extra++;
+          if ((await create(ORG_A, KEY_A, smallPdf).catch(() => undefined)) === undefined) extra--;
+        }
+      }),
+    );
+    clearInterval(tick);
+    console.log(`   created in ${((performance.now() - t1) / 1000).toFixed(0)} s`);
+    while ((await notified(ORG_A)) < (await createdBy(ORG_A))) await sleep(2000);
+  }
+  const openNow = await open();
+  const bytes = Number(
+    (await sql<{ b: string }>`select pg_database_size(current_database()) as b`.execute(db)).rows[0]!.b,
+  );
+  const temporalBytes = Number(
+    (
+      await sql<{
+        b: string;
+      }>`select sum(pg_database_size(datname)) as b from pg_database where datname like 'temporal%'`.execute(
+        db,
+      )
+    ).rows[0]!.b,
+  );
+  console.log(
+    `\n${openNow} open jobs; application database ${(bytes / 2 ** 20).toFixed(0)} MB, Temporal's ${(temporalBytes / 2 ** 20).toFixed(0)} MB (${((bytes + temporalBytes) / openNow / 1024).toFixed(1)} KB per open job, both)`,
+  );
+  const reads: number[] = [];
+  const someJobs = await db
+    .selectFrom('signature_jobs')
+    .select('id')
+    .where('org_number', '=', ORG_B)
+    .execute();
+  for (let i = 0; i < 200; i++) {
+    const id = someJobs[i % someJobs.length]!.id;
+    const r0 = performance.now();
+    const res = await fetch(`${cluster.proxyUrl}/api/${ORG_B}/portal/signature-jobs/${id}`, {
+      headers: { authorization: `Bearer ${KEY_B}` },
+    });
+    await res.arrayBuffer();
+    if (res.status === 200) reads.push(performance.now() - r0);
+  }
+  console.log(stats("B's job read (GET)", reads));
+
+  // --- 5. memory ------------------------------------------------------------------------------------
+  for (const [i, w] of cluster.workers.entries()) {
+    const m = await residentMb(w.pid);
+    console.log(
+      `worker ${i + 1}: ${m.rss.toFixed(0)} MB resident, peak ${m.peak.toFixed(0)} MB (cache ${WORKER_CACHE})`,
+    );
+  }
+  for (const [name, p] of cluster.temporal) {
+    const m = await residentMb(p.pid);
+    console.log(`Temporal server (${name}): ${m.rss.toFixed(0)} MB resident, peak ${m.peak.toFixed(0)} MB`);
+  }
+  for (const [i, a] of cluster.apis.entries()) {
+    const m = await residentMb(a.pid);
+    console.log(`API ${i + 1}: ${m.rss.toFixed(0)} MB resident, peak ${m.peak.toFixed(0)} MB`);
+  }
+  const load = (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ');
+  console.log(`machine load average at the end: ${load}`);
+} finally {
+  await connection.close().catch(() => {});
+  await cluster.stop();
+  await smtp.stop();
+  await rm(dir, { recursive: true, force: true });
+}
+process.exit(0);
