@@ -6,10 +6,8 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { readSignerJob } from '../../src/db/job-reads.js';
-import { samplePdf } from '../../src/dev/sample-pdf.js';
-import { generatedName } from '../../src/eid/names.js';
 import type { AuthenticationLevel } from '../../src/job/model.js';
-import { testPersonName } from '../../src/notifications/test-population.js';
+import { samplePdf } from '../../src/job/sample-pdf.js';
 import { findSignerJob } from '../../src/services/signature-jobs.js';
 import { actAsSigner, type SignerAction } from '../../src/services/signer-actions.js';
 import type { SignerIdentity } from '../../src/signatures/job-results.js';
@@ -109,8 +107,11 @@ async function devTestPerson(
   if (!job) throw new Error(`no signer ${signerId} in job ${jobId}`);
   const { signer } = job;
   const pid = signer.pid;
+  // Loaded here, not imported: these endpoints exist only outside production, and production
+  // code never loads the test population (src/notifications/dev-register-seed.ts).
+  const { testEidName } = await import('../../src/notifications/dev-register-seed.js');
   const name = pid
-    ? (testPersonName(pid) ?? generatedName(pid))
+    ? testEidName(pid)
     : `Test Signer (${signer.customIdentifier ?? signer.email ?? signer.mobile ?? signerId})`;
   const personalKey =
     pid && signer.signatureType === 'ADVANCED_SIGNATURE'
