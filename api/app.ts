@@ -2,6 +2,7 @@
  * The HTTP application: the sender API, health, docs and (in development) the dev endpoints.
  * Every error leaves as the contract's error shape; an unexpected one as a bare 500 without details.
  */
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
@@ -13,6 +14,7 @@ import { abortedStatus, isBodyAborted } from './body-read.js';
 import type { ApiDeps, AppEnv } from './deps.js';
 import { ApiError, badRequest, errorBody, sendError } from './errors.js';
 import { methodNotAllowed } from './method-not-allowed.js';
+import { ApiDocument, ORG, operation, publicRoute } from './openapi.js';
 import { browserErrorPage, wantsHtml } from './pages/error-pages.js';
 import { pageRoutes } from './pages/index.js';
 import { formTargetsOf } from './pages/session.js';
@@ -31,11 +33,21 @@ import { verifyRoutes } from './routes/verify.js';
 import { securityHeaders } from './security-headers.js';
 import { xmlApiRoutes } from './xml-api/routes.js';
 
+const metricsRoute = publicRoute('Service', {
+  method: 'get',
+  path: '/metrics',
+  summary: 'Prometheus metrics of this API process',
+  responses: { '200': { description: 'Prometheus text exposition.' } },
+});
+
 /** Ten documents of 3 MB each, multipart overhead and the job JSON. Larger bodies are cut off unread. */
 export const MAX_BODY_BYTES = 34 * 1024 * 1024;
 
 export function createApp(deps: ApiDeps) {
   const app = new Hono<AppEnv>();
+  // The JSON API's route groups are mounted through it, so /openapi.json documents what is mounted.
+  const api = new ApiDocument();
+  let document: Record<string, unknown> | undefined;
 
   app.onError((err, c) => {
     if (err instanceof ApiError) return sendError(c, err);
@@ -74,17 +86,24 @@ export function createApp(deps: ApiDeps) {
   const metrics = createMetricsRegistry({ defaultMetrics: deps.config.APP_ENV !== 'test' });
   app.use('*', httpMetrics(metrics));
   app.use('*', methodNotAllowed(app));
-  app.get('/metrics', metricsHandler(metrics));
+  const service = new OpenAPIHono<AppEnv>();
+  operation(service, metricsRoute, metricsHandler(metrics));
+  api.mount(app, '/', service);
   // Before any route, so a flood is refused before it costs a query, a thread or a body read.
   app.use('*', rateLimitAddresses(deps));
 
-  app.route('/', healthRoutes(deps));
-  app.route('/', docsRoutes(deps));
-  app.route('/', pkiRoutes(deps));
-  app.route('/', verifyRoutes(deps));
+  api.mount(app, '/', healthRoutes(deps));
+  // Made on the first request, when every route group below has been mounted.
+  api.mount(
+    app,
+    '/',
+    docsRoutes(() => (document ??= api.build(deps.config.PUBLIC_URL))),
+  );
+  api.mount(app, '/', pkiRoutes(deps));
+  api.mount(app, '/', verifyRoutes(deps));
 
   if (deps.config.APP_ENV !== 'production') {
-    app.route('/api/dev', devRoutes(deps));
+    api.mount(app, '/api/dev', devRoutes(deps));
     if (deps.mailDir) app.route('/', devOutboxRoutes({ db: deps.db, mailDir: deps.mailDir }));
   }
   // The browser side: OpenID Connect login, signing ceremony, signing portal, sender portal.
@@ -112,7 +131,7 @@ export function createApp(deps: ApiDeps) {
     jobResultRoutes,
     callbackRoutes,
   ]) {
-    app.route('/api/:org{[0-9]{9}}', routes(deps));
+    api.mount(app, '/api/{org}', routes(deps), [ORG]);
   }
   return app;
 }

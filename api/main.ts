@@ -2,7 +2,6 @@
 import { ConfigError, loadConfigOrExit } from '../src/config.js';
 import { createLogger } from '../src/log.js';
 import { loadNotificationConfig } from '../src/notifications/config.js';
-import { seedDevContactRegister } from '../src/notifications/contact-register.js';
 import { tracingFromConfig } from '../src/observability/tracing.js';
 import { connectTemporal, createLoginOrExit, createServiceParts, openDatabase } from '../src/runtime.js';
 import { startStrandedJobSweeper } from '../src/services/stranded-jobs.js';
@@ -37,6 +36,8 @@ const parts = await createServiceParts(db, config);
 // is a table that only holds what is seeded; the API migrates, so it seeds the synthetic test
 // people (as `npm run dev` does) rather than leave every lookup CONTACT_INFORMATION_MISSING.
 if (loadNotificationConfig({ ...process.env, APP_ENV: config.APP_ENV }).CONTACT_REGISTER === 'dev') {
+  // Loaded only here: the test population never enters a production process that asks for none.
+  const { seedDevContactRegister } = await import('../src/notifications/dev-register-seed.js');
   await seedDevContactRegister(db);
   log.warn('CONTACT_REGISTER=dev: the development contact register holds only the synthetic test people');
 }

@@ -1,8 +1,18 @@
 /**
- * The OpenAPI 3.1 document of the service, generated from the zod schemas the code validates
- * with (src/job/schema.ts for the job, ./schemas.ts for the rest). Paths are listed here; a test
- * checks that every route of the app appears, so a new endpoint cannot go undocumented.
+ * The OpenAPI 3.1 document of the service. Each operation is declared once, with `createRoute`
+ * beside its handler in api/routes/*.ts, and mounted by `operation` from that declaration; the
+ * document is generated from the declarations of the routes the app mounts (`ApiDocument`).
+ * Components come from the zod schemas the code validates with (src/job/schema.ts for the job,
+ * ./schemas.ts for the rest). This file holds the shared vocabulary: components, error answers,
+ * parameters, and the sender API's common shape.
+ *
+ * The declarations document; they do not validate. The handlers keep their own validation, so a
+ * 4xx body stays our error shape naming the field, a job's ownership (404) is checked before its
+ * body (400), and a multipart upload streams under its limits instead of being buffered whole.
  */
+import { createRoute, OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
+import type { Env, Hono } from 'hono';
+import type { H } from 'hono/types';
 import { z } from 'zod';
 import { directJobRequestSchema, jobRequestSchema, portalJobRequestSchema } from '../src/job/schema.js';
 import {
@@ -14,9 +24,6 @@ import {
   errorResponseSchema,
   healthViewSchema,
   jobViewSchema,
-  MAX_REDELIVER_CHANGE,
-  MAX_STATUS_QUERY_TOKEN_LENGTH,
-  pollingQueueSchema,
   redirectUrlViewSchema,
   statusChangeViewSchema,
 } from './schemas.js';
@@ -85,8 +92,14 @@ function withStorableStrings(schema: Json): Json {
   return walk(schema) as Json;
 }
 
-const ref = (id: keyof typeof COMPONENTS) => ({ $ref: `#/components/schemas/${id}` });
-const json = (id: keyof typeof COMPONENTS) => ({ 'application/json': { schema: ref(id) } });
+/** A reference to the component of `schema` (one of COMPONENTS). */
+export function ref(schema: z.ZodType): { $ref: string } {
+  const id = Object.entries(COMPONENTS).find(([, s]) => s === schema)?.[0];
+  if (!id) throw new Error('the schema is not a component of the OpenAPI document');
+  return { $ref: `#/components/schemas/${id}` };
+}
+/** A JSON body (request or answer) of the component `schema`. */
+export const json = (schema: z.ZodType) => ({ 'application/json': { schema: ref(schema) } });
 
 const ERROR_DESCRIPTIONS: Record<string, string> = {
   '400': 'Invalid input; `details` names each field.',
@@ -103,406 +116,176 @@ const ERROR_DESCRIPTIONS: Record<string, string> = {
     'Rate limit (per organisation, or per client address on public endpoints), or the verifier is busy; see Retry-After.',
 };
 
-function errors(...statuses: string[]): Json {
+/** The error answers with `statuses`, each our error shape. */
+export function errors(...statuses: string[]): RouteConfig['responses'] {
   return Object.fromEntries(
-    statuses.map((s) => [s, { description: ERROR_DESCRIPTIONS[s], content: json('Error') }]),
+    statuses.map((s) => [s, { description: ERROR_DESCRIPTIONS[s], content: json(errorResponseSchema) }]),
   );
 }
 
 /** The errors any authenticated sender request can meet (every body passes the size limit). */
 const SENDER_ERRORS = ['401', '403', '404', '413', '429'];
 
-const pathParam = (name: string, description: string, schema: Json = { type: 'string' }) => ({
+/** A parameter of an operation, as OpenAPI writes it; a path parameter's enum or pattern is also what the route matches. */
+export interface Parameter {
+  name: string;
+  in: 'path' | 'query' | 'header';
+  required?: boolean;
+  description?: string;
+  schema: Json;
+}
+
+const pathParam = (name: string, description: string, schema: Json = { type: 'string' }): Parameter => ({
   name,
   in: 'path',
   required: true,
   description,
   schema,
 });
-const ORG = pathParam('org', 'The sender’s organisation number (9 digits).', {
+export const ORG = pathParam('org', 'The sender’s organisation number (9 digits).', {
   type: 'string',
   pattern: '^[0-9]{9}$',
 });
-const FLOW = pathParam('flow', 'direct or portal', { type: 'string', enum: ['direct', 'portal'] });
-const JOB_ID = pathParam('id', 'The job id.');
-const SIGNER_ID = pathParam('signerId', 'The signer id.');
+export const FLOW = pathParam('flow', 'direct or portal', { type: 'string', enum: ['direct', 'portal'] });
+export const JOB_ID = pathParam('id', 'The job id.');
+export const SIGNER_ID = pathParam('signerId', 'The signer id.');
 
-function senderOperation(summary: string, parameters: Json[], responses: Json, extra: Json = {}): Json {
-  return {
+export const BINARY: { type: 'string'; format: 'binary' } = { type: 'string', format: 'binary' };
+
+/** A route of the sender API (mounted under `/api/{org}`): its tag, its credentials, its common errors. */
+export function senderRoute<P extends string>(route: {
+  method: RouteConfig['method'];
+  path: P;
+  summary: string;
+  parameters: Parameter[];
+  responses: RouteConfig['responses'];
+  description?: string;
+  requestBody?: RouteConfig['requestBody'];
+}): RouteConfig & { path: P } {
+  const { parameters, responses, ...rest } = route;
+  return createRoute<P, Omit<RouteConfig, 'path'> & { path: P }>({
     tags: ['Sender API'],
-    summary,
-    parameters,
+    ...rest,
+    path: route.path,
+    parameters: parameters as RouteConfig['parameters'],
     security: [{ apiKey: [] }, { enterpriseCertificate: [] }],
     responses: { ...responses, ...errors(...SENDER_ERRORS) },
-    ...extra,
-  };
+  });
 }
 
-const noContent = (description: string) => ({ description });
-const BINARY = { type: 'string', format: 'binary' };
-/** The file part the job examples (src/job/schema.ts) list as their document. */
-const EXAMPLE_DOCUMENT_PART = 'contract.pdf';
+/** A route outside the sender API (`tag`: Service, PKI, Verification, Development mode). */
+export function publicRoute<P extends string>(
+  tag: string,
+  route: Omit<RouteConfig, 'tags' | 'parameters' | 'path'> & { path: P; parameters?: Parameter[] },
+): RouteConfig & { path: P } {
+  const { parameters, ...rest } = route;
+  return createRoute<P, Omit<RouteConfig, 'path'> & { path: P }>({
+    tags: [tag],
+    ...rest,
+    path: route.path,
+    ...(parameters ? { parameters: parameters as RouteConfig['parameters'] } : {}),
+  });
+}
+
+/** The route path of an OpenAPI path, as a type: its handlers see each `{name}` as a parameter. */
+type RoutingPath<P extends string> = P extends `${infer Head}{${infer Name}}${infer Tail}`
+  ? `${Head}:${Name}${RoutingPath<Tail>}`
+  : P;
 
 /**
- * Create and poll, once per flow: each flow's create takes only its own job schema (a portal
- * field in a direct job is refused, so one schema for both would promise what the code refuses).
+ * The route path of an OpenAPI path: each `{name}` a route parameter that matches only what its
+ * declared enum or pattern allows (`{flow}` -> `:flow{direct|portal}`), so the route refuses what
+ * the document does not promise.
  */
-function jobsPaths(flow: 'direct' | 'portal'): Json {
-  const jobSchema = flow === 'direct' ? ref('DirectJobRequest') : ref('PortalJobRequest');
-  return {
-    post: senderOperation(
-      `Create a ${flow} signature job`,
-      [
-        ORG,
-        {
-          name: 'Idempotency-Key',
-          in: 'header',
-          required: false,
-          description:
-            'A retry with the same key and body answers 200 with the first job; another body with the same key is 409.',
-          schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' },
-        },
-      ],
-      {
-        '201': { description: 'Created.', content: json('Job') },
-        '200': {
-          description: 'A retry with the same Idempotency-Key: the same job.',
-          content: json('Job'),
-        },
-        ...errors('400', '409', '422'),
-      },
-      {
-        description:
-          'Multipart body: the part `job` (application/json) and one file part per document, named by its `fileName` (in Try it out: pick a PDF for `contract.pdf`, the example’s document). Direct signers get a one-time `redirectUrl`. A PDF is read within the same limits as by `/api/verify`: one that breaks one is refused with 413 or 422 and the limit as `code`.',
-        requestBody: {
-          required: true,
-          content: {
-            'multipart/form-data': {
-              schema: {
-                type: 'object',
-                required: ['job'],
-                properties: {
-                  job: jobSchema,
-                  // A named file field, so Swagger UI's "Try it out" offers a file picker for the
-                  // example's document; any other document comes as a part named by its fileName.
-                  [EXAMPLE_DOCUMENT_PART]: {
-                    ...BINARY,
-                    description: `The document of the example \`job\` (fileName \`${EXAMPLE_DOCUMENT_PART}\`). Each document is a file part named by its \`fileName\`.`,
-                  },
-                },
-                additionalProperties: BINARY,
-              },
-              encoding: { job: { contentType: 'application/json' } },
-            },
-          },
-        },
-      },
-    ),
-    get: senderOperation(
-      `Take the next change of a status queue (${flow} jobs)`,
-      [
-        ORG,
-        { name: 'polling_queue', in: 'query', required: false, schema: z.toJSONSchema(pollingQueueSchema) },
-      ],
-      {
-        '200': {
-          description:
-            'The oldest unconfirmed change, now hidden from other pollers for 10 minutes unless confirmed.',
-          headers: { 'X-Next-permitted-poll-time': { schema: { type: 'string', format: 'date-time' } } },
-          content: json('StatusChange'),
-        },
-        '204': {
-          description: 'The queue is empty; poll again no earlier than X-Next-permitted-poll-time.',
-          headers: { 'X-Next-permitted-poll-time': { schema: { type: 'string', format: 'date-time' } } },
-        },
-        ...errors('400'),
-      },
-      { description: 'A 429 also answers polling an empty queue before X-Next-permitted-poll-time.' },
-    ),
-  };
-}
-
-function senderPaths(): Json {
-  const jobs = '/api/{org}/{flow}/signature-jobs';
-  const job = `${jobs}/{id}`;
-  return {
-    '/api/{org}/direct/signature-jobs': jobsPaths('direct'),
-    '/api/{org}/portal/signature-jobs': jobsPaths('portal'),
-    [job]: {
-      get: senderOperation('Read a job', [ORG, FLOW, JOB_ID], {
-        '200': { description: 'The job.', content: json('Job') },
-      }),
-    },
-    '/api/{org}/direct/signature-jobs/{id}/status': {
-      get: senderOperation(
-        'Read a direct job’s status with the signer’s status_query_token',
-        [
-          ORG,
-          JOB_ID,
-          {
-            name: 'status_query_token',
-            in: 'query',
-            required: true,
-            // Tokens the service hands out are far shorter; a longer one is refused unread (403).
-            schema: { type: 'string', minLength: 1, maxLength: MAX_STATUS_QUERY_TOKEN_LENGTH },
-          },
-        ],
-        { '200': { description: 'The job.', content: json('Job') }, ...errors('400') },
-        {
-          description: '403 for a wrong token; 404 SIGNING_CEREMONY_NOT_COMPLETED before the signer is done.',
-        },
-      ),
-    },
-    [`${job}/complete`]: {
-      post: senderOperation(
-        'Confirm a status change',
-        [
-          ORG,
-          FLOW,
-          JOB_ID,
-          {
-            name: 'change',
-            in: 'query',
-            required: false,
-            description:
-              'The change to confirm (the confirmUrl carries it); without it, every handed-out change of the job.',
-            schema: { type: 'string', pattern: '^[0-9]{1,18}$' },
-          },
-        ],
-        { '204': noContent('Confirmed; the change leaves the queue.') },
-      ),
-    },
-    '/api/{org}/portal/signature-jobs/{id}/cancel': {
-      post: senderOperation('Cancel a portal job', [ORG, JOB_ID], {
-        '204': noContent('Cancelled.'),
-        ...errors('409'),
-      }),
-    },
-    '/api/{org}/portal/signature-jobs/{id}/deadline': {
-      post: senderOperation(
-        'Extend the active group’s deadline',
-        [ORG, JOB_ID],
-        {
-          '200': { description: 'The group with its new deadline.', content: json('Deadline') },
-          ...errors('400', '409'),
-        },
-        { requestBody: { required: true, content: json('DeadlineRequest') } },
-      ),
-    },
-    '/api/{org}/direct/signature-jobs/{id}/signers/{signerId}/redirect-url': {
-      post: senderOperation('A new one-time redirect URL for a direct signer', [ORG, JOB_ID, SIGNER_ID], {
-        '200': { description: 'The new URL; earlier ones stop working.', content: json('RedirectUrl') },
-        ...errors('409'),
-      }),
-    },
-    [`${job}/pades`]: {
-      get: senderOperation('Download the signed PDF (PAdES)', [ORG, FLOW, JOB_ID], {
-        '200': {
-          description: 'The sealed PDF.',
-          content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
-        },
-      }),
-    },
-    [`${job}/signers/{signerId}/xades`]: {
-      get: senderOperation('Download a signer’s XAdES', [ORG, FLOW, JOB_ID, SIGNER_ID], {
-        '200': {
-          description: 'The XAdES signature.',
-          content: { 'application/xml': { schema: { type: 'string' } } },
-        },
-      }),
-    },
-    [`${job}/callbacks`]: {
-      get: senderOperation(
-        'The delivery log of the job’s callbacks: every attempt and its answer',
-        [ORG, FLOW, JOB_ID],
-        {
-          '200': {
-            description:
-              '`{jobId, deliveries: [{changeSeq, url, attempt, statusCode, error, durationMs, at}]}`.',
-          },
-        },
-      ),
-    },
-    [`${job}/callbacks/redeliver`]: {
-      post: senderOperation(
-        'Deliver a status change to the callback URL again (default: the newest change)',
-        [
-          ORG,
-          FLOW,
-          JOB_ID,
-          {
-            name: 'change',
-            in: 'query',
-            required: false,
-            schema: { type: 'integer', minimum: 0, maximum: MAX_REDELIVER_CHANGE },
-          },
-        ],
-        {
-          '200': { description: '`{delivered, change, error?}`; the attempt is in the delivery log.' },
-          ...errors('400', '409'),
-        },
-      ),
-    },
-    [`${job}/documents`]: {
-      delete: senderOperation('Delete the documents of an ended job', [ORG, FLOW, JOB_ID], {
-        '202': noContent('The job’s workflow deletes documents and results moments later.'),
-        ...errors('409'),
-      }),
-    },
-  };
-}
-
-function publicPaths(): Json {
-  return {
-    '/healthz': {
-      get: {
-        tags: ['Service'],
-        summary: 'Health of the API, its database and Temporal',
-        responses: {
-          '200': { description: 'All up.', content: json('Health') },
-          '503': { description: 'Something is down.', content: json('Health') },
-        },
-      },
-    },
-    '/openapi.json': {
-      get: {
-        tags: ['Service'],
-        summary: 'This document',
-        responses: { '200': { description: 'OpenAPI 3.1.' } },
-      },
-    },
-    '/docs': {
-      get: {
-        tags: ['Service'],
-        summary: 'Interactive documentation',
-        responses: { '200': { description: 'HTML.' } },
-      },
-    },
-    '/metrics': {
-      get: {
-        tags: ['Service'],
-        summary: 'Prometheus metrics of this API process',
-        responses: { '200': { description: 'Prometheus text exposition.' } },
-      },
-    },
-    '/pki/trust-anchors.pem': {
-      get: {
-        tags: ['PKI'],
-        summary: "The root certificates the service's seals, time-stamps and test eID signatures chain to",
-        responses: {
-          '200': { description: 'PEM certificates.', content: { 'application/x-pem-file': {} } },
-          ...errors('429'),
-        },
-      },
-    },
-    '/pki/crl/{file}': {
-      get: {
-        tags: ['PKI'],
-        summary: 'The certificate revocation list of one of the service CAs (root.crl, eid-ca.crl)',
-        parameters: [
-          { name: 'file', in: 'path', required: true, schema: { type: 'string', example: 'root.crl' } },
-        ],
-        responses: {
-          '200': { description: 'DER CRL.', content: { 'application/pkix-crl': {} } },
-          ...errors('404', '429'),
-        },
-      },
-    },
-    '/pki/ca/{file}': {
-      get: {
-        tags: ['PKI'],
-        summary:
-          'The certificate of one of the service CAs (root.cer, eid-ca.cer), where the caIssuers of the certificates it issued point',
-        parameters: [
-          { name: 'file', in: 'path', required: true, schema: { type: 'string', example: 'root.cer' } },
-        ],
-        responses: {
-          '200': { description: 'DER certificate.', content: { 'application/pkix-cert': {} } },
-          ...errors('404', '429'),
-        },
-      },
-    },
-    '/tsa': {
-      post: {
-        tags: ['PKI'],
-        summary: 'RFC 3161 time-stamping authority',
-        requestBody: { required: true, content: { 'application/timestamp-query': { schema: BINARY } } },
-        responses: {
-          '200': { description: 'A time-stamp response.', content: { 'application/timestamp-reply': {} } },
-          ...errors('400', '404', '413', '415', '429'),
-        },
-      },
-    },
-    '/api/verify': {
-      post: {
-        tags: ['Verification'],
-        summary: 'A validation report of every signature in a PDF or a XAdES document',
-        // An empty body is refused (400 EMPTY_BODY): at least one byte.
-        requestBody: {
-          required: true,
-          content: {
-            'application/pdf': { schema: { ...BINARY, minLength: 1 } },
-            'application/xml': { schema: { type: 'string', minLength: 1 } },
-          },
-        },
-        responses: {
-          '200': {
-            description:
-              'The report: each signature with who, when, valid, trusted and why not; a XAdES with its baseline `level` (B-B, B-T, B-LT, or B-LTA with the number of `archiveTimeStamps` checked).',
-          },
-          ...errors('400', '413', '415', '422', '429'),
-        },
-      },
-    },
-  };
-}
-
-function devPaths(): Json {
-  const signerPath = '/api/dev/signature-jobs/{id}/signers/{signerId}';
-  const devOperation = (summary: string, body: keyof typeof COMPONENTS) => ({
-    tags: ['Development mode'],
-    summary,
-    parameters: [JOB_ID, SIGNER_ID],
-    requestBody: { required: false, content: json(body) },
-    responses: {
-      '200': { description: 'The signer’s new status.', content: json('DevSignerResult') },
-      ...errors('400', '404', '409', '413'),
-    },
+export function routingPath(path: string, parameters: readonly Parameter[]): string {
+  return path.replace(/\{([A-Za-z]+)\}/g, (_, name: string) => {
+    const schema = parameters.find((p) => p.in === 'path' && p.name === name)?.schema;
+    const constraint = Array.isArray(schema?.enum)
+      ? schema.enum.join('|')
+      : typeof schema?.pattern === 'string'
+        ? schema.pattern.replace(/^\^/, '').replace(/\$$/, '')
+        : undefined;
+    return constraint ? `:${name}{${constraint}}` : `:${name}`;
   });
-  return {
-    '/api/dev/sample.pdf': {
-      get: {
-        tags: ['Development mode'],
-        summary: 'A one-page sample PDF to create a job with',
-        responses: { '200': { description: 'The PDF.', content: { 'application/pdf': { schema: BINARY } } } },
-      },
-    },
-    [`${signerPath}/sign`]: { post: devOperation('Sign as the signer (test eID)', 'DevSignRequest') },
-    [`${signerPath}/reject`]: { post: devOperation('Reject as the signer', 'DevRejectRequest') },
-  };
 }
 
-export function buildOpenApiDocument(opts: { publicUrl: string; includeDevEndpoints: boolean }): Json {
-  return {
-    openapi: '3.1.0',
-    info: {
-      title: 'E-signing sender API',
-      version: '1',
-      description:
-        'Signature jobs in the direct and portal flows, modelled on the Norwegian national e-signing service. Errors: `{"error": {"code", "message", "details"}}`. At most 10 requests per second per organisation; beyond that 429 and a 30-second block.',
-    },
-    servers: [{ url: opts.publicUrl }],
-    paths: { ...senderPaths(), ...publicPaths(), ...(opts.includeDevEndpoints ? devPaths() : {}) },
-    components: {
-      schemas: componentSchemas(),
-      securitySchemes: {
-        apiKey: { type: 'http', scheme: 'bearer', description: 'An API key made with the admin CLI.' },
-        enterpriseCertificate: {
-          type: 'mutualTLS',
-          description:
-            'An enterprise certificate with the organisation number (serialNumber or NTRNO-<number>).',
+/**
+ * Declares an operation of `routes` and mounts its handlers: the declaration goes into the
+ * routes' OpenAPI registry and the handlers answer at its path. Not `OpenAPIHono#openapi`, which
+ * mounts at the path without the parameters' constraints and validates with zod's own error
+ * answers; our handlers validate (see the top of this file).
+ */
+export function operation<E extends Env, P extends string>(
+  routes: OpenAPIHono<E>,
+  route: RouteConfig & { path: P },
+  ...handlers: H<E, RoutingPath<P>>[]
+): void {
+  routes.openAPIRegistry.registerPath(route);
+  const path = routingPath(route.path, (route.parameters ?? []) as Parameter[]);
+  (routes.on as (method: string, path: string, ...handlers: H<E, RoutingPath<P>>[]) => unknown)(
+    route.method.toUpperCase(),
+    path,
+    ...handlers,
+  );
+}
+
+const joinPath = (prefix: string, path: string) => `${prefix.replace(/\/$/, '')}${path}`;
+
+/**
+ * The operations the app mounts, collected as each group of routes is mounted, and the document
+ * made from them: a route group mounted (or not, like the development endpoints in production)
+ * is documented (or not) by the same call.
+ */
+export class ApiDocument {
+  readonly #operations = new OpenAPIHono();
+
+  /** Mounts `routes` at `prefix` (an OpenAPI path whose parameters are `parameters`) and documents their operations there. */
+  mount<E extends Env, S extends Env>(
+    app: Hono<E>,
+    prefix: string,
+    routes: OpenAPIHono<S>,
+    parameters: Parameter[] = [],
+  ): void {
+    app.route(routingPath(prefix, parameters), routes);
+    for (const definition of routes.openAPIRegistry.definitions) {
+      if (definition.type !== 'route') continue;
+      const { route } = definition;
+      const all = [...(parameters as RouteConfig['parameters'] & object), ...(route.parameters ?? [])];
+      this.#operations.openAPIRegistry.registerPath({
+        ...route,
+        path: joinPath(prefix, route.path),
+        ...(all.length > 0 ? { parameters: all } : {}),
+      } as RouteConfig);
+    }
+  }
+
+  /** The OpenAPI 3.1 document of every operation mounted so far. */
+  build(publicUrl: string): Json {
+    const { paths } = this.#operations.getOpenAPI31Document({
+      openapi: '3.1.0',
+      info: { title: '', version: '' },
+    });
+    return {
+      openapi: '3.1.0',
+      info: {
+        title: 'E-signing sender API',
+        version: '1',
+        description:
+          'Signature jobs in the direct and portal flows, modelled on the Norwegian national e-signing service. Errors: `{"error": {"code", "message", "details"}}`. At most 10 requests per second per organisation; beyond that 429 and a 30-second block.',
+      },
+      servers: [{ url: publicUrl }],
+      paths,
+      components: {
+        schemas: componentSchemas(),
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'An API key made with the admin CLI.' },
+          enterpriseCertificate: {
+            type: 'mutualTLS',
+            description:
+              'An enterprise certificate with the organisation number (serialNumber or NTRNO-<number>).',
+          },
         },
       },
-    },
-  };
+    };
+  }
 }

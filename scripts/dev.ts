@@ -27,7 +27,7 @@ import { startSmtpSink } from '../src/dev/smtp-sink.js';
 import { startTemporalDevServer } from '../src/dev/temporal-server.js';
 import { createEidProvider, EidConfigError, OidcSetupError } from '../src/eid/index.js';
 import { createLogger } from '../src/log.js';
-import { seedDevContactRegister } from '../src/notifications/contact-register.js';
+import { seedDevContactRegister } from '../src/notifications/dev-register-seed.js';
 import { testPopulation } from '../src/notifications/test-population.js';
 import { tracingFromConfig } from '../src/observability/tracing.js';
 import { startWorkerTelemetry, workerTelemetryOptions } from '../src/observability/worker-telemetry.js';

@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import { type Context, Hono } from 'hono';
 import { lastDeadlineExtension, readSenderJobDetails } from '../../src/db/job-reads.js';
 import { DAY_SECONDS, MAX_SIGNERS } from '../../src/job/model.js';
-import { testPersonName } from '../../src/notifications/test-population.js';
 import { personActor, recordPageEvent } from '../../src/portal/audit.js';
 import { forgetKeptUploads, type KeptFile, keepUploads, keptUploads } from '../../src/portal/kept-uploads.js';
 import { organisationsOf } from '../../src/portal/roles.js';
@@ -59,8 +58,12 @@ export function senderRoutes(deps: PageDeps) {
   const app = new Hono<PageEnv>();
   const jobDeps = jobDepsOf(deps);
   // Outside production the signers of the test population have their names before they sign
-  // (as a register would give them); otherwise the name comes from the eID when they sign.
-  const knownName = (pid: string) => (deps.config.APP_ENV === 'production' ? undefined : testPersonName(pid));
+  // (as a register would give them); otherwise the name comes from the eID when they sign. Loaded,
+  // not imported: production code never loads the test population (dev-register-seed.ts).
+  const populationNames =
+    deps.config.APP_ENV === 'production'
+      ? undefined
+      : import('../../src/notifications/dev-register-seed.js').then((m) => m.testPersonName);
 
   /** The person's standing in the organisation, or the page to show instead (login, refusal). */
   const staffOf = async (c: Context<PageEnv>, org?: string): Promise<Staff | Response> => {
@@ -240,6 +243,7 @@ export function senderRoutes(deps: PageDeps) {
     const rec = await getOrganisationJob(jobDeps, staff.org, c.req.param('id') ?? '');
     const details = await readSenderJobDetails(deps.db, rec.job.id);
     if (!details) return notFoundPage(c);
+    const knownName = (await populationNames) ?? (() => undefined);
     return renderPage(
       c,
       <JobStatusPage

@@ -2,25 +2,58 @@
  * The sender's view of its callbacks: the delivery log of a job (every attempt, with the answer
  * or the error), and a redelivery on request of one status change (default: the newest).
  */
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { listCallbackDeliveries } from '../../src/notifications/callbacks/deliver.js';
 import { deliverStatusChange, NoCallbackUrlError } from '../../src/notifications/callbacks/status-change.js';
 import { findOwnedJob } from '../../src/services/signature-jobs.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
 import { ApiError, notFound } from '../errors.js';
-import { REDELIVER_CHANGE_PATTERN } from '../schemas.js';
-import { FLOW_SEGMENT, flowParam } from './params.js';
+import { errors, FLOW, JOB_ID, operation, senderRoute } from '../openapi.js';
+import { MAX_REDELIVER_CHANGE, REDELIVER_CHANGE_PATTERN } from '../schemas.js';
+import { flowParam } from './params.js';
+
+const deliveryLogRoute = senderRoute({
+  method: 'get',
+  path: '/{flow}/signature-jobs/{id}/callbacks',
+  summary: 'The delivery log of the job’s callbacks: every attempt and its answer',
+  parameters: [FLOW, JOB_ID],
+  responses: {
+    '200': {
+      description: '`{jobId, deliveries: [{changeSeq, url, attempt, statusCode, error, durationMs, at}]}`.',
+    },
+  },
+});
+
+const redeliverRoute = senderRoute({
+  method: 'post',
+  path: '/{flow}/signature-jobs/{id}/callbacks/redeliver',
+  summary: 'Deliver a status change to the callback URL again (default: the newest change)',
+  parameters: [
+    FLOW,
+    JOB_ID,
+    {
+      name: 'change',
+      in: 'query',
+      required: false,
+      schema: { type: 'integer', minimum: 0, maximum: MAX_REDELIVER_CHANGE },
+    },
+  ],
+  responses: {
+    '200': { description: '`{delivered, change, error?}`; the attempt is in the delivery log.' },
+    ...errors('400', '409'),
+  },
+});
 
 export function callbackRoutes(deps: ApiDeps) {
-  const app = new Hono<AppEnv>();
+  const app = new OpenAPIHono<AppEnv>();
 
-  app.get(`/${FLOW_SEGMENT}/signature-jobs/:id/callbacks`, async (c) => {
+  operation(app, deliveryLogRoute, async (c) => {
     const job = await findOwnedJob(deps.db, c.get('org'), flowParam(c), c.req.param('id'));
     const deliveries = await listCallbackDeliveries(deps.db, job.id);
     return c.json({ jobId: job.id, deliveries });
   });
 
-  app.post(`/${FLOW_SEGMENT}/signature-jobs/:id/callbacks/redeliver`, async (c) => {
+  operation(app, redeliverRoute, async (c) => {
     const job = await findOwnedJob(deps.db, c.get('org'), flowParam(c), c.req.param('id'));
     const changeParam = c.req.query('change');
     if (changeParam !== undefined && !REDELIVER_CHANGE_PATTERN.test(changeParam)) {

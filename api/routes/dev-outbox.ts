@@ -19,7 +19,6 @@ import {
   readDevMailboxPdf,
 } from '../../src/notifications/dev-outbox.js';
 import { createDevDigitalMailbox } from '../../src/notifications/mailbox.js';
-import { testPersonName } from '../../src/notifications/test-population.js';
 
 export interface DevOutboxDeps {
   db: Db;
@@ -123,6 +122,8 @@ export function devOutboxRoutes(deps: DevOutboxDeps) {
     const pid = c.req.query('pid')?.trim() || undefined;
     const { accounts, messages } = await listDevMailbox(deps.db, pid ? { pid } : {});
     if (wantsJson(c)) return c.json({ accounts, messages });
+    // Loaded, not imported: production code never loads the test population (dev-register-seed.ts).
+    const { testPersonName } = await import('../../src/notifications/dev-register-seed.js');
     const who = (p: string) => testPersonName(p) ?? '';
     return page(
       c,

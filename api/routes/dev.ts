@@ -4,22 +4,45 @@
  * job the answer carries the exit URL with its status_query_token, as the browser would get it.
  * Mounted only when APP_ENV is development or test.
  */
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { readSignerJob } from '../../src/db/job-reads.js';
-import { samplePdf } from '../../src/dev/sample-pdf.js';
-import { generatedName } from '../../src/eid/names.js';
 import type { AuthenticationLevel } from '../../src/job/model.js';
-import { testPersonName } from '../../src/notifications/test-population.js';
+import { samplePdf } from '../../src/job/sample-pdf.js';
 import { findSignerJob } from '../../src/services/signature-jobs.js';
 import { actAsSigner, type SignerAction } from '../../src/services/signer-actions.js';
 import type { SignerIdentity } from '../../src/signatures/job-results.js';
 import type { ApiDeps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { jsonBodyLimit, readJsonBody } from '../json-body.js';
-import { devRejectRequestSchema, devSignRequestSchema } from '../schemas.js';
+import { BINARY, errors, JOB_ID, json, operation, publicRoute, SIGNER_ID } from '../openapi.js';
+import { devRejectRequestSchema, devSignerResultSchema, devSignRequestSchema } from '../schemas.js';
+
+const signerActionRoute = (
+  action: 'sign' | 'reject',
+  summary: string,
+  body: typeof devSignRequestSchema | typeof devRejectRequestSchema,
+) =>
+  publicRoute('Development mode', {
+    method: 'post',
+    path: `/signature-jobs/{id}/signers/{signerId}/${action}`,
+    summary,
+    parameters: [JOB_ID, SIGNER_ID],
+    requestBody: { required: false, content: json(body) },
+    responses: {
+      '200': { description: 'The signer’s new status.', content: json(devSignerResultSchema) },
+      ...errors('400', '404', '409', '413'),
+    },
+  });
+
+const sampleRoute = publicRoute('Development mode', {
+  method: 'get',
+  path: '/sample.pdf',
+  summary: 'A one-page sample PDF to create a job with',
+  responses: { '200': { description: 'The PDF.', content: { 'application/pdf': { schema: BINARY } } } },
+});
 
 export function devRoutes(deps: ApiDeps) {
-  const app = new Hono();
+  const app = new OpenAPIHono();
   const jobDeps = {
     db: deps.db,
     temporal: deps.temporal,
@@ -34,22 +57,32 @@ export function devRoutes(deps: ApiDeps) {
     return actAsSigner(jobDeps, { jobId: found.jobId, signerId: found.signerId, flow: found.flow }, action);
   };
 
-  app.post('/signature-jobs/:id/signers/:signerId/sign', jsonBodyLimit, async (c) => {
-    const { authenticationLevel } = await readJsonBody(c, devSignRequestSchema);
-    const found = await findSignerJob(deps.db, c.req.param('id'), c.req.param('signerId'));
-    if (!found) throw notFound('no such job and signer');
-    const identity = await devTestPerson(deps, found.jobId, found.signerId, authenticationLevel);
-    return c.json(await act(found.jobId, found.signerId, { type: 'sign', authenticationLevel, identity }));
-  });
+  operation(
+    app,
+    signerActionRoute('sign', 'Sign as the signer (test eID)', devSignRequestSchema),
+    jsonBodyLimit,
+    async (c) => {
+      const { authenticationLevel } = await readJsonBody(c, devSignRequestSchema);
+      const found = await findSignerJob(deps.db, c.req.param('id'), c.req.param('signerId'));
+      if (!found) throw notFound('no such job and signer');
+      const identity = await devTestPerson(deps, found.jobId, found.signerId, authenticationLevel);
+      return c.json(await act(found.jobId, found.signerId, { type: 'sign', authenticationLevel, identity }));
+    },
+  );
 
-  app.post('/signature-jobs/:id/signers/:signerId/reject', jsonBodyLimit, async (c) => {
-    const { reason } = await readJsonBody(c, devRejectRequestSchema);
-    const action: SignerAction = { type: 'reject', ...(reason ? { reason } : {}) };
-    return c.json(await act(c.req.param('id'), c.req.param('signerId'), action));
-  });
+  operation(
+    app,
+    signerActionRoute('reject', 'Reject as the signer', devRejectRequestSchema),
+    jsonBodyLimit,
+    async (c) => {
+      const { reason } = await readJsonBody(c, devRejectRequestSchema);
+      const action: SignerAction = { type: 'reject', ...(reason ? { reason } : {}) };
+      return c.json(await act(c.req.param('id'), c.req.param('signerId'), action));
+    },
+  );
 
   // A PDF to create a job with, so the README's walkthrough runs from any folder with curl alone.
-  app.get('/sample.pdf', async (c) =>
+  operation(app, sampleRoute, async (c) =>
     c.body(new Uint8Array(await samplePdf()), 200, {
       'Content-Type': 'application/pdf',
       'Content-Disposition': 'attachment; filename="contract.pdf"',
@@ -74,8 +107,11 @@ async function devTestPerson(
   if (!job) throw new Error(`no signer ${signerId} in job ${jobId}`);
   const { signer } = job;
   const pid = signer.pid;
+  // Loaded here, not imported: these endpoints exist only outside production, and production
+  // code never loads the test population (src/notifications/dev-register-seed.ts).
+  const { testEidName } = await import('../../src/notifications/dev-register-seed.js');
   const name = pid
-    ? (testPersonName(pid) ?? generatedName(pid))
+    ? testEidName(pid)
     : `Test Signer (${signer.customIdentifier ?? signer.email ?? signer.mobile ?? signerId})`;
   const personalKey =
     pid && signer.signatureType === 'ADVANCED_SIGNATURE'

@@ -5,10 +5,9 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Hono } from 'hono';
-import type { ApiDeps } from '../deps.js';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { notFound } from '../errors.js';
-import { buildOpenApiDocument } from '../openapi.js';
+import { operation, publicRoute } from '../openapi.js';
 
 /** The only files of swagger-ui-dist the page needs, with their types. */
 const ASSETS: Record<string, string> = {
@@ -54,19 +53,31 @@ export const DOCS_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
   "font-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
 
-export function docsRoutes(deps: ApiDeps) {
-  const app = new Hono();
-  const document = buildOpenApiDocument({
-    publicUrl: deps.config.PUBLIC_URL,
-    includeDevEndpoints: deps.config.APP_ENV !== 'production',
-  });
+const documentRoute = publicRoute('Service', {
+  method: 'get',
+  path: '/openapi.json',
+  summary: 'This document',
+  responses: { '200': { description: 'OpenAPI 3.1.' } },
+});
+
+const docsRoute = publicRoute('Service', {
+  method: 'get',
+  path: '/docs',
+  summary: 'Interactive documentation',
+  responses: { '200': { description: 'HTML.' } },
+});
+
+/** `document`: the OpenAPI document of the app, made once its routes are all mounted (api/app.ts). */
+export function docsRoutes(document: () => Record<string, unknown>) {
+  const app = new OpenAPIHono();
   const assetCache = new Map<string, Uint8Array<ArrayBuffer>>();
 
-  app.get('/openapi.json', (c) => c.json(document));
-  app.get('/docs', (c) => {
+  operation(app, documentRoute, (c) => c.json(document()));
+  operation(app, docsRoute, (c) => {
     c.header('Content-Security-Policy', DOCS_CSP);
     return c.html(DOCS_PAGE);
   });
+  // Swagger UI's own files: part of the page, not of the API.
   app.get('/docs/assets/:file', async (c) => {
     const file = c.req.param('file');
     if (file === 'init.js')

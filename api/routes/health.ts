@@ -1,8 +1,11 @@
 /** `GET /healthz`: checks the database and Temporal for real, each with a time limit. */
+
+import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Connection } from '@temporalio/client';
-import { Hono } from 'hono';
 import { sql } from 'kysely';
 import type { ApiDeps } from '../deps.js';
+import { json, operation, publicRoute } from '../openapi.js';
+import { healthViewSchema } from '../schemas.js';
 
 const CHECK_TIMEOUT_MS = 3000;
 
@@ -23,9 +26,19 @@ async function check(run: () => Promise<unknown>): Promise<'ok' | string> {
   }
 }
 
+const healthRoute = publicRoute('Service', {
+  method: 'get',
+  path: '/healthz',
+  summary: 'Health of the API, its database and Temporal',
+  responses: {
+    '200': { description: 'All up.', content: json(healthViewSchema) },
+    '503': { description: 'Something is down.', content: json(healthViewSchema) },
+  },
+});
+
 export function healthRoutes(deps: ApiDeps) {
-  const app = new Hono();
-  app.get('/healthz', async (c) => {
+  const app = new OpenAPIHono();
+  operation(app, healthRoute, async (c) => {
     const [db, temporal] = await Promise.all([
       check(() => sql`select 1`.execute(deps.db)),
       check(() => (deps.temporal.connection as Connection).healthService.check({})),

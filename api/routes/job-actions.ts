@@ -3,7 +3,7 @@
  * redirect URL, delete its documents. Each checks first that the job is the sender's (404
  * otherwise); the workflow then decides whether the action is allowed now (409 when not).
  */
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { directJobExpiry, issueRedirectUrl } from '../../src/services/direct-signers.js';
 import {
   cancelJob,
@@ -18,11 +18,54 @@ import type { DocumentStore } from '../../src/storage/index.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
 import { conflict, notFound } from '../errors.js';
 import { jsonBodyLimit, readJsonBody } from '../json-body.js';
-import { deadlineRequestSchema } from '../schemas.js';
-import { FLOW_SEGMENT, flowParam } from './params.js';
+import { errors, FLOW, JOB_ID, json, operation, SIGNER_ID, senderRoute } from '../openapi.js';
+import { deadlineRequestSchema, deadlineViewSchema, redirectUrlViewSchema } from '../schemas.js';
+import { flowParam } from './params.js';
+
+const cancelRoute = senderRoute({
+  method: 'post',
+  path: '/portal/signature-jobs/{id}/cancel',
+  summary: 'Cancel a portal job',
+  parameters: [JOB_ID],
+  responses: { '204': { description: 'Cancelled.' }, ...errors('409') },
+});
+
+const deadlineRoute = senderRoute({
+  method: 'post',
+  path: '/portal/signature-jobs/{id}/deadline',
+  summary: 'Extend the active group’s deadline',
+  parameters: [JOB_ID],
+  requestBody: { required: true, content: json(deadlineRequestSchema) },
+  responses: {
+    '200': { description: 'The group with its new deadline.', content: json(deadlineViewSchema) },
+    ...errors('400', '409'),
+  },
+});
+
+const redirectUrlRoute = senderRoute({
+  method: 'post',
+  path: '/direct/signature-jobs/{id}/signers/{signerId}/redirect-url',
+  summary: 'A new one-time redirect URL for a direct signer',
+  parameters: [JOB_ID, SIGNER_ID],
+  responses: {
+    '200': { description: 'The new URL; earlier ones stop working.', content: json(redirectUrlViewSchema) },
+    ...errors('409'),
+  },
+});
+
+const deleteDocumentsRoute = senderRoute({
+  method: 'delete',
+  path: '/{flow}/signature-jobs/{id}/documents',
+  summary: 'Delete the documents of an ended job',
+  parameters: [FLOW, JOB_ID],
+  responses: {
+    '202': { description: 'The job’s workflow deletes documents and results moments later.' },
+    ...errors('409'),
+  },
+});
 
 export function jobActionRoutes(deps: ApiDeps) {
-  const app = new Hono<AppEnv>();
+  const app = new OpenAPIHono<AppEnv>();
   const jobDeps = {
     db: deps.db,
     temporal: deps.temporal,
@@ -31,13 +74,13 @@ export function jobActionRoutes(deps: ApiDeps) {
   };
 
   /** Only portal jobs can be cancelled (docs/domain.md); a direct path has no such resource. */
-  app.post('/portal/signature-jobs/:id/cancel', async (c) => {
+  operation(app, cancelRoute, async (c) => {
     const job = await findOwnedJob(deps.db, c.get('org'), 'portal', c.req.param('id'));
     await cancelJob(jobDeps, job.id);
     return c.body(null, 204);
   });
 
-  app.post('/portal/signature-jobs/:id/deadline', jsonBodyLimit, async (c) => {
+  operation(app, deadlineRoute, jsonBodyLimit, async (c) => {
     const job = await findOwnedJob(deps.db, c.get('org'), 'portal', c.req.param('id'));
     const { availableSeconds } = await readJsonBody(c, deadlineRequestSchema);
     const group = await extendDeadline(jobDeps, job.id, availableSeconds);
@@ -48,7 +91,7 @@ export function jobActionRoutes(deps: ApiDeps) {
     });
   });
 
-  app.post('/direct/signature-jobs/:id/signers/:signerId/redirect-url', async (c) => {
+  operation(app, redirectUrlRoute, async (c) => {
     const { signerId, redirectUrl } = await reissueRedirectUrl(
       jobDeps,
       deps.config.PUBLIC_URL,
@@ -63,7 +106,7 @@ export function jobActionRoutes(deps: ApiDeps) {
    * 202: the job's workflow deletes the documents and results moments later. A job whose
    * workflow has closed has had its documents deleted already, so asking again is no conflict.
    */
-  app.delete(`/${FLOW_SEGMENT}/signature-jobs/:id/documents`, async (c) => {
+  operation(app, deleteDocumentsRoute, async (c) => {
     const job = await findOwnedJob(deps.db, c.get('org'), flowParam(c), c.req.param('id'));
     await requestDocumentDeletion(jobDeps, job);
     return c.body(null, 202);

@@ -3,9 +3,7 @@ import type { Context } from 'hono';
 import type { Flow } from '../../src/job/model.js';
 import { badRequest } from '../errors.js';
 
-/** The flow segment; routes match only `direct|portal`, so anything else never gets here. */
-export const FLOW_SEGMENT = ':flow{direct|portal}';
-
+/** The flow of a `{flow}` path: its parameter (openapi.ts FLOW) matches only `direct|portal`. */
 export function flowParam(c: Context): Flow {
   return c.req.param('flow') as Flow;
 }

@@ -3,7 +3,7 @@
  * (where the Authority Information Access and CRL distribution points of issued certificates
  * point), and the RFC 3161 time-stamping authority over HTTP.
  */
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import {
   caCertificate,
@@ -14,20 +14,79 @@ import {
 } from '../../src/signing/index.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError, errorBody } from '../errors.js';
+import { BINARY, errors, operation, publicRoute } from '../openapi.js';
 
 /** A time-stamp query is a few hundred bytes; refuse anything larger unread. */
 const MAX_TSQ_BYTES = 16 * 1024;
 
-export function pkiRoutes(deps: ApiDeps) {
-  const app = new Hono();
+const trustAnchorsRoute = publicRoute('PKI', {
+  method: 'get',
+  path: '/pki/trust-anchors.pem',
+  summary: "The root certificates the service's seals, time-stamps and test eID signatures chain to",
+  responses: {
+    '200': { description: 'PEM certificates.', content: { 'application/x-pem-file': {} } },
+    ...errors('429'),
+  },
+});
 
-  app.get('/pki/trust-anchors.pem', (c) => {
+const crlRoute = publicRoute('PKI', {
+  method: 'get',
+  path: '/pki/crl/{file}',
+  summary: 'The certificate revocation list of one of the service CAs (root.crl, eid-ca.crl)',
+  parameters: [
+    {
+      name: 'file',
+      in: 'path',
+      required: true,
+      schema: { type: 'string', pattern: '^[a-z-]+\\.crl$', example: 'root.crl' },
+    },
+  ],
+  responses: {
+    '200': { description: 'DER CRL.', content: { 'application/pkix-crl': {} } },
+    ...errors('404', '429'),
+  },
+});
+
+const caRoute = publicRoute('PKI', {
+  method: 'get',
+  path: '/pki/ca/{file}',
+  summary:
+    'The certificate of one of the service CAs (root.cer, eid-ca.cer), where the caIssuers of the certificates it issued point',
+  parameters: [
+    {
+      name: 'file',
+      in: 'path',
+      required: true,
+      schema: { type: 'string', pattern: '^[a-z-]+\\.cer$', example: 'root.cer' },
+    },
+  ],
+  responses: {
+    '200': { description: 'DER certificate.', content: { 'application/pkix-cert': {} } },
+    ...errors('404', '429'),
+  },
+});
+
+const tsaRoute = publicRoute('PKI', {
+  method: 'post',
+  path: '/tsa',
+  summary: 'RFC 3161 time-stamping authority',
+  requestBody: { required: true, content: { 'application/timestamp-query': { schema: BINARY } } },
+  responses: {
+    '200': { description: 'A time-stamp response.', content: { 'application/timestamp-reply': {} } },
+    ...errors('400', '404', '413', '415', '429'),
+  },
+});
+
+export function pkiRoutes(deps: ApiDeps) {
+  const app = new OpenAPIHono();
+
+  operation(app, trustAnchorsRoute, (c) => {
     c.header('Content-Type', 'application/x-pem-file');
     c.header('Content-Disposition', 'inline; filename="trust-anchors.pem"');
     return c.body(trustAnchorsPem(deps.signing.pki));
   });
 
-  app.get('/pki/crl/:file{[a-z-]+\\.crl}', async (c) => {
+  operation(app, crlRoute, async (c) => {
     const name = c.req.param('file').replace(/\.crl$/, '');
     const known = crlNames(deps.signing.pki).find((n) => n === name);
     if (!known) throw new ApiError(404, 'NOT_FOUND', `no CRL named ${name}`);
@@ -37,7 +96,7 @@ export function pkiRoutes(deps: ApiDeps) {
     return c.body(Buffer.from(await createCrl(deps.signing.pki, known)));
   });
 
-  app.get('/pki/ca/:file{[a-z-]+\\.cer}', (c) => {
+  operation(app, caRoute, (c) => {
     const name = c.req.param('file').replace(/\.cer$/, '');
     const certificate = caCertificate(deps.signing.pki, name);
     if (!certificate) throw new ApiError(404, 'NOT_FOUND', `no CA certificate named ${name}`);
@@ -46,8 +105,9 @@ export function pkiRoutes(deps: ApiDeps) {
     return c.body(Buffer.from(certificate.rawData));
   });
 
-  app.post(
-    '/tsa',
+  operation(
+    app,
+    tsaRoute,
     // Counted while the body streams in: a query over the limit is cut off there, never read whole.
     bodyLimit({
       maxSize: MAX_TSQ_BYTES,

@@ -1,5 +1,8 @@
 /** The sender API's job resources: create, read, and the direct flow's status by token. */
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { Flow } from '../../src/job/model.js';
+import { directJobRequestSchema, portalJobRequestSchema } from '../../src/job/schema.js';
 import { issueRedirectUrls, signerOfStatusQueryToken } from '../../src/services/direct-signers.js';
 import { findOrganisation } from '../../src/services/organisations.js';
 import {
@@ -12,12 +15,95 @@ import {
 import type { ApiDeps, AppEnv } from '../deps.js';
 import { ApiError, badRequest } from '../errors.js';
 import { readCreateRequest } from '../multipart.js';
-import { MAX_STATUS_QUERY_TOKEN_LENGTH } from '../schemas.js';
+import { BINARY, errors, FLOW, JOB_ID, json, operation, ref, senderRoute } from '../openapi.js';
+import { jobViewSchema, MAX_STATUS_QUERY_TOKEN_LENGTH } from '../schemas.js';
 import { jobView } from '../views.js';
-import { FLOW_SEGMENT, flowParam, idempotencyKeyOf } from './params.js';
+import { flowParam, idempotencyKeyOf } from './params.js';
+
+/** The file part the job examples (src/job/schema.ts) list as their document. */
+const EXAMPLE_DOCUMENT_PART = 'contract.pdf';
+
+/**
+ * Create, once per flow: each flow's create takes only its own job schema (a portal field in a
+ * direct job is refused, so one schema for both would promise what the code refuses).
+ */
+const createJobRoute = (flow: Flow) =>
+  senderRoute({
+    method: 'post',
+    path: `/${flow}/signature-jobs`,
+    summary: `Create a ${flow} signature job`,
+    parameters: [
+      {
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: false,
+        description:
+          'A retry with the same key and body answers 200 with the first job; another body with the same key is 409.',
+        schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' },
+      },
+    ],
+    responses: {
+      '201': { description: 'Created.', content: json(jobViewSchema) },
+      '200': {
+        description: 'A retry with the same Idempotency-Key: the same job.',
+        content: json(jobViewSchema),
+      },
+      ...errors('400', '409', '422'),
+    },
+    description:
+      'Multipart body: the part `job` (application/json) and one file part per document, named by its `fileName` (in Try it out: pick a PDF for `contract.pdf`, the example’s document). Direct signers get a one-time `redirectUrl`. A PDF is read within the same limits as by `/api/verify`: one that breaks one is refused with 413 or 422 and the limit as `code`.',
+    requestBody: {
+      required: true,
+      content: {
+        'multipart/form-data': {
+          schema: {
+            type: 'object',
+            required: ['job'],
+            properties: {
+              job: ref(flow === 'direct' ? directJobRequestSchema : portalJobRequestSchema),
+              // A named file field, so Swagger UI's "Try it out" offers a file picker for the
+              // example's document; any other document comes as a part named by its fileName.
+              [EXAMPLE_DOCUMENT_PART]: {
+                ...BINARY,
+                description: `The document of the example \`job\` (fileName \`${EXAMPLE_DOCUMENT_PART}\`). Each document is a file part named by its \`fileName\`.`,
+              },
+            },
+            additionalProperties: BINARY,
+          },
+          encoding: { job: { contentType: 'application/json' } },
+        },
+      },
+    },
+  });
+
+const readJobRoute = senderRoute({
+  method: 'get',
+  path: '/{flow}/signature-jobs/{id}',
+  summary: 'Read a job',
+  parameters: [FLOW, JOB_ID],
+  responses: { '200': { description: 'The job.', content: json(jobViewSchema) } },
+});
+
+const directStatusRoute = senderRoute({
+  method: 'get',
+  path: '/direct/signature-jobs/{id}/status',
+  summary: 'Read a direct job’s status with the signer’s status_query_token',
+  description: '403 for a wrong token; 404 SIGNING_CEREMONY_NOT_COMPLETED before the signer is done.',
+  parameters: [
+    JOB_ID,
+    {
+      name: 'status_query_token',
+      in: 'query',
+      required: true,
+      // Tokens the service hands out are far shorter; a longer one is refused unread (403).
+      schema: { type: 'string', minLength: 1, maxLength: MAX_STATUS_QUERY_TOKEN_LENGTH },
+    },
+  ],
+  responses: { '200': { description: 'The job.', content: json(jobViewSchema) }, ...errors('400') },
+});
 
 export function senderJobRoutes(deps: ApiDeps) {
-  const app = new Hono<AppEnv>();
+  const app = new OpenAPIHono<AppEnv>();
   const jobDeps = {
     db: deps.db,
     temporal: deps.temporal,
@@ -32,8 +118,7 @@ export function senderJobRoutes(deps: ApiDeps) {
    * same job. Direct signers get fresh one-time redirect URLs in either answer (a retry means
    * the first answer was lost, and with it the URLs, which are not stored readable).
    */
-  app.post(`/${FLOW_SEGMENT}/signature-jobs`, async (c) => {
-    const flow = flowParam(c);
+  const createJob = (flow: Flow) => async (c: Context<AppEnv>) => {
     const org = c.get('org');
     const idempotencyKey = idempotencyKeyOf(c);
     const sender = await findOrganisation(deps.db, org);
@@ -61,9 +146,11 @@ export function senderJobRoutes(deps: ApiDeps) {
     const view = jobView(base, rec, redirectUrls);
     c.header('Location', view.links.self);
     return c.json(view, created ? 201 : 200);
-  });
+  };
+  operation(app, createJobRoute('direct'), createJob('direct'));
+  operation(app, createJobRoute('portal'), createJob('portal'));
 
-  app.get(`/${FLOW_SEGMENT}/signature-jobs/:id`, async (c) => {
+  operation(app, readJobRoute, async (c) => {
     const rec = await getSignatureJob(jobDeps, c.get('org'), flowParam(c), c.req.param('id'));
     return c.json(jobView(base, rec));
   });
@@ -73,7 +160,7 @@ export function senderJobRoutes(deps: ApiDeps) {
    * `status_query_token` that came with it. 404 SIGNING_CEREMONY_NOT_COMPLETED while the signer
    * has neither signed nor rejected (the ceremony ended in an error, say).
    */
-  app.get('/direct/signature-jobs/:id/status', async (c) => {
+  operation(app, directStatusRoute, async (c) => {
     const rec = await directStatusForToken(
       jobDeps,
       c.get('org'),

@@ -4,11 +4,12 @@
  * The verification itself runs in a worker thread (api/verify-pool.ts) under the PDF limits, so a
  * hostile document is refused with a 4xx naming the limit while the API answers everyone else.
  */
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { trustAnchorsPem } from '../../src/signing/index.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError, errorBody } from '../errors.js';
+import { BINARY, errors, operation, publicRoute } from '../openapi.js';
 import { MAX_VERIFY_BYTES, VerifierPool, type VerifyKind } from '../verify-pool.js';
 
 /** The verifier pool the configuration describes (unset values: the pool's defaults). */
@@ -29,10 +30,32 @@ function kindOf(bytes: Uint8Array): VerifyKind | undefined {
   return undefined;
 }
 
+const verifyRoute = publicRoute('Verification', {
+  method: 'post',
+  path: '/api/verify',
+  summary: 'A validation report of every signature in a PDF or a XAdES document',
+  // An empty body is refused (400 EMPTY_BODY): at least one byte.
+  requestBody: {
+    required: true,
+    content: {
+      'application/pdf': { schema: { ...BINARY, minLength: 1 } },
+      'application/xml': { schema: { type: 'string', minLength: 1 } },
+    },
+  },
+  responses: {
+    '200': {
+      description:
+        'The report: each signature with who, when, valid, trusted and why not; a XAdES with its baseline `level` (B-B, B-T, B-LT, or B-LTA with the number of `archiveTimeStamps` checked).',
+    },
+    ...errors('400', '413', '415', '422', '429'),
+  },
+});
+
 export function verifyRoutes(deps: ApiDeps, pool: VerifierPool = verifierPoolFromConfig(deps.config)) {
-  const app = new Hono();
-  app.post(
-    '/api/verify',
+  const app = new OpenAPIHono();
+  operation(
+    app,
+    verifyRoute,
     // A Content-Length over the limit is refused before a byte is read.
     bodyLimit({
       maxSize: MAX_VERIFY_BYTES,

@@ -1,10 +1,10 @@
 /**
  * XML of the national service's API: namespace-aware reading of request documents (never by
  * prefix: the official client's JAXB writes `ns4:` and a XAdES default namespace) and writing of
- * answers in `http://signering.posten.no/schema/v1`. @xmldom/xmldom parses; a DOCTYPE is refused
- * before parsing, so no entity of any kind is ever expanded.
+ * answers in `http://signering.posten.no/schema/v1`. The service's one XML parser reads them
+ * (src/xml/parse.ts: size limit, strict UTF-8, no DOCTYPE, strict errors).
  */
-import { DOMParser } from '@xmldom/xmldom';
+import { parseXmlDocument, XmlParseError } from '../../src/xml/parse.js';
 
 export const API_NS = 'http://signering.posten.no/schema/v1';
 
@@ -32,30 +32,22 @@ export function parseApiXml(bytes: Uint8Array, what: string, rootName: string): 
 }
 
 export function parseXml(bytes: Uint8Array, what: string): Element {
-  let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new XmlInputError('INVALID_XML', `${what} is not valid UTF-8`);
+    return parseXmlDocument(bytes).documentElement;
+  } catch (err) {
+    if (!(err instanceof XmlParseError)) throw err;
+    const detail = err.problem === 'MALFORMED' ? `: ${err.detail}` : '';
+    throw new XmlInputError('INVALID_XML', `${what} ${INPUT_PROBLEMS[err.problem]}${detail}`);
   }
-  if (/<!DOCTYPE/i.test(text)) throw new XmlInputError('INVALID_XML', `${what} must not have a DOCTYPE`);
-  let problem: string | undefined;
-  const doc = new DOMParser({
-    errorHandler: {
-      warning: () => undefined,
-      error: (m: string) => {
-        problem ??= m;
-      },
-      fatalError: (m: string) => {
-        problem ??= m;
-      },
-    },
-  }).parseFromString(text, 'application/xml') as unknown as Document;
-  if (problem || !doc?.documentElement) {
-    throw new XmlInputError('INVALID_XML', `${what} is not well-formed XML: ${problem ?? 'no root element'}`);
-  }
-  return doc.documentElement;
 }
+
+/** What is wrong with a refused document, after its name (`manifest.xml must not have a DOCTYPE`). */
+const INPUT_PROBLEMS: Record<XmlParseError['problem'], string> = {
+  TOO_LARGE: 'is too large',
+  NOT_UTF8: 'is not valid UTF-8',
+  DTD: 'must not have a DOCTYPE',
+  MALFORMED: 'is not well-formed XML',
+};
 
 /** Child elements of `parent` in the API namespace, by local name (all of them when name is omitted). */
 export function children(parent: Element, name?: string): Element[] {

@@ -1,7 +1,7 @@
 /**
  * The local remote signing services as a process of their own (for a service run from its
- * production entry points against them, e.g. a staging trial): `node dist/src/dev/csc-main.js` or
- * `npx tsx src/dev/csc-main.ts`. CSC_PORT (default 3002; BankID there, Buypass on the next port),
+ * production entry points against them, e.g. a staging trial): `npx tsx src/dev/csc-main.ts`
+ * (development harnesses are not part of `npm run build`). CSC_PORT (default 3002; BankID there, Buypass on the next port),
  * CSC_HOST (default 127.0.0.1) and the service's PUBLIC_URL (for the redirect URI they accept).
  * Prints the service's SIGNING_KEYS=csc variables and each provider's CA (to trust) as PEM.
  */

@@ -35,7 +35,7 @@ import { html } from 'hono/html';
 import { z } from 'zod';
 import { cscVariablePrefix } from '../eid/csc/config.js';
 import { REMOTE_SIGNING_CALLBACK_PATH } from '../eid/csc/paths.js';
-import { testEidName } from '../eid/names.js';
+import { testEidName } from '../notifications/dev-register-seed.js';
 import { testPopulation } from '../notifications/test-population.js';
 import { validatePersonalIdentificationNumber } from '../rules/identity.js';
 import { signCrl } from '../signing/crl.js';

@@ -1,7 +1,7 @@
 /**
  * The local login provider as a process of its own (for a service run from its production entry
- * points against it, e.g. a staging trial): `node dist/src/dev/oidc-main.js` or
- * `npx tsx src/dev/oidc-main.ts`. OIDC_PORT (default 3001), OIDC_HOST (default 127.0.0.1) and the
+ * points against it, e.g. a staging trial): `npx tsx src/dev/oidc-main.ts` (development harnesses
+ * are not part of `npm run build`). OIDC_PORT (default 3001), OIDC_HOST (default 127.0.0.1) and the
  * service's PUBLIC_URL (for the redirect URIs it accepts). Prints its issuer URL.
  */
 import { z } from 'zod';

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import type Provider from 'oidc-provider';
 import { LOGGED_OUT_PATH, LOGIN_CALLBACK_PATH } from '../eid/index.js';
 import { DEFAULT_LEVEL_ACR } from '../eid/levels.js';
-import { testEidName } from '../eid/names.js';
+import { testEidName } from '../notifications/dev-register-seed.js';
 import { testPopulation } from '../notifications/test-population.js';
 import { validatePersonalIdentificationNumber } from '../rules/identity.js';
 

@@ -1,10 +1,8 @@
 /**
- * Names of test people (the local login provider's `name` claim, the development sign endpoint):
- * the test population's name for its synthetic numbers, otherwise a made-up name derived from the
- * number, so the same number always logs in as the same person.
+ * Made-up names of test people outside the test population, derived from the number, so the same
+ * number always logs in as the same person (src/notifications/dev-register-seed.ts names the rest).
  */
 import { createHash } from 'node:crypto';
-import { testPersonName } from '../notifications/test-population.js';
 
 const GIVEN_NAMES = [
   'Astrid',
@@ -51,8 +49,4 @@ const SURNAMES = [
 export function generatedName(pid: string): string {
   const digest = createHash('sha256').update(`test-eid-name:${pid}`).digest();
   return `${GIVEN_NAMES[digest[0]! % GIVEN_NAMES.length]} ${SURNAMES[digest[1]! % SURNAMES.length]}`;
-}
-
-export function testEidName(pid: string): string {
-  return testPersonName(pid) ?? generatedName(pid);
 }

@@ -1,13 +1,13 @@
 /**
  * The contact and reservation register (KRR): a person's e-mail and mobile, or that they opted
  * out of digital contact. Behind one interface: a development register over the table
- * `dev_contact_register`, and an HTTP client for a real register.
+ * `dev_contact_register` (its synthetic people are seeded by ./dev-register-seed.ts, which
+ * production code never imports), and an HTTP client for a real register.
  */
 import { z } from 'zod';
 import type { Db } from '../db/index.js';
 import { normaliseMobile } from '../rules/contact.js';
 import { asBaseUrl, jsonOf, postJson } from './http-json.js';
-import { testPopulation } from './test-population.js';
 
 export type ContactRegisterEntry =
   | { status: 'ACTIVE'; email?: string; mobile?: string }
@@ -45,41 +45,6 @@ export function createDevContactRegister(db: Db): ContactRegister {
       return result;
     },
   };
-}
-
-/**
- * Puts the synthetic test people into the development register and gives those with
- * `hasMailbox` a development mailbox. Idempotent: run at every development start-up. It resets
- * the people's register entries (so a hand-edited entry returns to its seed) but never removes
- * mailbox accounts created since.
- */
-export async function seedDevContactRegister(db: Db): Promise<void> {
-  await db
-    .insertInto('dev_contact_register')
-    .values(
-      testPopulation.map((p) => ({
-        pid: p.pid,
-        name: p.name,
-        email: p.email ?? null,
-        mobile: p.mobile ?? null,
-        reserved: p.reserved,
-      })),
-    )
-    .onConflict((oc) =>
-      oc.column('pid').doUpdateSet((eb) => ({
-        name: eb.ref('excluded.name'),
-        email: eb.ref('excluded.email'),
-        mobile: eb.ref('excluded.mobile'),
-        reserved: eb.ref('excluded.reserved'),
-      })),
-    )
-    .execute();
-  const withMailbox = testPopulation.filter((p) => p.hasMailbox).map((p) => ({ pid: p.pid }));
-  await db
-    .insertInto('dev_mailbox_accounts')
-    .values(withMailbox)
-    .onConflict((oc) => oc.column('pid').doNothing())
-    .execute();
 }
 
 /**

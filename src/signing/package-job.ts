@@ -12,7 +12,7 @@ import 'reflect-metadata';
 import { createHash } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import * as x509 from '@peculiar/x509';
-import { DOMParser } from '@xmldom/xmldom';
+import { parseXmlDocument } from '../xml/parse.js';
 import { crlsFor } from './crl.js';
 import { type SealedPadesInput, sealJob } from './pades.js';
 import { type PdfName, PdfString } from './pdf/objects.js';
@@ -42,7 +42,7 @@ export class PackagingInputError extends Error {
 
 /** The document digests a stored XAdES statement lists, as hex. */
 function signedDigests(xades: Uint8Array): string[] {
-  const doc = new DOMParser().parseFromString(new TextDecoder().decode(xades), 'application/xml');
+  const doc = parseXmlDocument(xades);
   return Array.from(doc.getElementsByTagNameNS(SIGNED_DOCUMENTS_NS, 'DigestValue')).map((e) =>
     Buffer.from(e.textContent ?? '', 'base64').toString('hex'),
   );

@@ -9,8 +9,8 @@
 // @peculiar/x509 (through tsyringe) needs the Reflect metadata API before it loads.
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { DOMParser } from '@xmldom/xmldom';
 import * as xadesjs from 'xadesjs';
+import { parseXmlDocument, XmlParseError } from '../xml/parse.js';
 import { commonName, toAnchors, validateChain } from './chain.js';
 import { digest, type HashName, OID } from './cms.js';
 import { verifySignedData, verifyTimeStampToken } from './cms-verify.js';
@@ -352,19 +352,12 @@ async function verifyPdfField(
 // ---------------------------------------------------------------- XAdES
 
 function parseXml(text: string): { doc?: Document; error?: string } {
-  let error: string | undefined;
-  const doc = new DOMParser({
-    errorHandler: {
-      warning: () => undefined,
-      error: (m: string) => {
-        error ??= m;
-      },
-      fatalError: (m: string) => {
-        error ??= m;
-      },
-    },
-  }).parseFromString(text, 'application/xml') as unknown as Document;
-  return error || !doc?.documentElement ? { error: error ?? 'empty document' } : { doc };
+  try {
+    return { doc: parseXmlDocument(text) };
+  } catch (err) {
+    if (!(err instanceof XmlParseError)) throw err;
+    return { error: err.detail };
+  }
 }
 
 const childText = (parent: Element | undefined, ns: string, name: string) =>

@@ -15,8 +15,9 @@
  */
 import 'reflect-metadata';
 import type * as x509 from '@peculiar/x509';
-import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
+import { XMLSerializer } from '@xmldom/xmldom';
 import { XmlDsigC14NTransform, XmlDsigExcC14NTransform } from 'xmldsigjs';
+import { parseXmlDocument } from '../xml/parse.js';
 import { digest, type HashName } from './cms.js';
 import { crlsFor } from './crl.js';
 import type { Pki } from './pki.js';
@@ -99,7 +100,7 @@ function referenceOctets(signature: Element, reference: Element, stampC14n: stri
   if (uri === '') {
     const doc = signature.ownerDocument;
     const xml = new XMLSerializer().serializeToString(doc);
-    const copy = new DOMParser().parseFromString(xml, 'application/xml');
+    const copy = parseXmlDocument(xml);
     if (transforms.includes(ENVELOPED)) {
       const own = signature.getAttribute('Id');
       const enveloped = Array.from(copy.getElementsByTagNameNS(DSIG_NS, 'Signature')).find(
@@ -188,7 +189,7 @@ export async function addXadesArchiveTimeStamp(
   xml: Uint8Array,
   deps: { pki: Pki; timeStamper: TimeStamper; now?: Date },
 ): Promise<Uint8Array> {
-  const doc = new DOMParser().parseFromString(new TextDecoder().decode(xml), 'application/xml');
+  const doc = parseXmlDocument(xml);
   const signatures = Array.from(doc.getElementsByTagNameNS(DSIG_NS, 'Signature'));
   if (signatures.length === 0) throw new Error('the XAdES holds no signature');
   for (const signature of signatures) {
@@ -239,7 +240,7 @@ export function withoutArchiveProperties(
   doc: Document,
   index: number,
 ): { doc: Document; signature: Element } {
-  const copy = new DOMParser().parseFromString(new XMLSerializer().serializeToString(doc), 'application/xml');
+  const copy = parseXmlDocument(new XMLSerializer().serializeToString(doc));
   const signature = copy.getElementsByTagNameNS(DSIG_NS, 'Signature')[index];
   if (!signature) throw new Error('the copy lost a signature');
   for (const e of Array.from(signature.getElementsByTagNameNS(XADES141_NS, '*'))) {
@@ -251,6 +252,6 @@ export function withoutArchiveProperties(
 
 /** Whether a signer's XAdES already holds an archive time-stamp. */
 export function hasArchiveTimeStamp(xml: Uint8Array): boolean {
-  const doc = new DOMParser().parseFromString(new TextDecoder().decode(xml), 'application/xml');
+  const doc = parseXmlDocument(xml);
   return doc.getElementsByTagNameNS(XADES141_NS, 'ArchiveTimeStamp').length > 0;
 }

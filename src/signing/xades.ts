@@ -17,10 +17,11 @@
 import 'reflect-metadata';
 import { constants as cryptoConstants, KeyObject, publicDecrypt } from 'node:crypto';
 import type * as x509 from '@peculiar/x509';
-import { DOMImplementation, DOMParser, XMLSerializer } from '@xmldom/xmldom';
+import { DOMImplementation, XMLSerializer } from '@xmldom/xmldom';
 import * as xadesjs from 'xadesjs';
 import { XmlDsigExcC14NTransform } from 'xmldsigjs';
 import type { AuthenticationLevel, SignatureType } from '../job/model.js';
+import { parseXmlDocument } from '../xml/parse.js';
 import { sha256 } from './cms.js';
 import { crlsFor } from './crl.js';
 import { crypto } from './engines.js';
@@ -214,7 +215,7 @@ export async function completeRemoteSignerXades(input: {
   pki: Pki;
   timeStamper: TimeStamper;
 }): Promise<Uint8Array> {
-  const doc = new DOMParser().parseFromString(input.xml, 'application/xml');
+  const doc = parseXmlDocument(input.xml);
   const signatureElement = doc.getElementsByTagNameNS(DSIG_NS, 'Signature')[0];
   const value = signatureElement?.getElementsByTagNameNS(DSIG_NS, 'SignatureValue')[0];
   if (!signatureElement || !value) throw new Error('the prepared XAdES has no signature');

@@ -1,8 +1,9 @@
 /**
  * The production entry points with a real login: `npm run build`, then `node dist/api/main.js`
  * and `node dist/worker/main.js` with APP_ENV=production and EID_PROVIDER=oidc against the local
- * provider run as its own process (`node dist/src/dev/oidc-main.js`), and SIGNING_KEYS=csc
- * against the local remote signing services run as theirs (`node dist/src/dev/csc-main.js`). A
+ * provider run as its own process (`tsx src/dev/oidc-main.ts`: development harnesses are not
+ * built), and SIGNING_KEYS=csc against the local remote signing services run as theirs
+ * (`tsx src/dev/csc-main.ts`). A
  * direct job is signed in Chromium, by one signer after a login on the provider's page and by an
  * advanced signer who also approves at BankID, and runs to completion. Without the OIDC variables,
  * or with SIGNING_KEYS=test, the API stops at start-up with a message naming them (exit 78).
@@ -70,7 +71,7 @@ beforeAll(async () => {
   await seedDevSender(t.db, ORG, apiKey);
 
   const oidcPort = await freePort();
-  const oidc = startServiceProcess('oidc', 'dist/src/dev/oidc-main.js', {
+  const oidc = startServiceProcess('oidc', 'src/dev/oidc-main.ts', {
     OIDC_PORT: String(oidcPort),
     PUBLIC_URL: baseUrl,
   });
@@ -78,7 +79,7 @@ beforeAll(async () => {
   issuer = `http://127.0.0.1:${oidcPort}`;
   await waitForHttp(`${issuer}/.well-known/openid-configuration`, oidc);
 
-  const csc = startServiceProcess('csc', 'dist/src/dev/csc-main.js', { CSC_PORT: '0', PUBLIC_URL: baseUrl });
+  const csc = startServiceProcess('csc', 'src/dev/csc-main.ts', { CSC_PORT: '0', PUBLIC_URL: baseUrl });
   processes.push(csc);
   const started = await until(
     'the local CSC providers',

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import type { Db } from '../../src/db/index.js';
 import { startSmtpSink } from '../../src/dev/smtp-sink.js';
-import { seedDevContactRegister } from '../../src/notifications/contact-register.js';
+import { seedDevContactRegister } from '../../src/notifications/dev-register-seed.js';
 import { closeMailer } from '../../src/notifications/mailer.js';
 import { notificationAdaptersFromEnv } from '../../src/notifications/runtime.js';
 import { freePort } from './ports.js';

@@ -23,7 +23,7 @@ export interface ServiceProcess {
 
 export function startServiceProcess(
   name: string,
-  entry: 'worker/main.ts' | 'api/main.ts' | `dist/${string}.js`,
+  entry: 'worker/main.ts' | 'api/main.ts' | `src/dev/${string}.ts` | `dist/${string}.js`,
   env: Record<string, string>,
   /** Output kept for `output()`: enough for failure messages unless a test reads the whole log. */
   maxOutput = 20_000,

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import {
   createDevContactRegister,
   createHttpContactRegister,
-  seedDevContactRegister,
 } from '../../src/notifications/contact-register.js';
+import { seedDevContactRegister } from '../../src/notifications/dev-register-seed.js';
 import {
   syntheticPid,
   testPersonName,

@@ -1,7 +1,7 @@
 /** Digital mailbox: the development mailbox, the HTTP client, and forwarding with the 7-day offer. */
 import { describe, expect, it } from 'vitest';
-import { seedDevContactRegister } from '../../src/notifications/contact-register.js';
 import { listDevMailbox } from '../../src/notifications/dev-outbox.js';
+import { seedDevContactRegister } from '../../src/notifications/dev-register-seed.js';
 import { createDevDigitalMailbox, createHttpDigitalMailbox } from '../../src/notifications/mailbox.js';
 import {
   forwardToMailbox,

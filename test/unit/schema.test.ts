@@ -4,12 +4,14 @@ import { z } from 'zod';
 import type { Flow, Sector } from '../../src/job/model.js';
 import {
   directJobRequestSchema,
+  EXAMPLE_PID,
   formatPath,
   jobRequestSchema,
   MAX_REPORTED_ISSUES,
   parseJobRequest,
   portalJobRequestSchema,
 } from '../../src/job/schema.js';
+import { testPersonName } from '../../src/notifications/test-population.js';
 import { makeIdentityNumber } from './support/identity-numbers.js';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
@@ -1102,5 +1104,12 @@ describe('parseJobRequest never throws (property-based)', () => {
       ),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('the examples of /docs', () => {
+  it('name a person of the development test population, so a job made from them runs', () => {
+    // Written out in src/job/schema.ts so production code does not import the population.
+    expect(testPersonName(EXAMPLE_PID)).toBe('Kari Nordmann');
   });
 });

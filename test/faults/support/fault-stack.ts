@@ -12,7 +12,7 @@ import type { Db } from '../../../src/db/index.js';
 import { type RunningPostgres, startEmbeddedPostgres } from '../../../src/dev/embedded-postgres.js';
 import { localClientFor, localProviderEnv, startLocalOidcProvider } from '../../../src/dev/oidc-provider.js';
 import { type RunningTemporal, startTemporalDevServer } from '../../../src/dev/temporal-server.js';
-import { seedDevContactRegister } from '../../../src/notifications/contact-register.js';
+import { seedDevContactRegister } from '../../../src/notifications/dev-register-seed.js';
 import { openDatabase, seedDevSender } from '../../../src/runtime.js';
 import { createSigningContext } from '../../../src/signatures/context.js';
 import { freePort } from '../../helpers/ports.js';
