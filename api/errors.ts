@@ -7,7 +7,7 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { FieldIssue } from '../src/job/model.js';
 import { formatPath } from '../src/job/schema.js';
-import { firstJsonTextProblem, MAX_JSON_DEPTH } from '../src/services/storable-text.js';
+import { firstJsonTextProblem, MAX_JSON_DEPTH } from '../src/rules/storable-text.js';
 
 export class ApiError extends Error {
   constructor(

@@ -19,7 +19,7 @@ import type {
 import { signerActor } from '../portal/audit.js';
 import { type NextStep, type NextStepInput, nextStep } from '../rules/next-step.js';
 import { JOB_OUTCOMES, type JobOutcome } from '../rules/outcome.js';
-import { isStorableText } from '../services/storable-text.js';
+import { isStorableText } from '../rules/storable-text.js';
 import type { Db } from './index.js';
 
 /**

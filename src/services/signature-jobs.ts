@@ -56,8 +56,8 @@ import {
 } from '../job/search-attributes.js';
 import { callbackTargetRefusal, type PrivateTargetPolicy } from '../notifications/callbacks/target-guard.js';
 import { type ExtensionRefusal, extensionRefusal } from '../rules/deadline-extension.js';
+import { toStorableText } from '../rules/storable-text.js';
 import { artifactKey, type DocumentStore, documentKey, documentsFolder } from '../storage/index.js';
-import { toStorableText } from './storable-text.js';
 
 export interface JobServiceDeps {
   db: Db;
