@@ -1,6 +1,7 @@
 /** Downloads of a job's results: the sealed PAdES and each signer's XAdES (404 until they exist). */
 import { Hono } from 'hono';
 import type { Db } from '../../src/db/index.js';
+import { markResultsDownloaded } from '../../src/db/jobs.js';
 import { findArtifact, findOwnedJob } from '../../src/services/signature-jobs.js';
 import type { DocumentStore } from '../../src/storage/index.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
@@ -36,11 +37,6 @@ export async function padesForSender(
   const content = await findArtifact(deps, jobId, 'PADES');
   if (!content) throw notFound('the signed document does not exist (yet, or any more)');
   // Fetched results spare the sender the reminder before the documents expire.
-  await deps.db
-    .updateTable('signature_jobs')
-    .set({ results_downloaded_at: new Date() })
-    .where('id', '=', jobId)
-    .where('results_downloaded_at', 'is', null)
-    .execute();
+  await markResultsDownloaded(deps.db, jobId);
   return content;
 }

@@ -34,6 +34,13 @@ import {
   signerIdsOf,
   storedJobRequest,
 } from '../db/job-reads.js';
+import {
+  deleteUnstartedJob,
+  findByIdempotencyKey,
+  markWorkflowStarted,
+  storedJobToStart,
+  storeNewJob,
+} from '../db/jobs.js';
 
 export { type JobRecord, signerIdentifier } from '../db/job-reads.js';
 
@@ -196,58 +203,45 @@ export async function createSignatureJob(
     // store would otherwise wait for a second pool connection while holding one): a job whose rows
     // exist, even one the stranded-job sweep starts later, always has its documents.
     await Promise.all(documents.map((d) => deps.storage.put(documentKey(jobId, d.id), d.bytes)));
-    await deps.db.transaction().execute(async (tx) => {
-      await tx
-        .insertInto('signature_jobs')
-        .values({
-          id: jobId,
-          org_number: cmd.org,
-          flow: cmd.flow,
-          status: 'IN_PROGRESS',
-          title: cmd.job.title,
-          reference: cmd.job.reference ?? null,
-          polling_queue: cmd.job.pollingQueue ?? null,
-          request: JSON.stringify(cmd.job),
-          idempotency_key: cmd.idempotencyKey ?? null,
-          request_hash: hash,
-          updated_at: now,
-        })
-        .execute();
-      await tx
-        .insertInto('signers')
-        .values(
-          signers.map(({ id, position, request: s }) => ({
-            id,
-            job_id: jobId,
-            position,
-            signing_order: cmd.flow === 'portal' ? s.order : 0,
-            personal_identification_number: s.personalIdentificationNumber ?? null,
-            custom_identifier: s.customIdentifier ?? null,
-            email: s.email ?? s.notifications?.email ?? null,
-            mobile: s.mobile ?? s.notifications?.mobile ?? null,
-            signature_type: s.signatureType,
-            on_behalf_of: s.onBehalfOf,
-            language: s.language ?? DEFAULT_NOTIFICATION_LANGUAGE,
-            status: 'WAITING',
-            status_since: now,
-          })),
-        )
-        .execute();
-      await tx
-        .insertInto('documents')
-        .values(
-          documents.map(({ id, position, request: d, bytes }) => ({
-            id,
-            job_id: jobId,
-            position,
-            title: d.title,
-            file_name: d.fileName,
-            mime_type: d.mimeType,
-            size_bytes: bytes.byteLength,
-            sha256: sha256(bytes),
-          })),
-        )
-        .execute();
+    await storeNewJob(deps.db, {
+      job: {
+        id: jobId,
+        org_number: cmd.org,
+        flow: cmd.flow,
+        status: 'IN_PROGRESS',
+        title: cmd.job.title,
+        reference: cmd.job.reference ?? null,
+        polling_queue: cmd.job.pollingQueue ?? null,
+        request: JSON.stringify(cmd.job),
+        idempotency_key: cmd.idempotencyKey ?? null,
+        request_hash: hash,
+        updated_at: now,
+      },
+      signers: signers.map(({ id, position, request: s }) => ({
+        id,
+        job_id: jobId,
+        position,
+        signing_order: cmd.flow === 'portal' ? s.order : 0,
+        personal_identification_number: s.personalIdentificationNumber ?? null,
+        custom_identifier: s.customIdentifier ?? null,
+        email: s.email ?? s.notifications?.email ?? null,
+        mobile: s.mobile ?? s.notifications?.mobile ?? null,
+        signature_type: s.signatureType,
+        on_behalf_of: s.onBehalfOf,
+        language: s.language ?? DEFAULT_NOTIFICATION_LANGUAGE,
+        status: 'WAITING',
+        status_since: now,
+      })),
+      documents: documents.map(({ id, position, request: d, bytes }) => ({
+        id,
+        job_id: jobId,
+        position,
+        title: d.title,
+        file_name: d.fileName,
+        mime_type: d.mimeType,
+        size_bytes: bytes.byteLength,
+        sha256: sha256(bytes),
+      })),
     });
   } catch (err) {
     // Nothing of this job was committed, so its bytes go again (the job id is new: no one else's
@@ -274,7 +268,7 @@ export async function createSignatureJob(
     await startJobWorkflow(deps, input, cmd.job.reference);
   } catch (err) {
     // The sender gets an error and will retry: without the rows that retry makes no second job.
-    await deps.db.deleteFrom('signature_jobs').where('id', '=', jobId).execute();
+    await deleteUnstartedJob(deps.db, jobId);
     await deps.storage.deleteFolder(documentsFolder(jobId));
     throw err;
   }
@@ -326,21 +320,12 @@ async function startJobWorkflow(deps: JobServiceDeps, input: SignatureJobInput, 
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
-  await deps.db
-    .updateTable('signature_jobs')
-    .set({ workflow_started_at: new Date() })
-    .where('id', '=', input.jobId)
-    .where('workflow_started_at', 'is', null)
-    .execute();
+  await markWorkflowStarted(deps.db, input.jobId);
 }
 
 /** Starts the workflow of a job that was stored but whose creator died before starting it. */
 export async function startStoredJob(deps: JobServiceDeps, jobId: string): Promise<void> {
-  const row = await deps.db
-    .selectFrom('signature_jobs')
-    .select(['id', 'org_number', 'flow', 'request'])
-    .where('id', '=', jobId)
-    .executeTakeFirstOrThrow();
+  const row = await storedJobToStart(deps.db, jobId);
   const job = storedJobRequest(row.request);
   await startJobWorkflow(deps, workflowInputFor(row, job, await signerIdsOf(deps.db, jobId)), job.reference);
 }
@@ -360,15 +345,6 @@ async function senderOrdersLongTermStorage(db: Db, org: string): Promise<boolean
     .where('org_number', '=', org)
     .executeTakeFirst();
   return row?.long_term_storage ?? false;
-}
-
-async function findByIdempotencyKey(db: Db, org: string, key: string) {
-  return db
-    .selectFrom('signature_jobs')
-    .select(['id', 'request_hash', 'workflow_started_at'])
-    .where('org_number', '=', org)
-    .where('idempotency_key', '=', key)
-    .executeTakeFirst();
 }
 
 function isUniqueViolation(err: unknown): boolean {
