@@ -1,9 +1,7 @@
 /** Downloads of a job's results: the sealed PAdES and each signer's XAdES (404 until they exist). */
 import { Hono } from 'hono';
-import type { Db } from '../../src/db/index.js';
-import { markResultsDownloaded } from '../../src/db/jobs.js';
+import { padesForSender } from '../../src/services/download-pades.js';
 import { findArtifact, findOwnedJob } from '../../src/services/signature-jobs.js';
-import type { DocumentStore } from '../../src/storage/index.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
 import { notFound } from '../errors.js';
 import { FLOW_SEGMENT, flowParam } from './params.js';
@@ -27,16 +25,4 @@ export function jobResultRoutes(deps: ApiDeps) {
   });
 
   return app;
-}
-
-/** The job's PAdES for its sender (JSON and XML API); 404 until made or once deleted. */
-export async function padesForSender(
-  deps: { db: Db; storage: DocumentStore },
-  jobId: string,
-): Promise<Buffer> {
-  const content = await findArtifact(deps, jobId, 'PADES');
-  if (!content) throw notFound('the signed document does not exist (yet, or any more)');
-  // Fetched results spare the sender the reminder before the documents expire.
-  await markResultsDownloaded(deps.db, jobId);
-  return content;
 }

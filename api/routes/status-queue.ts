@@ -4,23 +4,15 @@
  * an empty queue before then is 429. `POST .../{id}/complete?change=<id>` confirms a change.
  */
 import { Hono } from 'hono';
-import type { Db } from '../../src/db/index.js';
-import type { Flow } from '../../src/job/model.js';
+import { confirmOrRefuse } from '../../src/services/confirm-status-change.js';
+import { pollOrRefuse } from '../../src/services/poll-status-queue.js';
 import { findOwnedJob } from '../../src/services/signature-jobs.js';
-import {
-  confirmStatusChange,
-  DEFAULT_STATUS_QUEUE_OPTIONS,
-  pollStatusQueue,
-  type QueueAddress,
-  type StatusQueueOptions,
-} from '../../src/services/status-queue.js';
+import { DEFAULT_STATUS_QUEUE_OPTIONS } from '../../src/services/status-queue.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
-import { ApiError, badRequest, notFound } from '../errors.js';
+import { badRequest, NEXT_POLL_HEADER } from '../errors.js';
 import { pollingQueueSchema } from '../schemas.js';
 import { statusChangeView } from '../views.js';
 import { FLOW_SEGMENT, flowParam } from './params.js';
-
-export const NEXT_POLL_HEADER = 'X-Next-permitted-poll-time';
 
 export function statusQueueRoutes(deps: ApiDeps) {
   const app = new Hono<AppEnv>();
@@ -53,34 +45,4 @@ export function statusQueueRoutes(deps: ApiDeps) {
   });
 
   return app;
-}
-
-/** A poll of the queue (JSON and XML API); polling an empty queue too early is 429 with the time. */
-export async function pollOrRefuse(db: Db, address: QueueAddress, options: StatusQueueOptions) {
-  const outcome = await pollStatusQueue(db, address, options);
-  if (outcome.kind !== 'too-early') return outcome;
-  const waitSeconds = Math.ceil((outcome.nextPermittedAt.getTime() - outcome.now.getTime()) / 1000);
-  throw new ApiError(
-    429,
-    'POLLED_TOO_EARLY',
-    `the queue was empty; poll again at ${outcome.nextPermittedAt.toISOString()}`,
-    [],
-    {
-      'Retry-After': String(Math.max(1, waitSeconds)),
-      [NEXT_POLL_HEADER]: outcome.nextPermittedAt.toISOString(),
-    },
-  );
-}
-
-/** Confirms a change (`changeId`) or every handed-out change of the job (JSON and XML API); 404 for no such change. */
-export async function confirmOrRefuse(
-  db: Db,
-  job: { org: string; flow: Flow; jobId: string },
-  changeId?: string,
-) {
-  const confirmed = await confirmStatusChange(db, {
-    ...job,
-    ...(changeId === undefined ? {} : { changeId }),
-  });
-  if (!confirmed) throw notFound('no such status change of this job');
 }
