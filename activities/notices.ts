@@ -27,7 +27,7 @@ import { activityJobLogger } from '../src/observability/logging.js';
 import type { WorkerMetrics } from '../src/observability/metrics.js';
 import { ceremonyPath } from '../src/portal/ceremony-paths.js';
 import { type CodeChannel, codeChannelFor } from '../src/portal/code-rules.js';
-import { findArtifact } from '../src/services/signature-jobs.js';
+import { findArtifact } from '../src/signatures/artifacts.js';
 import type { DocumentStore } from '../src/storage/index.js';
 
 export interface NoticeDeps {

@@ -1,9 +1,9 @@
 /** The sender's download of a job's signed PAdES (JSON and XML API). */
 import type { Db } from '../db/index.js';
 import { markResultsDownloaded } from '../db/jobs.js';
+import { findArtifact } from '../signatures/artifacts.js';
 import type { DocumentStore } from '../storage/index.js';
 import { nothingThere } from './refusals.js';
-import { findArtifact } from './signature-jobs.js';
 
 /** The job's PAdES for its sender; 404 until made or once deleted. */
 export async function padesForSender(

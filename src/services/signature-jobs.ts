@@ -25,7 +25,6 @@ import { deleteArchivedJob } from '../archive/index.js';
 import type { Db } from '../db/index.js';
 import {
   findOwnedJobRow,
-  isPlausibleId,
   type JobRecord,
   readActiveGroup,
   readOrganisationJob,
@@ -64,7 +63,7 @@ import {
 import { callbackTargetRefusal, type PrivateTargetPolicy } from '../notifications/callbacks/target-guard.js';
 import { type ExtensionRefusal, extensionRefusal } from '../rules/deadline-extension.js';
 import { toStorableText } from '../rules/storable-text.js';
-import { artifactKey, type DocumentStore, documentKey, documentsFolder } from '../storage/index.js';
+import { type DocumentStore, documentKey, documentsFolder } from '../storage/index.js';
 
 export interface JobServiceDeps {
   db: Db;
@@ -473,25 +472,4 @@ export async function findSignerJob(db: Db, jobId: string, signerId: string) {
   return row && { jobId: row.jobId, org: row.org, flow: row.flow, signerId: row.signerId };
 }
 
-/**
- * The stored bytes of a job's PAdES, or of one signer's XAdES; null until made or once deleted.
- * Bytes that no longer match the recorded digest throw DocumentCorruptError (never served).
- */
-export async function findArtifact(
-  deps: { db: Db; storage: DocumentStore },
-  jobId: string,
-  kind: 'PADES' | 'XADES',
-  signerId = '',
-): Promise<Buffer | null> {
-  if (!isPlausibleId(signerId) && signerId !== '') return null;
-  const row = await deps.db
-    .selectFrom('artifacts')
-    .select('sha256')
-    .where('job_id', '=', jobId)
-    .where('kind', '=', kind)
-    .where('signer_id', '=', signerId)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
-  if (!row) return null;
-  return deps.storage.get(artifactKey({ jobId, kind, signerId, sha256: row.sha256 }), row.sha256);
-}
+export { findArtifact } from '../signatures/artifacts.js';

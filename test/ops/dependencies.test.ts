@@ -25,8 +25,6 @@ const KNOWN_BACK_EDGES: Record<string, string> = {
   'src/eid -> src/notifications': 'eid/names.ts reads the test population (issue 26, development apart)',
   'activities -> src/portal':
     'the notice activities issue signer links (src/portal/signer-links.ts, code-rules.ts, ceremony-paths.ts), which sit with the portal use cases that start workflows',
-  'activities -> src/services':
-    "the mailbox activity reads the signed PAdES with src/services/signature-jobs.ts's findArtifact",
 };
 
 describe('the module graph', () => {
