@@ -5,7 +5,6 @@
  */
 
 import { ApplicationFailure } from '@temporalio/activity';
-import { sql, type Updateable } from 'kysely';
 import {
   archiveJobIfOrdered,
   DEFAULT_RENEWAL_INTERVAL_YEARS,
@@ -24,17 +23,16 @@ import {
 } from '../src/billing/index.js';
 import type { Db } from '../src/db/index.js';
 import { storedJobRequest } from '../src/db/job-reads.js';
-import type { SignatureJobsTable } from '../src/db/types.js';
-import type { SignerState } from '../src/job/model.js';
-import { retentionDeadline } from '../src/job/retention.js';
+import { jobForUsage } from '../src/db/jobs.js';
+import { JobNotRecordedError, type RecordEventsArgs, recordWorkflowEvents } from '../src/db/read-model.js';
+import { signerSignatureTypes } from '../src/db/signers.js';
+import type { JobEvent } from '../src/job/events.js';
 import type { Logger } from '../src/log.js';
 import type { NotificationAdapters } from '../src/notifications/config.js';
 import type { WorkerMetrics } from '../src/observability/metrics.js';
 import { issueSignerLink } from '../src/portal/signer-links.js';
-import { jobOutcome } from '../src/rules/outcome.js';
 import type { SigningContext } from '../src/signatures/context.js';
 import type { DocumentStore } from '../src/storage/index.js';
-import type { JobEvent } from '../workflows/job-state.js';
 import { createArchiveActivities } from './archive.js';
 import { createNoticeActivities, type NoticeDeps, recordNoticeSent } from './notices.js';
 import { packageSignedJob } from './packaging.js';
@@ -60,13 +58,7 @@ export interface ActivityDeps {
   archivePolicy?: Pick<RenewalPolicy, 'intervalYears' | 'algorithmSunset'>;
 }
 
-export interface RecordEventsArgs {
-  jobId: string;
-  events: (JobEvent & { seq: number })[];
-  /** The job's state after these events, mirrored into the jobs and signers tables. */
-  status: 'IN_PROGRESS' | 'COMPLETED_SUCCESSFULLY' | 'FAILED';
-  signers: SignerState[];
-}
+export type { RecordEventsArgs } from '../src/db/read-model.js';
 
 export interface SendNoticeArgs {
   jobId: string;
@@ -111,83 +103,13 @@ export function createActivities(deps: ActivityDeps) {
     async recordEvents(args: RecordEventsArgs): Promise<{ statusChangeSeq?: number }> {
       const lastSeq = Math.max(...args.events.map((e) => e.seq));
       const senderVisible = args.events.some((e) => SENDER_VISIBLE.has(e.type));
-      await db.transaction().execute(async (tx) => {
-        const jobRow = await tx
-          .selectFrom('signature_jobs')
-          .select(['org_number', 'flow', 'polling_queue', 'reference', 'last_event_seq', 'request'])
-          .where('id', '=', args.jobId)
-          .forUpdate()
-          .executeTakeFirst();
-        if (!jobRow)
-          throw ApplicationFailure.nonRetryable(`job ${args.jobId} is not in the database`, 'JobMissing');
-        if (jobRow.last_event_seq >= lastSeq) return; // already recorded by an earlier attempt
-
-        await tx
-          .insertInto('audit_events')
-          .values(
-            args.events.map((e) => ({
-              job_id: args.jobId,
-              idempotency_key: `workflow:${e.seq}`,
-              at: e.at,
-              actor: 'system',
-              event: e.type,
-              details: JSON.stringify(e),
-            })),
-          )
-          .onConflict((oc) => oc.columns(['job_id', 'idempotency_key']).doNothing())
-          .execute();
-
-        for (const s of args.signers) {
-          await tx
-            .updateTable('signers')
-            .set({
-              status: s.status,
-              status_since: s.since,
-              ...(s.rejectionReason !== undefined ? { rejection_reason: s.rejectionReason } : {}),
-            })
-            .where('id', '=', s.id)
-            .where('job_id', '=', args.jobId)
-            .execute();
-        }
-        await tx
-          .updateTable('signature_jobs')
-          .set({
-            ...(await readModelOf(tx, args.events, storedJobRequest(jobRow.request).longTermStorage)),
-            status: args.status,
-            outcome: jobOutcome(args),
-            updated_at: sql<Date>`now()`,
-            last_event_seq: lastSeq,
-          })
-          .where('id', '=', args.jobId)
-          .execute();
-
-        if (senderVisible) {
-          await tx
-            .insertInto('status_changes')
-            .values({
-              job_id: args.jobId,
-              org_number: jobRow.org_number,
-              flow: jobRow.flow,
-              polling_queue: jobRow.polling_queue ?? '',
-              seq: lastSeq,
-              job_status: args.status,
-              payload: JSON.stringify({
-                jobId: args.jobId,
-                reference: jobRow.reference,
-                status: args.status,
-                outcome: jobOutcome(args),
-                signers: args.signers.map((s) => ({
-                  id: s.id,
-                  status: s.status,
-                  since: s.since,
-                  ...(s.rejectionReason ? { rejectionReason: s.rejectionReason } : {}),
-                })),
-              }),
-            })
-            .onConflict((oc) => oc.columns(['job_id', 'seq']).doNothing())
-            .execute();
-        }
-      });
+      try {
+        await recordWorkflowEvents(db, args, { lastSeq, senderVisible });
+      } catch (err) {
+        if (err instanceof JobNotRecordedError)
+          throw ApplicationFailure.nonRetryable(err.message, 'JobMissing');
+        throw err;
+      }
       await recordUsageEvents(db, await usageOf(db, args), prices);
       // The queue entry's number: the workflow sends the sender's callback for it.
       return senderVisible ? { statusChangeSeq: lastSeq } : {};
@@ -246,58 +168,6 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 /**
- * What a batch of workflow events changes in the job's row of the read model (src/db/job-reads.ts):
- * activation, the active group and its deadline, the status's time and reason, retention, deletion.
- * Later events of the batch override earlier ones, as they did in the workflow.
- */
-async function readModelOf(
-  db: Pick<Db, 'selectFrom'>,
-  events: JobEvent[],
-  longTermStorage: boolean,
-): Promise<Updateable<SignatureJobsTable>> {
-  const set: Updateable<SignatureJobsTable> = {};
-  for (const e of events) {
-    switch (e.type) {
-      case 'JOB_CREATED':
-        set.status_since = e.at;
-        break;
-      case 'JOB_ACTIVATED':
-        set.activated_at = e.at;
-        break;
-      case 'GROUP_ACTIVATED': {
-        const first = await db
-          .selectFrom('signers')
-          .select('signing_order')
-          .where('id', '=', e.signerIds[0] ?? '')
-          .executeTakeFirst();
-        set.active_group = e.group;
-        set.active_signing_order = first?.signing_order ?? null;
-        set.deadline = e.deadline;
-        set.group_activated_at = e.at;
-        break;
-      }
-      case 'DEADLINE_EXTENDED':
-        set.deadline = e.deadline;
-        break;
-      case 'JOB_STATUS':
-        set.status_since = e.at;
-        set.failure_reason = e.reason ?? null;
-        set.active_group = null;
-        set.active_signing_order = null;
-        set.deadline = null;
-        set.group_activated_at = null;
-        set.retention_until =
-          retentionDeadline(new Date(e.at), { status: e.status, longTermStorage })?.toISOString() ?? null;
-        break;
-      case 'DOCUMENTS_DELETED':
-        set.documents_deleted_at = e.at;
-        break;
-    }
-  }
-  return set;
-}
-
-/**
  * The billable events among recorded workflow events: each signature (with its type's and the
  * login's add-ons) and the first year of long-term storage. Keyed, so a retry bills nothing twice.
  */
@@ -305,16 +175,8 @@ async function usageOf(db: Db, args: RecordEventsArgs): Promise<UsageEvent[]> {
   const signed = args.events.flatMap((e) => (e.type === 'SIGNER_STATUS' && e.status === 'SIGNED' ? [e] : []));
   const completed = args.events.find((e) => e.type === 'JOB_STATUS' && e.status === 'COMPLETED_SUCCESSFULLY');
   if (signed.length === 0 && !completed) return [];
-  const job = await db
-    .selectFrom('signature_jobs')
-    .select(['org_number', 'flow', 'request'])
-    .where('id', '=', args.jobId)
-    .executeTakeFirstOrThrow();
-  const signers = await db
-    .selectFrom('signers')
-    .select(['id', 'signature_type', 'signing_provider'])
-    .where('job_id', '=', args.jobId)
-    .execute();
+  const job = await jobForUsage(db, args.jobId);
+  const signers = await signerSignatureTypes(db, args.jobId);
   const typeOf = new Map(signers.map((s) => [s.id, s.signature_type as SignatureType]));
   const providerOf = new Map(signers.map((s) => [s.id, s.signing_provider]));
   const events = signed.flatMap((e) =>

@@ -7,8 +7,11 @@
 
 import { ApplicationFailure, activityInfo } from '@temporalio/activity';
 import { noticeUsageEvent, type PriceTable, recordUsageEvents } from '../src/billing/index.js';
+import { NOTICE_CHANNELS_EVENT, recordAuditEvents } from '../src/db/audit.js';
 import type { Db } from '../src/db/index.js';
-import { NOTICE_CHANNELS_EVENT, storedJobRequest } from '../src/db/job-reads.js';
+import { storedJobRequest } from '../src/db/job-reads.js';
+import { jobTitle, senderNoticeJob } from '../src/db/jobs.js';
+import { noticeSigners, selfSignersWithIdentity, signerStatuses } from '../src/db/signers.js';
 import type { JobStatus } from '../src/job/model.js';
 import type { Logger } from '../src/log.js';
 import { deliverStatusChange, NoCallbackUrlError } from '../src/notifications/callbacks/status-change.js';
@@ -24,7 +27,7 @@ import { activityJobLogger } from '../src/observability/logging.js';
 import type { WorkerMetrics } from '../src/observability/metrics.js';
 import { ceremonyPath } from '../src/portal/ceremony-paths.js';
 import { type CodeChannel, codeChannelFor } from '../src/portal/code-rules.js';
-import { findArtifact } from '../src/services/signature-jobs.js';
+import { findArtifact } from '../src/signatures/artifacts.js';
 import type { DocumentStore } from '../src/storage/index.js';
 
 export interface NoticeDeps {
@@ -104,31 +107,7 @@ function outcomeOfEntry(entry: ContactRegisterEntry | undefined): ResolvedContac
   }
 }
 
-async function loadSigners(db: Db, jobId: string, signerIds?: string[]) {
-  let q = db
-    .selectFrom('signers')
-    .innerJoin('signature_jobs', 'signature_jobs.id', 'signers.job_id')
-    .innerJoin('organisations', 'organisations.org_number', 'signature_jobs.org_number')
-    .select([
-      'signers.id',
-      'signers.personal_identification_number',
-      'signers.on_behalf_of',
-      'signers.email',
-      'signers.mobile',
-      'signers.status',
-      'signers.language',
-      'organisations.sector',
-      'organisations.name as sender_name',
-      'signature_jobs.request',
-      'signature_jobs.title',
-      'signature_jobs.org_number',
-    ])
-    .where('signers.job_id', '=', jobId);
-  if (signerIds) q = q.where('signers.id', 'in', signerIds);
-  return q.orderBy('signers.position').execute();
-}
-
-type SignerRow = Awaited<ReturnType<typeof loadSigners>>[number];
+type SignerRow = Awaited<ReturnType<typeof noticeSigners>>[number];
 
 /**
  * The proof a notice went out: one row per job, signer (or '' for the sender) and notice key.
@@ -163,20 +142,17 @@ export async function recordNoticeChannels(
 ): Promise<void> {
   const reachable = signers.filter((s) => s.outcome === 'OK');
   if (reachable.length === 0) return;
-  await db
-    .insertInto('audit_events')
-    .values(
-      reachable.map((s) => ({
-        job_id: jobId,
-        idempotency_key: `notice-channels:${s.signerId}`,
-        at: new Date(),
-        actor: 'system',
-        event: NOTICE_CHANNELS_EVENT,
-        details: JSON.stringify({ signerId: s.signerId, ...s.channels }),
-      })),
-    )
-    .onConflict((oc) => oc.columns(['job_id', 'idempotency_key']).doNothing())
-    .execute();
+  await recordAuditEvents(
+    db,
+    jobId,
+    reachable.map((s) => ({
+      idempotencyKey: `notice-channels:${s.signerId}`,
+      at: new Date(),
+      actor: 'system',
+      event: NOTICE_CHANNELS_EVENT,
+      details: { signerId: s.signerId, ...s.channels },
+    })),
+  );
 }
 
 export function createNoticeActivities(deps: NoticeDeps) {
@@ -254,7 +230,7 @@ export function createNoticeActivities(deps: NoticeDeps) {
    * register for a public sender's SELF signers, else as the sender gave them.
    */
   async function prepareSigners(args: { jobId: string; signerIds: string[] }) {
-    const rows = await loadSigners(db, args.jobId, args.signerIds);
+    const rows = await noticeSigners(db, args.jobId, args.signerIds);
     const contacts = await resolve(rows);
     const prepared = rows.map((r) => {
       const c = contacts.get(r.id)!;
@@ -274,7 +250,7 @@ export function createNoticeActivities(deps: NoticeDeps) {
   /** One notice to one signer; the register is asked again so a reservation since is honoured. */
   async function sendSignerNotice(args: NoticeArgs): Promise<{ outcome: NoticeOutcome }> {
     if (await alreadySent(args)) return { outcome: 'ALREADY_SENT' };
-    const [row] = await loadSigners(db, args.jobId, [args.signerId]);
+    const [row] = await noticeSigners(db, args.jobId, [args.signerId]);
     if (!row)
       throw ApplicationFailure.nonRetryable(`no signer ${args.signerId} in job ${args.jobId}`, 'JobMissing');
     const contact = (await resolve([row])).get(row.id)!;
@@ -342,18 +318,8 @@ export function createNoticeActivities(deps: NoticeDeps) {
     /** The workflow's time: the 7-day offer runs on the same clock as the workflow's timers. */
     now: string;
   }): Promise<{ openOffersUntil?: string }> {
-    const rows = await db
-      .selectFrom('signers')
-      .select(['id', 'personal_identification_number', 'email'])
-      .where('job_id', '=', args.jobId)
-      .where('on_behalf_of', '=', 'SELF')
-      .where('personal_identification_number', 'is not', null)
-      .execute();
-    const job = await db
-      .selectFrom('signature_jobs')
-      .select('title')
-      .where('id', '=', args.jobId)
-      .executeTakeFirstOrThrow();
+    const rows = await selfSignersWithIdentity(db, args.jobId);
+    const job = await jobTitle(db, args.jobId);
     const loadPdf = async () => {
       const pdf = await findArtifact(deps, args.jobId, 'PADES');
       if (!pdf) throw new Error(`the signed PAdES of job ${args.jobId} is not stored`);
@@ -414,19 +380,7 @@ export function createNoticeActivities(deps: NoticeDeps) {
     status?: JobStatus;
     at?: string;
   }): Promise<{ outcome: 'SENT' | 'ALREADY_SENT' | 'NOT_WANTED' }> {
-    const job = await db
-      .selectFrom('signature_jobs')
-      .innerJoin('organisations', 'organisations.org_number', 'signature_jobs.org_number')
-      .select([
-        'signature_jobs.title',
-        'signature_jobs.reference',
-        'signature_jobs.flow',
-        'signature_jobs.results_downloaded_at',
-        'organisations.notice_email',
-        'organisations.notice_locale',
-      ])
-      .where('signature_jobs.id', '=', args.jobId)
-      .executeTakeFirstOrThrow();
+    const job = await senderNoticeJob(db, args.jobId);
     if (!job.notice_email || !notifications.mailer) return { outcome: 'NOT_WANTED' };
     // Documents expiring: only a reminder for results nobody has fetched.
     if (args.kind === 'DOCUMENTS_EXPIRE_SOON' && job.results_downloaded_at) return { outcome: 'NOT_WANTED' };
@@ -439,11 +393,7 @@ export function createNoticeActivities(deps: NoticeDeps) {
       plannedAt: args.at ?? new Date().toISOString(),
     };
     if (await alreadySent(noticeArgs)) return { outcome: 'ALREADY_SENT' };
-    const signers = await db
-      .selectFrom('signers')
-      .select('status')
-      .where('job_id', '=', args.jobId)
-      .execute();
+    const signers = await signerStatuses(db, args.jobId);
     const base = {
       locale: job.notice_locale as NoticeLocale,
       title: job.title,

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
+import { recordAuditEvents } from '../src/db/audit.js';
 import type { Db } from '../src/db/index.js';
 import type { Logger } from '../src/log.js';
 import { activityJobLogger } from '../src/observability/logging.js';
@@ -36,18 +37,15 @@ export async function packageSignedJob(
 
   if (!signing) {
     // Without a signing setup (unit and workflow tests of the life cycle) the step is recorded only.
-    await db
-      .insertInto('audit_events')
-      .values({
-        job_id: jobId,
-        idempotency_key: 'packaging',
+    await recordAuditEvents(db, jobId, [
+      {
+        idempotencyKey: 'packaging',
         at: new Date(),
         actor: 'system',
         event: 'PACKAGING_RECORDED',
-        details: JSON.stringify({ note: 'no signing setup configured' }),
-      })
-      .onConflict((oc) => oc.columns(['job_id', 'idempotency_key']).doNothing())
-      .execute();
+        details: { note: 'no signing setup configured' },
+      },
+    ]);
     return { padesSha256: '' };
   }
 

@@ -17,15 +17,10 @@ import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { Config } from '../src/config.js';
 import { requestClientAddress } from './client-address.js';
-import type { ApiDeps } from './deps.js';
+import type { AddressRateLimit, ApiDeps } from './deps.js';
 import { errorBody } from './errors.js';
 
-export interface AddressRateLimit {
-  /** Requests per second an address may keep up. */
-  requestsPerSecond: number;
-  /** Requests an address may make at once after a quiet spell (a page and its form posts). */
-  burst: number;
-}
+export type { AddressRateLimit } from './deps.js';
 
 /** The limit the configuration sets (PUBLIC_RATE_LIMIT_PER_SECOND 0: none). */
 export function addressRateLimitFromConfig(

@@ -12,7 +12,7 @@ import { rateLimitAddresses } from './address-rate-limit.js';
 import { requireSender } from './auth.js';
 import { abortedStatus, isBodyAborted } from './body-read.js';
 import type { ApiDeps, AppEnv } from './deps.js';
-import { ApiError, badRequest, errorBody, sendError } from './errors.js';
+import { ApiError, apiErrorOfRefusal, badRequest, errorBody, sendError } from './errors.js';
 import { methodNotAllowed } from './method-not-allowed.js';
 import { ApiDocument, ORG, operation, publicRoute } from './openapi.js';
 import { browserErrorPage, wantsHtml } from './pages/error-pages.js';
@@ -51,6 +51,8 @@ export function createApp(deps: ApiDeps) {
 
   app.onError((err, c) => {
     if (err instanceof ApiError) return sendError(c, err);
+    const refused = apiErrorOfRefusal(err);
+    if (refused) return sendError(c, refused);
     if (err instanceof JobNotFoundError) return c.json(errorBody('NOT_FOUND', err.message), 404);
     if (err instanceof JobConflictError) return c.json(errorBody(err.code, err.message), 409);
     if (err instanceof JobInputError)

@@ -1,4 +1,5 @@
 import type { HttpBindings } from '@hono/node-server';
+import type * as x509 from '@peculiar/x509';
 import type { Client } from '@temporalio/client';
 import type { PriceTable } from '../src/billing/index.js';
 import type { Config } from '../src/config.js';
@@ -12,8 +13,28 @@ import type { RateLimitOptions } from '../src/services/rate-limit.js';
 import type { StatusQueueOptions } from '../src/services/status-queue.js';
 import type { SigningContext } from '../src/signatures/context.js';
 import type { DocumentStore } from '../src/storage/index.js';
-import type { AddressRateLimit } from './address-rate-limit.js';
-import type { XmlApiOptions } from './xml-api/routes.js';
+
+/** The national service's XML API (api/xml-api/routes.ts) under `/xml-api`, over mutual TLS. */
+export interface XmlApiOptions {
+  /** The XML API's own root as clients reach it (their service URL), e.g. `https://host:3443/xml-api`. */
+  publicUrl: string;
+  /** Enterprise CAs a sender's seal must chain to (the same the TLS server trusts for clients). */
+  trustAnchors: x509.X509Certificate[];
+  /**
+   * Where the status of a seal's certificates comes from: every certificate below the anchor must
+   * be covered by a CRL of its issuer. Default: each CA's CRL from the certificate's distribution
+   * point; development and tests: the development enterprise CA's own (`enterpriseCrls`).
+   */
+  revocation?: (certificates: x509.X509Certificate[]) => Promise<Uint8Array[]>;
+}
+
+/** A limit per client address (api/address-rate-limit.ts). */
+export interface AddressRateLimit {
+  /** Requests per second an address may keep up. */
+  requestsPerSecond: number;
+  /** Requests an address may make at once after a quiet spell (a page and its form posts). */
+  burst: number;
+}
 
 /** What the HTTP layer needs; built once by the entry point (or a test) and passed in. */
 export interface ApiDeps {

@@ -7,7 +7,8 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { FieldIssue } from '../src/job/model.js';
 import { formatPath } from '../src/job/schema.js';
-import { firstJsonTextProblem, MAX_JSON_DEPTH } from '../src/services/storable-text.js';
+import { firstJsonTextProblem, MAX_JSON_DEPTH } from '../src/rules/storable-text.js';
+import { PolledTooEarlyError, type RefusalReason, RequestRefusedError } from '../src/services/refusals.js';
 
 export class ApiError extends Error {
   constructor(
@@ -26,6 +27,28 @@ export const badRequest = (code: string, message: string, details: FieldIssue[] 
   new ApiError(400, code, message, details);
 export const notFound = (message = 'no such signature job') => new ApiError(404, 'NOT_FOUND', message);
 export const conflict = (code: string, message: string) => new ApiError(409, code, message);
+
+/** When a sender may next poll an empty status-change queue (JSON and XML API). */
+export const NEXT_POLL_HEADER = 'X-Next-permitted-poll-time';
+
+const REFUSAL_STATUS: Record<RefusalReason, ContentfulStatusCode> = {
+  INVALID: 400,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+};
+
+/** A use case's refusal (src/services/refusals.ts) as the APIs answer it; undefined for any other error. */
+export function apiErrorOfRefusal(err: unknown): ApiError | undefined {
+  if (err instanceof RequestRefusedError)
+    return new ApiError(REFUSAL_STATUS[err.reason], err.code, err.message, err.details);
+  if (err instanceof PolledTooEarlyError) {
+    return new ApiError(429, 'POLLED_TOO_EARLY', err.message, [], {
+      'Retry-After': String(err.waitSeconds),
+      [NEXT_POLL_HEADER]: err.nextPermittedAt.toISOString(),
+    });
+  }
+  return undefined;
+}
 
 export function errorBody(code: string, message: string, details: FieldIssue[] = []) {
   return { error: { code, message, details } };

@@ -8,7 +8,7 @@ import { startStrandedJobSweeper } from '../src/services/stranded-jobs.js';
 import { createApp } from './app.js';
 import { apiDepsFromConfig } from './deps-from-config.js';
 import { httpLimitsFromConfig, listen } from './server.js';
-import { listenXmlApi, xmlApiSetup as loadXmlApiSetup } from './xml-api/listener.js';
+import { listenXmlApi, xmlApiSetup as loadXmlApiSetup } from './xml-api-listener.js';
 
 const config = loadConfigOrExit('api');
 const log = createLogger(config.LOG_LEVEL, 'api');
@@ -45,7 +45,7 @@ const apiDeps = apiDepsFromConfig({ db, temporal, config, log, eid, parts });
 const app = createApp(apiDeps);
 const http = await listen(app, config.HOST, config.PORT, undefined, httpLimitsFromConfig(config));
 log.info({ url: config.PUBLIC_URL, tracing: Boolean(tracing) }, 'API listening');
-// The national service's XML API on its own port, over mutual TLS (see xml-api/listener.ts).
+// The national service's XML API on its own port, over mutual TLS (see xml-api-listener.ts).
 const xmlApi = xmlApiSetup
   ? await listenXmlApi(apiDeps, xmlApiSetup, httpLimitsFromConfig(config))
   : undefined;

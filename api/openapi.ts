@@ -75,7 +75,7 @@ function componentSchemas(): Record<string, Json> {
 
 /**
  * Every JSON request body is refused with 400 when a string in it holds a NUL character, which PostgreSQL
- * cannot store (src/services/storable-text.ts); free-text strings say so with a pattern. Strings
+ * cannot store (src/rules/storable-text.ts); free-text strings say so with a pattern. Strings
  * with a pattern, format or fixed values of their own exclude NUL already.
  */
 export const NO_NUL_PATTERN = '^[^\\u0000]*$';

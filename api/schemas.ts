@@ -42,8 +42,7 @@ export const pollingQueueSchema = z
   .regex(/^[A-Za-z0-9._-]*$/)
   .describe("The named status queue (the job's pollingQueue); empty or absent: the default queue.");
 
-/** Tokens the service hands out are 43 characters; a longer one is refused unread. */
-export const MAX_STATUS_QUERY_TOKEN_LENGTH = 100;
+export { MAX_STATUS_QUERY_TOKEN_LENGTH } from '../src/services/direct-status.js';
 
 /** `change` of a redelivery: a status-change sequence number, at most nine digits. */
 export const MAX_REDELIVER_CHANGE = 999_999_999;

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { createApp } from '../api/app.js';
 import { apiDepsFromConfig } from '../api/deps-from-config.js';
 import { httpLimitsFromConfig, listen } from '../api/server.js';
-import { listenXmlApi, xmlApiSetup } from '../api/xml-api/listener.js';
+import { listenXmlApi, xmlApiSetup } from '../api/xml-api-listener.js';
 import { ensureArchiveRenewalSchedule } from '../src/archive/schedule.js';
 import { ConfigError, loadConfig, otlpTracesUrl } from '../src/config.js';
 import {
@@ -228,7 +228,7 @@ try {
   );
   stops.unshift(() => http.close());
 
-  // The XML API over mutual TLS (api/xml-api/listener.ts): our server certificate carries the
+  // The XML API over mutual TLS (api/xml-api-listener.ts): our server certificate carries the
   // service's organisation number; client certificates must come from the enterprise CA.
   const xmlApi = await xmlApiSetup(config);
   if (xmlApi) {

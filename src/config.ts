@@ -157,7 +157,7 @@ const schema = z.object({
    * server certificate (carrying the service's organisation number) and key, and the enterprise
    * CAs that sender certificates and seals must chain to, as PEM files: required in production;
    * outside production, without them, the development enterprise PKI serves. Checked where the
-   * XML API is started (api/xml-api/listener.ts), so the worker and the CLI never demand them.
+   * XML API is started (api/xml-api-listener.ts), so the worker and the CLI never demand them.
    */
   XML_API_PORT: optionalPort.default(0),
   XML_API_PUBLIC_URL: url.optional(),

@@ -6,6 +6,7 @@
  * Every function takes the time as an argument (workflow time in the workflow) and returns the
  * events it caused; the workflow records those in PostgreSQL and the status-change queue.
  */
+import type { JobEvent } from '../src/job/events.js';
 import type {
   JobStatus,
   SignatureJobInput,
@@ -15,14 +16,7 @@ import type {
 } from '../src/job/model.js';
 import { signerGroups } from '../src/rules/groups.js';
 
-export type JobEvent =
-  | { type: 'JOB_CREATED'; at: string }
-  | { type: 'JOB_ACTIVATED'; at: string }
-  | { type: 'GROUP_ACTIVATED'; at: string; group: number; deadline: string; signerIds: string[] }
-  | { type: 'DEADLINE_EXTENDED'; at: string; group: number; deadline: string }
-  | { type: 'SIGNER_STATUS'; at: string; signerId: string; status: SignerStatus; reason?: string }
-  | { type: 'JOB_STATUS'; at: string; status: JobStatus; reason?: SignatureJobState['failureReason'] }
-  | { type: 'DOCUMENTS_DELETED'; at: string };
+export type { JobEvent } from '../src/job/events.js';
 
 /** Why a signer may not act now; the API answers these with 409. */
 export type ActRefusal =

@@ -4,19 +4,10 @@
  * otherwise); the workflow then decides whether the action is allowed now (409 when not).
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { directJobExpiry, issueRedirectUrl } from '../../src/services/direct-signers.js';
-import {
-  cancelJob,
-  deleteJobDocuments,
-  extendDeadline,
-  findOwnedJob,
-  getSignatureJob,
-  JobConflictError,
-  type JobServiceDeps,
-} from '../../src/services/signature-jobs.js';
-import type { DocumentStore } from '../../src/storage/index.js';
+import { requestDocumentDeletion } from '../../src/services/delete-documents.js';
+import { reissueRedirectUrl } from '../../src/services/reissue-redirect-url.js';
+import { cancelJob, extendDeadline, findOwnedJob } from '../../src/services/signature-jobs.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
-import { conflict, notFound } from '../errors.js';
 import { jsonBodyLimit, readJsonBody } from '../json-body.js';
 import { errors, FLOW, JOB_ID, json, operation, SIGNER_ID, senderRoute } from '../openapi.js';
 import { deadlineRequestSchema, deadlineViewSchema, redirectUrlViewSchema } from '../schemas.js';
@@ -113,43 +104,4 @@ export function jobActionRoutes(deps: ApiDeps) {
   });
 
   return app;
-}
-
-/** A new one-time redirect URL for a direct signer still WAITING (JSON and XML API). */
-export async function reissueRedirectUrl(
-  jobDeps: JobServiceDeps,
-  publicUrl: string,
-  org: string,
-  jobId: string,
-  signerId: string,
-): Promise<{ signerId: string; identifier: string; redirectUrl: string }> {
-  const rec = await getSignatureJob(jobDeps, org, 'direct', jobId);
-  const signer = rec.signers.find((s) => s.id === signerId);
-  if (!signer) throw notFound('no such signer in this job');
-  if (rec.job.status !== 'IN_PROGRESS') throw conflict('JOB_ENDED', 'the job has ended');
-  if (signer.status !== 'WAITING')
-    throw conflict('ALREADY_ACTED', 'the signer has already signed or rejected');
-  const redirectUrl = await issueRedirectUrl(jobDeps.db, publicUrl, {
-    jobId: rec.job.id,
-    signerId: signer.id,
-    expiresAt: directJobExpiry(rec.job.createdAt),
-  });
-  return { signerId: signer.id, identifier: signer.identifier, redirectUrl };
-}
-
-/**
- * Asks the job's workflow to delete the documents and results (moments later). A job whose
- * workflow has closed has had its documents deleted already, so asking again is no conflict.
- */
-export async function requestDocumentDeletion(
-  jobDeps: JobServiceDeps & { storage: DocumentStore },
-  job: { id: string; status: string },
-): Promise<void> {
-  try {
-    await deleteJobDocuments(jobDeps, job.id);
-  } catch (err) {
-    const closed =
-      err instanceof JobConflictError && err.code === 'JOB_ENDED' && job.status !== 'IN_PROGRESS';
-    if (!closed) throw err;
-  }
 }

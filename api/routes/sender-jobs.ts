@@ -3,17 +3,12 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { Flow } from '../../src/job/model.js';
 import { directJobRequestSchema, portalJobRequestSchema } from '../../src/job/schema.js';
-import { issueRedirectUrls, signerOfStatusQueryToken } from '../../src/services/direct-signers.js';
+import { issueRedirectUrls } from '../../src/services/direct-signers.js';
+import { directStatusForToken } from '../../src/services/direct-status.js';
 import { findOrganisation } from '../../src/services/organisations.js';
-import {
-  createSignatureJob,
-  findOwnedJob,
-  getSignatureJob,
-  type JobRecord,
-  type JobServiceDeps,
-} from '../../src/services/signature-jobs.js';
+import { createSignatureJob, getSignatureJob } from '../../src/services/signature-jobs.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
-import { ApiError, badRequest } from '../errors.js';
+import { ApiError } from '../errors.js';
 import { readCreateRequest } from '../multipart.js';
 import { BINARY, errors, FLOW, JOB_ID, json, operation, ref, senderRoute } from '../openapi.js';
 import { jobViewSchema, MAX_STATUS_QUERY_TOKEN_LENGTH } from '../schemas.js';
@@ -171,41 +166,4 @@ export function senderJobRoutes(deps: ApiDeps) {
   });
 
   return app;
-}
-
-/**
- * After the signer's redirect back to the sender: the job's status for the holder of the
- * `status_query_token` that came with it (JSON and XML API). 403 INVALID_STATUS_QUERY_TOKEN for a
- * token not of this job; 404 SIGNING_CEREMONY_NOT_COMPLETED while the signer has neither signed
- * nor rejected (the ceremony ended in an error, say).
- */
-export async function directStatusForToken(
-  jobDeps: JobServiceDeps,
-  org: string,
-  jobId: string,
-  token: string | undefined,
-): Promise<JobRecord> {
-  await findOwnedJob(jobDeps.db, org, 'direct', jobId);
-  if (!token) {
-    throw badRequest('MISSING_STATUS_QUERY_TOKEN', 'the status_query_token query parameter is required', [
-      { path: 'status_query_token', code: 'REQUIRED', message: 'the token the signer brought back' },
-    ]);
-  }
-  const signerId =
-    token.length > MAX_STATUS_QUERY_TOKEN_LENGTH
-      ? null
-      : await signerOfStatusQueryToken(jobDeps.db, jobId, token);
-  if (!signerId) {
-    throw new ApiError(403, 'INVALID_STATUS_QUERY_TOKEN', 'the status_query_token is not valid for this job');
-  }
-  const rec = await getSignatureJob(jobDeps, org, 'direct', jobId);
-  const signer = rec.signers.find((s) => s.id === signerId);
-  if (!signer || signer.status === 'WAITING') {
-    throw new ApiError(
-      404,
-      'SIGNING_CEREMONY_NOT_COMPLETED',
-      'the signer has not completed the signing ceremony',
-    );
-  }
-  return rec;
 }

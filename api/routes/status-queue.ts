@@ -6,24 +6,17 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { z } from 'zod';
-import type { Db } from '../../src/db/index.js';
 import type { Flow } from '../../src/job/model.js';
+import { confirmOrRefuse } from '../../src/services/confirm-status-change.js';
+import { pollOrRefuse } from '../../src/services/poll-status-queue.js';
 import { findOwnedJob } from '../../src/services/signature-jobs.js';
-import {
-  confirmStatusChange,
-  DEFAULT_STATUS_QUEUE_OPTIONS,
-  pollStatusQueue,
-  type QueueAddress,
-  type StatusQueueOptions,
-} from '../../src/services/status-queue.js';
+import { DEFAULT_STATUS_QUEUE_OPTIONS } from '../../src/services/status-queue.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
-import { ApiError, badRequest, notFound } from '../errors.js';
+import { badRequest, NEXT_POLL_HEADER } from '../errors.js';
 import { errors, FLOW, JOB_ID, json, operation, senderRoute } from '../openapi.js';
 import { pollingQueueSchema, statusChangeViewSchema } from '../schemas.js';
 import { statusChangeView } from '../views.js';
 import { flowParam } from './params.js';
-
-export const NEXT_POLL_HEADER = 'X-Next-permitted-poll-time';
 
 const nextPollHeader = { [NEXT_POLL_HEADER]: { schema: { type: 'string', format: 'date-time' } } } as const;
 
@@ -104,34 +97,4 @@ export function statusQueueRoutes(deps: ApiDeps) {
   });
 
   return app;
-}
-
-/** A poll of the queue (JSON and XML API); polling an empty queue too early is 429 with the time. */
-export async function pollOrRefuse(db: Db, address: QueueAddress, options: StatusQueueOptions) {
-  const outcome = await pollStatusQueue(db, address, options);
-  if (outcome.kind !== 'too-early') return outcome;
-  const waitSeconds = Math.ceil((outcome.nextPermittedAt.getTime() - outcome.now.getTime()) / 1000);
-  throw new ApiError(
-    429,
-    'POLLED_TOO_EARLY',
-    `the queue was empty; poll again at ${outcome.nextPermittedAt.toISOString()}`,
-    [],
-    {
-      'Retry-After': String(Math.max(1, waitSeconds)),
-      [NEXT_POLL_HEADER]: outcome.nextPermittedAt.toISOString(),
-    },
-  );
-}
-
-/** Confirms a change (`changeId`) or every handed-out change of the job (JSON and XML API); 404 for no such change. */
-export async function confirmOrRefuse(
-  db: Db,
-  job: { org: string; flow: Flow; jobId: string },
-  changeId?: string,
-) {
-  const confirmed = await confirmStatusChange(db, {
-    ...job,
-    ...(changeId === undefined ? {} : { changeId }),
-  });
-  if (!confirmed) throw notFound('no such status change of this job');
 }

@@ -20,8 +20,14 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { jobIdOfNumericId, numericIdOf, signerAddresses } from '../../src/db/job-reads.js';
 import type { Flow } from '../../src/job/model.js';
 import { isBrokerAuthorised } from '../../src/services/brokers.js';
+import { confirmOrRefuse } from '../../src/services/confirm-status-change.js';
+import { requestDocumentDeletion } from '../../src/services/delete-documents.js';
 import { issueRedirectUrls } from '../../src/services/direct-signers.js';
+import { directStatusForToken } from '../../src/services/direct-status.js';
+import { padesForSender } from '../../src/services/download-pades.js';
 import { findOrganisation } from '../../src/services/organisations.js';
+import { pollOrRefuse } from '../../src/services/poll-status-queue.js';
+import { reissueRedirectUrl } from '../../src/services/reissue-redirect-url.js';
 import {
   cancelJob,
   createSignatureJob,
@@ -36,14 +42,10 @@ import { DEFAULT_STATUS_QUEUE_OPTIONS } from '../../src/services/status-queue.js
 import { distributionPointCrls } from '../../src/signing/crl.js';
 import { abortedStatus, isBodyAborted } from '../body-read.js';
 import { clientCertificateOf } from '../client-certificate.js';
-import type { ApiDeps, AppEnv } from '../deps.js';
-import { ApiError } from '../errors.js';
+import type { ApiDeps, AppEnv, XmlApiOptions } from '../deps.js';
+import { ApiError, apiErrorOfRefusal, NEXT_POLL_HEADER } from '../errors.js';
 import { validateJobDocuments, validateJobRequest } from '../multipart.js';
 import { rateLimitSenders } from '../rate-limit.js';
-import { reissueRedirectUrl, requestDocumentDeletion } from '../routes/job-actions.js';
-import { padesForSender } from '../routes/job-results.js';
-import { directStatusForToken } from '../routes/sender-jobs.js';
-import { confirmOrRefuse, NEXT_POLL_HEADER, pollOrRefuse } from '../routes/status-queue.js';
 import { pollingQueueSchema } from '../schemas.js';
 import { BundleError, readBundle } from './bundle.js';
 import { mapCreateRequest, parseSignerUpdateRequest } from './mapping.js';
@@ -59,27 +61,10 @@ import {
   portalJobCreated,
   portalStatusChange,
 } from './responses.js';
-import {
-  MANIFEST_ENTRY,
-  type RevocationSource,
-  SealError,
-  SIGNATURES_ENTRY,
-  verifyBundleSeal,
-} from './seal.js';
+import { MANIFEST_ENTRY, SealError, SIGNATURES_ENTRY, verifyBundleSeal } from './seal.js';
 import { XmlInputError } from './xml.js';
 
-export interface XmlApiOptions {
-  /** The XML API's own root as clients reach it (their service URL), e.g. `https://host:3443/xml-api`. */
-  publicUrl: string;
-  /** Enterprise CAs a sender's seal must chain to (the same the TLS server trusts for clients). */
-  trustAnchors: x509.X509Certificate[];
-  /**
-   * Where the status of a seal's certificates comes from: every certificate below the anchor must
-   * be covered by a CRL of its issuer. Default: each CA's CRL from the certificate's distribution
-   * point; development and tests: the development enterprise CA's own (`enterpriseCrls`).
-   */
-  revocation?: RevocationSource;
-}
+export type { XmlApiOptions } from '../deps.js';
 
 /** 20 documents of 3 MB, the manifest, the seal and the request XML, with room for zip overhead. */
 export const MAX_XML_CREATE_BYTES = 62 * 1024 * 1024;
@@ -96,7 +81,8 @@ const xml = (body: string, status: ContentfulStatusCode = 200) =>
   new Response(body, { status, headers: { 'Content-Type': 'application/xml; charset=utf-8' } });
 
 /** Every failure as the XSD's `<error>`; the codes the client types are kept exactly. */
-function errorResponse(deps: ApiDeps, err: unknown, path: string, c: Context): Response {
+function errorResponse(deps: ApiDeps, thrown: unknown, path: string, c: Context): Response {
+  const err = apiErrorOfRefusal(thrown) ?? thrown;
   let status: number;
   let code: string;
   let message: string;

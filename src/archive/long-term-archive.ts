@@ -8,6 +8,8 @@ import { createHash } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import { sql } from 'kysely';
 import { longTermStorageUsageEvent, type PriceTable, recordUsageEvents } from '../billing/index.js';
+import { recordArchiveDeletion, recordHandOverToArchive, registerArchiveIfOrdered } from '../db/archives.js';
+import { recordAuditEvents } from '../db/audit.js';
 import type { Db } from '../db/index.js';
 import type { Database } from '../db/types.js';
 import type { SigningContext } from '../signatures/context.js';
@@ -49,25 +51,12 @@ export async function archiveJobIfOrdered(
   args: { jobId: string; storedAt: Date },
 ): Promise<void> {
   const { storedAt } = args;
-  await deps.db
-    .insertInto('long_term_archives')
-    .columns(['job_id', 'org_number', 'stored_at', 'last_time_stamp_at', 'next_renewal_at', 'delete_after'])
-    .expression((eb) =>
-      eb
-        .selectFrom('signature_jobs')
-        .select([
-          'id',
-          'org_number',
-          eb.val(storedAt).as('stored_at'),
-          eb.val(storedAt).as('last_time_stamp_at'),
-          eb.val(nextRenewalAt(storedAt, policyOf(deps))).as('next_renewal_at'),
-          eb.val(addYears(storedAt, LONG_TERM_STORAGE_YEARS)).as('delete_after'),
-        ])
-        .where('id', '=', args.jobId)
-        .where(sql<boolean>`coalesce((request->>'longTermStorage')::boolean, false)`),
-    )
-    .onConflict((oc) => oc.column('job_id').doNothing())
-    .execute();
+  await registerArchiveIfOrdered(deps.db, args.jobId, {
+    stored_at: storedAt,
+    last_time_stamp_at: storedAt,
+    next_renewal_at: nextRenewalAt(storedAt, policyOf(deps)),
+    delete_after: addYears(storedAt, LONG_TERM_STORAGE_YEARS),
+  });
 }
 
 /** Archives whose renewal is due at `now`, oldest first. */
@@ -136,18 +125,15 @@ export async function renewArchive(deps: ArchiveDeps, jobId: string, now: Date):
       })
       .where('job_id', '=', jobId)
       .execute();
-    await tx
-      .insertInto('audit_events')
-      .values({
-        job_id: jobId,
-        idempotency_key: `archive-renewal-${renewals}`,
+    await recordAuditEvents(tx, jobId, [
+      {
+        idempotencyKey: `archive-renewal-${renewals}`,
         at: now,
         actor: 'system',
         event: 'ARCHIVE_TIME_STAMP_RENEWED',
-        details: JSON.stringify({ renewal: renewals, sha256, xades: xades.filter((x) => x.applied).length }),
-      })
-      .onConflict((oc) => oc.columns(['job_id', 'idempotency_key']).doNothing())
-      .execute();
+        details: { renewal: renewals, sha256, xades: xades.filter((x) => x.applied).length },
+      },
+    ]);
     return true;
   });
   // Someone renewed it meanwhile (two sweeps at once): theirs counts, these files go.
@@ -286,23 +272,7 @@ export async function handOverToArchive(
       .where('job_id', '=', jobId)
       .executeTakeFirstOrThrow();
     await swapXades(tx, jobId, xades);
-    await tx
-      .updateTable('signature_jobs')
-      .set({ retention_until: archive.delete_after })
-      .where('id', '=', jobId)
-      .execute();
-    await tx
-      .insertInto('audit_events')
-      .values({
-        job_id: jobId,
-        idempotency_key: 'archive-hand-over',
-        at: now,
-        actor: 'system',
-        event: 'HANDED_TO_ARCHIVE',
-        details: JSON.stringify({ deleteAfter: archive.delete_after.toISOString() }),
-      })
-      .onConflict((oc) => oc.columns(['job_id', 'idempotency_key']).doNothing())
-      .execute();
+    await recordHandOverToArchive(tx, jobId, archive.delete_after, now);
     return { deleteAfter: archive.delete_after };
   });
   for (const swap of xades) await storage?.delete(swap.applied ? swap.oldKey : swap.newKey);
@@ -341,24 +311,7 @@ export async function deleteArchivedJob(
   if (!open) return false;
   await deleteJobFiles(deps, jobId, now);
   await deps.db.transaction().execute(async (tx) => {
-    await tx
-      .updateTable('signature_jobs')
-      .set({ documents_deleted_at: now })
-      .where('id', '=', jobId)
-      .where('documents_deleted_at', 'is', null)
-      .execute();
-    await tx
-      .insertInto('audit_events')
-      .values({
-        job_id: jobId,
-        idempotency_key: 'archive-deletion',
-        at: now,
-        actor: 'system',
-        event: 'DOCUMENTS_DELETED',
-        details: JSON.stringify({ by: 'long-term archive' }),
-      })
-      .onConflict((oc) => oc.columns(['job_id', 'idempotency_key']).doNothing())
-      .execute();
+    await recordArchiveDeletion(tx, jobId, now);
   });
   return true;
 }

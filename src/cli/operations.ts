@@ -4,6 +4,7 @@
  * billing report.
  */
 import { parseQuarter, previousQuarter, quarterlyReport, toCsv, toJson } from '../billing/index.js';
+import { auditTrail } from '../db/audit.js';
 import type { Db } from '../db/index.js';
 import { readJob } from '../db/job-reads.js';
 import {
@@ -151,13 +152,7 @@ export function operationCommands(
     async 'jobs audit'(db: Db, args: string[], io: Io) {
       const { positionals } = parse(args, {});
       if (!positionals[0]) throw usage('the job id is required');
-      const events = await db
-        .selectFrom('audit_events')
-        .select(['at', 'actor', 'event', 'details'])
-        .where('job_id', '=', positionals[0])
-        .orderBy('at')
-        .orderBy('id')
-        .execute();
+      const events = await auditTrail(db, positionals[0]);
       if (events.length === 0) io.out('no audit events (unknown job?)');
       for (const e of events)
         io.out(`${e.at.toISOString()}  ${e.actor.padEnd(12)}  ${e.event}  ${JSON.stringify(e.details)}`);

@@ -16,11 +16,11 @@ import type {
   SignatureJobState,
   SignerStatus,
 } from '../job/model.js';
-import { signerActor } from '../portal/audit.js';
 import { type NextStep, type NextStepInput, nextStep } from '../rules/next-step.js';
 import { JOB_OUTCOMES, type JobOutcome } from '../rules/outcome.js';
 import type { SignerFacts } from '../rules/signer-history.js';
-import { isStorableText } from '../services/storable-text.js';
+import { isStorableText } from '../rules/storable-text.js';
+import { decodeAuditDetails, NOTICE_CHANNELS_EVENT, signerActor } from './audit.js';
 import type { Db } from './index.js';
 
 /**
@@ -862,7 +862,7 @@ export async function readSignerCopyState(db: Db, jobId: string, signerId: strin
 }
 
 /** The audit event recording which channels a signer's notices go by (never the addresses). */
-export const NOTICE_CHANNELS_EVENT = 'NOTICE_CHANNELS';
+export { NOTICE_CHANNELS_EVENT } from './audit.js';
 
 /** A job's recorded state as "what happens next" (src/rules/next-step.ts) needs it; undefined if none. */
 export async function readNextStepInput(db: Db, jobId: string): Promise<NextStepInput | undefined> {
@@ -892,11 +892,7 @@ export async function readNextStepInput(db: Db, jobId: string): Promise<NextStep
   const notifiedIds = new Set(notified.map((n) => n.signer_id));
   const channelsOf = new Map<string, { email: boolean; sms: boolean }>();
   for (const { details } of channels) {
-    const d = (typeof details === 'string' ? JSON.parse(details) : details) as {
-      signerId?: unknown;
-      email?: unknown;
-      sms?: unknown;
-    };
+    const d = decodeAuditDetails(details);
     if (typeof d.signerId === 'string')
       channelsOf.set(d.signerId, { email: d.email === true, sms: d.sms === true });
   }

@@ -5,6 +5,7 @@
  */
 import type { Db } from '../db/index.js';
 import { readJobProgressStates, readNextStep, readSignerCopyState, readSignerJob } from '../db/job-reads.js';
+import { setSignerLanguage } from '../db/signers.js';
 import type { AuthenticatedIdentity } from '../eid/index.js';
 import type { SigningKeyProvider } from '../eid/signing-keys.js';
 import type {
@@ -160,14 +161,7 @@ export async function rememberSignerLanguage(
   language: NotificationLanguage,
 ): Promise<boolean> {
   if (job.flow !== 'portal') return false;
-  const result = await db
-    .updateTable('signers')
-    .set({ language })
-    .where('id', '=', job.signerId)
-    .where('job_id', '=', job.jobId)
-    .where('language', '<>', language)
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+  return setSignerLanguage(db, job.jobId, job.signerId, language);
 }
 
 export type CeremonyAccess =

@@ -9,6 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
 import { storedJobRequest } from '../db/job-reads.js';
+import { directJobRequest } from '../db/jobs.js';
 import { DEFAULT_AVAILABLE_SECONDS, type SignerStatus } from '../job/model.js';
 
 /** Where the signing ceremony of a redirect token lives (the page itself belongs to the ceremony). */
@@ -127,12 +128,7 @@ export async function finishDirectCeremony(
   signer: { jobId: string; signerId: string },
   outcome: CeremonyOutcome,
 ): Promise<string> {
-  const job = await db
-    .selectFrom('signature_jobs')
-    .select(['request', 'created_at'])
-    .where('id', '=', signer.jobId)
-    .where('flow', '=', 'direct')
-    .executeTakeFirstOrThrow();
+  const job = await directJobRequest(db, signer.jobId);
   const request = storedJobRequest(job.request);
   if (!request.exitUrls) throw new Error(`direct job ${signer.jobId} has no exit URLs`);
   const exitUrl = new URL(

@@ -25,7 +25,6 @@ import { deleteArchivedJob } from '../archive/index.js';
 import type { Db } from '../db/index.js';
 import {
   findOwnedJobRow,
-  isPlausibleId,
   type JobRecord,
   readActiveGroup,
   readOrganisationJob,
@@ -34,6 +33,13 @@ import {
   signerIdsOf,
   storedJobRequest,
 } from '../db/job-reads.js';
+import {
+  deleteUnstartedJob,
+  findByIdempotencyKey,
+  markWorkflowStarted,
+  storedJobToStart,
+  storeNewJob,
+} from '../db/jobs.js';
 
 export { type JobRecord, signerIdentifier } from '../db/job-reads.js';
 
@@ -56,9 +62,9 @@ import {
 } from '../job/search-attributes.js';
 import { callbackTargetRefusal, type PrivateTargetPolicy } from '../notifications/callbacks/target-guard.js';
 import { type ExtensionRefusal, extensionRefusal } from '../rules/deadline-extension.js';
+import { toStorableText } from '../rules/storable-text.js';
 import { artifactKey, type DocumentStore, documentKey, documentsFolder } from '../storage/index.js';
 import { startPriority } from './fairness.js';
-import { toStorableText } from './storable-text.js';
 
 export interface JobServiceDeps {
   db: Db;
@@ -199,59 +205,46 @@ export async function createSignatureJob(
     // store would otherwise wait for a second pool connection while holding one): a job whose rows
     // exist, even one the stranded-job sweep starts later, always has its documents.
     await Promise.all(documents.map((d) => deps.storage.put(documentKey(jobId, d.id), d.bytes)));
-    await deps.db.transaction().execute(async (tx) => {
-      await tx
-        .insertInto('signature_jobs')
-        .values({
-          id: jobId,
-          org_number: cmd.org,
-          flow: cmd.flow,
-          status: 'IN_PROGRESS',
-          title: cmd.job.title,
-          reference: cmd.job.reference ?? null,
-          polling_queue: cmd.job.pollingQueue ?? null,
-          request: JSON.stringify(cmd.job),
-          idempotency_key: cmd.idempotencyKey ?? null,
-          request_hash: hash,
-          updated_at: now,
-        })
-        .execute();
-      await tx
-        .insertInto('signers')
-        .values(
-          signers.map(({ id, position, request: s }) => ({
-            id,
-            job_id: jobId,
-            position,
-            signing_order: cmd.flow === 'portal' ? s.order : 0,
-            personal_identification_number: s.personalIdentificationNumber ?? null,
-            custom_identifier: s.customIdentifier ?? null,
-            email: s.email ?? s.notifications?.email ?? null,
-            mobile: s.mobile ?? s.notifications?.mobile ?? null,
-            signature_type: s.signatureType,
-            on_behalf_of: s.onBehalfOf,
-            language: s.language ?? DEFAULT_NOTIFICATION_LANGUAGE,
-            status: 'WAITING',
-            status_since: now,
-          })),
-        )
-        .execute();
-      await tx
-        .insertInto('documents')
-        .values(
-          documents.map(({ id, position, request: d, bytes }) => ({
-            id,
-            job_id: jobId,
-            position,
-            title: d.title,
-            file_name: d.fileName,
-            mime_type: d.mimeType,
-            size_bytes: bytes.byteLength,
-            page_count: cmd.pageCounts?.get(d.fileName) ?? null,
-            sha256: sha256(bytes),
-          })),
-        )
-        .execute();
+    await storeNewJob(deps.db, {
+      job: {
+        id: jobId,
+        org_number: cmd.org,
+        flow: cmd.flow,
+        status: 'IN_PROGRESS',
+        title: cmd.job.title,
+        reference: cmd.job.reference ?? null,
+        polling_queue: cmd.job.pollingQueue ?? null,
+        request: JSON.stringify(cmd.job),
+        idempotency_key: cmd.idempotencyKey ?? null,
+        request_hash: hash,
+        updated_at: now,
+      },
+      signers: signers.map(({ id, position, request: s }) => ({
+        id,
+        job_id: jobId,
+        position,
+        signing_order: cmd.flow === 'portal' ? s.order : 0,
+        personal_identification_number: s.personalIdentificationNumber ?? null,
+        custom_identifier: s.customIdentifier ?? null,
+        email: s.email ?? s.notifications?.email ?? null,
+        mobile: s.mobile ?? s.notifications?.mobile ?? null,
+        signature_type: s.signatureType,
+        on_behalf_of: s.onBehalfOf,
+        language: s.language ?? DEFAULT_NOTIFICATION_LANGUAGE,
+        status: 'WAITING',
+        status_since: now,
+      })),
+      documents: documents.map(({ id, position, request: d, bytes }) => ({
+        id,
+        job_id: jobId,
+        position,
+        title: d.title,
+        file_name: d.fileName,
+        mime_type: d.mimeType,
+        size_bytes: bytes.byteLength,
+        page_count: cmd.pageCounts?.get(d.fileName) ?? null,
+        sha256: sha256(bytes),
+      })),
     });
   } catch (err) {
     // Nothing of this job was committed, so its bytes go again (the job id is new: no one else's
@@ -278,7 +271,7 @@ export async function createSignatureJob(
     await startJobWorkflow(deps, input, cmd.job.reference);
   } catch (err) {
     // The sender gets an error and will retry: without the rows that retry makes no second job.
-    await deps.db.deleteFrom('signature_jobs').where('id', '=', jobId).execute();
+    await deleteUnstartedJob(deps.db, jobId);
     await deps.storage.deleteFolder(documentsFolder(jobId));
     throw err;
   }
@@ -333,21 +326,12 @@ async function startJobWorkflow(deps: JobServiceDeps, input: SignatureJobInput, 
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
-  await deps.db
-    .updateTable('signature_jobs')
-    .set({ workflow_started_at: new Date() })
-    .where('id', '=', input.jobId)
-    .where('workflow_started_at', 'is', null)
-    .execute();
+  await markWorkflowStarted(deps.db, input.jobId);
 }
 
 /** Starts the workflow of a job that was stored but whose creator died before starting it. */
 export async function startStoredJob(deps: JobServiceDeps, jobId: string): Promise<void> {
-  const row = await deps.db
-    .selectFrom('signature_jobs')
-    .select(['id', 'org_number', 'flow', 'request'])
-    .where('id', '=', jobId)
-    .executeTakeFirstOrThrow();
+  const row = await storedJobToStart(deps.db, jobId);
   const job = storedJobRequest(row.request);
   await startJobWorkflow(deps, workflowInputFor(row, job, await signerIdsOf(deps.db, jobId)), job.reference);
 }
@@ -367,15 +351,6 @@ async function senderOrdersLongTermStorage(db: Db, org: string): Promise<boolean
     .where('org_number', '=', org)
     .executeTakeFirst();
   return row?.long_term_storage ?? false;
-}
-
-async function findByIdempotencyKey(db: Db, org: string, key: string) {
-  return db
-    .selectFrom('signature_jobs')
-    .select(['id', 'request_hash', 'workflow_started_at'])
-    .where('org_number', '=', org)
-    .where('idempotency_key', '=', key)
-    .executeTakeFirst();
 }
 
 function isUniqueViolation(err: unknown): boolean {
@@ -504,25 +479,4 @@ export async function findSignerJob(db: Db, jobId: string, signerId: string) {
   return row && { jobId: row.jobId, org: row.org, flow: row.flow, signerId: row.signerId };
 }
 
-/**
- * The stored bytes of a job's PAdES, or of one signer's XAdES; null until made or once deleted.
- * Bytes that no longer match the recorded digest throw DocumentCorruptError (never served).
- */
-export async function findArtifact(
-  deps: { db: Db; storage: DocumentStore },
-  jobId: string,
-  kind: 'PADES' | 'XADES',
-  signerId = '',
-): Promise<Buffer | null> {
-  if (!isPlausibleId(signerId) && signerId !== '') return null;
-  const row = await deps.db
-    .selectFrom('artifacts')
-    .select('sha256')
-    .where('job_id', '=', jobId)
-    .where('kind', '=', kind)
-    .where('signer_id', '=', signerId)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
-  if (!row) return null;
-  return deps.storage.get(artifactKey({ jobId, kind, signerId, sha256: row.sha256 }), row.sha256);
-}
+export { findArtifact } from '../signatures/artifacts.js';

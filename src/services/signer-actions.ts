@@ -3,6 +3,7 @@
  * development endpoints all take, so the workflow is driven the same way whoever asks.
  */
 import { signerStatus } from '../db/job-reads.js';
+import { mirroredSignerStatus } from '../db/signers.js';
 import type { AuthenticationLevel, SignerState } from '../job/model.js';
 import type { SigningContext } from '../signatures/context.js';
 import {
@@ -79,12 +80,7 @@ async function signWithSignature(
  * 500 for what is the signer's repeated click). The row mirrors the workflow's signer status.
  */
 async function refuseIfAlreadyActed(deps: SignerActionDeps, target: { jobId: string; signerId: string }) {
-  const row = await deps.db
-    .selectFrom('signers')
-    .select('status')
-    .where('id', '=', target.signerId)
-    .where('job_id', '=', target.jobId)
-    .executeTakeFirst();
+  const row = await mirroredSignerStatus(deps.db, target.jobId, target.signerId);
   if (row?.status === 'SIGNED' || row?.status === 'REJECTED') {
     throw new JobConflictError('ALREADY_ACTED', 'the signer has already signed or rejected');
   }

@@ -4,7 +4,7 @@
  * do not retry, every API process sweeps now and then. Two processes sweeping the same job is
  * harmless: the workflow id is the job's, so the second start finds the first.
  */
-import { sql } from 'kysely';
+import { strandedJobIds } from '../db/jobs.js';
 import type { Logger } from '../log.js';
 import { type JobServiceDeps, startStoredJob } from './signature-jobs.js';
 
@@ -17,16 +17,9 @@ export async function startStrandedJobs(
   olderThanSeconds = STRANDED_AFTER_SECONDS,
   limit = 100,
 ): Promise<string[]> {
-  const rows = await deps.db
-    .selectFrom('signature_jobs')
-    .select('id')
-    .where('workflow_started_at', 'is', null)
-    .where('created_at', '<', sql<Date>`now() - make_interval(secs => ${olderThanSeconds})`)
-    .orderBy('created_at')
-    .limit(limit)
-    .execute();
+  const ids = await strandedJobIds(deps.db, olderThanSeconds, limit);
   const started: string[] = [];
-  for (const { id } of rows) {
+  for (const id of ids) {
     await startStoredJob(deps, id);
     started.push(id);
   }

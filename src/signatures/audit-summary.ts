@@ -4,6 +4,7 @@
  * allows), internal steps that say nothing new are left out, and the documents "viewed" once per
  * signer and browser session (the viewer, a reload or a second tab fetch them again).
  */
+import { decodeAuditDetails } from '../db/audit.js';
 import type { IdentifierInSignedDocuments } from '../job/model.js';
 import { type DocumentLanguage, maskedSignerLabel } from '../signing/identifiers.js';
 import type { AuditEntry } from '../signing/types.js';
@@ -94,10 +95,7 @@ export function auditSummary(
   const viewed = new Set<string>();
   const entries: AuditEntry[] = [];
   for (const row of rows) {
-    const d = (typeof row.details === 'string' ? JSON.parse(row.details) : (row.details ?? {})) as Record<
-      string,
-      unknown
-    >;
+    const d = decodeAuditDetails(row.details);
     const signerId = d.signerId ?? (row.actor.startsWith('signer:') ? row.actor.slice(7) : undefined);
     const text = textOf(
       x,

@@ -5,8 +5,11 @@
  */
 
 import { createHash } from 'node:crypto';
+import { auditTrail } from '../db/audit.js';
 import type { Db } from '../db/index.js';
 import { storedJobRequest } from '../db/job-reads.js';
+import { jobForPackaging } from '../db/jobs.js';
+import { clearSignerIdentity, recordSignerIdentity, signerForStatement, signerRows } from '../db/signers.js';
 import type { AuthenticationLevel, IdentifierInSignedDocuments, SignatureType } from '../job/model.js';
 import {
   type CertifiedKey,
@@ -77,12 +80,7 @@ async function xadesStatement(
   identity: SignerIdentity,
   signedAt: Date,
 ) {
-  const signer = await db
-    .selectFrom('signers')
-    .select(['signature_type', 'custom_identifier', 'personal_identification_number'])
-    .where('id', '=', signerId)
-    .where('job_id', '=', jobId)
-    .executeTakeFirstOrThrow();
+  const signer = await signerForStatement(db, jobId, signerId);
   const documents = await db
     .selectFrom('documents')
     .select(['title', 'file_name', 'mime_type', 'sha256'])
@@ -194,18 +192,14 @@ export async function createSignerSignature(
       .values({ job_id: jobId, signer_id: signerId, kind: 'XADES', sha256: digest })
       .onConflict((oc) => oc.columns(['job_id', 'signer_id', 'kind']).doNothing())
       .execute();
-    await tx
-      .updateTable('signers')
-      .set({
-        name: identity.name,
-        signed_at: signedAt,
-        authenticated_at: identity.authenticatedAt,
-        authentication_level: identity.authenticationLevel,
-        eid_provider: identity.eidProvider,
-        signing_provider: remote?.provider ?? null,
-      })
-      .where('id', '=', signerId)
-      .execute();
+    await recordSignerIdentity(tx, signerId, {
+      name: identity.name,
+      signedAt,
+      authenticatedAt: identity.authenticatedAt,
+      authenticationLevel: identity.authenticationLevel,
+      eidProvider: identity.eidProvider,
+      signingProvider: remote?.provider ?? null,
+    });
   });
   const stored = await db
     .selectFrom('artifacts')
@@ -240,19 +234,7 @@ export async function discardSignerSignature(
       .where('kind', '=', 'XADES')
       .returning('sha256')
       .executeTakeFirst();
-    await tx
-      .updateTable('signers')
-      .set({
-        name: null,
-        signed_at: null,
-        authenticated_at: null,
-        authentication_level: null,
-        eid_provider: null,
-        signing_provider: null,
-      })
-      .where('id', '=', signerId)
-      .where('status', '!=', 'SIGNED')
-      .execute();
+    await clearSignerIdentity(tx, signerId);
     return row;
   });
   // After the commit: bytes left by a crash just before this are removed with the job's files.
@@ -273,35 +255,18 @@ export async function buildJobPades(
   jobId: string,
 ): Promise<BuiltJobPades> {
   const { db, signing } = deps;
-  const job = await db
-    .selectFrom('signature_jobs')
-    .innerJoin('organisations', 'organisations.org_number', 'signature_jobs.org_number')
-    .select([
-      'signature_jobs.title',
-      'signature_jobs.reference',
-      'signature_jobs.request',
-      'organisations.name',
-      'organisations.org_number',
-    ])
-    .where('signature_jobs.id', '=', jobId)
-    .executeTakeFirstOrThrow();
+  const job = await jobForPackaging(db, jobId);
   const request = storedJobRequest(job.request);
   const [documentRows, signers, xadesRows, audit] = await Promise.all([
     db.selectFrom('documents').selectAll().where('job_id', '=', jobId).orderBy('position').execute(),
-    db.selectFrom('signers').selectAll().where('job_id', '=', jobId).orderBy('position').execute(),
+    signerRows(db, jobId),
     db
       .selectFrom('artifacts')
       .select(['signer_id', 'sha256'])
       .where('job_id', '=', jobId)
       .where('kind', '=', 'XADES')
       .execute(),
-    db
-      .selectFrom('audit_events')
-      .select(['at', 'actor', 'event', 'details'])
-      .where('job_id', '=', jobId)
-      .orderBy('at')
-      .orderBy('id')
-      .execute(),
+    auditTrail(db, jobId),
   ]);
   if (documentRows.some((d) => d.deleted_at !== null))
     throw new ResultsUnprocessableError('the documents have been deleted');

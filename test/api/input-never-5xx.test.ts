@@ -4,7 +4,7 @@
  * signature's bytes were gone). Each is now a 4xx naming what is wrong.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_JSON_DEPTH } from '../../src/services/storable-text.js';
+import { MAX_JSON_DEPTH } from '../../src/rules/storable-text.js';
 import { createForm, samplePdf } from '../helpers/requests.js';
 import { type Stack, startStack } from '../helpers/stack.js';
 import {

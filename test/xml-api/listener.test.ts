@@ -1,5 +1,5 @@
 /**
- * The XML API's listener as `npm run api` and `npm run dev` start it (api/xml-api/listener.ts):
+ * The XML API's listener as `npm run api` and `npm run dev` start it (api/xml-api-listener.ts):
  * production needs its three PEM files; a development configuration with XML_API_PORT and none
  * of them serves from the development enterprise PKI, on whatever port is given, for real (a
  * mutual TLS poll of the status queue with a certificate `npm run cli` would issue); the CLI no
@@ -14,7 +14,7 @@ import type { TLSSocket } from 'node:tls';
 import { promisify } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listenXmlApi, xmlApiSetup } from '../../api/xml-api/listener.js';
+import { listenXmlApi, xmlApiSetup } from '../../api/xml-api-listener.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import type { EidProvider } from '../../src/eid/index.js';
 import type { SigningKeyProvider } from '../../src/eid/signing-keys.js';

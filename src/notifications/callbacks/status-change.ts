@@ -5,6 +5,7 @@
 
 import type { Db } from '../../db/index.js';
 import { storedJobRequest } from '../../db/job-reads.js';
+import { jobOwnerAndRequest } from '../../db/jobs.js';
 import { deliverCallback, listCallbackDeliveries } from './deliver.js';
 import { activeCallbackSecrets, createCallbackSecret } from './secrets.js';
 import type { PrivateTargetPolicy } from './target-guard.js';
@@ -27,11 +28,7 @@ export async function deliverStatusChange(
   args: { jobId: string; seq?: number; attempt?: number },
   allowPrivateTargets: PrivateTargetPolicy,
 ): Promise<{ seq: number } | false> {
-  const job = await db
-    .selectFrom('signature_jobs')
-    .select(['org_number', 'request'])
-    .where('id', '=', args.jobId)
-    .executeTakeFirstOrThrow();
+  const job = await jobOwnerAndRequest(db, args.jobId);
   const url = storedJobRequest(job.request).callbackUrl;
   if (!url) throw new NoCallbackUrlError();
   let query = db.selectFrom('status_changes').select(['seq', 'payload']).where('job_id', '=', args.jobId);

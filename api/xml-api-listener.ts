@@ -7,14 +7,13 @@
  * development instance can have an XML API on any port.
  */
 import { readFile } from 'node:fs/promises';
-import type { Config } from '../../src/config.js';
-import { ConfigError } from '../../src/config.js';
-import { enterpriseCrls, loadOrCreateEnterprisePki } from '../../src/signing/enterprise-pki.js';
-import { certificatesFromPem } from '../../src/signing/keys.js';
-import { createApp } from '../app.js';
-import type { ApiDeps } from '../deps.js';
-import { type HttpLimits, listen, type TlsOptions } from '../server.js';
-import type { XmlApiOptions } from './routes.js';
+import type { Config } from '../src/config.js';
+import { ConfigError } from '../src/config.js';
+import { enterpriseCrls, loadOrCreateEnterprisePki } from '../src/signing/enterprise-pki.js';
+import { certificatesFromPem } from '../src/signing/keys.js';
+import { createApp } from './app.js';
+import type { ApiDeps, XmlApiOptions } from './deps.js';
+import { type HttpLimits, listen, type TlsOptions } from './server.js';
 
 const TLS_FILES = ['XML_API_TLS_CERT_FILE', 'XML_API_TLS_KEY_FILE', 'XML_API_CLIENT_CA_FILE'] as const;
 
