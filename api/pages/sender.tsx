@@ -17,6 +17,7 @@ import {
   parseJobListQuery,
   type UploadedFile,
 } from '../../src/portal/sender-jobs.js';
+import { resultDisposition } from '../../src/services/result-download-name.js';
 import {
   cancelJob,
   extendDeadline,
@@ -27,7 +28,6 @@ import {
   JobConflictError,
 } from '../../src/services/signature-jobs.js';
 import { type FormBody, textField } from '../form-body.js';
-import { resultDisposition } from '../../src/services/result-download-name.js';
 import { jobDepsOf, type PageDeps, type PageEnv } from './context.js';
 import { plainIssue } from './form-issues.js';
 import { formatTime, messagePage, notFoundPage, type PageNotice, renderPage } from './layout.js';

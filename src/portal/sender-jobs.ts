@@ -12,8 +12,8 @@ import { parseJobRequest } from '../job/schema.js';
 import { isExistingDate } from '../rules/identity.js';
 import { osloInstant } from '../rules/oslo-time.js';
 import { JOB_OUTCOMES } from '../rules/outcome.js';
+import { isStorableText } from '../rules/storable-text.js';
 import { createSignatureJob, JobInputError, type JobServiceDeps } from '../services/signature-jobs.js';
-import { isStorableText } from '../services/storable-text.js';
 import type { DocumentStore } from '../storage/index.js';
 
 export interface UploadedFile {

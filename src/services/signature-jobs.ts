@@ -63,7 +63,7 @@ import {
 import { callbackTargetRefusal, type PrivateTargetPolicy } from '../notifications/callbacks/target-guard.js';
 import { type ExtensionRefusal, extensionRefusal } from '../rules/deadline-extension.js';
 import { toStorableText } from '../rules/storable-text.js';
-import { artifactKey, type DocumentStore, documentKey, documentsFolder } from '../storage/index.js';
+import { type DocumentStore, documentKey, documentsFolder } from '../storage/index.js';
 import { startPriority } from './fairness.js';
 
 export interface JobServiceDeps {
