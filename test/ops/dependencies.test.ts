@@ -21,8 +21,6 @@ const files = readSources(projectRoot);
 const KNOWN_BACK_EDGES: Record<string, string> = {
   'src/job -> src/signing': 'job/documents.ts takes documents in with the PDF reader of src/signing/pdf',
   'src/job -> src/rules': 'job/schema.ts (the create request) applies the rules, which read the job model',
-  'src/job -> src/notifications': 'job/schema.ts reads the test population (issue 26, development apart)',
-  'src/eid -> src/notifications': 'eid/names.ts reads the test population (issue 26, development apart)',
   'activities -> src/portal':
     'the notice activities issue signer links (src/portal/signer-links.ts, code-rules.ts, ceremony-paths.ts), which sit with the portal use cases that start workflows',
 };
