@@ -12,6 +12,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { temporalCliPath } from '../../src/dev/tools.js';
+import { ensureRetentionSchedule, RETENTION_SCHEDULE_ID } from '../../src/job/retention-schedule.js';
 import { testPopulation } from '../../src/notifications/test-population.js';
 import { PostgresDocumentStore } from '../../src/storage/index.js';
 import { createSignatureWorker } from '../../worker/worker.js';
@@ -124,11 +125,39 @@ describe('an ended job is a closed workflow with its outcome', () => {
     expect(failureOf(described[3]!)).toMatchObject({
       message:
         'The contact register shows signer 1 reserved against digital contact: the job cannot be shown to them.',
-      applicationFailureInfo: { type: 'RESERVED', nonRetryable: true },
+      applicationFailureInfo: {
+        type: 'RESERVED',
+        nonRetryable: true,
+        details: [{ outcome: 'RESERVED', status: 'FAILED', failureReason: 'RESERVED' }],
+      },
     });
+    // Their documents wait for the retention sweep: 40 days from each job's recorded end.
+    for (const job of [completed, rejected, cancelled]) {
+      const row = await t.db
+        .selectFrom('signature_jobs')
+        .select(['status_since', 'retention_until', 'documents_deleted_at'])
+        .where('id', '=', job.jobId)
+        .executeTakeFirstOrThrow();
+      expect(row.retention_until!.getTime() - new Date(row.status_since!).getTime()).toBe(40 * 24 * 3600_000);
+      expect(row.documents_deleted_at).toBeNull();
+    }
     // Closed, the query still answers, and says nothing is awaited.
     expect((await rejected.handle.query(statusQuery)).waitingFor).toBe('Nothing: the job has ended.');
   }, 180_000);
+});
+
+describe('the retention schedule', () => {
+  it('is created once, every hour, starting the retention sweep', async () => {
+    expect(await ensureRetentionSchedule(dev.client, { taskQueue })).toBe('created');
+    expect(await ensureRetentionSchedule(dev.client, { taskQueue })).toBe('exists');
+    const described = await dev.client.schedule.getHandle(RETENTION_SCHEDULE_ID).describe();
+    expect(described.spec.intervals?.map((i) => i.every)).toEqual([3_600_000]);
+    expect(described.action).toMatchObject({
+      type: 'startWorkflow',
+      workflowType: 'retentionSweep',
+      taskQueue,
+    });
+  });
 });
 
 async function untilWaiting(handle: { query: (q: typeof statusQuery) => Promise<{ waitingFor: string }> }) {
@@ -140,19 +169,15 @@ async function untilWaiting(handle: { query: (q: typeof statusQuery) => Promise<
   throw new Error('the job never waited for a signer');
 }
 
-/** The result payload of a closed workflow as the CLI prints it (`result` decoded from JSON). */
+/** The result of a completed workflow as the CLI prints it (its payload decoded). */
 function resultOf(described: Record<string, unknown>): unknown {
-  const result = (described as { result?: unknown }).result;
-  return decode(result);
+  return (described as { result?: unknown }).result;
 }
 
+/** The failure of a failed workflow as the CLI prints it: in its closing event. */
 function failureOf(described: Record<string, unknown>): unknown {
-  return (described as { failure?: unknown }).failure;
-}
-
-/** The CLI prints payloads decoded where it can; a JSON string is parsed once more. */
-function decode(value: unknown): unknown {
-  if (Array.isArray(value)) return decode(value[0]);
-  if (typeof value === 'string') return JSON.parse(value);
-  return value;
+  const close = described.closeEvent as
+    | { workflowExecutionFailedEventAttributes?: { failure?: unknown } }
+    | undefined;
+  return close?.workflowExecutionFailedEventAttributes?.failure;
 }
