@@ -12,7 +12,7 @@ import {
   DOCUMENTS_EXPIRE_NOTICE_KEY,
   documentsExpiryWarningAt,
 } from '../src/notifications/sender-notice-rules.js';
-import { type JobOutcome, jobOutcome } from '../src/rules/outcome.js';
+import { type JobOutcome, jobOutcome, outcomeCause } from '../src/rules/outcome.js';
 import {
   deleteDocuments,
   forwardSignedCopies,
@@ -84,7 +84,7 @@ export async function endWithJob(run: RunningJob): Promise<JobResult> {
   await run.backgroundFinished();
   await condition(allHandlersFinished);
   const outcome = jobOutcome(state);
-  const cause = causeOf(state, outcome);
+  const cause = outcomeCause(state);
   const result: JobResult = { outcome, ...(cause ? { cause } : {}), ...state };
   log.info('signature job ended', { jobId: input.jobId, workflowId: workflowInfo().workflowId, outcome });
   if (FAILING_OUTCOMES.has(outcome)) {
@@ -92,39 +92,6 @@ export async function endWithJob(run: RunningJob): Promise<JobResult> {
   }
   return result;
 }
-
-/** Why the job ended, in words for operators; signers by their place in the sender's list. */
-export function causeOf(state: SignatureJobState, outcome: JobOutcome): string | undefined {
-  const numbered = state.signers.map((s, i) => ({ ...s, number: i + 1 }));
-  const who = (...statuses: string[]) =>
-    numbered
-      .filter((s) => statuses.includes(s.status))
-      .map((s) => `signer ${s.number}`)
-      .join(', ') || 'a signer';
-  switch (outcome) {
-    case 'IN_PROGRESS':
-    case 'COMPLETED':
-      return undefined;
-    case 'REJECTED':
-      return `Rejected by ${who('REJECTED')}.`;
-    case 'CANCELLED':
-      return 'Cancelled by the sender.';
-    case 'EXPIRED':
-      return `The deadline passed before ${who('EXPIRED')} signed.`;
-    case 'RESERVED':
-      return `The contact register shows ${who('RESERVED')} reserved against digital contact: the job cannot be shown to them.`;
-    case 'CONTACT_INFORMATION_MISSING':
-      return `The contact register has no e-mail address or mobile number for ${who('CONTACT_INFORMATION_MISSING')}.`;
-    case 'FAILED':
-      if (state.failureReason === 'PACKAGING_FAILED')
-        return 'The signed documents could not be packaged (the packageJob activity failed for good).';
-      if (state.failureReason === 'BLOCKED')
-        return `${capital(who('BLOCKED'))} was blocked by wrong one-time codes.`;
-      return `The signing ceremony of ${who('FAILED')} failed.`;
-  }
-}
-
-const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** While a mailbox offer is open, the mailbox is asked again this often (runs before ends-with-job-v1). */
 const MAILBOX_RECHECK_MS = 24 * 60 * 60 * 1000;
