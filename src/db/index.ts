@@ -20,6 +20,7 @@ import * as m0020 from './migrations/0020_pdfa_outcome.js';
 import * as m0021 from './migrations/0021_link_code_channel.js';
 import * as m0022 from './migrations/0022_job_outcome.js';
 import * as m0028 from './migrations/0028_remote_signings.js';
+import * as m0033 from './migrations/0033_retention_sweep.js';
 import type { Database } from './types.js';
 
 export type Db = Kysely<Database>;
@@ -56,6 +57,7 @@ const migrations: Record<string, Migration> = {
   '0021_link_code_channel': m0021,
   '0022_job_outcome': m0022,
   '0028_remote_signings': m0028,
+  '0033_retention_sweep': m0033,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
