@@ -36,6 +36,7 @@ import type { DocumentStore } from '../src/storage/index.js';
 import { createArchiveActivities } from './archive.js';
 import { createNoticeActivities, type NoticeDeps, recordNoticeSent } from './notices.js';
 import { packageSignedJob } from './packaging.js';
+import { createRetentionActivities } from './retention.js';
 
 export interface ActivityDeps {
   db: Db;
@@ -94,6 +95,7 @@ export function createActivities(deps: ActivityDeps) {
 
   return {
     ...notices,
+    ...createRetentionActivities({ db, storage: deps.storage }),
 
     /**
      * Writes a batch of workflow events: the audit trail, the mirrored statuses, and one entry in

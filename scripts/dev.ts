@@ -26,6 +26,7 @@ import { localClientFor, localProviderEnv, startLocalOidcProvider } from '../src
 import { startSmtpSink } from '../src/dev/smtp-sink.js';
 import { startTemporalDevServer } from '../src/dev/temporal-server.js';
 import { createEidProvider, EidConfigError, OidcSetupError } from '../src/eid/index.js';
+import { ensureRetentionSchedule } from '../src/job/retention-schedule.js';
 import { createLogger } from '../src/log.js';
 import { seedDevContactRegister } from '../src/notifications/dev-register-seed.js';
 import { testPopulation } from '../src/notifications/test-population.js';
@@ -217,6 +218,8 @@ try {
   stops.unshift(() => temporal.connection.close());
   // The long-term archive's daily run (visible under Schedules in the Temporal UI).
   await ensureArchiveRenewalSchedule(temporal, { taskQueue: config.TEMPORAL_TASK_QUEUE });
+  // The hourly retention sweep: deletes documents whose retention has ended (docs/workflow.md).
+  await ensureRetentionSchedule(temporal, { taskQueue: config.TEMPORAL_TASK_QUEUE });
   const apiDeps = apiDepsFromConfig({ db, temporal, config, log, eid, parts, mailDir: `${dataDir}/mail` });
 
   const http = await listen(

@@ -3,6 +3,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { ensureArchiveRenewalSchedule } from '../src/archive/schedule.js';
 import { loadConfigOrExit } from '../src/config.js';
 import { createDb } from '../src/db/index.js';
+import { ensureRetentionSchedule } from '../src/job/retention-schedule.js';
 import { createLogger } from '../src/log.js';
 import { scrubPersonalData } from '../src/observability/logging.js';
 import { startWorkerTelemetry, workerTelemetryOptions } from '../src/observability/worker-telemetry.js';
@@ -29,12 +30,14 @@ const worker = await createSignatureWorker({
   tuning: workerTuningFromConfig(config),
   log,
 });
-// The long-term archive's daily run: the first worker to start creates its schedule.
+// The long-term archive's daily run and the hourly retention sweep: the first worker to start
+// creates their schedules.
 {
   const client = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
   const schedule = await ensureArchiveRenewalSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE });
+  const retention = await ensureRetentionSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE });
   await client.connection.close();
-  log.info({ schedule }, 'long-term archive renewal schedule in place');
+  log.info({ schedule, retention }, 'long-term archive renewal and retention schedules in place');
 }
 telemetry.watch(worker);
 log.info(

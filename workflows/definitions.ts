@@ -4,6 +4,7 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { AuthenticationLevel, GroupState, SignatureJobState, SignerState } from '../src/job/model.js';
+import type { JobOutcome } from '../src/rules/outcome.js';
 
 export const WORKFLOW_TYPE = 'signatureJob';
 
@@ -23,7 +24,20 @@ export interface ExtendDeadlineArgs {
   availableSeconds: number;
 }
 
-export const statusQuery = defineQuery<SignatureJobState>('status');
+/**
+ * What the `status` query answers: the job's outcome so far, what it waits for and until when in
+ * words (from src/rules/next-step.ts), then the whole state.
+ */
+export type JobStatusView = SignatureJobState & { outcome: JobOutcome; waitingFor: string };
+
+/**
+ * The workflow's result (since `ends-with-job-v1`): the job's outcome first, then its state. A
+ * job the service could not carry out (outcome RESERVED, CONTACT_INFORMATION_MISSING or FAILED)
+ * fails the workflow instead, with the cause as its message and this as the failure's details.
+ */
+export type JobResult = SignatureJobState & { outcome: JobOutcome; cause?: string };
+
+export const statusQuery = defineQuery<JobStatusView>('status');
 export const signUpdate = defineUpdate<SignerState, [SignArgs]>('sign');
 export const rejectUpdate = defineUpdate<SignerState, [RejectArgs]>('reject');
 export interface SignerFailedArgs {

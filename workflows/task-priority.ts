@@ -8,5 +8,5 @@
 export const PERSON_WAITING = { priorityKey: 1 };
 /** Notices and callbacks: nobody watches them happen (a bulk upload's activations, reminders). */
 export const BACKGROUND = { priorityKey: 4 };
-/** The archive's daily run: renewals and billing, due within days, not seconds. */
+/** Housekeeping: the archive's daily run (renewals, billing) and the hourly retention sweep. */
 export const HOUSEKEEPING = { priorityKey: 5 };

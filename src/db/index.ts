@@ -22,6 +22,7 @@ import * as m0022 from './migrations/0022_job_outcome.js';
 import * as m0028 from './migrations/0028_remote_signings.js';
 import * as m0029 from './migrations/0029_document_pages.js';
 import * as m0032 from './migrations/0032_fairness_weight.js';
+import * as m0033 from './migrations/0033_retention_sweep.js';
 import type { Database } from './types.js';
 
 export type Db = Kysely<Database>;
@@ -60,6 +61,7 @@ const migrations: Record<string, Migration> = {
   '0028_remote_signings': m0028,
   '0029_document_pages': m0029,
   '0032_fairness_weight': m0032,
+  '0033_retention_sweep': m0033,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -10,6 +10,8 @@ const DAY_MS = 24 * HOUR_MS;
 export const DEADLINE_WARNING_MIN_LIFETIME_MS = 48 * HOUR_MS;
 export const DEADLINE_WARNING_BEFORE_MS = 24 * HOUR_MS;
 export const DOCUMENTS_EXPIRY_WARNING_BEFORE_MS = 4 * DAY_MS;
+/** The key of the sender's one "documents expire soon" notice of a job. */
+export const DOCUMENTS_EXPIRE_NOTICE_KEY = 'documents-expire';
 
 /** When to warn the sender of a group's deadline, or `undefined` when no warning is due. */
 export function deadlineWarningAt(activatedAt: Date, deadline: Date): Date | undefined {

@@ -106,3 +106,46 @@ function heldNotices(input: NextStepInput, active: NextStepSigner[]): HeldNotice
     ];
   });
 }
+
+/**
+ * What the job waits for and until when, in English words, for operators (the workflow's status
+ * query in the Temporal UI): the step of `nextStep` above, naming who it waits for. A signer is
+ * named by the eID's name once known, else by their place in the sender's list; times are Oslo's.
+ */
+export function nextStepInWords(input: NextStepInput, activationTime?: string): string {
+  const step = nextStep(input);
+  switch (step.kind) {
+    case 'NONE':
+      return 'Nothing: the job has ended.';
+    case 'NOT_STARTED':
+      return activationTime && Date.parse(activationTime) > Date.now()
+        ? `Waiting for the activation time, ${osloTime(activationTime)}.`
+        : 'Starting: the first group is being prepared.';
+    case 'PACKAGING':
+      return 'Everyone has signed: packaging the signed documents.';
+    case 'SIGNATURES': {
+      const waiting = input.signers.filter((s) => s.order === input.activeOrder && s.status === 'WAITING');
+      const until = step.deadline ? ` until ${osloTime(step.deadline)}` : '';
+      const held = step.held.map(
+        (h) =>
+          ` Holding the SMS notice to ${signerName(h)} until ${osloTime(h.until)} (quiet hours: no SMS from 22:00 to 08:00).`,
+      );
+      return `Waiting for ${listOf(waiting.map(signerName))} (group ${step.group} of ${step.groups}) to sign${until}.${held.join('')}`;
+    }
+  }
+}
+
+const signerName = (s: { number: number; name: string | null }) => s.name ?? `signer ${s.number}`;
+
+function listOf(names: string[]): string {
+  if (names.length <= 1) return names[0] ?? 'nobody';
+  return `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
+
+function osloTime(at: string): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/Oslo',
+    dateStyle: 'medium',
+    timeStyle: 'short',
+  }).format(new Date(at));
+}

@@ -45,3 +45,38 @@ export function jobOutcome(job: {
   const statuses = new Set(job.signers.map((s) => s.status));
   return ENDING_SIGNER_STATUSES.find((s) => statuses.has(s)) ?? 'FAILED';
 }
+
+/**
+ * Why the job ended, in words for operators (the workflow's result or failure in the Temporal
+ * UI); undefined while in progress or once completed. Signers are named by their place in the
+ * sender's list: their names never enter the workflow.
+ */
+export function outcomeCause(job: {
+  status: JobStatus;
+  failureReason?: string;
+  signers: readonly { status: SignerStatus }[];
+}): string | undefined {
+  const who = (status: SignerStatus) =>
+    job.signers.flatMap((s, i) => (s.status === status ? [`signer ${i + 1}`] : [])).join(', ') || 'a signer';
+  const outcome = jobOutcome(job);
+  switch (outcome) {
+    case 'IN_PROGRESS':
+    case 'COMPLETED':
+      return undefined;
+    case 'REJECTED':
+      return `Rejected by ${who('REJECTED')}.`;
+    case 'CANCELLED':
+      return 'Cancelled by the sender.';
+    case 'EXPIRED':
+      return `The deadline passed before ${who('EXPIRED')} signed.`;
+    case 'RESERVED':
+      return `The contact register shows ${who('RESERVED')} reserved against digital contact: the job cannot be shown to them.`;
+    case 'CONTACT_INFORMATION_MISSING':
+      return `The contact register has no e-mail address or mobile number for ${who('CONTACT_INFORMATION_MISSING')}.`;
+    case 'FAILED':
+      if (job.failureReason === 'PACKAGING_FAILED')
+        return 'The signed documents could not be packaged (the packageJob activity failed for good).';
+      if (job.failureReason === 'BLOCKED') return `Blocked by wrong one-time codes: ${who('BLOCKED')}.`;
+      return `The signing ceremony of ${who('FAILED')} failed.`;
+  }
+}

@@ -3,8 +3,8 @@ import type { DocumentStore } from '../storage/index.js';
 import { deleteJobDocuments, JobConflictError, type JobServiceDeps } from './signature-jobs.js';
 
 /**
- * Asks the job's workflow to delete the documents and results (moments later). A job whose
- * workflow has closed has had its documents deleted already, so asking again is no conflict.
+ * Deletes the documents and results of an ended job: by its workflow while it holds them (moments
+ * later), else at once (see deleteJobDocuments). Asking again once they are gone is no conflict.
  */
 export async function requestDocumentDeletion(
   jobDeps: JobServiceDeps & { storage: DocumentStore },

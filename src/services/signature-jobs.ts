@@ -65,6 +65,7 @@ import { type ExtensionRefusal, extensionRefusal } from '../rules/deadline-exten
 import { toStorableText } from '../rules/storable-text.js';
 import { type DocumentStore, documentKey, documentsFolder } from '../storage/index.js';
 import { startPriority } from './fairness.js';
+import { deleteEndedJobDocuments } from './document-retention.js';
 
 export interface JobServiceDeps {
   db: Db;
@@ -459,9 +460,10 @@ export async function extendDeadline(deps: JobServiceDeps, jobId: string, availa
 }
 
 /**
- * The sender deletes an ended job's documents before their retention deadline. The job's workflow
- * does it while it runs; a long-term job handed to the archive has no workflow any more, and the
- * archive deletes it (JOB_ENDED when there is neither: the documents are gone already).
+ * The sender deletes an ended job's documents before their retention deadline. A job's workflow
+ * started before `ends-with-job-v1` still holds them and deletes them itself; since then the
+ * workflow ends with the job (the update is refused, JOB_ENDED), and they are deleted here: by the
+ * archive for a long-term job handed to it, else at once (JOB_ENDED when they are gone already).
  */
 export async function deleteJobDocuments(deps: JobServiceDeps & { storage: DocumentStore }, jobId: string) {
   try {
@@ -469,6 +471,7 @@ export async function deleteJobDocuments(deps: JobServiceDeps & { storage: Docum
   } catch (err) {
     const closed = err instanceof JobConflictError && err.code === 'JOB_ENDED';
     if (closed && (await deleteArchivedJob(deps, jobId, new Date()))) return;
+    if (closed && (await deleteEndedJobDocuments(deps, jobId, new Date(), 'sender'))) return;
     throw err;
   }
 }

@@ -1,10 +1,13 @@
 /** Temporal servers for tests, from the binaries the bootstrap installed (no downloads). */
+import { randomUUID } from 'node:crypto';
+import { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { inject } from 'vitest';
 import { fairnessArgs } from '../../src/dev/temporal-server.js';
 import { temporalCliPath, temporalTestServerPath } from '../../src/dev/tools.js';
 import { JOB_SEARCH_ATTRIBUTES } from '../../src/job/search-attributes.js';
+import { retentionSweep } from '../../workflows/retention-sweep.js';
 
 /**
  * The time-skipping test server, with the job search attributes registered (it refuses
@@ -61,4 +64,27 @@ async function withStartRetries<T>(start: () => Promise<T>, attempts = 3): Promi
 
 export function workflowBundle() {
   return { codePath: inject('workflowBundlePath') };
+}
+
+/**
+ * One run of the retention sweep (workflows/retention-sweep.ts), as the hourly schedule starts it,
+ * at the server's current time. Through a plain client: the time-skipping client would let the
+ * server's clock jump to the next timer of any open workflow while it waits for the result.
+ */
+export async function runRetentionSweep(env: TestWorkflowEnvironment, taskQueue: string) {
+  const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
+  return client.workflow.execute(retentionSweep, {
+    taskQueue,
+    workflowId: `retention-sweep-${randomUUID()}`,
+  });
+}
+
+/**
+ * A workflow's result, waited for with the server's clock standing still: waiting through the
+ * time-skipping client lets the clock jump (years, to a workflow's run timeout) while the
+ * workflow's last activities run.
+ */
+export function resultInPlace<T = unknown>(env: TestWorkflowEnvironment, workflowId: string): Promise<T> {
+  const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
+  return client.workflow.getHandle(workflowId).result() as Promise<T>;
 }

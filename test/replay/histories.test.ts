@@ -4,8 +4,9 @@
  * non-determinism error) fails here: put such a change behind `patched()`.
  *
  * test/histories/*.json are today's histories of every scenario (re-recorded with
- * RECORD_HISTORIES=1); the subfolders keep older ones, which guard jobs started before a patch
- * (pre-notices-v1/: recorded before the `notices-v1` patch).
+ * RECORD_HISTORIES=1); the subfolders keep older ones, which guard jobs started before a patch,
+ * each named for the last patch its code had (docs/workflow.md, "Recorded histories"). Histories
+ * of branches retired since are in test/retired-histories/ and not replayed.
  */
 import { readFile } from 'node:fs/promises';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';

@@ -3,7 +3,9 @@
  * - every `patched()` id a workflow in workflows/ uses appears in a recorded history of that
  *   workflow, so the new branch of every patch is replayed by histories.test.ts;
  * - every scenario of test/workflow has a current history (test/histories/<scenario>.json) that
- *   took every patch of its workflow, i.e. one recorded with today's code.
+ *   took every patch of its workflow, i.e. one recorded with today's code;
+ * - every folder of test/retired-histories/ (`pre-<patch id>`: histories of a branch removed by
+ *   the retirement rule, docs/workflow.md) names a patch no workflow still passes to `patched()`.
  * Re-record with `RECORD_HISTORIES=1 npx vitest run test/workflow` after a change to a workflow.
  */
 import { readdir, readFile } from 'node:fs/promises';
@@ -59,7 +61,20 @@ const scenarios = (
 describe('recorded histories cover today’s workflow code', () => {
   it('finds the patches of the signature-job workflow', () => {
     const job = workflows.find((w) => w.workflowType === 'signatureJob');
-    expect(job?.patches).toContain('notices-v1');
+    expect(job?.patches).toEqual(['recorded-updates-v1', 'archive-handoff-v1', 'ends-with-job-v1']);
+  });
+
+  it('retired histories are of patches whose old branch is gone', async () => {
+    const retired = (await readdir(`${root}test/retired-histories`, { withFileTypes: true }))
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
+    expect(retired).toContain('pre-notices-v1');
+    const active = workflows.flatMap((w) => w.patches);
+    for (const folder of retired) {
+      const id = /^pre-(.+)$/.exec(folder)?.[1];
+      expect(id, `test/retired-histories/${folder} is not named pre-<patch id>`).toBeDefined();
+      expect(active, `${id} is retired but still patched()`).not.toContain(id);
+    }
   });
 
   it.each(workflows.flatMap((w) => w.patches.map((id) => [w.workflowType, id] as const)))(

@@ -4,10 +4,12 @@
  * The real-activity suites beside this one (signature-job.test.ts, notices.test.ts) prove the
  * same workflow against PostgreSQL and SMTP; these pin down what the workflow itself decides:
  * updates answer once recorded, extensions are capped, a long-term job is handed to the archive
- * and its workflow ends, retention counts from the recorded end, and the archive run deletes.
+ * and its workflow ends, every workflow ends with its job (a failed one failing), retention counts
+ * from the recorded end, and the archive run and the retention sweep delete.
  */
 import { randomUUID } from 'node:crypto';
-import { type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowFailedError, type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -20,8 +22,14 @@ import {
   workflowIdForJob,
 } from '../../src/job/model.js';
 import type { ArchiveRenewalResult } from '../../workflows/archive-renewal.js';
-import { extendDeadlineUpdate, signUpdate, WORKFLOW_TYPE } from '../../workflows/definitions.js';
+import {
+  extendDeadlineUpdate,
+  type JobResult,
+  signUpdate,
+  WORKFLOW_TYPE,
+} from '../../workflows/definitions.js';
 import type { JobEvent } from '../../workflows/job-state.js';
+import type { RetentionSweepResult } from '../../workflows/retention-sweep.js';
 import { MAX_DEADLINE_EXTENSIONS } from '../../workflows/signature-job.js';
 import { recording, saveHistory } from '../helpers/histories.js';
 import { timeSkippingEnv, workflowBundle } from '../helpers/temporal.js';
@@ -43,6 +51,11 @@ let recordingGate: Promise<void> | undefined;
 /** Archives the mocked archive run finds expired. */
 let expired: string[] = [];
 const deleted: string[] = [];
+/** Jobs whose signers the mocked register finds reserved. */
+const reservedJobs = new Set<string>();
+/** Jobs the mocked read model finds past their retention, and those the sweep deleted. */
+let pastRetention: string[] = [];
+const swept: string[] = [];
 
 const activities = {
   async recordEvents(args: { jobId: string; events: (JobEvent & { seq: number })[] }) {
@@ -54,7 +67,7 @@ const activities = {
   async prepareSigners(args: { jobId: string; signerIds: string[] }) {
     return args.signerIds.map((signerId) => ({
       signerId,
-      outcome: 'OK' as const,
+      outcome: reservedJobs.has(args.jobId) ? ('RESERVED' as const) : ('OK' as const),
       channels: { email: true, sms: false },
     }));
   },
@@ -98,6 +111,21 @@ const activities = {
     deleted.push(args.jobId);
     return true;
   },
+  // The retention sweep's.
+  async jobsWithOpenMailboxOffers() {
+    return [];
+  },
+  async jobsToWarnOfDeletion() {
+    return [];
+  },
+  async jobsPastRetention(args: { limit: number }) {
+    return pastRetention.slice(0, args.limit);
+  },
+  async deleteRetainedDocuments(args: { jobId: string }) {
+    pastRetention = pastRetention.filter((j) => j !== args.jobId);
+    swept.push(args.jobId);
+    return true;
+  },
 };
 
 let env: TestWorkflowEnvironment;
@@ -131,8 +159,9 @@ afterEach(async (ctx) => {
   handlesOfTest = [];
 });
 
-async function startJob(opts: { longTermStorage?: boolean } = {}) {
+async function startJob(opts: { longTermStorage?: boolean; reserved?: boolean } = {}) {
   const jobId = randomUUID();
+  if (opts.reserved) reservedJobs.add(jobId);
   const input: SignatureJobInput = {
     jobId,
     org: '987654325',
@@ -212,20 +241,53 @@ describe('signature job, activities mocked', () => {
     expect(callsOf(job.jobId).activities).toEqual(['packageJob', 'forwardSignedCopies', 'handOverToArchive']);
   });
 
-  it("an ordinary job's documents go 40 days after its recorded end, and then its workflow ends", async () => {
+  it("an ordinary job's workflow ends with the job, its outcome the result; retention counts from the recorded end", async () => {
     const job = await startJob();
+    expect(await isRunning(job.handle)).toBe(true);
     await job.sign();
-    await env.sleep(60_000);
+    const result = (await job.handle.result()) as JobResult;
+    expect((await job.handle.describe()).status.name).toBe('COMPLETED');
     const ended = callsOf(job.jobId)
       .recorded.flat()
       .find((e) => e.type === 'JOB_STATUS')!;
-    await env.sleep(39 * DAY);
-    expect(callsOf(job.jobId).activities).not.toContain('deleteDocuments');
-    expect(await isRunning(job.handle)).toBe(true);
-    const state = (await job.handle.result()) as SignatureJobState;
-    expect(callsOf(job.jobId).activities).toContain('deleteDocuments');
-    expect(state.documentsDeleted).toBe(true);
-    expect(Date.parse(state.retentionUntil!) - Date.parse(ended.at)).toBe(40 * DAY);
+    expect(result.outcome).toBe('COMPLETED');
+    expect(result.status).toBe('COMPLETED_SUCCESSFULLY');
+    expect(Date.parse(result.retentionUntil!) - Date.parse(ended.at)).toBe(40 * DAY);
+    // The documents are the retention sweep's: the job's workflow does not wait for them.
+    expect(callsOf(job.jobId).activities).toEqual(['packageJob', 'forwardSignedCopies']);
+    expect(result.documentsDeleted).toBe(false);
+  });
+
+  it('a reserved signer fails the workflow with the cause in words, for operators', async () => {
+    const job = await startJob({ reserved: true });
+    const failure = await job.handle.result().then(
+      () => undefined,
+      (err: unknown) => (err instanceof WorkflowFailedError ? err.cause : err),
+    );
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    const app = failure as ApplicationFailure;
+    expect(app.type).toBe('RESERVED');
+    expect(app.nonRetryable).toBe(true);
+    expect(app.message).toBe(
+      'The contact register shows signer 1 reserved against digital contact: the job cannot be shown to them.',
+    );
+    expect(app.details?.[0]).toMatchObject({ outcome: 'RESERVED', status: 'FAILED' });
+  });
+});
+
+describe('the retention sweep, activities mocked', () => {
+  it('deletes the documents of every job past its retention, batch after batch', async () => {
+    pastRetention = Array.from({ length: 130 }, (_, i) => `job-${i}`);
+    const handle = await env.client.workflow.start('retentionSweep', {
+      taskQueue,
+      workflowId: `retention-sweep-${randomUUID()}`,
+      args: [],
+    });
+    handlesOfTest.push(handle);
+    const result = (await handle.result()) as RetentionSweepResult;
+    expect(result.deleted).toBe(130);
+    expect(pastRetention).toEqual([]);
+    expect(new Set(swept).size).toBe(130);
   });
 });
 

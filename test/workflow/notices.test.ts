@@ -35,7 +35,7 @@ import { startTestJob, type TestJobSpec } from '../helpers/jobs.js';
 import { startTestNotifications } from '../helpers/notifications.js';
 import { freePort } from '../helpers/ports.js';
 import { until } from '../helpers/processes.js';
-import { timeSkippingEnv, workflowBundle } from '../helpers/temporal.js';
+import { runRetentionSweep, timeSkippingEnv, workflowBundle } from '../helpers/temporal.js';
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -422,16 +422,26 @@ describe('digital mailbox', () => {
     // The others are told they can create a mailbox within 7 days.
     expect((await mailTo(INGRID.email!)).some((m) => /digital postkasse/.test(m.text ?? ''))).toBe(true);
 
+    // The job's workflow has ended; the hourly retention sweep asks the mailboxes again.
+    expect((await job.handle.describe()).status.name).toBe('COMPLETED');
     const mailbox = createDevDigitalMailbox(t.db);
     await env.sleep(3 * DAY);
     await mailbox.createAccount(INGRID.pid);
     await env.sleep(2 * DAY);
+    expect((await runRetentionSweep(env, taskQueue)).offersRechecked).toBeGreaterThanOrEqual(1);
     expect((await delivered()).sort()).toEqual([KARI.pid, INGRID.pid].sort());
 
     await env.sleep(4 * DAY); // day 9: the offer has closed
     await mailbox.createAccount(PER.pid);
     await env.sleep(2 * DAY);
+    await runRetentionSweep(env, taskQueue);
     expect((await delivered()).sort()).toEqual([KARI.pid, INGRID.pid].sort());
+    const offers = await t.db
+      .selectFrom('mailbox_forwards')
+      .select(['signer_id', 'status'])
+      .where('job_id', '=', job.jobId)
+      .execute();
+    expect(offers.map((o) => o.status).sort()).toEqual(['DELIVERED', 'DELIVERED', 'EXPIRED']);
   });
 });
 

@@ -4,17 +4,18 @@
  * real PostgreSQL. Days pass in milliseconds; `env.sleep` moves the server's clock.
  */
 import { randomUUID } from 'node:crypto';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SignatureJobState } from '../../src/job/model.js';
+import { deleteJobDocuments } from '../../src/services/signature-jobs.js';
 import { PostgresDocumentStore } from '../../src/storage/index.js';
 import { createSignatureWorker } from '../../worker/worker.js';
 import {
   cancelUpdate,
-  deleteDocumentsUpdate,
   extendDeadlineUpdate,
+  type JobResult,
   rejectUpdate,
   signerFailedUpdate,
   signUpdate,
@@ -24,7 +25,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { recording, saveHistory } from '../helpers/histories.js';
 import { startTestJob, type TestJobSpec } from '../helpers/jobs.js';
 import { startTestNotifications } from '../helpers/notifications.js';
-import { timeSkippingEnv, workflowBundle } from '../helpers/temporal.js';
+import { resultInPlace, runRetentionSweep, timeSkippingEnv, workflowBundle } from '../helpers/temporal.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -100,6 +101,8 @@ async function refusal(p: Promise<unknown>): Promise<string> {
     await p;
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) return (err.cause as { type?: string })?.type ?? 'UNTYPED';
+    // The job has ended and so has its workflow: the service answers JOB_ENDED (runUpdate).
+    if (err instanceof WorkflowNotFoundError) return 'JOB_ENDED';
     throw err;
   }
   throw new Error('the update was accepted');
@@ -209,7 +212,7 @@ describe('groups', () => {
     await settle();
     const deadline = Date.parse((await job.state()).groups[1]!.deadline!);
     await env.sleep(deadline - (await env.currentTimeMs()) + 1000);
-    expect(await refusal(job.sign(1))).toBe('ALREADY_ACTED');
+    expect(await refusal(job.sign(1))).toBe('JOB_ENDED');
     const s = await job.state();
     expect(s.status).toBe('FAILED');
     expect(s.failureReason).toBe('EXPIRED');
@@ -234,7 +237,7 @@ describe('terminating actions', () => {
     expect(s.groups[1]!.activatedAt).toBeUndefined();
     const notified = new Set((await noticesOf(job.jobId)).map((n) => n.signer_id));
     expect([...notified].sort()).toEqual([job.signerIds[0], job.signerIds[1]].sort());
-    expect(await refusal(job.sign(2))).toBe('ALREADY_ACTED');
+    expect(await refusal(job.sign(2))).toBe('JOB_ENDED');
   });
 
   it('wrong one-time codes never end the job: a BLOCKED signer failure is refused and the signer still signs', async () => {
@@ -403,30 +406,58 @@ describe('retention', () => {
     ).map((d) => d.deleted_at !== null),
   });
 
+  const sweep = () => runRetentionSweep(env, taskQueue);
+  const deletedAt = async (jobId: string) =>
+    (
+      await t.db
+        .selectFrom('signature_jobs')
+        .select('documents_deleted_at')
+        .where('id', '=', jobId)
+        .executeTakeFirstOrThrow()
+    ).documents_deleted_at;
+
   it('documents are deleted 40 days after the job ended', async () => {
     const job = await start({ signers: [{}] });
     await job.sign(0);
-    await settle();
-    const s = await job.state();
-    expect(Date.parse(s.retentionUntil!) - Date.parse(s.since)).toBeGreaterThanOrEqual(40 * DAY - 60_000);
+    // The workflow ends with the job; the retention sweep deletes the documents on time.
+    const result = await resultInPlace<JobResult>(env, job.handle.workflowId);
+    expect(result.outcome).toBe('COMPLETED');
+    expect(Date.parse(result.retentionUntil!) - Date.parse(result.since)).toBe(40 * DAY);
     await env.sleep(39 * DAY);
-    expect((await job.state()).documentsDeleted).toBe(false);
+    // (Jobs of earlier scenarios, ended longer ago on the server's clock, may go in this sweep.)
+    await sweep();
     expect(await storedDocuments(job.jobId)).toEqual({ files: 1, marked: [false] });
-    await env.sleep(2 * DAY);
-    const final = await job.handle.result();
-    expect(final.documentsDeleted).toBe(true);
+    expect(await deletedAt(job.jobId)).toBeNull();
+    await env.sleep(Date.parse(result.retentionUntil!) - (await env.currentTimeMs()) + 60_000);
+    expect((await sweep()).deleted).toBeGreaterThanOrEqual(1);
     expect(await storedDocuments(job.jobId)).toEqual({ files: 0, marked: [true] });
+    expect(await deletedAt(job.jobId)).not.toBeNull();
+    const deletions = async () =>
+      (
+        await t.db
+          .selectFrom('audit_events')
+          .select('details')
+          .where('job_id', '=', job.jobId)
+          .where('event', '=', 'DOCUMENTS_DELETED')
+          .execute()
+      ).map((a) => a.details);
+    expect(await deletions()).toEqual([{ by: 'retention' }]);
+    // The next sweep finds nothing more of this job.
+    await sweep();
+    expect(await deletions()).toEqual([{ by: 'retention' }]);
   });
 
   it('the sender may delete documents early once the job has ended, not before', async () => {
     const job = await start({ signers: [{}] });
-    expect(await refusal(job.handle.executeUpdate(deleteDocumentsUpdate))).toBe('JOB_NOT_ENDED');
+    const deps = { db: t.db, temporal: env.client, storage: new PostgresDocumentStore(t.db) };
+    await expect(deleteJobDocuments(deps, job.jobId)).rejects.toMatchObject({ code: 'JOB_NOT_ENDED' });
     await job.reject(0);
-    await settle();
-    await job.handle.executeUpdate(deleteDocumentsUpdate);
-    const final = await job.handle.result();
-    expect(final.documentsDeleted).toBe(true);
-    expect(final.status).toBe('FAILED');
+    expect((await resultInPlace<JobResult>(env, job.handle.workflowId)).outcome).toBe('REJECTED');
+    await deleteJobDocuments(deps, job.jobId);
+    expect(await storedDocuments(job.jobId)).toEqual({ files: 0, marked: [true] });
+    expect(await deletedAt(job.jobId)).not.toBeNull();
+    // Once deleted there is nothing left to delete.
+    await expect(deleteJobDocuments(deps, job.jobId)).rejects.toMatchObject({ code: 'JOB_ENDED' });
   });
 });
 
