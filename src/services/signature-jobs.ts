@@ -64,8 +64,8 @@ import { callbackTargetRefusal, type PrivateTargetPolicy } from '../notification
 import { type ExtensionRefusal, extensionRefusal } from '../rules/deadline-extension.js';
 import { toStorableText } from '../rules/storable-text.js';
 import { type DocumentStore, documentKey, documentsFolder } from '../storage/index.js';
-import { startPriority } from './fairness.js';
 import { deleteEndedJobDocuments } from './document-retention.js';
+import { startPriority } from './fairness.js';
 
 export interface JobServiceDeps {
   db: Db;
