@@ -40,6 +40,13 @@ export type PageEvent =
 export const signerActor = (signerId: string) => `signer:${signerId}`;
 export const personActor = (pid: string) => `person:${pidHash(pid)}`;
 
+/**
+ * The once-key of a document's DOCUMENT_VIEWED: one per signer, browser session and document (the
+ * document id last, where `readViewedDocumentIds` reads it back).
+ */
+export const documentViewedKey = (signerId: string, session: string, documentId: string) =>
+  `viewed:${signerId}:${session}:${documentId}`;
+
 export async function recordPageEvent(
   db: Db,
   entry: {
