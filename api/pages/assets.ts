@@ -67,13 +67,65 @@ details summary { cursor: pointer; font-weight: 600; margin: 1rem 0; }
 .progress { border-left: 6px solid var(--ok); background: var(--tint); padding: .5rem 1rem; margin: 1rem 0; }
 .progress p { margin: .35rem 0; }
 .progress p:first-child { font-weight: 600; }
+.doc-list ol { list-style: none; padding: 0; margin: .5rem 0 1rem; }
+.doc-list li { display: flex; flex-wrap: wrap; gap: .25rem 1rem; align-items: baseline; justify-content: space-between;
+  border: 1px solid var(--line); border-radius: 6px; padding: .5rem .75rem; margin: .4rem 0; }
+.doc-list .doc-n { display: block; font-size: .95rem; }
+.doc-mark { font-weight: 600; white-space: nowrap; color: var(--muted); }
+[data-doc-mark=SIGNED] .doc-mark, [data-doc-mark=OPENED] .doc-mark { color: var(--ok); }
+[data-doc-mark=SIGNED] .doc-mark::before, [data-doc-mark=OPENED] .doc-mark::before { content: "✓ "; }
+[data-doc-mark=REJECTED] .doc-mark { color: var(--danger); }
+.document > .doc-n { color: var(--muted); margin: .5rem 0 0; }
+.document h3 { margin: .25rem 0 .5rem; }
+.next-doc { margin: .75rem 0 .25rem; }
+.viewer-tools { display: flex; flex-wrap: wrap; gap: .35rem 1rem; align-items: center; }
+.viewer-tools[hidden] { display: none; }
+.tool-group { display: flex; gap: .35rem; align-items: center; border: none; padding: 0; margin: 0; }
+.sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+.tool-group button { margin-top: 0; padding: .3rem .8rem; }
+.tool-group button[aria-pressed=true] { background: var(--brand); color: #fff; }
+.tool-group button:disabled { opacity: .45; cursor: default; }
+.zoom-level { min-width: 3.5rem; text-align: center; }
+.view-note { margin: .5rem 0 1rem; }
+.bar-where { display: flex; flex-wrap: wrap; gap: .35rem 1rem; align-items: center; justify-content: space-between; margin: 0 0 .5rem; }
 .pdf-view { width: 100%; }
+.pdf-view.waiting { min-height: 150vh; }
 .pdf-view.rendered { background: var(--tint); padding: .5rem; border-radius: 4px; }
-.pdf-page { display: block; width: 100%; height: auto; background: #fff; margin: 0 0 .5rem; box-shadow: 0 1px 3px rgba(0,0,0,.35); }
+/* The viewer keeps the reader's place itself when it resizes pages (no scroll anchoring inside). */
+.pdf-pages { overflow-x: auto; overflow-anchor: none; }
+.reading { overflow-anchor: none; }
+.pdf-pages[hidden], .reading[hidden] { display: none; }
+.pdf-page { position: relative; margin: 0 auto .5rem; background: #fff; box-shadow: 0 1px 3px rgba(0,0,0,.35); }
+.pdf-page canvas { display: block; width: 100%; height: 100%; }
+/* pdf.js's text layer: transparent text laid exactly over the drawn page, to select and to read aloud. */
+.textLayer { position: absolute; inset: 0; overflow: clip; line-height: 1; text-align: initial; -webkit-text-size-adjust: none;
+  text-size-adjust: none; forced-color-adjust: none; transform-origin: 0 0; z-index: 0; }
+.textLayer :is(span, br) { color: transparent; position: absolute; white-space: pre; cursor: text; transform-origin: 0 0; }
+.textLayer span.markedContent { top: 0; height: 0; }
+.textLayer ::selection { background: rgb(0 0 255 / .25); }
+.textLayer br::selection { background: transparent; }
+.hiddenCanvasElement { display: none; position: absolute; width: 0; height: 0; }
+.reading { background: #fff; padding: .25rem 1rem; font-size: calc(1.0625rem * var(--reading-zoom, 1)); line-height: 1.55; border-radius: 4px; }
+.reading p { margin: .6rem 0; overflow-wrap: anywhere; }
+.text-page { border-bottom: 1px solid var(--line); padding: .25rem 0 .5rem; }
+.text-page:last-child { border-bottom: none; }
+.reading .text-page-n { color: var(--muted); font-size: .9rem; margin: .5rem 0 0; }
 .page-count { color: var(--muted); margin: .25rem 0; }
-form.sign button { font-size: 1.15rem; padding: .75rem 2rem; }
-details.reject { margin: 1.5rem 0; }
-details.reject summary { font-weight: 400; color: var(--brand); text-decoration: underline; }
+/* Sign and Reject at the foot of the screen while reading; in the flow, so nothing stays under it. */
+.action-bar { position: sticky; bottom: 0; z-index: 5; background: var(--paper); border-top: 2px solid var(--brand);
+  box-shadow: 0 -2px 8px rgba(0,0,0,.15); margin: 1.5rem -1.5rem 0; padding: .5rem 1.5rem .75rem; }
+.action-bar .where { margin: 0; font-size: .95rem; color: var(--muted); }
+.bar-actions { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: flex-start; }
+.bar-actions form.sign { display: flex; flex-wrap: wrap; gap: .5rem; }
+.bar-actions button { margin-top: 0; }
+form.sign button { font-size: 1.15rem; padding: .6rem 2rem; }
+details.reject { margin: 0; }
+details.reject[open] { flex-basis: 100%; order: 2; }
+details.reject summary { display: inline-block; margin: 0; padding: .6rem 1rem; border: 2px solid var(--brand); border-radius: 4px;
+  color: var(--brand); font-weight: 600; }
+details.reject form { max-width: 32rem; }
+details.reject textarea { min-height: 4rem; }
+.reject-title { font-weight: 600; margin: .75rem 0 0; }
 .field-error { color: var(--danger); font-weight: 600; margin: .25rem 0; }
 input[aria-invalid=true], select[aria-invalid=true] { border-color: var(--danger); }
 .filters { display: flex; flex-wrap: wrap; gap: 0 1rem; align-items: end; }
@@ -85,7 +137,11 @@ input[aria-invalid=true], select[aria-invalid=true] { border-color: var(--danger
 .signer-events div { display: flex; gap: .4rem; }
 .signer-events dt { font-weight: 600; }
 .signer-events dd { margin: 0; }
-@media (max-width: 40rem) { main { padding: 1rem; } h1 { font-size: 1.5rem; } header.site { padding: .75rem 1rem; } }
+@media (max-width: 40rem) { main { padding: 1rem; } h1 { font-size: 1.5rem; } header.site { padding: .75rem 1rem; }
+  .action-bar { margin: 1rem -1rem 0; padding: .5rem 1rem .75rem; }
+  .bar-actions form.sign { flex: 1 1 8rem; } .bar-actions form.sign button { flex: 1; padding: .6rem 1rem; }
+  .document { border-width: 1px 0 0; border-radius: 0; padding: .5rem 0 0; }
+  .pdf-view.rendered { padding: .25rem 0; } .reading { padding: .25rem .75rem; } }
 .button.danger { background: var(--danger); border-color: var(--danger); }
 .job-times { display: flex; flex-wrap: wrap; gap: .25rem 2rem; margin: 1rem 0; }
 .job-times dt { font-weight: 600; }

@@ -7,6 +7,7 @@
 import { type Context, Hono } from 'hono';
 import { artifactMadeAt } from '../../src/db/job-reads.js';
 import { CscError } from '../../src/eid/csc/client.js';
+import { documentViewedKey } from '../../src/portal/audit.js';
 import {
   type CeremonyAccess,
   type CeremonyJob,
@@ -201,7 +202,7 @@ export function ceremonyRoutes(deps: PageDeps) {
       'DOCUMENT_VIEWED',
       c.get('origin'),
       { document: { fileName: doc.file_name, sha256: doc.sha256 }, session },
-      `viewed:${allowed.job.signerId}:${session}:${doc.id}`,
+      documentViewedKey(allowed.job.signerId, session, doc.id),
     );
     // Shown inside our own ceremony page only; the file name is ASCII-escaped for the header.
     c.header('Content-Security-Policy', "frame-ancestors 'self'");

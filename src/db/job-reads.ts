@@ -920,3 +920,18 @@ export async function readNextStep(db: Db, jobId: string): Promise<NextStep> {
   const input = await readNextStepInput(db, jobId);
   return input ? nextStep(input) : { kind: 'NONE' };
 }
+
+/**
+ * The ids of the documents a signer has opened: a DOCUMENT_VIEWED of theirs in the audit trail,
+ * recorded once per document and browser session under `documentViewedKey` (src/portal/audit.ts).
+ */
+export async function readViewedDocumentIds(db: Db, jobId: string, signerId: string): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('audit_events')
+    .select('idempotency_key')
+    .where('job_id', '=', jobId)
+    .where('event', '=', 'DOCUMENT_VIEWED')
+    .where('actor', '=', signerActor(signerId))
+    .execute();
+  return new Set(rows.map((r) => r.idempotency_key.split(':').at(-1) ?? ''));
+}

@@ -17,6 +17,13 @@ export {
 /** `person:<hash>` for a sender's staff member (`signer:<id>` for a signer: signerActor). */
 export const personActor = (pid: string) => `person:${pidHash(pid)}`;
 
+/**
+ * The once-key of a document's DOCUMENT_VIEWED: one per signer, browser session and document (the
+ * document id last, where `readViewedDocumentIds` reads it back).
+ */
+export const documentViewedKey = (signerId: string, session: string, documentId: string) =>
+  `viewed:${signerId}:${session}:${documentId}`;
+
 /** The digests of a job's documents, as they go into every ceremony event. */
 export async function documentDigests(db: Db, jobId: string) {
   return db

@@ -4,7 +4,13 @@
  * (`actAsSigner`), with each step in the audit trail.
  */
 import type { Db } from '../db/index.js';
-import { readJobProgressStates, readNextStep, readSignerCopyState, readSignerJob } from '../db/job-reads.js';
+import {
+  readJobProgressStates,
+  readNextStep,
+  readSignerCopyState,
+  readSignerJob,
+  readViewedDocumentIds,
+} from '../db/job-reads.js';
 import { setSignerLanguage } from '../db/signers.js';
 import type { AuthenticatedIdentity } from '../eid/index.js';
 import type { SigningKeyProvider } from '../eid/signing-keys.js';
@@ -32,6 +38,8 @@ export interface CeremonyDocument {
   mimeType: 'application/pdf' | 'text/plain';
   sha256: string;
   available: boolean;
+  /** The signer has opened it (a DOCUMENT_VIEWED of theirs is recorded). */
+  opened: boolean;
 }
 
 export interface CeremonyJob {
@@ -78,6 +86,7 @@ export async function loadCeremonyJob(
     .where('job_id', '=', jobId)
     .orderBy('position')
     .execute();
+  const viewed = await readViewedDocumentIds(deps.db, jobId, signerId);
   const { request, signer } = row;
   const delivery = copyDelivery(row.flow, { onBehalfOf: signer.onBehalfOf, pid: signer.pid });
   return {
@@ -104,6 +113,7 @@ export async function loadCeremonyJob(
       mimeType: d.mime_type as CeremonyDocument['mimeType'],
       sha256: d.sha256,
       available: d.deleted_at === null,
+      opened: viewed.has(d.id),
     })),
     hasPades: row.hasPades,
     progress: signerProgress({
@@ -260,3 +270,21 @@ export async function rejectInBrowser(ctx: CeremonyContext, job: CeremonyJob, re
 }
 
 const target = (job: CeremonyJob) => ({ jobId: job.jobId, signerId: job.signerId, flow: job.flow });
+
+/** The mark a document carries in the signer's list of documents. */
+export type DocumentMark = 'SIGNED' | 'REJECTED' | 'OPENED' | 'NOT_OPENED' | 'DELETED';
+
+/**
+ * A document's mark from the recorded state: signed or rejected with the signer's answer (one
+ * answer covers every document of the job), else whether the signer has opened it. A text
+ * document counts as opened: its whole text is part of the signing page itself.
+ */
+export function documentMark(
+  doc: Pick<CeremonyDocument, 'available' | 'opened' | 'mimeType'>,
+  signerStatus: SignerStatus,
+): DocumentMark {
+  if (signerStatus === 'SIGNED') return 'SIGNED';
+  if (signerStatus === 'REJECTED') return 'REJECTED';
+  if (!doc.available) return 'DELETED';
+  return doc.opened || doc.mimeType === 'text/plain' ? 'OPENED' : 'NOT_OPENED';
+}

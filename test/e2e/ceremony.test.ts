@@ -156,7 +156,7 @@ describe('direct flow', () => {
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
     await poll(() => page.getByText('Kari Nordmann').count()).toBeGreaterThan(0);
     // The PDF is drawn page by page by the page's own viewer (pdf.js), the text shown as text.
-    await poll(() => page.locator('canvas.pdf-page').count()).toBeGreaterThan(0);
+    await poll(() => page.locator('.pdf-page canvas').count()).toBeGreaterThan(0);
     expect(await page.locator('pre').textContent()).toContain('Interest: 4.5 %');
     // The document is served to this session only.
     const docUrl = await page.locator('.pdf-view').getAttribute('data-pdf');
@@ -251,8 +251,9 @@ describe('signing portal', () => {
     await screenshot(page, 'portal-list');
     await page.getByRole('link', { name: 'Employment contract for Kari' }).click();
     await screenshot(page, 'ceremony-portal');
-    // Rejecting is behind a disclosure, below the Sign button.
-    await page.getByText('Do not want to sign?').click();
+    // Rejecting is behind a disclosure in the bar, beside the Sign button.
+    await page.locator('details.reject summary').click();
+    expect(await page.getByText('Do not want to sign?').isVisible()).toBe(true);
     await page.getByLabel('Reason for the sender (optional)').fill('The salary is wrong');
     await page.getByRole('button', { name: 'Reject' }).click();
     await poll(() => page.getByRole('status').textContent()).toContain('You rejected the job');

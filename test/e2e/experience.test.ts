@@ -74,25 +74,41 @@ async function checkPage(page: Page, name: string, width: number) {
   await screenshot(page, `${name}-${width}`);
 }
 
-/** The document's pages are drawn by the page itself, whole, inside the screen's width. */
+/**
+ * The document is shown by the page itself, inside the screen's width: on the phone first as text
+ * at a readable size (reading mode, as its pages would be too small), on the desktop as pages;
+ * then, as pages, each drawn whole at the screen's width.
+ */
 async function expectPagesVisible(page: Page, pages: number) {
-  await poll(() => page.locator('canvas.pdf-page').count()).toBe(pages);
+  await poll(() => page.locator('.pdf-view').first().getAttribute('aria-busy')).toBe('false');
   await poll(() => page.locator('.page-count').first().textContent()).toBe(`${pages} pages`);
   const innerWidth = await page.evaluate(() => window.innerWidth);
-  for (const canvas of await page.locator('canvas.pdf-page').all()) {
-    const box = (await canvas.boundingBox())!;
-    expect(box.width).toBeGreaterThan(innerWidth * 0.6);
+  if ((await page.locator('.viewer-tools [aria-pressed=true]').textContent()) === 'Text') {
+    expect(innerWidth).toBeLessThan(600);
+    const reading = page.locator('.reading').first();
+    expect(await reading.locator('.text-page').count()).toBe(pages);
+    expect(await reading.textContent()).toContain('Employment contract, page one');
+    const box = (await reading.boundingBox())!;
     expect(box.x + box.width).toBeLessThanOrEqual(innerWidth);
-    expect(box.height).toBeGreaterThan(box.width); // portrait A4, not squashed
+    await page.getByRole('button', { name: 'Pages' }).click();
+  }
+  await poll(() => page.locator('.pdf-page canvas').count()).toBe(pages);
+  for (const box of await page.locator('.pdf-page').all()) {
+    const rect = (await box.boundingBox())!;
+    expect(rect.width).toBeGreaterThan(innerWidth * 0.6);
+    expect(rect.x + rect.width).toBeLessThanOrEqual(innerWidth);
+    expect(rect.height).toBeGreaterThan(rect.width); // portrait A4, not squashed
   }
   // The viewer drew something: the canvas is not blank.
-  const inked = await page.evaluate(() => {
-    const c = document.querySelector('canvas.pdf-page') as HTMLCanvasElement;
-    const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height / 4).data;
-    for (let i = 0; i < data.length; i += 4) if (data[i]! < 128) return true;
-    return false;
-  });
-  expect(inked).toBe(true);
+  await poll(() =>
+    page.evaluate(() => {
+      const c = document.querySelector('.pdf-page canvas') as HTMLCanvasElement;
+      if (!c || c.width === 0) return false;
+      const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height / 4).data;
+      for (let i = 0; i < data.length; i += 4) if (data[i]! < 128) return true;
+      return false;
+    }),
+  ).toBe(true);
   expect(await page.getByRole('link', { name: /Open “Contract” in a new tab/ }).count()).toBeGreaterThan(0);
 }
 

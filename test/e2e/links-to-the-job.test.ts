@@ -3,14 +3,17 @@
  * signing page, whose login asks at once for the level the job needs (4), and lands on the job;
  * in the signing portal after a level-3 login, a waiting level-4 job offers a level-4 login that
  * returns to it; a direct-flow link opened again says how the signing went and leads back to the
- * sender's site (its exit URL), not to the signing portal.
+ * sender's site (its exit URL), not to the signing portal. All at a phone's 390 px, with axe on
+ * each of our pages (no serious or critical violation), and the one-time-code page of a link the
+ * sender sent without naming the person.
  */
-import type { Browser } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testPopulation } from '../../src/notifications/test-population.js';
 import { directJob, EXIT_URLS } from '../api/support/http.js';
 import { type PagesStack, startPagesStack } from '../helpers/pages-stack.js';
 import { samplePdf } from '../helpers/requests.js';
+import { seriousAxeViolations } from './support/axe.js';
 import { launchChromium, providerLogin } from './support/browser.js';
 import { createJob, waitForJob } from './support/jobs.js';
 
@@ -27,6 +30,10 @@ afterAll(async () => {
   await browser?.close();
   await ps?.stop();
 });
+
+/** A phone's screen. */
+const phone = (locale?: string): Promise<BrowserContext> =>
+  browser.newContext({ viewport: { width: 390, height: 844 }, ...(locale ? { locale } : {}) });
 
 const portalJob = (pid: string, title: string) => ({
   title,
@@ -47,6 +54,23 @@ async function noticeLink(to: string): Promise<string> {
   throw new Error(`no notice to ${to}`);
 }
 
+/** The newest one-time code sent by SMS to `mobile` (development SMS gateway). */
+async function codeFromSms(mobile: string): Promise<string> {
+  for (let i = 0; i < 200; i++) {
+    const rows = await ps.stack.t.db
+      .selectFrom('dev_sms')
+      .select('text')
+      .where('to_number', '=', mobile)
+      .where('idempotency_key', 'like', 'signer-code:%')
+      .orderBy('id', 'desc')
+      .execute();
+    const code = /One-time code for signing with .*: (\d{6})\./.exec(rows[0]?.text ?? '')?.[1];
+    if (code) return code;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no code to ${mobile}`);
+}
+
 describe('links that lead to the job', () => {
   it("the notice links to the job's signing page; its login asks for level 4 at once", async () => {
     const job = await createJob(ps, 'portal', portalJob(kari.pid, 'Lease agreement'), {
@@ -55,7 +79,7 @@ describe('links that lead to the job', () => {
     const link = await noticeLink(kari.email!);
     expect(link).toBe(`${ps.baseUrl}/sign/${job.id}/${job.signers[0]!.id}`);
 
-    const context = await browser.newContext();
+    const context = await phone();
     try {
       const page = await context.newPage();
       const asked: string[] = [];
@@ -69,6 +93,7 @@ describe('links that lead to the job', () => {
       expect(new URL(asked[0]!).searchParams.get('level')).toBe('4');
       expect(new URL(page.url()).pathname).toBe(`/sign/${job.id}/${job.signers[0]!.id}`);
       await expect.poll(() => page.locator('h1').textContent()).toContain('Lease agreement');
+      expect(await seriousAxeViolations(page)).toEqual([]);
     } finally {
       await context.close();
     }
@@ -76,7 +101,7 @@ describe('links that lead to the job', () => {
 
   it('/portal after a level-3 login offers a level-4 login that returns to the waiting job', async () => {
     const job = await createJob(ps, 'portal', portalJob(ola.pid, 'Loan agreement'), { 'contract.pdf': pdf });
-    const context = await browser.newContext();
+    const context = await phone();
     try {
       const page = await context.newPage();
       await page.goto(`${ps.baseUrl}/portal`);
@@ -85,6 +110,7 @@ describe('links that lead to the job', () => {
       const stepUp = page.locator('a.step-up');
       await expect.poll(() => stepUp.count()).toBe(1);
       expect(await stepUp.textContent()).toContain('4');
+      expect(await seriousAxeViolations(page)).toEqual([]);
       const href = new URL((await stepUp.getAttribute('href'))!, ps.baseUrl);
       expect({
         path: href.pathname,
@@ -95,6 +121,7 @@ describe('links that lead to the job', () => {
       await providerLogin(page, ps.baseUrl, ola.pid, 4);
       expect(new URL(page.url()).pathname).toBe(here);
       await expect.poll(() => page.locator('h1').textContent()).toContain('Loan agreement');
+      expect(await seriousAxeViolations(page)).toEqual([]);
     } finally {
       await context.close();
     }
@@ -120,7 +147,7 @@ describe('links that lead to the job', () => {
     expect(signed.status).toBe(200);
     await waitForJob(ps, 'direct', job.id, (j) => j.signers[0]!.status === 'SIGNED');
 
-    const context = await browser.newContext({ locale: 'en-GB' });
+    const context = await phone('en-GB');
     try {
       const page = await context.newPage();
       const res = await page.goto(redirectUrl);
@@ -131,6 +158,41 @@ describe('links that lead to the job', () => {
       expect(await back.getAttribute('href')).toBe(EXIT_URLS.completionUrl);
       expect(await back.textContent()).toContain('Back to');
       expect(await page.locator('a[href="/portal"]').count()).toBe(0);
+      expect(await seriousAxeViolations(page)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a link sent without naming the person asks for the one-time code, on a phone, and leads to the job', async () => {
+    const mobile = '+4799112233';
+    const job = await createJob(
+      ps,
+      'portal',
+      {
+        ...portalJob(ola.pid, 'Power of attorney'),
+        signers: [{ email: 'agent@example.com', mobile, onBehalfOf: 'OTHER' }],
+      },
+      { 'contract.pdf': pdf },
+    );
+    const link = await noticeLink('agent@example.com');
+    const context = await phone('en-GB');
+    try {
+      const page = await context.newPage();
+      await page.goto(link);
+      const send = page.getByRole('button', { name: 'Send me the code' });
+      await expect.poll(() => send.count()).toBe(1);
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      await send.click();
+      const code = await codeFromSms(mobile);
+      await expect.poll(() => page.getByLabel('One-time code (6 digits)').count()).toBe(1);
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      await page.getByLabel('One-time code (6 digits)').fill(code);
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await providerLogin(page, ps.baseUrl, ola.pid, 4);
+      expect(new URL(page.url()).pathname).toBe(`/sign/${job.id}/${job.signers[0]!.id}`);
+      await expect.poll(() => page.getByRole('button', { name: 'Sign', exact: true }).count()).toBe(1);
+      expect(await seriousAxeViolations(page)).toEqual([]);
     } finally {
       await context.close();
     }
