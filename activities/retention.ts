@@ -2,13 +2,14 @@
  * The retention sweep's activities (workflows/retention-sweep.ts): which jobs are due, and the
  * deletion of one job's documents. Every date comes from the sweep's workflow time.
  */
+
+import { deleteEndedJobDocuments } from '../src/archive/ended-job-documents.js';
 import type { Db } from '../src/db/index.js';
 import { jobsPastRetention, jobsToWarnOfDeletion, jobsWithOpenMailboxOffers } from '../src/db/retention.js';
 import {
   DOCUMENTS_EXPIRE_NOTICE_KEY,
   DOCUMENTS_EXPIRY_WARNING_BEFORE_MS,
 } from '../src/notifications/sender-notice-rules.js';
-import { deleteEndedJobDocuments } from '../src/services/document-retention.js';
 import type { DocumentStore } from '../src/storage/index.js';
 
 export function createRetentionActivities(deps: { db: Db; storage: DocumentStore }) {

@@ -43,6 +43,7 @@ import {
 
 export { type JobRecord, signerIdentifier } from '../db/job-reads.js';
 
+import { deleteEndedJobDocuments } from '../archive/ended-job-documents.js';
 import {
   DEFAULT_AVAILABLE_SECONDS,
   DEFAULT_NOTIFICATION_LANGUAGE,
@@ -64,7 +65,6 @@ import { callbackTargetRefusal, type PrivateTargetPolicy } from '../notification
 import { type ExtensionRefusal, extensionRefusal } from '../rules/deadline-extension.js';
 import { toStorableText } from '../rules/storable-text.js';
 import { type DocumentStore, documentKey, documentsFolder } from '../storage/index.js';
-import { deleteEndedJobDocuments } from './document-retention.js';
 import { startPriority } from './fairness.js';
 
 export interface JobServiceDeps {

@@ -3,10 +3,11 @@
  * retention sweep, docs/workflow.md) or when the sender asks. The job's workflow has ended by
  * then (since `ends-with-job-v1`), so this is not the workflow's work but the service's.
  */
-import { deleteJobFiles } from '../archive/index.js';
+
 import type { Db } from '../db/index.js';
 import { documentsState, markDocumentsDeleted } from '../db/retention.js';
 import type { DocumentStore } from '../storage/index.js';
+import { deleteJobFiles } from './index.js';
 
 /**
  * Deletes the documents of an ended job once: false when the job is still in progress, unknown,
