@@ -26,7 +26,7 @@ import { crlsFor } from './crl.js';
 import { crypto } from './engines.js';
 import { type CertifiedKey, keyKindOfCertificate, signParams } from './keys.js';
 import type { Pki } from './pki.js';
-import { readTimeStampToken, type TimeStamper, tokenCertificates } from './tsa.js';
+import { type TimeStamper, timeStampTime, tokenCertificates } from './tsa.js';
 
 export const SIGNED_DOCUMENTS_NS = 'urn:esign:signed-documents:v1';
 export const XADES_NS = 'http://uri.etsi.org/01903/v1.3.2#';
@@ -291,7 +291,7 @@ async function addLongTermValidationData(
   const crlValues = xel('CRLValues');
   // Revocation status as of the signature time-stamp's time, the time the signature is proven to
   // exist; never after now, the moment the CRL is embedded (an outside TSA's clock may run ahead).
-  const statusAt = new Date(Math.min(readTimeStampToken(token).genTime.getTime(), Date.now()));
+  const statusAt = new Date(Math.min(timeStampTime(token).getTime(), Date.now()));
   for (const crl of await crlsFor(input.pki, [...unique.values()], statusAt)) {
     crlValues.appendChild(xel('EncapsulatedCRLValue', b64(crl)));
   }
