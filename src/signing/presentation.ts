@@ -102,7 +102,8 @@ function memoiseLayout(font: ReturnType<typeof fontkit.create>): void {
   const layout = font.layout.bind(font);
   const runs = new Map<string, ReturnType<typeof layout>>();
   font.layout = (text: string, features?: Parameters<typeof layout>[1], ...rest: unknown[]) => {
-    if (rest.length > 0) return (layout as (...args: unknown[]) => ReturnType<typeof layout>)(text, features, ...rest);
+    if (rest.length > 0)
+      return (layout as (...args: unknown[]) => ReturnType<typeof layout>)(text, features, ...rest);
     const key = `${features === undefined ? '' : JSON.stringify(features)}\u0000${text}`;
     let run = runs.get(key);
     if (!run) {

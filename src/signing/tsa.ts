@@ -218,7 +218,8 @@ export function readTimeStampToken(token: Uint8Array): TimeStampTokenInfo {
  */
 function signedDataParts(token: Uint8Array): { encapContentInfo: DerElement; certificates: DerElement[] } {
   const [contentType, content] = children(token, readElement(token, 0));
-  if (!contentType || !content || content.tag !== 0xa0) throw new Error('time-stamp token is not a ContentInfo');
+  if (!contentType || !content || content.tag !== 0xa0)
+    throw new Error('time-stamp token is not a ContentInfo');
   const signedData = children(token, content)[0];
   if (!signedData) throw new Error('time-stamp token is not SignedData');
   // SignedData: version, digestAlgorithms, encapContentInfo, [0] certificates OPTIONAL, ...
@@ -237,7 +238,7 @@ export function timeStampTime(token: Uint8Array): Date {
   const [eContentType, eContent] = children(token, encapContentInfo);
   if (!eContentType || !eContent) throw new Error('token has no TSTInfo content');
   const octets = children(token, eContent)[0];
-  if (!octets || octets.tag !== 0x04) throw new Error('token has no TSTInfo content');
+  if (octets?.tag !== 0x04) throw new Error('token has no TSTInfo content');
   const tst = AsnConvert.parse(token.subarray(octets.contentStart, octets.end), asnTsp.TSTInfo);
   return tst.genTime;
 }
