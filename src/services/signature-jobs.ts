@@ -34,6 +34,7 @@ import {
   signerIdsOf,
   storedJobRequest,
 } from '../db/job-reads.js';
+import { insertJobWithRows } from '../db/job-writes.js';
 
 export { type JobRecord, signerIdentifier } from '../db/job-reads.js';
 
@@ -196,58 +197,45 @@ export async function createSignatureJob(
     // store would otherwise wait for a second pool connection while holding one): a job whose rows
     // exist, even one the stranded-job sweep starts later, always has its documents.
     await Promise.all(documents.map((d) => deps.storage.put(documentKey(jobId, d.id), d.bytes)));
-    await deps.db.transaction().execute(async (tx) => {
-      await tx
-        .insertInto('signature_jobs')
-        .values({
-          id: jobId,
-          org_number: cmd.org,
-          flow: cmd.flow,
-          status: 'IN_PROGRESS',
-          title: cmd.job.title,
-          reference: cmd.job.reference ?? null,
-          polling_queue: cmd.job.pollingQueue ?? null,
-          request: JSON.stringify(cmd.job),
-          idempotency_key: cmd.idempotencyKey ?? null,
-          request_hash: hash,
-          updated_at: now,
-        })
-        .execute();
-      await tx
-        .insertInto('signers')
-        .values(
-          signers.map(({ id, position, request: s }) => ({
-            id,
-            job_id: jobId,
-            position,
-            signing_order: cmd.flow === 'portal' ? s.order : 0,
-            personal_identification_number: s.personalIdentificationNumber ?? null,
-            custom_identifier: s.customIdentifier ?? null,
-            email: s.email ?? s.notifications?.email ?? null,
-            mobile: s.mobile ?? s.notifications?.mobile ?? null,
-            signature_type: s.signatureType,
-            on_behalf_of: s.onBehalfOf,
-            language: s.language ?? DEFAULT_NOTIFICATION_LANGUAGE,
-            status: 'WAITING',
-            status_since: now,
-          })),
-        )
-        .execute();
-      await tx
-        .insertInto('documents')
-        .values(
-          documents.map(({ id, position, request: d, bytes }) => ({
-            id,
-            job_id: jobId,
-            position,
-            title: d.title,
-            file_name: d.fileName,
-            mime_type: d.mimeType,
-            size_bytes: bytes.byteLength,
-            sha256: sha256(bytes),
-          })),
-        )
-        .execute();
+    await insertJobWithRows(deps.db, {
+      job: {
+        id: jobId,
+        org_number: cmd.org,
+        flow: cmd.flow,
+        status: 'IN_PROGRESS',
+        title: cmd.job.title,
+        reference: cmd.job.reference ?? null,
+        polling_queue: cmd.job.pollingQueue ?? null,
+        request: JSON.stringify(cmd.job),
+        idempotency_key: cmd.idempotencyKey ?? null,
+        request_hash: hash,
+        updated_at: now,
+      },
+      signers: signers.map(({ id, position, request: s }) => ({
+        id,
+        job_id: jobId,
+        position,
+        signing_order: cmd.flow === 'portal' ? s.order : 0,
+        personal_identification_number: s.personalIdentificationNumber ?? null,
+        custom_identifier: s.customIdentifier ?? null,
+        email: s.email ?? s.notifications?.email ?? null,
+        mobile: s.mobile ?? s.notifications?.mobile ?? null,
+        signature_type: s.signatureType,
+        on_behalf_of: s.onBehalfOf,
+        language: s.language ?? DEFAULT_NOTIFICATION_LANGUAGE,
+        status: 'WAITING',
+        status_since: now,
+      })),
+      documents: documents.map(({ id, position, request: d, bytes }) => ({
+        id,
+        job_id: jobId,
+        position,
+        title: d.title,
+        file_name: d.fileName,
+        mime_type: d.mimeType,
+        size_bytes: bytes.byteLength,
+        sha256: sha256(bytes),
+      })),
     });
   } catch (err) {
     // Nothing of this job was committed, so its bytes go again (the job id is new: no one else's
