@@ -95,13 +95,22 @@ describe('packaging in the signing pool', () => {
     idle.disable();
     const lagMs = delay.max / 1e6;
     const idleLagMs = idle.max / 1e6;
-    console.log(
-      `packaging ${packagingMs.toFixed(0)} ms, event loop lag max ${lagMs.toFixed(1)} ms (idle ${idleLagMs.toFixed(1)} ms)`,
-    );
-    // Under 100 ms on a machine that schedules the loop on time; never much worse than idle.
-    expect(lagMs).toBeLessThan(Math.max(100, 2 * idleLagMs));
 
+    // The same packaging on the event loop, for comparison.
+    const onLoop = monitorEventLoopDelay({ resolution: 10 });
+    onLoop.enable();
     const inProcess = await packageJob(whole);
+    onLoop.disable();
+    const onLoopLagMs = onLoop.max / 1e6;
+    console.log(
+      `packaging ${packagingMs.toFixed(0)} ms; event loop lag max ${lagMs.toFixed(1)} ms in the pool, ` +
+        `${onLoopLagMs.toFixed(1)} ms on the loop, ${idleLagMs.toFixed(1)} ms idle`,
+    );
+    // Under 100 ms where the machine schedules the loop on time (on a loaded one, within its noise),
+    // and less than the same work on the loop holds it.
+    expect(lagMs).toBeLessThan(Math.max(100, 3 * idleLagMs));
+    expect(lagMs).toBeLessThan(onLoopLagMs);
+
     expect(inThread.fileName).toBe(inProcess.fileName);
     expect(inThread.documentPdfAProblems).toEqual(inProcess.documentPdfAProblems);
     // The presentation (pages, signature pages, attached XAdES) is byte for byte the same; what
@@ -113,6 +122,15 @@ describe('packaging in the signing pool', () => {
       expect(report.signatures.flatMap((s) => s.problems)).toEqual([]);
       expect(report.valid).toBe(true);
     }
+    // The archive's renewal in the thread: one more document time-stamp, everything still valid.
+    const renewed = await pool!.renewArchiveTimeStamp(inThread.pdf);
+    const before = await verifyPdfSignatures(inThread.pdf, world.rootPem);
+    const after = await verifyPdfSignatures(renewed, world.rootPem);
+    expect(Buffer.from(renewed.subarray(0, inThread.pdf.length)).equals(Buffer.from(inThread.pdf))).toBe(
+      true,
+    );
+    expect(after.signatures).toHaveLength(before.signatures.length + 1);
+    expect(after.valid).toBe(true);
   }, 180_000);
 
   it('fails a document that cannot be processed with the error the activity makes final', async () => {
