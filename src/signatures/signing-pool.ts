@@ -54,6 +54,8 @@ export interface SigningPoolOptions {
   timeoutMs: number;
   /** V8 heap of each thread (resourceLimits.maxOldGenerationSizeMb). */
   maxHeapMb: number;
+  /** A thread idle this long is ended, giving its memory back (the next task starts one again). */
+  idleMs: number;
 }
 
 export const DEFAULT_SIGNING_POOL: SigningPoolOptions = {
@@ -61,6 +63,9 @@ export const DEFAULT_SIGNING_POOL: SigningPoolOptions = {
   threads: Math.max(1, Math.min(4, availableParallelism())),
   timeoutMs: 120_000,
   maxHeapMb: 1024,
+  // Packagings come in bursts (a batch of jobs completing); between them a worker holding open
+  // jobs should not also hold a warm thread's heap.
+  idleMs: 60_000,
 };
 
 /** Rebuilds in this thread the error the task failed with, so callers' `instanceof` still holds. */
@@ -96,6 +101,13 @@ interface Waiting {
   reject(err: Error): void;
 }
 
+interface Slot {
+  thread?: Thread;
+  busy: boolean;
+  /** Ends the slot's thread once it has been idle for idleMs. */
+  idleTimer?: NodeJS.Timeout;
+}
+
 interface Thread {
   worker: Worker;
   ready: Promise<void>;
@@ -105,7 +117,7 @@ interface Thread {
 
 export class SigningPool {
   private readonly options: SigningPoolOptions;
-  private readonly slots: { thread?: Thread; busy: boolean }[];
+  private readonly slots: Slot[];
   private readonly queue: Waiting[] = [];
   private nextId = 1;
 
@@ -119,6 +131,11 @@ export class SigningPool {
 
   get size(): number {
     return this.slots.length;
+  }
+
+  /** Threads started and not yet ended (idle ones end after idleMs). */
+  get threadsRunning(): number {
+    return this.slots.filter((s) => s.thread).length;
   }
 
   /** packageJob (src/signing/package-job.ts) in a thread. */
@@ -137,6 +154,7 @@ export class SigningPool {
 
   /** Ends every thread (the pool starts new ones if used again). */
   async close(): Promise<void> {
+    for (const s of this.slots) clearTimeout(s.idleTimer);
     await Promise.all(this.slots.map((s) => s.thread?.worker.terminate()));
   }
 
@@ -153,14 +171,20 @@ export class SigningPool {
       const waiting = this.queue.shift();
       if (!waiting) return;
       slot.busy = true;
+      clearTimeout(slot.idleTimer);
       void this.run(slot, waiting).finally(() => {
         slot.busy = false;
         this.pump();
+        if (!slot.busy && slot.thread) {
+          const idle = slot.thread;
+          slot.idleTimer = setTimeout(() => this.discard(slot, idle), this.options.idleMs);
+          slot.idleTimer.unref();
+        }
       });
     }
   }
 
-  private async run(slot: { thread?: Thread }, waiting: Waiting): Promise<void> {
+  private async run(slot: Slot, waiting: Waiting): Promise<void> {
     let thread: Thread;
     try {
       thread = this.threadOf(slot);
@@ -190,7 +214,7 @@ export class SigningPool {
     else waiting.reject(errorOf(reply.error));
   }
 
-  private threadOf(slot: { thread?: Thread }): Thread {
+  private threadOf(slot: Slot): Thread {
     if (slot.thread) return slot.thread;
     const worker = spawnThread({ context: this.context }, this.options.maxHeapMb);
     worker.unref();
@@ -227,7 +251,7 @@ export class SigningPool {
   }
 
   /** Ends a thread that overran or failed; the slot's next task starts a fresh one. */
-  private discard(slot: { thread?: Thread }, thread: Thread): void {
+  private discard(slot: Slot, thread: Thread): void {
     if (slot.thread === thread) slot.thread = undefined;
     void thread.worker.terminate();
   }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSigningContext, type SigningContext } from '../../src/signatures/context.js';
+import { SigningPool } from '../../src/signatures/signing-pool.js';
 import {
   DocumentUnprocessableError,
   type LocalTimeStamper,
@@ -146,5 +147,25 @@ describe('packaging in the signing pool', () => {
     const { pki: _p, timeStamper: _t, ...mismatched } = jobInput(world, broken, signers.slice(0, 1));
     const refused = await signing.pool!.packageJob(mismatched).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(PackagingInputError);
+  }, 60_000);
+
+  it('ends a thread that has been idle, and starts one again when needed', async () => {
+    const pool = new SigningPool(
+      { pkiDir: join(dir, 'pki'), publicUrl: 'http://localhost:3000' },
+      { threads: 1, idleMs: 300 },
+    );
+    try {
+      const other = [{ ...documents[0]!, bytes: new Uint8Array(2048) }];
+      const { pki: _pki, timeStamper: _ts, ...input } = jobInput(world, other, signers.slice(0, 1));
+      // A refused input is the quickest task: the thread is started for it all the same.
+      await expect(pool.packageJob(input)).rejects.toBeInstanceOf(PackagingInputError);
+      expect(pool.threadsRunning).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(pool.threadsRunning).toBe(0);
+      await expect(pool.packageJob(input)).rejects.toBeInstanceOf(PackagingInputError);
+      expect(pool.threadsRunning).toBe(1);
+    } finally {
+      await pool.close();
+    }
   }, 60_000);
 });
