@@ -101,6 +101,11 @@ const schema = z.object({
   VERIFY_QUEUE_LIMIT: z.coerce.number().int().min(0).optional(),
   VERIFY_TIMEOUT_MS: z.coerce.number().int().min(100).optional(),
   VERIFY_MAX_HEAP_MB: z.coerce.number().int().min(32).optional(),
+  /**
+   * Threads of the worker that package jobs and renew archive time-stamps off its event loop
+   * (src/signatures/signing-pool.ts). Unset: one per core, at most 4; 0: on the event loop.
+   */
+  SIGNING_THREADS: z.coerce.number().int().min(0).max(64).optional(),
   /** Worker tuning (unset: the Temporal SDK's defaults); see docs/scaling.md. */
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(1000).optional(),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1000).optional(),

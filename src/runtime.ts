@@ -16,6 +16,7 @@ import { notificationAdaptersFromEnv } from './notifications/runtime.js';
 import { createApiKey, hashApiKey } from './services/api-keys.js';
 import { upsertOrganisation } from './services/organisations.js';
 import { createSigningContext, signingOptions } from './signatures/context.js';
+import { DEFAULT_SIGNING_POOL } from './signatures/signing-pool.js';
 import { certificatesFromPem } from './signing/keys.js';
 import { openDocumentStore } from './storage/index.js';
 
@@ -97,11 +98,22 @@ export async function createServiceParts(
     'APP_ENV' | 'PUBLIC_URL' | 'PKI_DIR' | 'TSA_URL' | 'SMTP_URL' | 'DOCUMENT_STORE' | 'DOCUMENT_STORE_DIR'
   > &
     Partial<
-      Pick<Config, 'ARCHIVE_RENEWAL_YEARS' | 'ARCHIVE_ALGORITHM_SUNSET' | 'SIGNING_KEYS' | 'CSC_PROVIDERS'>
+      Pick<
+        Config,
+        | 'ARCHIVE_RENEWAL_YEARS'
+        | 'ARCHIVE_ALGORITHM_SUNSET'
+        | 'SIGNING_KEYS'
+        | 'CSC_PROVIDERS'
+        | 'SIGNING_THREADS'
+      >
     >,
   env: Record<string, string | undefined> = process.env,
 ) {
-  const signing = await createSigningContext(signingOptions(config));
+  // The worker packages in threads (SIGNING_THREADS, 0: on the event loop); the API never packages,
+  // and its pool, started on first use, stays empty.
+  const signing = await createSigningContext(signingOptions(config), {
+    threads: config.SIGNING_THREADS ?? DEFAULT_SIGNING_POOL.threads,
+  });
   const signingKeys = createSigningKeys(signingKeyKind(config.APP_ENV, config.SIGNING_KEYS), {
     db,
     pki: signing.pki,

@@ -97,7 +97,10 @@ export async function renewArchive(deps: ArchiveDeps, jobId: string, now: Date):
   const current = await storage.get(oldKey, padesSha256);
   if (!current) return 'GONE';
 
-  const renewed = await renewArchiveTimeStamp(current, deps.signing);
+  // Off the event loop when the process has a signing pool (the worker does), else in it.
+  const renewed = deps.signing.pool
+    ? await deps.signing.pool.renewArchiveTimeStamp(current)
+    : await renewArchiveTimeStamp(current, deps.signing);
   const sha256 = createHash('sha256').update(renewed).digest('hex');
   const newKey = artifactKey({ jobId, kind: 'PADES', signerId: '', sha256 });
   await storage.put(newKey, renewed);

@@ -187,11 +187,6 @@ export async function createSignatureJob(
       throw new JobInputError([{ path: 'callbackUrl', code: 'CALLBACK_TARGET_REFUSED', message: refused }]);
   }
 
-  // A sender may order long-term storage for all its jobs; the job then carries the order itself.
-  if (!cmd.job.longTermStorage && (await senderOrdersLongTermStorage(deps.db, cmd.org))) {
-    cmd = { ...cmd, job: { ...cmd.job, longTermStorage: true } };
-  }
-
   const jobId = randomUUID();
   const now = new Date();
   const signers = cmd.job.signers.map((s, position) => ({ id: randomUUID(), position, request: s }));
@@ -205,7 +200,13 @@ export async function createSignatureJob(
     // The bytes are stored before the rows are committed, and outside the transaction (a PostgreSQL
     // store would otherwise wait for a second pool connection while holding one): a job whose rows
     // exist, even one the stranded-job sweep starts later, always has its documents.
-    await Promise.all(documents.map((d) => deps.storage.put(documentKey(jobId, d.id), d.bytes)));
+    // The sender's standing order is looked up while they are stored, not before.
+    const [orderedBySender] = await Promise.all([
+      cmd.job.longTermStorage ? false : senderOrdersLongTermStorage(deps.db, cmd.org),
+      ...documents.map((d) => deps.storage.put(documentKey(jobId, d.id), d.bytes)),
+    ]);
+    // A sender may order long-term storage for all its jobs; the job then carries the order itself.
+    if (orderedBySender === true) cmd = { ...cmd, job: { ...cmd.job, longTermStorage: true } };
     await storeNewJob(deps.db, {
       job: {
         id: jobId,

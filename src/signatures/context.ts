@@ -9,10 +9,16 @@ import {
   type Pki,
   type TimeStamper,
 } from '../signing/index.js';
+import { SigningPool, type SigningPoolOptions } from './signing-pool.js';
 
 export interface SigningContext {
   pki: Pki;
   timeStamper: TimeStamper;
+  /**
+   * Threads that run packaging and archive renewal off the event loop (./signing-pool.ts), with
+   * this same material. Without one (tests of the steps around it) they run in the process.
+   */
+  pool?: SigningPool;
 }
 
 export interface SigningContextOptions {
@@ -29,8 +35,14 @@ export function signingOptions(c: { PKI_DIR: string; PUBLIC_URL: string; TSA_URL
   return { pkiDir: c.PKI_DIR, publicUrl: c.PUBLIC_URL, ...(c.TSA_URL ? { tsaUrl: c.TSA_URL } : {}) };
 }
 
-export async function createSigningContext(o: SigningContextOptions): Promise<SigningContext> {
+export async function createSigningContext(
+  o: SigningContextOptions,
+  /** Threads for the CPU-bound work: none (the default) runs it on the event loop. */
+  poolOptions?: Partial<SigningPoolOptions> & { threads: number },
+): Promise<SigningContext> {
   const pki = await loadOrCreatePki(o.pkiDir, { crlBaseUrl: `${o.publicUrl}/pki/crl` });
   const timeStamper = o.tsaUrl ? new HttpTimeStamper(o.tsaUrl) : createTimeStamper(pki);
-  return { pki, timeStamper };
+  // Threads start on first use: a process that never packages (the API) never starts one.
+  const pool = poolOptions && poolOptions.threads > 0 ? new SigningPool(o, poolOptions) : undefined;
+  return { pki, timeStamper, ...(pool ? { pool } : {}) };
 }

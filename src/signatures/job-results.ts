@@ -26,6 +26,7 @@ import {
 import { artifactKey, type DocumentStore, documentKey } from '../storage/index.js';
 import { auditSummary } from './audit-summary.js';
 import type { SigningContext } from './context.js';
+import type { PoolPackagingInput } from './signing-pool.js';
 
 /** Who signed, as their eID login established it. */
 export interface SignerIdentity {
@@ -302,7 +303,7 @@ export async function buildJobPades(
       : {}),
   }));
   try {
-    const packaged = await packageJob({
+    const input: PoolPackagingInput = {
       job: {
         jobId,
         title: job.title,
@@ -335,9 +336,11 @@ export async function buildJobPades(
         };
       }),
       audit: auditSummary(audit, named, mode, language),
-      pki: signing.pki,
-      timeStamper: signing.timeStamper,
-    });
+    };
+    // Off the event loop when the process has a signing pool (the worker does), else in it.
+    const packaged = signing.pool
+      ? await signing.pool.packageJob(input)
+      : await packageJob({ ...input, pki: signing.pki, timeStamper: signing.timeStamper });
     return {
       pdf: packaged.pdf,
       pdfANotKept: documents.flatMap((d, i) => {

@@ -82,10 +82,45 @@ const cachingFontkit: typeof fontkit = {
     const cached = parsedFonts.get(data);
     if (cached) return cached;
     const font = fontkit.create(data, postscriptName);
+    memoiseLayout(font);
     parsedFonts.set(data, font);
     return font;
   },
 };
+
+/** Laid-out strings kept per font: the labels and words of the signature pages recur in every job. */
+const LAID_OUT_KEPT = 4_000;
+
+/**
+ * fontkit's layout (shaping with the font's substitution and positioning tables) was a third of a
+ * 10-signer packaging (profiled): pdf-lib runs it for every word the wrap measures and again for
+ * every line it draws. Its result depends on the string and the features alone and pdf-lib only
+ * reads it, so each string is laid out once per process. Calls with a script, language or
+ * direction go to fontkit as they are.
+ */
+function memoiseLayout(font: ReturnType<typeof fontkit.create>): void {
+  const layout = font.layout.bind(font);
+  const runs = new Map<string, ReturnType<typeof layout>>();
+  font.layout = (text: string, features?: Parameters<typeof layout>[1], ...rest: unknown[]) => {
+    if (rest.length > 0)
+      return (layout as (...args: unknown[]) => ReturnType<typeof layout>)(text, features, ...rest);
+    const key = `${features === undefined ? '' : JSON.stringify(features)}\u0000${text}`;
+    let run = runs.get(key);
+    if (!run) {
+      run = layout(text, features);
+      // Oldest first in a Map: drop a quarter when full rather than one per miss.
+      if (runs.size >= LAID_OUT_KEPT) {
+        let drop = LAID_OUT_KEPT / 4;
+        for (const old of runs.keys()) {
+          if (drop-- <= 0) break;
+          runs.delete(old);
+        }
+      }
+      runs.set(key, run);
+    }
+    return run;
+  };
+}
 
 interface Fonts {
   regular: PDFFont;

@@ -16,6 +16,7 @@ import {
   bufferOf,
   children,
   concatBytes,
+  type DerElement,
   objectIdentifier,
   octetString,
   raw,
@@ -209,11 +210,58 @@ export function readTimeStampToken(token: Uint8Array): TimeStampTokenInfo {
   };
 }
 
+/**
+ * The parts of a token's SignedData as DER slices, read without the ASN.1 schema parser: a full
+ * parse of the certificates it carries cost more than the rest of a signer's XAdES (profiled),
+ * and the certificates and time are all that packaging and the XAdES extension need of a token
+ * they have just been given. A malformed token still throws.
+ */
+function signedDataParts(token: Uint8Array): { encapContentInfo: DerElement; certificates: DerElement[] } {
+  const [contentType, content] = children(token, readElement(token, 0));
+  if (!contentType || !content || content.tag !== 0xa0)
+    throw new Error('time-stamp token is not a ContentInfo');
+  const signedData = children(token, content)[0];
+  if (!signedData) throw new Error('time-stamp token is not SignedData');
+  // SignedData: version, digestAlgorithms, encapContentInfo, [0] certificates OPTIONAL, ...
+  const fields = children(token, signedData);
+  const encapContentInfo = fields[2];
+  if (!encapContentInfo) throw new Error('time-stamp token has no content');
+  const certificateSet = fields[3]?.tag === 0xa0 ? fields[3] : undefined;
+  // CertificateChoices: a plain Certificate is a SEQUENCE; the tagged alternatives are not ones.
+  const certificates = certificateSet ? children(token, certificateSet).filter((c) => c.tag === 0x30) : [];
+  return { encapContentInfo, certificates };
+}
+
+/** When the authority says it saw the digest: TSTInfo's genTime. */
+export function timeStampTime(token: Uint8Array): Date {
+  const { encapContentInfo } = signedDataParts(token);
+  const [eContentType, eContent] = children(token, encapContentInfo);
+  if (!eContentType || !eContent) throw new Error('token has no TSTInfo content');
+  const octets = children(token, eContent)[0];
+  if (octets?.tag !== 0x04) throw new Error('token has no TSTInfo content');
+  const tst = AsnConvert.parse(token.subarray(octets.contentStart, octets.end), asnTsp.TSTInfo);
+  return tst.genTime;
+}
+
+/** Parsed certificates by their DER (base64): a certificate's bytes are all of it. */
+const parsedCertificates = new Map<string, x509.X509Certificate>();
+const PARSED_CERTIFICATES_KEPT = 256;
+
+/** A certificate parsed once per process: every token of an authority carries the same ones. */
+export function certificateFromDer(der: Uint8Array): x509.X509Certificate {
+  const key = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
+  let cert = parsedCertificates.get(key);
+  if (!cert) {
+    cert = new x509.X509Certificate(bufferOf(der));
+    if (parsedCertificates.size >= PARSED_CERTIFICATES_KEPT) parsedCertificates.clear();
+    parsedCertificates.set(key, cert);
+  }
+  return cert;
+}
+
 /** The certificates a token carries (the authority's and its chain, when the request asked). */
 export function tokenCertificates(token: Uint8Array): x509.X509Certificate[] {
-  return (readTimeStampToken(token).signedData.certificates ?? []).flatMap((choice) =>
-    choice.certificate ? [new x509.X509Certificate(AsnConvert.serialize(choice.certificate))] : [],
-  );
+  return signedDataParts(token).certificates.map((c) => certificateFromDer(raw(token, c)));
 }
 
 const equalBytes = (a: Uint8Array, b: Uint8Array) => Buffer.compare(a, b) === 0;

@@ -27,7 +27,7 @@ import { crlsFor } from './crl.js';
 import { crypto } from './engines.js';
 import { type CertifiedKey, keyKindOfCertificate, signParams } from './keys.js';
 import type { Pki } from './pki.js';
-import { readTimeStampToken, type TimeStamper, tokenCertificates } from './tsa.js';
+import { type TimeStamper, timeStampTime, tokenCertificates } from './tsa.js';
 
 export const SIGNED_DOCUMENTS_NS = 'urn:esign:signed-documents:v1';
 export const XADES_NS = 'http://uri.etsi.org/01903/v1.3.2#';
@@ -150,14 +150,13 @@ async function envelopSignature(
   const algorithm: EcdsaParams = { name: signParams(key).name, hash: 'SHA-256' };
   const signature = await new xadesjs.SignedXml().Sign(algorithm, key, doc, {
     references: [{ uri: '', hash: 'SHA-256', transforms: ['enveloped', 'exc-c14n'] }],
-    x509: [certB64, ...certified.chain.map((c) => b64(c.rawData))],
     signingCertificateV2: certB64,
     signingTime: { value: signedAt },
   });
   const signatureElement = signature.GetXml();
   if (!signatureElement) throw new Error('xadesjs produced no signature element');
   doc.documentElement!.appendChild(signatureElement);
-  mergeX509Data(signatureElement);
+  addKeyInfo(signatureElement, [certB64, ...certified.chain.map((c) => b64(c.rawData))]);
   return signatureElement;
 }
 
@@ -244,18 +243,29 @@ function standInKey() {
 }
 
 /**
- * xadesjs writes one ds:X509Data per certificate; xmlsec1 then tries to build a path from each
- * one alone and logs failures before it succeeds. One X509Data holding the whole chain is what
- * XML-DSig intends. KeyInfo is not signed, so rearranging it after signing is safe.
+ * ds:KeyInfo with the certificate and its chain in one ds:X509Data, written here rather than by
+ * xadesjs: xadesjs writes one X509Data per certificate (xmlsec1 then tries to build a path from
+ * each one alone and logs failures before it succeeds; one X509Data holding the whole chain is
+ * what XML-DSig intends), and it parses every certificate it is given to do so, which was a
+ * quarter of a signer's XAdES (profiled). KeyInfo is not signed (the enveloped-signature
+ * transform leaves the whole ds:Signature out), so it may be added after signing.
  */
-function mergeX509Data(signature: Element): void {
-  const all = Array.from(signature.getElementsByTagNameNS(DSIG_NS, 'X509Data'));
-  const [first, ...rest] = all;
-  if (!first) return;
-  for (const extra of rest) {
-    for (const child of Array.from(extra.childNodes)) first.appendChild(child);
-    extra.parentNode?.removeChild(extra);
+function addKeyInfo(signature: Element, certificatesB64: string[]): void {
+  const doc = signature.ownerDocument!;
+  const prefix = signature.prefix ? `${signature.prefix}:` : '';
+  const ds = (name: string) => doc.createElementNS(DSIG_NS, `${prefix}${name}`);
+  const keyInfo = ds('KeyInfo');
+  const data = ds('X509Data');
+  for (const cert of certificatesB64) {
+    const e = ds('X509Certificate');
+    e.appendChild(doc.createTextNode(cert));
+    data.appendChild(e);
   }
+  keyInfo.appendChild(data);
+  // XML-DSig's order: SignedInfo, SignatureValue, KeyInfo, then the Objects (XAdES's among them).
+  const value = signature.getElementsByTagNameNS(DSIG_NS, 'SignatureValue')[0];
+  if (!value) throw new Error('xadesjs produced no SignatureValue');
+  signature.insertBefore(keyInfo, value.nextSibling);
 }
 
 async function addLongTermValidationData(
@@ -292,7 +302,7 @@ async function addLongTermValidationData(
   const crlValues = xel('CRLValues');
   // Revocation status as of the signature time-stamp's time, the time the signature is proven to
   // exist; never after now, the moment the CRL is embedded (an outside TSA's clock may run ahead).
-  const statusAt = new Date(Math.min(readTimeStampToken(token).genTime.getTime(), Date.now()));
+  const statusAt = new Date(Math.min(timeStampTime(token).getTime(), Date.now()));
   for (const crl of await crlsFor(input.pki, [...unique.values()], statusAt)) {
     crlValues.appendChild(xel('EncapsulatedCRLValue', b64(crl)));
   }
