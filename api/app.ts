@@ -8,29 +8,29 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { createMetricsRegistry, httpMetrics, metricsHandler } from '../src/observability/metrics.js';
 import { JobConflictError, JobInputError, JobNotFoundError } from '../src/services/signature-jobs.js';
-import { rateLimitAddresses } from './address-rate-limit.js';
-import { requireSender } from './auth.js';
-import { abortedStatus, isBodyAborted } from './body-read.js';
 import type { ApiDeps, AppEnv } from './deps.js';
-import { ApiError, apiErrorOfRefusal, badRequest, errorBody, sendError } from './errors.js';
-import { methodNotAllowed } from './method-not-allowed.js';
-import { ApiDocument, ORG, operation, publicRoute } from './openapi.js';
+import { rateLimitAddresses } from './http/address-rate-limit.js';
+import { abortedStatus, isBodyAborted } from './http/body-read.js';
+import { ApiError, apiErrorOfRefusal, badRequest, errorBody, sendError } from './http/errors.js';
+import { methodNotAllowed } from './http/method-not-allowed.js';
+import { rateLimitSenders } from './http/rate-limit.js';
+import { securityHeaders } from './http/security-headers.js';
+import { requireSender } from './json/auth.js';
+import { callbackRoutes } from './json/callbacks.js';
+import { devRoutes } from './json/dev.js';
+import { devOutboxRoutes } from './json/dev-outbox.js';
+import { docsRoutes } from './json/docs.js';
+import { healthRoutes } from './json/health.js';
+import { jobActionRoutes } from './json/job-actions.js';
+import { jobResultRoutes } from './json/job-results.js';
+import { ApiDocument, ORG, operation, publicRoute } from './json/openapi.js';
+import { pkiRoutes } from './json/pki.js';
+import { senderJobRoutes } from './json/sender-jobs.js';
+import { statusQueueRoutes } from './json/status-queue.js';
+import { verifyRoutes } from './json/verify.js';
 import { browserErrorPage, wantsHtml } from './pages/error-pages.js';
 import { pageRoutes } from './pages/index.js';
-import { formTargetsOf } from './pages/session.js';
-import { rateLimitSenders } from './rate-limit.js';
-import { callbackRoutes } from './routes/callbacks.js';
-import { devRoutes } from './routes/dev.js';
-import { devOutboxRoutes } from './routes/dev-outbox.js';
-import { docsRoutes } from './routes/docs.js';
-import { healthRoutes } from './routes/health.js';
-import { jobActionRoutes } from './routes/job-actions.js';
-import { jobResultRoutes } from './routes/job-results.js';
-import { pkiRoutes } from './routes/pki.js';
-import { senderJobRoutes } from './routes/sender-jobs.js';
-import { statusQueueRoutes } from './routes/status-queue.js';
-import { verifyRoutes } from './routes/verify.js';
-import { securityHeaders } from './security-headers.js';
+import { formTargetsOf, pageCsp } from './pages/session.js';
 import { xmlApiRoutes } from './xml-api/routes.js';
 
 const metricsRoute = publicRoute('Service', {
@@ -82,8 +82,8 @@ export function createApp(deps: ApiDeps) {
       : c.json(errorBody('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`), 404),
   );
 
-  // Outermost, so every answer has them, errors and 404s included (see security-headers.ts).
-  app.use('*', securityHeaders(formTargetsOf(deps)));
+  // Outermost, so every answer has them, errors and 404s included (see api/http/security-headers.ts).
+  app.use('*', securityHeaders(pageCsp(formTargetsOf(deps))));
   // Prometheus metrics of the API: requests by route pattern and status, latency, 429s.
   const metrics = createMetricsRegistry({ defaultMetrics: deps.config.APP_ENV !== 'test' });
   app.use('*', httpMetrics(metrics));

@@ -8,9 +8,9 @@ import type { Db } from '../src/db/index.js';
 import type { EidProvider } from '../src/eid/index.js';
 import type { Logger } from '../src/log.js';
 import type { createServiceParts } from '../src/runtime.js';
-import { addressRateLimitFromConfig } from './address-rate-limit.js';
 import type { ApiDeps } from './deps.js';
-import { rateLimitFromConfig } from './rate-limit.js';
+import { addressRateLimitFromConfig } from './http/address-rate-limit.js';
+import { rateLimitFromConfig } from './http/rate-limit.js';
 
 export function apiDepsFromConfig(input: {
   db: Db;

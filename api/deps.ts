@@ -28,7 +28,7 @@ export interface XmlApiOptions {
   revocation?: (certificates: x509.X509Certificate[]) => Promise<Uint8Array[]>;
 }
 
-/** A limit per client address (api/address-rate-limit.ts). */
+/** A limit per client address (api/http/address-rate-limit.ts). */
 export interface AddressRateLimit {
   /** Requests per second an address may keep up. */
   requestsPerSecond: number;

@@ -7,7 +7,7 @@ import { connectTemporal, createLoginOrExit, createServiceParts, openDatabase } 
 import { startStrandedJobSweeper } from '../src/services/stranded-jobs.js';
 import { createApp } from './app.js';
 import { apiDepsFromConfig } from './deps-from-config.js';
-import { httpLimitsFromConfig, listen } from './server.js';
+import { httpLimitsFromConfig, listen } from './http/server.js';
 import { listenXmlApi, xmlApiSetup as loadXmlApiSetup } from './xml-api-listener.js';
 
 const config = loadConfigOrExit('api');

@@ -13,7 +13,7 @@ import { enterpriseCrls, loadOrCreateEnterprisePki } from '../src/signing/enterp
 import { certificatesFromPem } from '../src/signing/keys.js';
 import { createApp } from './app.js';
 import type { ApiDeps, XmlApiOptions } from './deps.js';
-import { type HttpLimits, listen, type TlsOptions } from './server.js';
+import { type HttpLimits, listen, type TlsOptions } from './http/server.js';
 
 const TLS_FILES = ['XML_API_TLS_CERT_FILE', 'XML_API_TLS_KEY_FILE', 'XML_API_CLIENT_CA_FILE'] as const;
 

@@ -10,7 +10,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { z } from 'zod';
 import { createApp } from '../api/app.js';
 import { apiDepsFromConfig } from '../api/deps-from-config.js';
-import { httpLimitsFromConfig, listen } from '../api/server.js';
+import { httpLimitsFromConfig, listen } from '../api/http/server.js';
 import { listenXmlApi, xmlApiSetup } from '../api/xml-api-listener.js';
 import { ensureArchiveRenewalSchedule } from '../src/archive/schedule.js';
 import { ConfigError, loadConfig, otlpTracesUrl } from '../src/config.js';

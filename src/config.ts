@@ -12,7 +12,7 @@ const optionalPort = z.coerce.number().int().min(0).max(65535);
 const url = z.string().url();
 
 /**
- * The API's HTTP limits by default (also what api/server.ts applies when given none): 5 s for
+ * The API's HTTP limits by default (also what api/http/server.ts applies when given none): 5 s for
  * headers, 60 s for a whole request (34 MB at under 5 Mbit/s), 5 s idle keep-alive between
  * requests, 120 s without a byte either way during one (a client that stops reading its answer),
  * 1,024 connections, 64 from one address (a browser opens 6 to 10; the cap is what keeps one
@@ -95,7 +95,7 @@ const schema = z.object({
   /**
    * `POST /api/verify` runs in worker threads: how many, requests admitted beyond them before 429,
    * time and V8 heap one verification may take before it is cut off (422). Unset: the defaults of
-   * api/verify-pool.ts (one thread per core but one, 4, 20 s, 256 MB).
+   * api/json/verify-pool.ts (one thread per core but one, 4, 20 s, 256 MB).
    */
   VERIFY_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
   VERIFY_QUEUE_LIMIT: z.coerce.number().int().min(0).optional(),

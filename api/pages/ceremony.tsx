@@ -32,7 +32,7 @@ import { contentDisposition, signedPdfName } from '../../src/rules/download-name
 import { DIRECT_CEREMONY_PATH, redeemRedirectToken } from '../../src/services/direct-signers.js';
 import { findArtifact, JobConflictError } from '../../src/services/signature-jobs.js';
 import { documentKey } from '../../src/storage/index.js';
-import { type FormBody, textField } from '../form-body.js';
+import { type FormBody, textField } from '../http/form-body.js';
 import { CeremonyPage } from './ceremony-views.js';
 import { jobDepsOf, type PageDeps, type PageEnv } from './context.js';
 import { chosenLanguage } from './i18n.js';

@@ -5,7 +5,7 @@
 import type { RequestOrigin } from '../../src/portal/audit.js';
 import type { PortalSession } from '../../src/portal/sessions.js';
 import type { ApiDeps } from '../deps.js';
-import type { FormBody } from '../form-body.js';
+import type { FormBody } from '../http/form-body.js';
 import type { Lang, Translate } from './i18n.js';
 
 /** The pages need what the API needs (its eID and signing material included). */

@@ -14,7 +14,7 @@ import { csrf } from 'hono/csrf';
 import { MAX_DOCUMENT_BYTES } from '../../src/job/model.js';
 import { organisationsOf } from '../../src/portal/roles.js';
 import type { PortalSession } from '../../src/portal/sessions.js';
-import { type FormBody, type FormLimits, readFormBody } from '../form-body.js';
+import { type FormBody, type FormLimits, readFormBody } from '../http/form-body.js';
 import type { PageDeps, PageEnv } from './context.js';
 import { SENDER_BASE } from './paths.js';
 import { CSRF_FIELD } from './session.js';

@@ -5,8 +5,8 @@
  */
 import { Hono } from 'hono';
 import { JobConflictError, JobNotFoundError } from '../../src/services/signature-jobs.js';
-import { abortedStatus, isBodyAborted } from '../body-read.js';
-import { FormBodyError } from '../form-body.js';
+import { abortedStatus, isBodyAborted } from '../http/body-read.js';
+import { FormBodyError } from '../http/form-body.js';
 import { assetRoutes } from './assets.js';
 import { ceremonyRoutes } from './ceremony.js';
 import type { PageDeps, PageEnv } from './context.js';

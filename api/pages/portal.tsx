@@ -17,7 +17,7 @@ import {
   SIGNER_LINK_PATH,
   signerLinkState,
 } from '../../src/portal/signer-links.js';
-import { textField } from '../form-body.js';
+import { textField } from '../http/form-body.js';
 import { jobDepsOf, type PageDeps, type PageEnv } from './context.js';
 import { CsrfField, formatTime, Layout, messagePage, Notice, renderPage } from './layout.js';
 import { loginUrl } from './login.js';

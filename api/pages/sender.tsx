@@ -27,7 +27,7 @@ import {
   IdempotencyConflictError,
   JobConflictError,
 } from '../../src/services/signature-jobs.js';
-import { type FormBody, textField } from '../form-body.js';
+import { type FormBody, textField } from '../http/form-body.js';
 import { jobDepsOf, type PageDeps, type PageEnv } from './context.js';
 import { plainIssue } from './form-issues.js';
 import { formatTime, messagePage, notFoundPage, type PageNotice, renderPage } from './layout.js';

@@ -12,7 +12,7 @@ import {
   SESSION_IDLE_MS,
   touchSession,
 } from '../../src/portal/sessions.js';
-import { clientAddress } from '../client-address.js';
+import { clientAddress } from '../http/client-address.js';
 import type { PageDeps, PageEnv } from './context.js';
 import { pickLanguage, translator } from './i18n.js';
 

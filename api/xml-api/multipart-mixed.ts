@@ -4,7 +4,7 @@
  * chunked. The body is read chunk by chunk and cut off as soon as it passes the limit, so an
  * endless or oversized body costs at most the limit in memory.
  */
-import { BodyTooLargeError, readBodyCapped } from '../body-read.js';
+import { BodyTooLargeError, readBodyCapped } from '../http/body-read.js';
 
 /** Too large while streaming (413) or malformed (400): the adapter renders either as an `<error>`. */
 export class MultipartError extends Error {

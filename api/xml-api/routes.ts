@@ -12,13 +12,13 @@
  *   GET    {org}/{flow}/signature-jobs/{n}/xades/{signerId}, …/pades
  *   DELETE {org}/{flow}/signature-jobs/{n}/documents
  */
-import type * as x509 from '@peculiar/x509';
 import { type Context, Hono } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { jobIdOfNumericId, numericIdOf, signerAddresses } from '../../src/db/job-reads.js';
 import type { Flow } from '../../src/job/model.js';
+import { pollingQueueSchema } from '../../src/job/schema.js';
 import { isBrokerAuthorised } from '../../src/services/brokers.js';
 import { confirmOrRefuse } from '../../src/services/confirm-status-change.js';
 import { requestDocumentDeletion } from '../../src/services/delete-documents.js';
@@ -40,13 +40,12 @@ import {
 } from '../../src/services/signature-jobs.js';
 import { DEFAULT_STATUS_QUEUE_OPTIONS } from '../../src/services/status-queue.js';
 import { distributionPointCrls } from '../../src/signing/crl.js';
-import { abortedStatus, isBodyAborted } from '../body-read.js';
-import { clientCertificateOf } from '../client-certificate.js';
 import type { ApiDeps, AppEnv, XmlApiOptions } from '../deps.js';
-import { ApiError, apiErrorOfRefusal, NEXT_POLL_HEADER } from '../errors.js';
-import { validateJobDocuments, validateJobRequest } from '../multipart.js';
-import { rateLimitSenders } from '../rate-limit.js';
-import { pollingQueueSchema } from '../schemas.js';
+import { abortedStatus, isBodyAborted } from '../http/body-read.js';
+import { clientCertificateOf } from '../http/client-certificate.js';
+import { ApiError, apiErrorOfRefusal, NEXT_POLL_HEADER } from '../http/errors.js';
+import { validateJobDocuments, validateJobRequest } from '../http/multipart.js';
+import { rateLimitSenders } from '../http/rate-limit.js';
 import { BundleError, readBundle } from './bundle.js';
 import { mapCreateRequest, parseSignerUpdateRequest } from './mapping.js';
 import { createRequestParts, MultipartError, readLimited } from './multipart-mixed.js';

@@ -13,7 +13,7 @@ import * as xadesjs from 'xadesjs';
 import { validateChain } from '../../src/signing/chain.js';
 import { crypto } from '../../src/signing/engines.js';
 import { DSIG_NS, XADES_NS } from '../../src/signing/xades.js';
-import { organisationNumberOfCertificate } from '../client-certificate.js';
+import { organisationNumberOfCertificate } from '../http/client-certificate.js';
 import { parseXml, type XmlInputError } from './xml.js';
 
 export const SIGNATURES_ENTRY = 'META-INF/signatures.xml';

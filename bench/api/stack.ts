@@ -11,7 +11,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import { createApp } from '../../api/app.js';
 import type { ApiDeps } from '../../api/deps.js';
-import { listen } from '../../api/server.js';
+import { listen } from '../../api/http/server.js';
 import { loadConfig } from '../../src/config.js';
 import { startEmbeddedPostgres } from '../../src/dev/embedded-postgres.js';
 import { localClientFor, localProviderEnv, startLocalOidcProvider } from '../../src/dev/oidc-provider.js';

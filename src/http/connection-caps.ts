@@ -2,7 +2,7 @@
  * How many connections one client address, and everyone together, may hold open on a Node
  * server: checked as each TCP connection arrives (before TLS, before a byte of HTTP is parsed), so
  * a client that opens a thousand sockets and trickles header lines into them holds its own share
- * and no more, and everyone else still gets in. Used by the API's listeners (api/server.ts) and by
+ * and no more, and everyone else still gets in. Used by the API's listeners (api/http/server.ts) and by
  * the cluster's proxy (src/dev/api-proxy.ts).
  */
 import type { Server as NetServer, Socket } from 'node:net';

@@ -41,6 +41,15 @@ import {
 } from './model.js';
 
 export const MAX_POLLING_QUEUE_LENGTH = 100;
+/**
+ * The queue a status poll names: the same rule as the job's `pollingQueue`, so every queue a job
+ * can name can be polled (empty: the default queue). Both the JSON and the XML API poll with it.
+ */
+export const pollingQueueSchema = z
+  .string()
+  .max(MAX_POLLING_QUEUE_LENGTH)
+  .regex(/^[A-Za-z0-9._-]*$/)
+  .describe("The named status queue (the job's pollingQueue); empty or absent: the default queue.");
 export const MAX_FILE_NAME_LENGTH = 255;
 export const MAX_CUSTOM_IDENTIFIER_LENGTH = 100;
 export const MAX_URL_LENGTH = 2048;

@@ -122,7 +122,7 @@ export function jobJsonFromForm(form: JobForm, files: UploadedFile[]): Record<st
 
 /**
  * Inspects every listed document's bytes: the one check the API's create request
- * (api/multipart.ts) and the sender portal's form both use.
+ * (api/http/multipart.ts) and the sender portal's form both use.
  */
 export async function inspectJobDocuments(
   job: JobRequest,

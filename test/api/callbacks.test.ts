@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.js';
-import { listen } from '../../api/server.js';
+import { listen } from '../../api/http/server.js';
 import { activeCallbackSecrets } from '../../src/notifications/callbacks/secrets.js';
 import { verifyCallbackSignature } from '../../src/notifications/callbacks/signature.js';
 import { type CallbackReceiver, startCallbackReceiver } from '../helpers/callback-receiver.js';

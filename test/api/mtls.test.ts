@@ -4,7 +4,7 @@
  */
 import { request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { organisationNumberOfCertificate } from '../../api/client-certificate.js';
+import { organisationNumberOfCertificate } from '../../api/http/client-certificate.js';
 import { upsertOrganisation } from '../../src/services/organisations.js';
 import { ORG, OTHER_ORG, type Stack, startStack } from '../helpers/stack.js';
 import { jobsPath } from './support/http.js';

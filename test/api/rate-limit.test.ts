@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.js';
-import { listen } from '../../api/server.js';
+import { listen } from '../../api/http/server.js';
 import { freePort } from '../helpers/ports.js';
 import { OTHER_ORG, type Stack, startStack } from '../helpers/stack.js';
 import { expectError, jobsPath } from './support/http.js';

@@ -1,13 +1,13 @@
 /**
- * The headers every answer carries (api/security-headers.ts): answers with identity numbers (job
+ * The headers every answer carries (api/http/security-headers.ts): answers with identity numbers (job
  * views, signer lists, the status queue, results, errors) are never cached or sniffed; /docs and
  * the pages allow scripts and styles from our own origin only and cannot be framed. Swagger UI is
  * loaded in Chromium to show that it works under its policy, with no violation reported.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DOCS_CSP } from '../../api/routes/docs.js';
-import { NON_HTML_CSP } from '../../api/security-headers.js';
+import { NON_HTML_CSP } from '../../api/http/security-headers.js';
+import { DOCS_CSP } from '../../api/json/docs.js';
 import { launchChromium } from '../e2e/support/browser.js';
 import { samplePdf } from '../helpers/requests.js';
 import { type Stack, startStack } from '../helpers/stack.js';

@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.js';
-import { listen } from '../../api/server.js';
+import { listen } from '../../api/http/server.js';
 import { createHttpSmsGateway } from '../../src/notifications/sms.js';
 import { testPopulation } from '../../src/notifications/test-population.js';
 import { CookieJar, loginThroughProvider } from '../helpers/oidc-login.js';

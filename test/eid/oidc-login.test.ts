@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../api/app.js';
-import { listen } from '../../api/server.js';
+import { listen } from '../../api/http/server.js';
 import {
   type LocalOidcProvider,
   localClientFor,

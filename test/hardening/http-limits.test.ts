@@ -1,14 +1,14 @@
 /**
- * The HTTP server's own limits (api/server.ts) and the per-address rate limit
- * (api/address-rate-limit.ts), on a real Node server: a client that sends its headers a byte at
+ * The HTTP server's own limits (api/http/server.ts) and the per-address rate limit
+ * (api/http/address-rate-limit.ts), on a real Node server: a client that sends its headers a byte at
  * a time is cut off at the headers timeout, connections past the cap are closed, and a flood
  * from one address is refused with 429 while monitoring paths stay open.
  */
 import { connect } from 'node:net';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
-import { rateLimitAddresses, TokenBuckets } from '../../api/address-rate-limit.js';
-import { listen, MONITORING_RESERVE } from '../../api/server.js';
+import { rateLimitAddresses, TokenBuckets } from '../../api/http/address-rate-limit.js';
+import { listen, MONITORING_RESERVE } from '../../api/http/server.js';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -375,7 +375,7 @@ describe('page forms under hostile input', () => {
     // Each aborted request is counted once more under its route as a 400; no 5xx anywhere.
     const routes = [
       '/sender/:org/jobs',
-      // Each flow's create is a route of its own (api/routes/sender-jobs.ts).
+      // Each flow's create is a route of its own (api/json/sender-jobs.ts).
       '/api/:org/portal/signature-jobs',
       '/api/:org/portal/signature-jobs/:id/deadline',
     ];

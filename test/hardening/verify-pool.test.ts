@@ -1,12 +1,12 @@
 /**
- * The verification threads of `POST /api/verify` (api/verify-pool.ts): limits reported as the
+ * The verification threads of `POST /api/verify` (api/json/verify-pool.ts): limits reported as the
  * caller's 4xx, a document that runs too long cut off while the event loop stays free, a fresh
  * thread for the next document, admission refused (429) once threads and queue are full, and
  * bodies read under a byte budget before any place is taken.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { ApiError } from '../../api/errors.js';
-import { VerifierPool } from '../../api/verify-pool.js';
+import { ApiError } from '../../api/http/errors.js';
+import { VerifierPool } from '../../api/json/verify-pool.js';
 import { doubleDeflateBomb, kidsLoop, pdfOf } from './hostile-documents.js';
 
 const buffer = (b: Buffer) => new Uint8Array(b).buffer;

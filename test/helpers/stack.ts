@@ -11,7 +11,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createApp } from '../../api/app.js';
 import type { ApiDeps } from '../../api/deps.js';
-import { httpLimitsFromConfig, listen, type TlsOptions } from '../../api/server.js';
+import { httpLimitsFromConfig, listen, type TlsOptions } from '../../api/http/server.js';
 import type { XmlApiOptions } from '../../api/xml-api/routes.js';
 import { loadConfig } from '../../src/config.js';
 import {
@@ -81,7 +81,7 @@ export interface Stack {
   otherApiKey: string;
   privateApiKey: string;
   taskQueue: string;
-  /** The API listener's open connections, by address (api/server.ts). */
+  /** The API listener's open connections, by address (api/http/server.ts). */
   connections: ConnectionCounts;
   /** fetch against the API with the sender's key (override headers to change it). */
   api(path: string, init?: RequestInit): Promise<Response>;

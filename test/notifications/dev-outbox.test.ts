@@ -1,6 +1,6 @@
 /** The development outbox pages, through `app.request()`: e-mail from the SMTP sink, SMS, mailbox. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { devOutboxRoutes } from '../../api/routes/dev-outbox.js';
+import { devOutboxRoutes } from '../../api/json/dev-outbox.js';
 import { seedDevContactRegister } from '../../src/notifications/dev-register-seed.js';
 import { createDevDigitalMailbox } from '../../src/notifications/mailbox.js';
 import { closeMailer, createMailer, sendEmail } from '../../src/notifications/mailer.js';

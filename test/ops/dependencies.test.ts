@@ -3,8 +3,10 @@
  *
  * 1. No cycle among modules: a subfolder of src/ or api/, a loose file at their root, and the
  *    top-level folders workflows, activities and worker. Type imports count.
- * 2. No adapter imports another: the JSON API (api/routes), the XML API (api/xml-api) and the
- *    pages (api/pages) are siblings over the same services.
+ * 2. No adapter imports another: the JSON API (api/json), the XML API (api/xml-api) and the
+ *    pages (api/pages) are siblings over the same services. What they share as HTTP plumbing is
+ *    in api/http, which imports no adapter; api/ itself holds only the composition (the app, its
+ *    dependencies, the entry point and the XML API's listener), so nothing else piles up there.
  * 3. The job, signer and audit tables (signature_jobs, signers, audit_events) are queried only
  *    inside the data-access boundary, src/db.
  */
@@ -30,7 +32,7 @@ describe('the module graph', () => {
 
   it('is read from the sources', () => {
     expect(files.length).toBeGreaterThan(100);
-    expect(graph.get('api/routes')?.has('src/services')).toBe(true);
+    expect(graph.get('api/json')?.has('src/services')).toBe(true);
   });
 
   it('has no cycle among modules, beyond the known edges listed here', () => {
@@ -61,18 +63,43 @@ describe('the module graph', () => {
 });
 
 describe('the adapters', () => {
-  const ADAPTERS = ['api/routes', 'api/xml-api', 'api/pages'];
-
-  it('import no other adapter', () => {
-    const crossings = files.flatMap((file) =>
+  const ADAPTERS = ['api/json', 'api/xml-api', 'api/pages'];
+  const graph = moduleGraph(files);
+  /** Where module `from` imports an adapter other than itself, as `file → target`. */
+  const adapterImports = (from: (module: string) => boolean) =>
+    files.flatMap((file) =>
       file.imports
         .filter((target) => {
-          const [from, to] = [moduleOf(file.path), moduleOf(target)];
-          return ADAPTERS.includes(from) && ADAPTERS.includes(to) && from !== to;
+          const [source, to] = [moduleOf(file.path), moduleOf(target)];
+          return from(source) && ADAPTERS.includes(to) && source !== to;
         })
         .map((target) => `${file.path} → ${target}`),
     );
-    expect(crossings).toEqual([]);
+
+  it('are the folders of api/, beside the shared plumbing', () => {
+    const folders = new Set(files.filter((f) => f.path.startsWith('api/')).map((f) => moduleOf(f.path)));
+    for (const adapter of [...ADAPTERS, 'api/http']) expect(folders, adapter).toContain(adapter);
+    // Each adapter does import the plumbing (the check below reads real edges).
+    for (const adapter of ADAPTERS) expect(graph.get(adapter)?.has('api/http'), adapter).toBe(true);
+  });
+
+  it('import no other adapter', () => {
+    expect(adapterImports((module) => ADAPTERS.includes(module))).toEqual([]);
+  });
+
+  it('are not imported by the HTTP plumbing they share', () => {
+    expect(adapterImports((module) => module === 'api/http')).toEqual([]);
+  });
+
+  it('leave only the composition at the root of api/', () => {
+    const loose = files.map((f) => f.path).filter((path) => /^api\/[^/]+$/.test(path));
+    expect(loose.sort()).toEqual([
+      'api/app.ts',
+      'api/deps-from-config.ts',
+      'api/deps.ts',
+      'api/main.ts',
+      'api/xml-api-listener.ts',
+    ]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientAddress } from '../../api/client-address.js';
+import { clientAddress } from '../../api/http/client-address.js';
 
 describe('the client address behind reverse proxies', () => {
   it('is the socket peer when no proxy is trusted, whatever the header says', () => {

@@ -4,7 +4,7 @@
  * refused with its code, naming the field.
  */
 import { describe, expect, it } from 'vitest';
-import { type FormBody, FormBodyError, type FormLimits, readFormBody } from '../../api/form-body.js';
+import { type FormBody, FormBodyError, type FormLimits, readFormBody } from '../../api/http/form-body.js';
 
 const roomy: FormLimits = {
   maxBytes: 1024 * 1024,

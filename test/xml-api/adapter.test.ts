@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import yazl from 'yazl';
-import { ApiError } from '../../api/errors.js';
-import { validateJobRequest } from '../../api/multipart.js';
+import { ApiError } from '../../api/http/errors.js';
+import { validateJobRequest } from '../../api/http/multipart.js';
 import { readBundle, unsafeEntryName } from '../../api/xml-api/bundle.js';
 import { mapCreateRequest } from '../../api/xml-api/mapping.js';
 import { createRequestParts, MultipartError, readLimited } from '../../api/xml-api/multipart-mixed.js';

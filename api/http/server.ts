@@ -1,16 +1,16 @@
 /**
  * Serves the Hono app with Node over HTTP, or over HTTPS with optional client certificates
- * (mutual TLS: api/auth.ts then reads the organisation from the certificate). Returns a handle
+ * (mutual TLS: api/json/auth.ts then reads the organisation from the certificate). Returns a handle
  * that closes it.
  */
 import type { Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createAdaptorServer, type ServerType } from '@hono/node-server';
 import type { Hono } from 'hono';
-import { type Config, HTTP_LIMIT_DEFAULTS } from '../src/config.js';
-import { enforceBodyRate } from '../src/http/body-rate.js';
-import { type ConnectionCounts, capConnections } from '../src/http/connection-caps.js';
-import type { AppEnv } from './deps.js';
+import { type Config, HTTP_LIMIT_DEFAULTS } from '../../src/config.js';
+import { enforceBodyRate } from '../../src/http/body-rate.js';
+import { type ConnectionCounts, capConnections } from '../../src/http/connection-caps.js';
+import type { AppEnv } from '../deps.js';
 
 export interface TlsOptions {
   /** PEM private key and certificate chain of the server. */

@@ -2,7 +2,7 @@
  * A rate limit per client address on everything anyone can reach without an API key: the pages
  * (login, one-time code, signing, portals), `/tsa`, `/api/verify`, `/pki`, the docs, and any path
  * that does not exist. Only `/healthz` and `/metrics` (monitoring), the pages' static assets and
- * the sender APIs, JSON and XML (limited per organisation, api/rate-limit.ts), are outside it.
+ * the sender APIs, JSON and XML (limited per organisation, api/http/rate-limit.ts), are outside it.
  * The XML API must be: behind the compose proxy's TLS passthrough every sender's connection comes
  * from the proxy's one address, so a limit per address would be one limit for all senders.
  *
@@ -15,12 +15,12 @@
  */
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import type { Config } from '../src/config.js';
+import type { Config } from '../../src/config.js';
+import type { AddressRateLimit, ApiDeps } from '../deps.js';
 import { requestClientAddress } from './client-address.js';
-import type { AddressRateLimit, ApiDeps } from './deps.js';
 import { errorBody } from './errors.js';
 
-export type { AddressRateLimit } from './deps.js';
+export type { AddressRateLimit } from '../deps.js';
 
 /** The limit the configuration sets (PUBLIC_RATE_LIMIT_PER_SECOND 0: none). */
 export function addressRateLimitFromConfig(

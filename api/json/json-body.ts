@@ -2,9 +2,9 @@
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { z } from 'zod';
-import { formatPath } from '../src/job/schema.js';
-import { BodyTooLargeError, readBodyCapped } from './body-read.js';
-import { ApiError, badRequest, errorBody, refuseUnstorableStrings } from './errors.js';
+import { formatPath } from '../../src/job/schema.js';
+import { BodyTooLargeError, readBodyCapped } from '../http/body-read.js';
+import { ApiError, badRequest, errorBody, refuseUnstorableStrings } from '../http/errors.js';
 
 /** No JSON body of the API comes near this; more is refused unread. */
 export const MAX_JSON_BODY_BYTES = 16 * 1024;

@@ -1,16 +1,16 @@
 /**
- * The worker thread behind `POST /api/verify` (api/verify-pool.ts): verifies one document at a
+ * The worker thread behind `POST /api/verify` (api/json/verify-pool.ts): verifies one document at a
  * time, off the API's event loop, under the PDF limits. Replies with the report or with what
  * went wrong; never throws past the message handler, so one bad document cannot end the thread.
  */
 import { parentPort } from 'node:worker_threads';
-import { verifyPdfSignatures, verifyXades } from '../src/signing/index.js';
-import { PdfLimitError, withPdfLimits } from '../src/signing/pdf/limits.js';
-import { PdfReader } from '../src/signing/pdf/reader.js';
+import { verifyPdfSignatures, verifyXades } from '../../src/signing/index.js';
+import { PdfLimitError, withPdfLimits } from '../../src/signing/pdf/limits.js';
+import { PdfReader } from '../../src/signing/pdf/reader.js';
 import type { VerifyReply, VerifyRequest } from './verify-pool.js';
 
 const port = parentPort;
-if (!port) throw new Error('api/verify-worker.ts runs as a worker thread');
+if (!port) throw new Error('api/json/verify-worker.ts runs as a worker thread');
 
 port.on('message', async (req: VerifyRequest) => {
   let reply: VerifyReply;

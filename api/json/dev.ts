@@ -12,10 +12,10 @@ import { findSignerJob } from '../../src/services/signature-jobs.js';
 import { actAsSigner, type SignerAction } from '../../src/services/signer-actions.js';
 import type { SignerIdentity } from '../../src/signatures/job-results.js';
 import type { ApiDeps } from '../deps.js';
-import { notFound } from '../errors.js';
-import { jsonBodyLimit, readJsonBody } from '../json-body.js';
-import { BINARY, errors, JOB_ID, json, operation, publicRoute, SIGNER_ID } from '../openapi.js';
-import { devRejectRequestSchema, devSignerResultSchema, devSignRequestSchema } from '../schemas.js';
+import { notFound } from '../http/errors.js';
+import { jsonBodyLimit, readJsonBody } from './json-body.js';
+import { BINARY, errors, JOB_ID, json, operation, publicRoute, SIGNER_ID } from './openapi.js';
+import { devRejectRequestSchema, devSignerResultSchema, devSignRequestSchema } from './schemas.js';
 
 const signerActionRoute = (
   action: 'sign' | 'reject',

@@ -1,6 +1,6 @@
 /**
  * Verification off the event loop: `POST /api/verify` hands each document to a small pool of
- * worker threads (api/verify-worker.ts), one job per thread at a time, with a time limit and a
+ * worker threads (api/json/verify-worker.ts), one job per thread at a time, with a time limit and a
  * heap limit per thread. A document that takes too long or too much memory costs its thread (it
  * is terminated and a fresh one started for the next job), never the API: `/healthz` and every
  * other request keep being answered while a bomb is being refused. Jobs beyond the threads wait
@@ -15,9 +15,9 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { VerificationReport } from '../src/signing/index.js';
-import type { PdfLimitCode } from '../src/signing/pdf/limits.js';
-import { ApiError } from './errors.js';
+import type { VerificationReport } from '../../src/signing/index.js';
+import type { PdfLimitCode } from '../../src/signing/pdf/limits.js';
+import { ApiError } from '../http/errors.js';
 
 export type VerifyKind = 'pdf' | 'xml';
 

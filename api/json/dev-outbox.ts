@@ -82,7 +82,7 @@ export function devOutboxRoutes(deps: DevOutboxDeps) {
     return page(
       c,
       mail.subject || '(no subject)',
-      '../',
+      '..',
       html`<table><caption>Headers</caption><tbody>
 <tr><th scope="row">From</th><td>${mail.from}</td></tr>
 <tr><th scope="row">To</th><td>${mail.to}</td></tr>

@@ -4,8 +4,8 @@ import { padesForSender } from '../../src/services/download-pades.js';
 import { resultDisposition } from '../../src/services/result-download-name.js';
 import { findArtifact, findOwnedJob } from '../../src/services/signature-jobs.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
-import { notFound } from '../errors.js';
-import { BINARY, FLOW, JOB_ID, operation, SIGNER_ID, senderRoute } from '../openapi.js';
+import { notFound } from '../http/errors.js';
+import { BINARY, FLOW, JOB_ID, operation, SIGNER_ID, senderRoute } from './openapi.js';
 import { flowParam } from './params.js';
 
 const padesRoute = senderRoute({

@@ -7,7 +7,7 @@
 import 'reflect-metadata';
 import { TLSSocket } from 'node:tls';
 import { X509Certificate } from '@peculiar/x509';
-import { isValidOrganisationNumber } from '../src/rules/identity.js';
+import { isValidOrganisationNumber } from '../../src/rules/identity.js';
 
 const SERIAL_NUMBER_OID = '2.5.4.5';
 const ORGANIZATION_IDENTIFIER_OID = '2.5.4.97';

@@ -7,20 +7,19 @@
  *   their own caching.
  * - `X-Content-Type-Options: nosniff`: a JSON answer holding text a sender wrote is never run as
  *   HTML or script because a browser guessed its type.
- * - `Content-Security-Policy`: for HTML the pages' policy (own origin only, no framing); for
- *   anything else nothing may load and nothing may frame it.
+ * - `Content-Security-Policy`: for HTML the policy the app passes in (the pages' own: own origin
+ *   only, no framing; this module imports no adapter); for anything else nothing may load and
+ *   nothing may frame it.
  * - `X-Frame-Options`: the same framing rule for browsers that predate `frame-ancestors`: DENY,
  *   or SAMEORIGIN where the policy allows our own pages to frame the answer (a ceremony document).
  * - `Referrer-Policy: same-origin`: links to other sites never carry a job's URL.
  */
 import type { MiddlewareHandler } from 'hono';
-import { pageCsp } from './pages/session.js';
 
 /** For answers that are not HTML: nothing loads from them, nobody frames them. */
 export const NON_HTML_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-export function securityHeaders(formTargets: string[] = []): MiddlewareHandler {
-  const htmlCsp = pageCsp(formTargets);
+export function securityHeaders(htmlCsp: string): MiddlewareHandler {
   return async (c, next) => {
     await next();
     const headers = c.res.headers;

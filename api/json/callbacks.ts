@@ -7,10 +7,10 @@ import { listCallbackDeliveries } from '../../src/notifications/callbacks/delive
 import { deliverStatusChange, NoCallbackUrlError } from '../../src/notifications/callbacks/status-change.js';
 import { findOwnedJob } from '../../src/services/signature-jobs.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
-import { ApiError, notFound } from '../errors.js';
-import { errors, FLOW, JOB_ID, operation, senderRoute } from '../openapi.js';
-import { MAX_REDELIVER_CHANGE, REDELIVER_CHANGE_PATTERN } from '../schemas.js';
+import { ApiError, notFound } from '../http/errors.js';
+import { errors, FLOW, JOB_ID, operation, senderRoute } from './openapi.js';
 import { flowParam } from './params.js';
+import { MAX_REDELIVER_CHANGE, REDELIVER_CHANGE_PATTERN } from './schemas.js';
 
 const deliveryLogRoute = senderRoute({
   method: 'get',

@@ -3,10 +3,10 @@
  * document, named by the document's `fileName`. Every problem becomes a 4xx naming the part.
  */
 import type { Context } from 'hono';
-import { type Flow, type JobRequest, MAX_DOCUMENT_BYTES, type Sector } from '../src/job/model.js';
-import { parseJobRequest } from '../src/job/schema.js';
-import { inspectJobDocuments } from '../src/portal/sender-jobs.js';
-import { isPdfLimitCode, pdfLimitStatus } from '../src/signing/pdf/limits.js';
+import { type Flow, type JobRequest, MAX_DOCUMENT_BYTES, type Sector } from '../../src/job/model.js';
+import { parseJobRequest } from '../../src/job/schema.js';
+import { inspectJobDocuments } from '../../src/portal/sender-jobs.js';
+import { isPdfLimitCode, pdfLimitStatus } from '../../src/signing/pdf/limits.js';
 import { ApiError, badRequest, refuseUnstorableStrings } from './errors.js';
 import { type FormBody, FormBodyError, type FormLimits, readFormBody } from './form-body.js';
 

@@ -8,10 +8,10 @@ import { requestDocumentDeletion } from '../../src/services/delete-documents.js'
 import { reissueRedirectUrl } from '../../src/services/reissue-redirect-url.js';
 import { cancelJob, extendDeadline, findOwnedJob } from '../../src/services/signature-jobs.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
-import { jsonBodyLimit, readJsonBody } from '../json-body.js';
-import { errors, FLOW, JOB_ID, json, operation, SIGNER_ID, senderRoute } from '../openapi.js';
-import { deadlineRequestSchema, deadlineViewSchema, redirectUrlViewSchema } from '../schemas.js';
+import { jsonBodyLimit, readJsonBody } from './json-body.js';
+import { errors, FLOW, JOB_ID, json, operation, SIGNER_ID, senderRoute } from './openapi.js';
 import { flowParam } from './params.js';
+import { deadlineRequestSchema, deadlineViewSchema, redirectUrlViewSchema } from './schemas.js';
 
 const cancelRoute = senderRoute({
   method: 'post',

@@ -6,8 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { notFound } from '../errors.js';
-import { operation, publicRoute } from '../openapi.js';
+import { notFound } from '../http/errors.js';
+import { operation, publicRoute } from './openapi.js';
 
 /** The only files of swagger-ui-dist the page needs, with their types. */
 const ASSETS: Record<string, string> = {

@@ -4,9 +4,9 @@
  * this process is also remembered here, so a blocked sender costs no database round trip.
  */
 import { createMiddleware } from 'hono/factory';
-import type { Config } from '../src/config.js';
-import { consumeRequest, DEFAULT_RATE_LIMIT } from '../src/services/rate-limit.js';
-import type { ApiDeps, AppEnv } from './deps.js';
+import type { Config } from '../../src/config.js';
+import { consumeRequest, DEFAULT_RATE_LIMIT } from '../../src/services/rate-limit.js';
+import type { ApiDeps, AppEnv } from '../deps.js';
 import { ApiError } from './errors.js';
 
 function tooManyRequests(blockedUntil: Date) {

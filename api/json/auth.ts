@@ -5,11 +5,11 @@
  * (403) before anything is read.
  */
 import { createMiddleware } from 'hono/factory';
-import { organisationOfApiKey } from '../src/services/api-keys.js';
-import { findOrganisation } from '../src/services/organisations.js';
-import { clientCertificateOf } from './client-certificate.js';
-import type { ApiDeps, AppEnv } from './deps.js';
-import { ApiError } from './errors.js';
+import { organisationOfApiKey } from '../../src/services/api-keys.js';
+import { findOrganisation } from '../../src/services/organisations.js';
+import type { ApiDeps, AppEnv } from '../deps.js';
+import { clientCertificateOf } from '../http/client-certificate.js';
+import { ApiError } from '../http/errors.js';
 
 const unauthenticated = (message: string, challenge = 'Bearer') =>
   new ApiError(401, 'UNAUTHENTICATED', message, [], { 'WWW-Authenticate': challenge });

@@ -10,9 +10,8 @@ import {
   MAX_AVAILABLE_SECONDS,
   NOTIFICATION_LANGUAGES,
   SIGNER_STATUSES,
-} from '../src/job/model.js';
-import { MAX_POLLING_QUEUE_LENGTH } from '../src/job/schema.js';
-import { JOB_OUTCOMES } from '../src/rules/outcome.js';
+} from '../../src/job/model.js';
+import { JOB_OUTCOMES } from '../../src/rules/outcome.js';
 
 const dateTime = z
   .string()
@@ -35,14 +34,7 @@ export const deadlineRequestSchema = z
   })
   .describe('Extends the deadline of the group that may sign now.');
 
-/** The same rule as the job's `pollingQueue`, so every queue a job can name can be polled. */
-export const pollingQueueSchema = z
-  .string()
-  .max(MAX_POLLING_QUEUE_LENGTH)
-  .regex(/^[A-Za-z0-9._-]*$/)
-  .describe("The named status queue (the job's pollingQueue); empty or absent: the default queue.");
-
-export { MAX_STATUS_QUERY_TOKEN_LENGTH } from '../src/services/direct-status.js';
+export { MAX_STATUS_QUERY_TOKEN_LENGTH } from '../../src/services/direct-status.js';
 
 /** `change` of a redelivery: a status-change sequence number, at most nine digits. */
 export const MAX_REDELIVER_CHANGE = 999_999_999;

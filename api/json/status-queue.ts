@@ -7,20 +7,21 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { z } from 'zod';
 import type { Flow } from '../../src/job/model.js';
+import { pollingQueueSchema } from '../../src/job/schema.js';
 import { confirmOrRefuse } from '../../src/services/confirm-status-change.js';
 import { pollOrRefuse } from '../../src/services/poll-status-queue.js';
 import { findOwnedJob } from '../../src/services/signature-jobs.js';
 import { DEFAULT_STATUS_QUEUE_OPTIONS } from '../../src/services/status-queue.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
-import { badRequest, NEXT_POLL_HEADER } from '../errors.js';
-import { errors, FLOW, JOB_ID, json, operation, senderRoute } from '../openapi.js';
-import { pollingQueueSchema, statusChangeViewSchema } from '../schemas.js';
-import { statusChangeView } from '../views.js';
+import { badRequest, NEXT_POLL_HEADER } from '../http/errors.js';
+import { errors, FLOW, JOB_ID, json, operation, senderRoute } from './openapi.js';
 import { flowParam } from './params.js';
+import { statusChangeViewSchema } from './schemas.js';
+import { statusChangeView } from './views.js';
 
 const nextPollHeader = { [NEXT_POLL_HEADER]: { schema: { type: 'string', format: 'date-time' } } } as const;
 
-/** The poll, once per flow, beside each flow's create (api/routes/sender-jobs.ts) on the same path. */
+/** The poll, once per flow, beside each flow's create (api/json/sender-jobs.ts) on the same path. */
 const pollRoute = (flow: Flow) =>
   senderRoute({
     method: 'get',

@@ -5,7 +5,7 @@
  */
 import type { Hono, MiddlewareHandler } from 'hono';
 import { PatternRouter } from 'hono/router/pattern-router';
-import type { AppEnv } from './deps.js';
+import type { AppEnv } from '../deps.js';
 import { errorBody } from './errors.js';
 
 /** Hono registers middleware (`app.use`) under this method; it is no route of its own. */

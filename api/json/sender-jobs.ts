@@ -8,12 +8,12 @@ import { directStatusForToken } from '../../src/services/direct-status.js';
 import { findOrganisation } from '../../src/services/organisations.js';
 import { createSignatureJob, getSignatureJob } from '../../src/services/signature-jobs.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
-import { ApiError } from '../errors.js';
-import { readCreateRequest } from '../multipart.js';
-import { BINARY, errors, FLOW, JOB_ID, json, operation, ref, senderRoute } from '../openapi.js';
-import { jobViewSchema, MAX_STATUS_QUERY_TOKEN_LENGTH } from '../schemas.js';
-import { jobView } from '../views.js';
+import { ApiError } from '../http/errors.js';
+import { readCreateRequest } from '../http/multipart.js';
+import { BINARY, errors, FLOW, JOB_ID, json, operation, ref, senderRoute } from './openapi.js';
 import { flowParam, idempotencyKeyOf } from './params.js';
+import { jobViewSchema, MAX_STATUS_QUERY_TOKEN_LENGTH } from './schemas.js';
+import { jobView } from './views.js';
 
 /** The file part the job examples (src/job/schema.ts) list as their document. */
 const EXAMPLE_DOCUMENT_PART = 'contract.pdf';

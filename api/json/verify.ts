@@ -1,16 +1,16 @@
 /**
  * `POST /api/verify`: a validation report of every signature in a PDF (seal, document
  * time-stamps, attached XAdES) or in a XAdES document, built on the same code that makes them.
- * The verification itself runs in a worker thread (api/verify-pool.ts) under the PDF limits, so a
+ * The verification itself runs in a worker thread (api/json/verify-pool.ts) under the PDF limits, so a
  * hostile document is refused with a 4xx naming the limit while the API answers everyone else.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { trustAnchorsPem } from '../../src/signing/index.js';
 import type { ApiDeps } from '../deps.js';
-import { ApiError, errorBody } from '../errors.js';
-import { BINARY, errors, operation, publicRoute } from '../openapi.js';
-import { MAX_VERIFY_BYTES, VerifierPool, type VerifyKind } from '../verify-pool.js';
+import { ApiError, errorBody } from '../http/errors.js';
+import { BINARY, errors, operation, publicRoute } from './openapi.js';
+import { MAX_VERIFY_BYTES, VerifierPool, type VerifyKind } from './verify-pool.js';
 
 /** The verifier pool the configuration describes (unset values: the pool's defaults). */
 export function verifierPoolFromConfig(config: ApiDeps['config']): VerifierPool {

@@ -1,8 +1,8 @@
 /** JSON views of jobs as the contract shows them, with absolute links clients follow. */
 
-import type { NextStep } from '../src/rules/next-step.js';
-import type { JobRecord } from '../src/services/signature-jobs.js';
-import type { StatusChangeItem } from '../src/services/status-queue.js';
+import type { NextStep } from '../../src/rules/next-step.js';
+import type { JobRecord } from '../../src/services/signature-jobs.js';
+import type { StatusChangeItem } from '../../src/services/status-queue.js';
 import type { JobView, StatusChangeView } from './schemas.js';
 
 /** The job's next step as the API shows it: signers by id (the view's signers name them). */

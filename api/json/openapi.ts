@@ -1,6 +1,6 @@
 /**
  * The OpenAPI 3.1 document of the service. Each operation is declared once, with `createRoute`
- * beside its handler in api/routes/*.ts, and mounted by `operation` from that declaration; the
+ * beside its handler in api/json/*.ts, and mounted by `operation` from that declaration; the
  * document is generated from the declarations of the routes the app mounts (`ApiDocument`).
  * Components come from the zod schemas the code validates with (src/job/schema.ts for the job,
  * ./schemas.ts for the rest). This file holds the shared vocabulary: components, error answers,
@@ -14,7 +14,7 @@ import { createRoute, OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
 import type { Env, Hono } from 'hono';
 import type { H } from 'hono/types';
 import { z } from 'zod';
-import { directJobRequestSchema, jobRequestSchema, portalJobRequestSchema } from '../src/job/schema.js';
+import { directJobRequestSchema, jobRequestSchema, portalJobRequestSchema } from '../../src/job/schema.js';
 import {
   deadlineRequestSchema,
   deadlineViewSchema,

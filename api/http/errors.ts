@@ -5,10 +5,10 @@
  */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { FieldIssue } from '../src/job/model.js';
-import { formatPath } from '../src/job/schema.js';
-import { firstJsonTextProblem, MAX_JSON_DEPTH } from '../src/rules/storable-text.js';
-import { PolledTooEarlyError, type RefusalReason, RequestRefusedError } from '../src/services/refusals.js';
+import type { FieldIssue } from '../../src/job/model.js';
+import { formatPath } from '../../src/job/schema.js';
+import { firstJsonTextProblem, MAX_JSON_DEPTH } from '../../src/rules/storable-text.js';
+import { PolledTooEarlyError, type RefusalReason, RequestRefusedError } from '../../src/services/refusals.js';
 
 export class ApiError extends Error {
   constructor(

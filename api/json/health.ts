@@ -4,8 +4,8 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Connection } from '@temporalio/client';
 import { sql } from 'kysely';
 import type { ApiDeps } from '../deps.js';
-import { json, operation, publicRoute } from '../openapi.js';
-import { healthViewSchema } from '../schemas.js';
+import { json, operation, publicRoute } from './openapi.js';
+import { healthViewSchema } from './schemas.js';
 
 const CHECK_TIMEOUT_MS = 3000;
 

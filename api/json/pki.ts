@@ -13,8 +13,8 @@ import {
   trustAnchorsPem,
 } from '../../src/signing/index.js';
 import type { ApiDeps } from '../deps.js';
-import { ApiError, errorBody } from '../errors.js';
-import { BINARY, errors, operation, publicRoute } from '../openapi.js';
+import { ApiError, errorBody } from '../http/errors.js';
+import { BINARY, errors, operation, publicRoute } from './openapi.js';
 
 /** A time-stamp query is a few hundred bytes; refuse anything larger unread. */
 const MAX_TSQ_BYTES = 16 * 1024;

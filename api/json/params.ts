@@ -1,7 +1,7 @@
 /** Path and header values shared by the sender routes. */
 import type { Context } from 'hono';
 import type { Flow } from '../../src/job/model.js';
-import { badRequest } from '../errors.js';
+import { badRequest } from '../http/errors.js';
 
 /** The flow of a `{flow}` path: its parameter (openapi.ts FLOW) matches only `direct|portal`. */
 export function flowParam(c: Context): Flow {
