@@ -13,7 +13,13 @@ import {
   callbackTargetRefusal,
   resolveCallbackTarget,
 } from '../../src/notifications/callbacks/target-guard.js';
-import { insertTestJob, json, startHttpServer, TEST_ORG, useTestDatabase } from './helpers.js';
+import {
+  insertTestJob,
+  json,
+  startHttpServer,
+  TEST_ORG,
+  useTestDatabase,
+} from '../helpers/notification-stand-ins.js';
 
 const db = useTestDatabase();
 

@@ -9,7 +9,7 @@ import {
   pendingMailboxDeliveries,
 } from '../../src/notifications/mailbox-forwarding.js';
 import { testPopulation } from '../../src/notifications/test-population.js';
-import { insertTestJob, json, startHttpServer, useTestDatabase } from './helpers.js';
+import { insertTestJob, json, startHttpServer, useTestDatabase } from '../helpers/notification-stand-ins.js';
 
 const db = useTestDatabase(seedDevContactRegister);
 

@@ -15,8 +15,8 @@ import { type RunningTemporal, startTemporalDevServer } from '../../../src/dev/t
 import { seedDevContactRegister } from '../../../src/notifications/dev-register-seed.js';
 import { openDatabase, seedDevSender } from '../../../src/runtime.js';
 import { createSigningContext } from '../../../src/signatures/context.js';
-import { freePort } from '../../helpers/ports.js';
-import { type ServiceProcess, startServiceProcess, waitForHttp } from '../../helpers/processes.js';
+import { freePort } from '../ports.js';
+import { type ServiceProcess, startServiceProcess, waitForHttp } from '../processes.js';
 import { type FaultSmtp, startFaultSmtp } from './smtp.js';
 
 export const ORG = '987654325';

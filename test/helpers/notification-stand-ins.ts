@@ -8,8 +8,8 @@ import { afterAll, beforeAll } from 'vitest';
 import type { Db } from '../../src/db/index.js';
 import { startSmtpSink } from '../../src/dev/smtp-sink.js';
 import { upsertOrganisation } from '../../src/services/organisations.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { freePort } from '../helpers/ports.js';
+import { createTestDatabase, type TestDatabase } from './db.js';
+import { freePort } from './ports.js';
 
 export const TEST_ORG = '987654325';
 
