@@ -16,9 +16,8 @@ import {
 import { upsertOrganisation } from '../../src/services/organisations.js';
 import { type DocumentStore, documentKey, PostgresDocumentStore } from '../../src/storage/index.js';
 import { WORKFLOW_TYPE } from '../../workflows/definitions.js';
+import { ORG } from './organisations.js';
 import { samplePdf } from './requests.js';
-
-export const TEST_ORG = '987654325';
 
 export interface TestJobSpec {
   flow?: Flow;
@@ -48,7 +47,7 @@ export async function startTestJob(
 ) {
   const jobId = randomUUID();
   const flow = spec.flow ?? 'portal';
-  await upsertOrganisation(db, { orgNumber: TEST_ORG, name: 'Test Sender', sector: 'PUBLIC' });
+  await upsertOrganisation(db, { orgNumber: ORG, name: 'Test Sender', sector: 'PUBLIC' });
   const signers = spec.signers.map((s, i) => ({
     id: `s${i}-${randomUUID().slice(0, 8)}`,
     order: flow === 'portal' ? (s.order ?? 0) : 0,
@@ -62,7 +61,7 @@ export async function startTestJob(
     .insertInto('signature_jobs')
     .values({
       id: jobId,
-      org_number: TEST_ORG,
+      org_number: ORG,
       flow,
       status: 'IN_PROGRESS',
       title: 'Test job',
@@ -100,7 +99,7 @@ export async function startTestJob(
     .execute();
   const input: SignatureJobInput = {
     jobId,
-    org: TEST_ORG,
+    org: ORG,
     flow,
     requiredAuthentication: 4,
     signers: signers.map(({ pid: _pid, language: _language, ...s }) => s),

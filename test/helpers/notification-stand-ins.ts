@@ -9,9 +9,8 @@ import type { Db } from '../../src/db/index.js';
 import { startSmtpSink } from '../../src/dev/smtp-sink.js';
 import { upsertOrganisation } from '../../src/services/organisations.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
+import { ORG } from './organisations.js';
 import { freePort } from './ports.js';
-
-export const TEST_ORG = '987654325';
 
 /**
  * A fresh migrated database for the test file, created before its tests (then `prepare`d) and
@@ -85,12 +84,12 @@ export function json(res: ServerResponse, status: number, body: unknown) {
 /** A signature job row (with its organisation), for tables that reference jobs. */
 export async function insertTestJob(db: Db): Promise<string> {
   const jobId = randomUUID();
-  await upsertOrganisation(db, { orgNumber: TEST_ORG, name: 'Test Sender', sector: 'PUBLIC' });
+  await upsertOrganisation(db, { orgNumber: ORG, name: 'Test Sender', sector: 'PUBLIC' });
   await db
     .insertInto('signature_jobs')
     .values({
       id: jobId,
-      org_number: TEST_ORG,
+      org_number: ORG,
       flow: 'portal',
       status: 'IN_PROGRESS',
       title: 'Test job',

@@ -13,13 +13,8 @@ import {
   callbackTargetRefusal,
   resolveCallbackTarget,
 } from '../../src/notifications/callbacks/target-guard.js';
-import {
-  insertTestJob,
-  json,
-  startHttpServer,
-  TEST_ORG,
-  useTestDatabase,
-} from '../helpers/notification-stand-ins.js';
+import { insertTestJob, json, startHttpServer, useTestDatabase } from '../helpers/notification-stand-ins.js';
+import { ORG } from '../helpers/organisations.js';
 
 const db = useTestDatabase();
 
@@ -60,18 +55,18 @@ describe('callback signature', () => {
 describe('callback secrets', () => {
   it('keeps at most two active secrets: a rotation keeps the previous one and revokes older ones', async () => {
     await insertTestJob(db()); // creates the organisation
-    const first = await createCallbackSecret(db(), TEST_ORG);
-    expect((await activeCallbackSecrets(db(), TEST_ORG)).map((s) => s.id)).toEqual([first.id]);
-    const second = await createCallbackSecret(db(), TEST_ORG);
-    expect((await activeCallbackSecrets(db(), TEST_ORG)).map((s) => s.id)).toEqual([second.id, first.id]);
-    const third = await createCallbackSecret(db(), TEST_ORG);
-    expect((await activeCallbackSecrets(db(), TEST_ORG)).map((s) => s.id)).toEqual([third.id, second.id]);
+    const first = await createCallbackSecret(db(), ORG);
+    expect((await activeCallbackSecrets(db(), ORG)).map((s) => s.id)).toEqual([first.id]);
+    const second = await createCallbackSecret(db(), ORG);
+    expect((await activeCallbackSecrets(db(), ORG)).map((s) => s.id)).toEqual([second.id, first.id]);
+    const third = await createCallbackSecret(db(), ORG);
+    expect((await activeCallbackSecrets(db(), ORG)).map((s) => s.id)).toEqual([third.id, second.id]);
     expect(third.secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
     expect(new Set([first.secret, second.secret, third.secret]).size).toBe(3);
 
-    expect(await revokeCallbackSecret(db(), TEST_ORG, second.id)).toBe(true);
-    expect(await revokeCallbackSecret(db(), TEST_ORG, second.id)).toBe(false);
-    expect((await activeCallbackSecrets(db(), TEST_ORG)).map((s) => s.id)).toEqual([third.id]);
+    expect(await revokeCallbackSecret(db(), ORG, second.id)).toBe(true);
+    expect(await revokeCallbackSecret(db(), ORG, second.id)).toBe(false);
+    expect((await activeCallbackSecrets(db(), ORG)).map((s) => s.id)).toEqual([third.id]);
   });
 });
 
