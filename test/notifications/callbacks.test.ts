@@ -13,7 +13,8 @@ import {
   callbackTargetRefusal,
   resolveCallbackTarget,
 } from '../../src/notifications/callbacks/target-guard.js';
-import { insertTestJob, json, startHttpServer, useTestDatabase } from '../helpers/notification-stand-ins.js';
+import { insertJobRow } from '../helpers/jobs.js';
+import { json, startHttpServer, useTestDatabase } from '../helpers/notification-stand-ins.js';
 import { ORG } from '../helpers/organisations.js';
 
 const db = useTestDatabase();
@@ -54,7 +55,7 @@ describe('callback signature', () => {
 
 describe('callback secrets', () => {
   it('keeps at most two active secrets: a rotation keeps the previous one and revokes older ones', async () => {
-    await insertTestJob(db()); // creates the organisation
+    await insertJobRow(db()); // creates the organisation
     const first = await createCallbackSecret(db(), ORG);
     expect((await activeCallbackSecrets(db(), ORG)).map((s) => s.id)).toEqual([first.id]);
     const second = await createCallbackSecret(db(), ORG);
@@ -80,7 +81,7 @@ describe('deliverCallback', () => {
   it('POSTs the change as JSON, signed with both rotated secrets, and logs the attempt', async () => {
     const server = await startHttpServer((_req, res) => json(res, 200, { ok: true }));
     try {
-      const jobId = await insertTestJob(db());
+      const jobId = await insertJobRow(db());
       const result = await deliverCallback(
         {
           jobId,
@@ -130,7 +131,7 @@ describe('deliverCallback', () => {
     let status = 500;
     const server = await startHttpServer((_req, res) => json(res, status, {}));
     try {
-      const jobId = await insertTestJob(db());
+      const jobId = await insertJobRow(db());
       const request = {
         jobId,
         changeSeq: 1,
@@ -162,7 +163,7 @@ describe('deliverCallback', () => {
     );
     const silent = await startHttpServer(() => {}); // never answers
     try {
-      const jobId = await insertTestJob(db());
+      const jobId = await insertJobRow(db());
       const base = { jobId, changeSeq: 1, payload, secrets: ['s'], idempotencyKey: 'k', attempt: 1 };
       const options = { db: db(), allowPrivateTargets: 'loopback' as const, timeoutMs: 300 };
       await expect(deliverCallback({ ...base, url: redirecting.url }, options)).rejects.toMatchObject({
@@ -187,7 +188,7 @@ describe('deliverCallback', () => {
   it('refuses private targets for good, logs the refusal and never connects', async () => {
     const server = await startHttpServer();
     try {
-      const jobId = await insertTestJob(db());
+      const jobId = await insertJobRow(db());
       const base = { jobId, changeSeq: 1, payload, secrets: ['s'], idempotencyKey: 'k', attempt: 1 };
       const refused = await deliverCallback({ ...base, url: server.url }, { db: db() }).catch((e) => e);
       expect(refused).toBeInstanceOf(ApplicationFailure);
@@ -215,7 +216,7 @@ describe('deliverCallback', () => {
   });
 
   it('does not log credentials in the URL', async () => {
-    const jobId = await insertTestJob(db());
+    const jobId = await insertJobRow(db());
     await deliverCallback(
       {
         jobId,
