@@ -2,7 +2,8 @@ import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    // Unit tests of the pure workflow rules sit beside them (workflows/job-state.test.ts).
+    include: ['test/**/*.test.ts', 'workflows/**/*.test.ts'],
     // The production shape's suite runs on its own: `npm run test:cluster` (vitest.cluster.config.ts).
     exclude: [...configDefaults.exclude, 'test/cluster/**'],
     globalSetup: ['test/helpers/global-setup.ts'],

@@ -29,8 +29,8 @@ import { type ClusterPorts, freeLowPorts, startCluster } from '../../src/dev/clu
 import { createApiKey } from '../../src/services/api-keys.js';
 import { fairnessEnabled } from '../../src/services/fairness.js';
 import { upsertOrganisation } from '../../src/services/organisations.js';
-import { startFaultSmtp } from '../../test/faults/support/smtp.js';
 import { scanLikePdf } from '../../test/fixtures/signing/pdfs.js';
+import { startFaultSmtp } from '../../test/helpers/faults/smtp.js';
 import { freePort } from '../../test/helpers/ports.js';
 import { type LoadResult, runLoad } from '../api/load.js';
 

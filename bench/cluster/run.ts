@@ -23,8 +23,8 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { sql } from 'kysely';
 import { type Cluster, type ClusterPorts, freeLowPorts, startCluster } from '../../src/dev/cluster.js';
-import { startFaultSmtp } from '../../test/faults/support/smtp.js';
 import { scanLikePdf } from '../../test/fixtures/signing/pdfs.js';
+import { startFaultSmtp } from '../../test/helpers/faults/smtp.js';
 import { freePort } from '../../test/helpers/ports.js';
 import { type LoadResult, runLoad } from '../api/load.js';
 

@@ -37,7 +37,6 @@ import { signerIdsOf } from '../../src/db/job-reads.js';
 import { MAX_DOCUMENT_BYTES, workflowIdForJob } from '../../src/job/model.js';
 import { createSigningContext } from '../../src/signatures/context.js';
 import { addSealSignature } from '../../src/signing/pdf/signatures.js';
-import { API_KEY, type Api, ORG, startFaultStack } from '../../test/faults/support/fault-stack.js';
 import { simplePdf } from '../../test/fixtures/signing/pdfs.js';
 import { floodFromChild, slowSocketsFromChild } from '../../test/hardening/flood-process.js';
 import {
@@ -52,6 +51,7 @@ import {
   pdfOf,
   streamObject,
 } from '../../test/hardening/hostile-documents.js';
+import { API_KEY, type Api, ORG, startFaultStack } from '../../test/helpers/faults/fault-stack.js';
 import type { ServiceProcess } from '../../test/helpers/processes.js';
 import { createForm } from '../../test/helpers/requests.js';
 

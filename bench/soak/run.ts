@@ -18,8 +18,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { sql } from 'kysely';
-import { API_KEY, ORG, startFaultStack } from '../../test/faults/support/fault-stack.js';
 import { scanLikePdf } from '../../test/fixtures/signing/pdfs.js';
+import { API_KEY, ORG, startFaultStack } from '../../test/helpers/faults/fault-stack.js';
 import type { ServiceProcess } from '../../test/helpers/processes.js';
 
 const JOBS = Number(process.env.SOAK_JOBS ?? 10_000);

@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quarterContaining } from '../../src/billing/index.js';
 import { runCli } from '../../src/cli/commands.js';
+import { createJob, devAct, emailPortalJob, eventually, follow } from '../helpers/api/http.js';
 import { samplePdf } from '../helpers/requests.js';
 import { ORG, type Stack, startStack } from '../helpers/stack.js';
-import { createJob, devAct, emailPortalJob, eventually, follow } from './support/http.js';
 
 let stack: Stack;
 let pdf: Uint8Array;

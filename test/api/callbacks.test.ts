@@ -7,10 +7,6 @@ import { createApp } from '../../api/app.js';
 import { listen } from '../../api/http/server.js';
 import { activeCallbackSecrets } from '../../src/notifications/callbacks/secrets.js';
 import { verifyCallbackSignature } from '../../src/notifications/callbacks/signature.js';
-import { type CallbackReceiver, startCallbackReceiver } from '../helpers/callback-receiver.js';
-import { freePort } from '../helpers/ports.js';
-import { createForm, samplePdf } from '../helpers/requests.js';
-import { ORG, OTHER_ORG, type Stack, startStack } from '../helpers/stack.js';
 import {
   createJob,
   devAct,
@@ -20,7 +16,11 @@ import {
   follow,
   jobsPath,
   postJob,
-} from './support/http.js';
+} from '../helpers/api/http.js';
+import { type CallbackReceiver, startCallbackReceiver } from '../helpers/callback-receiver.js';
+import { freePort } from '../helpers/ports.js';
+import { createForm, samplePdf } from '../helpers/requests.js';
+import { ORG, OTHER_ORG, type Stack, startStack } from '../helpers/stack.js';
 
 let stack: Stack;
 let pdf: Uint8Array;

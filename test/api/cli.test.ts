@@ -5,8 +5,9 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/commands.js';
 import { hashApiKey, organisationOfApiKey } from '../../src/services/api-keys.js';
-import { findOrganisation, upsertOrganisation } from '../../src/services/organisations.js';
+import { findOrganisation } from '../../src/services/organisations.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { insertJobRow } from '../helpers/jobs.js';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -131,28 +132,14 @@ describe('admin CLI', () => {
   });
 
   it("shows a job's recorded status and signers from PostgreSQL (no worker asked)", async () => {
-    await upsertOrganisation(t.db, { orgNumber: ORG, name: 'Skatteetaten', sector: 'PUBLIC' });
-    const jobId = randomUUID();
+    const jobId = await insertJobRow(t.db, {
+      org_number: ORG,
+      status: 'FAILED',
+      status_since: '2026-05-02T10:00:00.000Z',
+      failure_reason: 'CANCELLED',
+      retention_until: '2026-06-11T10:00:00.000Z',
+    });
     const signerId = randomUUID();
-    await t.db
-      .insertInto('signature_jobs')
-      .values({
-        id: jobId,
-        org_number: ORG,
-        flow: 'portal',
-        status: 'FAILED',
-        status_since: '2026-05-02T10:00:00.000Z',
-        failure_reason: 'CANCELLED',
-        retention_until: '2026-06-11T10:00:00.000Z',
-        title: 'Job',
-        reference: null,
-        polling_queue: null,
-        request: '{}',
-        idempotency_key: null,
-        request_hash: jobId,
-        updated_at: new Date(),
-      })
-      .execute();
     await t.db
       .insertInto('signers')
       .values({

@@ -7,7 +7,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testPopulation } from '../../src/notifications/test-population.js';
-import { launchChromium } from '../e2e/support/browser.js';
+import { launchChromium } from '../helpers/browser/browser.js';
 import { samplePdf } from '../helpers/requests.js';
 import { ORG, type Stack, startStack } from '../helpers/stack.js';
 

@@ -8,9 +8,9 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createJob, devAct, emailPortalJob, eventually, expectError, follow } from '../helpers/api/http.js';
 import { samplePdf } from '../helpers/requests.js';
 import { type Stack, startStack } from '../helpers/stack.js';
-import { createJob, devAct, emailPortalJob, eventually, expectError, follow } from './support/http.js';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 

@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SENDER_ORGANIZATION } from '../../src/job/search-attributes.js';
+import { untilActivated } from '../helpers/api/http.js';
 import { createForm, portalJob, samplePdf } from '../helpers/requests.js';
 import { ORG, OTHER_ORG, type Stack, startStack } from '../helpers/stack.js';
-import { untilActivated } from './support/http.js';
 
 let stack: Stack;
 let pdf: Uint8Array;

@@ -5,8 +5,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_JSON_DEPTH } from '../../src/rules/storable-text.js';
-import { createForm, samplePdf } from '../helpers/requests.js';
-import { type Stack, startStack } from '../helpers/stack.js';
 import {
   createJob,
   devAct,
@@ -15,7 +13,9 @@ import {
   expectError,
   follow,
   jobsPath,
-} from './support/http.js';
+} from '../helpers/api/http.js';
+import { createForm, samplePdf } from '../helpers/requests.js';
+import { type Stack, startStack } from '../helpers/stack.js';
 
 let stack: Stack;
 let pdf: Uint8Array;

@@ -7,8 +7,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { finishDirectCeremony, redeemRedirectToken } from '../../src/services/direct-signers.js';
 import { artifactKey } from '../../src/storage/index.js';
-import { createForm, samplePdf } from '../helpers/requests.js';
-import { OTHER_ORG, type Stack, startStack } from '../helpers/stack.js';
 import {
   createJob,
   devAct,
@@ -22,7 +20,9 @@ import {
   jobsPath,
   pid,
   postJob,
-} from './support/http.js';
+} from '../helpers/api/http.js';
+import { createForm, samplePdf } from '../helpers/requests.js';
+import { OTHER_ORG, type Stack, startStack } from '../helpers/stack.js';
 
 let stack: Stack;
 let pdf: Uint8Array;

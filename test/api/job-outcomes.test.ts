@@ -10,9 +10,6 @@ import { workflowIdForJob } from '../../src/job/model.js';
 import { testPopulation } from '../../src/notifications/test-population.js';
 import { grantRole } from '../../src/portal/roles.js';
 import { extendDeadlineUpdate } from '../../workflows/definitions.js';
-import { type CallbackReceiver, startCallbackReceiver } from '../helpers/callback-receiver.js';
-import { portalJob, samplePdf } from '../helpers/requests.js';
-import { ORG, type Stack, startStack } from '../helpers/stack.js';
 import {
   createJob,
   devAct,
@@ -26,7 +23,10 @@ import {
   jobsPath,
   loggedIn,
   pid,
-} from './support/http.js';
+} from '../helpers/api/http.js';
+import { type CallbackReceiver, startCallbackReceiver } from '../helpers/callback-receiver.js';
+import { portalJob, samplePdf } from '../helpers/requests.js';
+import { ORG, type Stack, startStack } from '../helpers/stack.js';
 
 type View = JobBody & {
   outcome: string;

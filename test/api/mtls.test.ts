@@ -6,9 +6,9 @@ import { request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { organisationNumberOfCertificate } from '../../api/http/client-certificate.js';
 import { upsertOrganisation } from '../../src/services/organisations.js';
+import { jobsPath } from '../helpers/api/http.js';
+import { createCa, type Issued } from '../helpers/api/pki.js';
 import { ORG, OTHER_ORG, type Stack, startStack } from '../helpers/stack.js';
-import { jobsPath } from './support/http.js';
-import { createCa, type Issued } from './support/pki.js';
 
 let stack: Stack;
 let ca: Awaited<ReturnType<typeof createCa>>;

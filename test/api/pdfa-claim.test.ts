@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grantRole } from '../../src/portal/roles.js';
 import { pdfA2b } from '../fixtures/signing/pdfs.js';
+import { createJob, devAct, eventually, follow, type JobBody, loggedIn, pid } from '../helpers/api/http.js';
 import { KARI_PID, portalJob } from '../helpers/requests.js';
 import { ORG, type Stack, startStack } from '../helpers/stack.js';
-import { createJob, devAct, eventually, follow, type JobBody, loggedIn, pid } from './support/http.js';
 
 let stack: Stack;
 beforeAll(async () => {

@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.js';
 import { listen } from '../../api/http/server.js';
+import { expectError, jobsPath } from '../helpers/api/http.js';
 import { freePort } from '../helpers/ports.js';
 import { OTHER_ORG, type Stack, startStack } from '../helpers/stack.js';
-import { expectError, jobsPath } from './support/http.js';
 
 const BLOCK_SECONDS = 2;
 let stack: Stack;

@@ -7,8 +7,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listPersonJobs } from '../../src/portal/person-jobs.js';
 import { grantRole } from '../../src/portal/roles.js';
-import { KARI_PID, portalJob, samplePdf } from '../helpers/requests.js';
-import { ORG, type Stack, startStack } from '../helpers/stack.js';
 import {
   createJob,
   devAct,
@@ -19,7 +17,9 @@ import {
   jobsPath,
   loggedIn,
   pid,
-} from './support/http.js';
+} from '../helpers/api/http.js';
+import { KARI_PID, portalJob, samplePdf } from '../helpers/requests.js';
+import { ORG, type Stack, startStack } from '../helpers/stack.js';
 
 let stack: Stack;
 let pdf: Uint8Array;

@@ -12,9 +12,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createJob, directJob, emailPortalJob } from '../helpers/api/http.js';
 import { samplePdf } from '../helpers/requests.js';
 import { ORG, type Stack, startStack } from '../helpers/stack.js';
-import { createJob, directJob, emailPortalJob } from './support/http.js';
 
 const ST = resolve('.tools/venv/bin/st');
 /** Cases per operation: the whole run takes a minute or two on two busy cores (24 operations). */

@@ -8,10 +8,10 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NON_HTML_CSP } from '../../api/http/security-headers.js';
 import { DOCS_CSP } from '../../api/json/docs.js';
-import { launchChromium } from '../e2e/support/browser.js';
+import { createJob, devAct, directJob, eventually, follow, jobsPath } from '../helpers/api/http.js';
+import { launchChromium } from '../helpers/browser/browser.js';
 import { samplePdf } from '../helpers/requests.js';
 import { type Stack, startStack } from '../helpers/stack.js';
-import { createJob, devAct, directJob, eventually, follow, jobsPath } from './support/http.js';
 
 let stack: Stack;
 let pdf: Uint8Array;

@@ -6,9 +6,9 @@
 import type { ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testPopulation } from '../../src/notifications/test-population.js';
+import { browser, createJob, eventually, follow, loggedIn } from '../helpers/api/http.js';
 import { KARI_PID, portalJob, samplePdf } from '../helpers/requests.js';
 import { type Stack, startStack } from '../helpers/stack.js';
-import { browser, createJob, eventually, follow, loggedIn } from './support/http.js';
 
 let stack: Stack;
 let pdf: Uint8Array;

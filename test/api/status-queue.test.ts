@@ -4,8 +4,6 @@
  * confirmation removes it, named queues stay apart, and polling an empty queue too early is 429.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { samplePdf } from '../helpers/requests.js';
-import { type Stack, startStack } from '../helpers/stack.js';
 import {
   createJob,
   devAct,
@@ -14,7 +12,9 @@ import {
   expectError,
   follow,
   jobsPath,
-} from './support/http.js';
+} from '../helpers/api/http.js';
+import { samplePdf } from '../helpers/requests.js';
+import { type Stack, startStack } from '../helpers/stack.js';
 
 let stack: Stack;
 let pdf: Uint8Array;

@@ -3,8 +3,6 @@
  * can put it: refused as 400/404, never a 5xx, never a workflow stuck retrying a write.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createForm, samplePdf } from '../helpers/requests.js';
-import { type Stack, startStack } from '../helpers/stack.js';
 import {
   createJob,
   devAct,
@@ -13,7 +11,9 @@ import {
   emailPortalJob,
   expectError,
   jobsPath,
-} from './support/http.js';
+} from '../helpers/api/http.js';
+import { createForm, samplePdf } from '../helpers/requests.js';
+import { type Stack, startStack } from '../helpers/stack.js';
 
 let stack: Stack;
 let pdf: Uint8Array;

@@ -4,9 +4,17 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createJob,
+  devAct,
+  directJob,
+  type ErrorBody,
+  expectError,
+  jobsPath,
+  pid,
+} from '../helpers/api/http.js';
 import { createForm, portalJob, samplePdf } from '../helpers/requests.js';
 import { ORG, PRIVATE_ORG, type Stack, startStack } from '../helpers/stack.js';
-import { createJob, devAct, directJob, type ErrorBody, expectError, jobsPath, pid } from './support/http.js';
 
 let stack: Stack;
 let pdf: Uint8Array;

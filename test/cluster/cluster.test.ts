@@ -20,8 +20,8 @@ import {
   startCluster,
   TEMPORAL_SERVICES,
 } from '../../src/dev/cluster.js';
-import { documentOf, jobsIn, sleep, to } from '../faults/support/jobs.js';
-import { type FaultSmtp, startFaultSmtp } from '../faults/support/smtp.js';
+import { documentOf, jobsIn, sleep, to } from '../helpers/faults/jobs.js';
+import { type FaultSmtp, startFaultSmtp } from '../helpers/faults/smtp.js';
 import { freePort } from '../helpers/ports.js';
 import { until } from '../helpers/processes.js';
 

@@ -15,7 +15,7 @@ import { DEFAULT_RENEWAL_INTERVAL_YEARS, renewArchive } from '../../src/archive/
 import { archiveTimeStampsOf, hasArchiveTimeStamp, trustAnchorsPem } from '../../src/signing/index.js';
 import { DSIG_NS } from '../../src/signing/xades.js';
 import { artifactKey } from '../../src/storage/index.js';
-import { createJob, devAct, directJob, eventually, follow, type JobBody } from '../api/support/http.js';
+import { createJob, devAct, directJob, eventually, follow, type JobBody } from '../helpers/api/http.js';
 import { KARI_PID, samplePdf } from '../helpers/requests.js';
 import { type Stack, startStack } from '../helpers/stack.js';
 import { addPreFixArchiveTimeStamp } from '../signing/pre-fix-archive.js';

@@ -13,14 +13,14 @@ import { createApp } from '../../api/app.js';
 import { listen } from '../../api/http/server.js';
 import { createHttpSmsGateway } from '../../src/notifications/sms.js';
 import { testPopulation } from '../../src/notifications/test-population.js';
+import { launchChromium, providerLogin, screenshot } from '../helpers/browser/browser.js';
+import { type ExitServer, startExitServer } from '../helpers/browser/exit-server.js';
+import { createJob, waitForJob } from '../helpers/browser/jobs.js';
 import { CookieJar, loginThroughProvider } from '../helpers/oidc-login.js';
 import { type PagesStack, startPagesStack } from '../helpers/pages-stack.js';
 import { freePort } from '../helpers/ports.js';
 import { samplePdf } from '../helpers/requests.js';
 import { ORG } from '../helpers/stack.js';
-import { launchChromium, providerLogin, screenshot } from './support/browser.js';
-import { type ExitServer, startExitServer } from './support/exit-server.js';
-import { createJob, waitForJob } from './support/jobs.js';
 
 /** Waits for the browser side (workflow updates take a moment); vitest's default of 1 s is too short. */
 const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000 });

@@ -9,11 +9,11 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testPopulation } from '../../src/notifications/test-population.js';
+import { seriousAxeViolations } from '../helpers/browser/axe.js';
+import { launchChromium, providerLogin } from '../helpers/browser/browser.js';
+import { createJob, readJob, waitForJob } from '../helpers/browser/jobs.js';
 import { type PagesStack, startPagesStack } from '../helpers/pages-stack.js';
 import { samplePdf } from '../helpers/requests.js';
-import { seriousAxeViolations } from './support/axe.js';
-import { launchChromium, providerLogin } from './support/browser.js';
-import { createJob, readJob, waitForJob } from './support/jobs.js';
 
 const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 30_000 });
 const kari = testPopulation[0]!; // has a digital mailbox

@@ -13,12 +13,12 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testPopulation } from '../../src/notifications/test-population.js';
 import { grantRole } from '../../src/portal/roles.js';
+import { seriousAxeViolations } from '../helpers/browser/axe.js';
+import { launchChromium, providerLogin, screenshot } from '../helpers/browser/browser.js';
+import { type ExitServer, startExitServer } from '../helpers/browser/exit-server.js';
+import { createJob, waitForJob } from '../helpers/browser/jobs.js';
 import { type PagesStack, startPagesStack } from '../helpers/pages-stack.js';
 import { ORG } from '../helpers/stack.js';
-import { seriousAxeViolations } from './support/axe.js';
-import { launchChromium, providerLogin, screenshot } from './support/browser.js';
-import { type ExitServer, startExitServer } from './support/exit-server.js';
-import { createJob, waitForJob } from './support/jobs.js';
 
 const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 20_000 });
 const [kari, ola, ingrid] = [0, 1, 2].map((i) => testPopulation[i]!) as [

@@ -10,12 +10,12 @@
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testPopulation } from '../../src/notifications/test-population.js';
-import { directJob, EXIT_URLS } from '../api/support/http.js';
+import { directJob, EXIT_URLS } from '../helpers/api/http.js';
+import { seriousAxeViolations } from '../helpers/browser/axe.js';
+import { launchChromium, providerLogin } from '../helpers/browser/browser.js';
+import { createJob, waitForJob } from '../helpers/browser/jobs.js';
 import { type PagesStack, startPagesStack } from '../helpers/pages-stack.js';
 import { samplePdf } from '../helpers/requests.js';
-import { seriousAxeViolations } from './support/axe.js';
-import { launchChromium, providerLogin } from './support/browser.js';
-import { createJob, waitForJob } from './support/jobs.js';
 
 const kari = testPopulation[0]!;
 const ola = testPopulation[1]!;

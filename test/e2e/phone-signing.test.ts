@@ -14,10 +14,10 @@ import { PDFDocument, type PDFFont, StandardFonts } from 'pdf-lib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testPopulation } from '../../src/notifications/test-population.js';
+import { seriousAxeViolations } from '../helpers/browser/axe.js';
+import { launchChromium, providerLogin, SCREENSHOT_DIR } from '../helpers/browser/browser.js';
+import { createJob, waitForJob } from '../helpers/browser/jobs.js';
 import { type PagesStack, startPagesStack } from '../helpers/pages-stack.js';
-import { seriousAxeViolations } from './support/axe.js';
-import { launchChromium, providerLogin, SCREENSHOT_DIR } from './support/browser.js';
-import { createJob, waitForJob } from './support/jobs.js';
 
 const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 30_000 });
 const kari = testPopulation[0]!;

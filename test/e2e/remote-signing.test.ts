@@ -15,6 +15,9 @@ import { quarterContaining } from '../../src/billing/quarter.js';
 import { quarterlyReport } from '../../src/billing/report.js';
 import { testPopulation } from '../../src/notifications/test-population.js';
 import { verifyPdfSignatures, verifyXades } from '../../src/signing/index.js';
+import { launchChromium, providerLogin, screenshot } from '../helpers/browser/browser.js';
+import { type ExitServer, startExitServer } from '../helpers/browser/exit-server.js';
+import { createJob, readJob, waitForJob } from '../helpers/browser/jobs.js';
 import { type PagesStack, startPagesStack } from '../helpers/pages-stack.js';
 import { samplePdf } from '../helpers/requests.js';
 import { ORG } from '../helpers/stack.js';
@@ -27,9 +30,6 @@ import {
   scratchDir,
   writeTemp,
 } from '../signing/validators.js';
-import { launchChromium, providerLogin, screenshot } from './support/browser.js';
-import { type ExitServer, startExitServer } from './support/exit-server.js';
-import { createJob, readJob, waitForJob } from './support/jobs.js';
 
 const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000 });
 

@@ -13,12 +13,12 @@ import { formatTime } from '../../api/pages/layout.js';
 import { testPopulation } from '../../src/notifications/test-population.js';
 import { grantRole } from '../../src/portal/roles.js';
 import { nextOsloHour } from '../../src/rules/oslo-time.js';
+import { seriousAxeViolations } from '../helpers/browser/axe.js';
+import { launchChromium, providerLogin, screenshot } from '../helpers/browser/browser.js';
+import { createJob, readJob, waitForJob } from '../helpers/browser/jobs.js';
 import { type PagesStack, startPagesStack } from '../helpers/pages-stack.js';
 import { createForm, samplePdf } from '../helpers/requests.js';
 import { ORG, OTHER_ORG } from '../helpers/stack.js';
-import { seriousAxeViolations } from './support/axe.js';
-import { launchChromium, providerLogin, screenshot } from './support/browser.js';
-import { createJob, readJob, waitForJob } from './support/jobs.js';
 
 const person = (name: string) => testPopulation.find((p) => p.name === name)!;
 const KARI = person('Kari Nordmann'); // has a digital mailbox

@@ -10,12 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatTime } from '../../api/pages/layout.js';
 import { testPopulation } from '../../src/notifications/test-population.js';
 import { grantRole } from '../../src/portal/roles.js';
+import { seriousAxeViolations } from '../helpers/browser/axe.js';
+import { launchChromium, providerLogin, screenshot } from '../helpers/browser/browser.js';
+import { createJob, readJob, waitForJob } from '../helpers/browser/jobs.js';
 import { type PagesStack, startPagesStack } from '../helpers/pages-stack.js';
 import { samplePdf } from '../helpers/requests.js';
 import { ORG } from '../helpers/stack.js';
-import { seriousAxeViolations } from './support/axe.js';
-import { launchChromium, providerLogin, screenshot } from './support/browser.js';
-import { createJob, readJob, waitForJob } from './support/jobs.js';
 
 const [kari, ola, ingrid, per] = [0, 1, 2, 3].map((i) => testPopulation[i]!) as [
   (typeof testPopulation)[number],

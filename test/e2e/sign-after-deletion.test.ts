@@ -6,11 +6,11 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testPopulation } from '../../src/notifications/test-population.js';
+import { launchChromium, providerLogin } from '../helpers/browser/browser.js';
+import { createJob, waitForJob } from '../helpers/browser/jobs.js';
 import { type PagesStack, startPagesStack } from '../helpers/pages-stack.js';
 import { samplePdf } from '../helpers/requests.js';
 import { ORG } from '../helpers/stack.js';
-import { launchChromium, providerLogin } from './support/browser.js';
-import { createJob, waitForJob } from './support/jobs.js';
 
 const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000 });
 const kari = testPopulation[0]!;

@@ -1,5 +1,5 @@
 /**
- * Faults survived, against the service as separate processes (see support/fault-stack.ts): a
+ * Faults survived, against the service as separate processes (see test/helpers/faults/fault-stack.ts): a
  * worker killed with SIGKILL while it sends a notice and while it packages, the Temporal server
  * and PostgreSQL stopped and restarted under running jobs, two API processes sharing one rate
  * limit, and creates repeated with their Idempotency-Key across a killed API process. Each case
@@ -11,9 +11,9 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/services/api-keys.js';
 import { upsertOrganisation } from '../../src/services/organisations.js';
+import { API_KEY, type Api, type FaultStack, ORG, startFaultStack } from '../helpers/faults/fault-stack.js';
+import { documentOf, jobsIn, sleep, to } from '../helpers/faults/jobs.js';
 import { type ServiceProcess, until } from '../helpers/processes.js';
-import { API_KEY, type Api, type FaultStack, ORG, startFaultStack } from './support/fault-stack.js';
-import { documentOf, jobsIn, sleep, to } from './support/jobs.js';
 
 let stack: FaultStack;
 let api: Api;

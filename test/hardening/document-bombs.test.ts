@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grantRole } from '../../src/portal/roles.js';
+import { scanLikePdf } from '../fixtures/signing/pdfs.js';
 import {
   devAct,
   directJob,
@@ -18,8 +19,7 @@ import {
   loggedIn,
   pid,
   postJob,
-} from '../api/support/http.js';
-import { scanLikePdf } from '../fixtures/signing/pdfs.js';
+} from '../helpers/api/http.js';
 import { ORG, type Stack, startStack } from '../helpers/stack.js';
 import { processMemory, watchHealth } from './hostile-client.js';
 import { contentBombOf, deepNesting, deflatedZeros, pageTreeLoop } from './hostile-documents.js';

@@ -16,7 +16,7 @@ import { CSRF_FIELD, SESSION_COOKIE } from '../../api/pages/session.js';
 import { testPopulation } from '../../src/notifications/test-population.js';
 import { grantRole } from '../../src/portal/roles.js';
 import { touchSession } from '../../src/portal/sessions.js';
-import { createJob } from '../e2e/support/jobs.js';
+import { createJob } from '../helpers/browser/jobs.js';
 import { CookieJar, loginThroughProvider } from '../helpers/oidc-login.js';
 import { type PagesStack, startPagesStack } from '../helpers/pages-stack.js';
 import { portalJob, samplePdf } from '../helpers/requests.js';

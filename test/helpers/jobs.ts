@@ -4,7 +4,9 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import type { Insertable } from 'kysely';
 import type { Db } from '../../src/db/index.js';
+import type { SignatureJobsTable } from '../../src/db/types.js';
 import {
   DEFAULT_AVAILABLE_SECONDS,
   type Flow,
@@ -16,9 +18,8 @@ import {
 import { upsertOrganisation } from '../../src/services/organisations.js';
 import { type DocumentStore, documentKey, PostgresDocumentStore } from '../../src/storage/index.js';
 import { WORKFLOW_TYPE } from '../../workflows/definitions.js';
+import { ORG } from './organisations.js';
 import { samplePdf } from './requests.js';
-
-export const TEST_ORG = '987654325';
 
 export interface TestJobSpec {
   flow?: Flow;
@@ -38,6 +39,38 @@ export interface TestJobSpec {
 /** One address per job and signer, so tests reading a shared mail sink tell jobs apart. */
 const emailOf = (jobId: string, position: number) => `signer${position}.${jobId.slice(0, 8)}@example.com`;
 
+/**
+ * A signature job's row as the API stores it (an in-progress portal job of ORG unless `row` says
+ * otherwise), with its organisation; returns the job's id. For tests that need a job in the
+ * tables without its workflow, and for startTestJob.
+ */
+export async function insertJobRow(
+  db: Db,
+  row: Partial<Insertable<SignatureJobsTable>> = {},
+): Promise<string> {
+  const jobId = row.id ?? randomUUID();
+  const org = row.org_number ?? ORG;
+  await upsertOrganisation(db, { orgNumber: org, name: 'Test Sender', sector: 'PUBLIC' });
+  await db
+    .insertInto('signature_jobs')
+    .values({
+      id: jobId,
+      org_number: org,
+      flow: 'portal',
+      status: 'IN_PROGRESS',
+      title: 'Test job',
+      reference: null,
+      polling_queue: null,
+      request: '{}',
+      idempotency_key: null,
+      request_hash: jobId,
+      updated_at: new Date(),
+      ...row,
+    })
+    .execute();
+  return jobId;
+}
+
 /** `storage` must be the worker's store (the default is PostgreSQL's, on `db`). */
 export async function startTestJob(
   db: Db,
@@ -48,7 +81,6 @@ export async function startTestJob(
 ) {
   const jobId = randomUUID();
   const flow = spec.flow ?? 'portal';
-  await upsertOrganisation(db, { orgNumber: TEST_ORG, name: 'Test Sender', sector: 'PUBLIC' });
   const signers = spec.signers.map((s, i) => ({
     id: `s${i}-${randomUUID().slice(0, 8)}`,
     order: flow === 'portal' ? (s.order ?? 0) : 0,
@@ -58,25 +90,14 @@ export async function startTestJob(
     pid: s.pid ?? null,
     language: s.language,
   }));
-  await db
-    .insertInto('signature_jobs')
-    .values({
-      id: jobId,
-      org_number: TEST_ORG,
-      flow,
-      status: 'IN_PROGRESS',
-      title: 'Test job',
-      reference: null,
-      polling_queue: null,
-      request: JSON.stringify({
-        ...(spec.callbackUrl ? { callbackUrl: spec.callbackUrl } : {}),
-        ...(spec.longTermStorage ? { longTermStorage: true } : {}),
-      }),
-      idempotency_key: null,
-      request_hash: jobId,
-      updated_at: new Date(),
-    })
-    .execute();
+  await insertJobRow(db, {
+    id: jobId,
+    flow,
+    request: JSON.stringify({
+      ...(spec.callbackUrl ? { callbackUrl: spec.callbackUrl } : {}),
+      ...(spec.longTermStorage ? { longTermStorage: true } : {}),
+    }),
+  });
   await db
     .insertInto('signers')
     .values(
@@ -100,7 +121,7 @@ export async function startTestJob(
     .execute();
   const input: SignatureJobInput = {
     jobId,
-    org: TEST_ORG,
+    org: ORG,
     flow,
     requiredAuthentication: 4,
     signers: signers.map(({ pid: _pid, language: _language, ...s }) => s),

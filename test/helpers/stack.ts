@@ -38,12 +38,11 @@ import { type DocumentStore, openDocumentStore } from '../../src/storage/index.j
 import { createSignatureWorker } from '../../worker/worker.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 import { startTestNotifications } from './notifications.js';
+import { ORG, OTHER_ORG, PRIVATE_ORG } from './organisations.js';
 import { freePort } from './ports.js';
 import { devServerEnv, workflowBundle } from './temporal.js';
 
-export const ORG = '987654325';
-export const OTHER_ORG = '974760673';
-export const PRIVATE_ORG = '912345674';
+export { ORG, OTHER_ORG, PRIVATE_ORG } from './organisations.js';
 
 export interface StackOptions {
   /** Sender API limits; the rate limit is off unless given (tests make many requests quickly). */

@@ -13,7 +13,9 @@ import {
   callbackTargetRefusal,
   resolveCallbackTarget,
 } from '../../src/notifications/callbacks/target-guard.js';
-import { insertTestJob, json, startHttpServer, TEST_ORG, useTestDatabase } from './helpers.js';
+import { insertJobRow } from '../helpers/jobs.js';
+import { json, startHttpServer, useTestDatabase } from '../helpers/notification-stand-ins.js';
+import { ORG } from '../helpers/organisations.js';
 
 const db = useTestDatabase();
 
@@ -53,19 +55,19 @@ describe('callback signature', () => {
 
 describe('callback secrets', () => {
   it('keeps at most two active secrets: a rotation keeps the previous one and revokes older ones', async () => {
-    await insertTestJob(db()); // creates the organisation
-    const first = await createCallbackSecret(db(), TEST_ORG);
-    expect((await activeCallbackSecrets(db(), TEST_ORG)).map((s) => s.id)).toEqual([first.id]);
-    const second = await createCallbackSecret(db(), TEST_ORG);
-    expect((await activeCallbackSecrets(db(), TEST_ORG)).map((s) => s.id)).toEqual([second.id, first.id]);
-    const third = await createCallbackSecret(db(), TEST_ORG);
-    expect((await activeCallbackSecrets(db(), TEST_ORG)).map((s) => s.id)).toEqual([third.id, second.id]);
+    await insertJobRow(db()); // creates the organisation
+    const first = await createCallbackSecret(db(), ORG);
+    expect((await activeCallbackSecrets(db(), ORG)).map((s) => s.id)).toEqual([first.id]);
+    const second = await createCallbackSecret(db(), ORG);
+    expect((await activeCallbackSecrets(db(), ORG)).map((s) => s.id)).toEqual([second.id, first.id]);
+    const third = await createCallbackSecret(db(), ORG);
+    expect((await activeCallbackSecrets(db(), ORG)).map((s) => s.id)).toEqual([third.id, second.id]);
     expect(third.secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
     expect(new Set([first.secret, second.secret, third.secret]).size).toBe(3);
 
-    expect(await revokeCallbackSecret(db(), TEST_ORG, second.id)).toBe(true);
-    expect(await revokeCallbackSecret(db(), TEST_ORG, second.id)).toBe(false);
-    expect((await activeCallbackSecrets(db(), TEST_ORG)).map((s) => s.id)).toEqual([third.id]);
+    expect(await revokeCallbackSecret(db(), ORG, second.id)).toBe(true);
+    expect(await revokeCallbackSecret(db(), ORG, second.id)).toBe(false);
+    expect((await activeCallbackSecrets(db(), ORG)).map((s) => s.id)).toEqual([third.id]);
   });
 });
 
@@ -79,7 +81,7 @@ describe('deliverCallback', () => {
   it('POSTs the change as JSON, signed with both rotated secrets, and logs the attempt', async () => {
     const server = await startHttpServer((_req, res) => json(res, 200, { ok: true }));
     try {
-      const jobId = await insertTestJob(db());
+      const jobId = await insertJobRow(db());
       const result = await deliverCallback(
         {
           jobId,
@@ -129,7 +131,7 @@ describe('deliverCallback', () => {
     let status = 500;
     const server = await startHttpServer((_req, res) => json(res, status, {}));
     try {
-      const jobId = await insertTestJob(db());
+      const jobId = await insertJobRow(db());
       const request = {
         jobId,
         changeSeq: 1,
@@ -161,7 +163,7 @@ describe('deliverCallback', () => {
     );
     const silent = await startHttpServer(() => {}); // never answers
     try {
-      const jobId = await insertTestJob(db());
+      const jobId = await insertJobRow(db());
       const base = { jobId, changeSeq: 1, payload, secrets: ['s'], idempotencyKey: 'k', attempt: 1 };
       const options = { db: db(), allowPrivateTargets: 'loopback' as const, timeoutMs: 300 };
       await expect(deliverCallback({ ...base, url: redirecting.url }, options)).rejects.toMatchObject({
@@ -186,7 +188,7 @@ describe('deliverCallback', () => {
   it('refuses private targets for good, logs the refusal and never connects', async () => {
     const server = await startHttpServer();
     try {
-      const jobId = await insertTestJob(db());
+      const jobId = await insertJobRow(db());
       const base = { jobId, changeSeq: 1, payload, secrets: ['s'], idempotencyKey: 'k', attempt: 1 };
       const refused = await deliverCallback({ ...base, url: server.url }, { db: db() }).catch((e) => e);
       expect(refused).toBeInstanceOf(ApplicationFailure);
@@ -214,7 +216,7 @@ describe('deliverCallback', () => {
   });
 
   it('does not log credentials in the URL', async () => {
-    const jobId = await insertTestJob(db());
+    const jobId = await insertJobRow(db());
     await deliverCallback(
       {
         jobId,

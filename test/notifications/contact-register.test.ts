@@ -12,7 +12,7 @@ import {
   UNREGISTERED_TEST_PID,
 } from '../../src/notifications/test-population.js';
 import { validatePersonalIdentificationNumber } from '../../src/rules/identity.js';
-import { json, startHttpServer, useTestDatabase } from './helpers.js';
+import { json, startHttpServer, useTestDatabase } from '../helpers/notification-stand-ins.js';
 
 const db = useTestDatabase(seedDevContactRegister);
 

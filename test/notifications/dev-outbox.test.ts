@@ -8,7 +8,7 @@ import { createDevSmsGateway } from '../../src/notifications/sms.js';
 import { renderSignerNotice } from '../../src/notifications/templates/signer.js';
 import { testPopulation } from '../../src/notifications/test-population.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { startTestSmtpSink } from './helpers.js';
+import { startTestSmtpSink } from '../helpers/notification-stand-ins.js';
 
 let t: TestDatabase;
 let sink: Awaited<ReturnType<typeof startTestSmtpSink>>;

@@ -18,8 +18,8 @@ import {
 import { renderSenderNotice, type SenderNotice } from '../../src/notifications/templates/sender.js';
 import { renderSignerNotice, type SignerNotice } from '../../src/notifications/templates/signer.js';
 import { titleForNotice } from '../../src/notifications/title.js';
+import { startTestSmtpSink } from '../helpers/notification-stand-ins.js';
 import { freePort } from '../helpers/ports.js';
-import { startTestSmtpSink } from './helpers.js';
 
 const FROM = '"Signeringstjenesten" <noreply@signering.example.no>';
 const DEADLINE = new Date('2026-03-12T13:30:00Z'); // 14:30 in Oslo

@@ -9,7 +9,8 @@ import {
   pendingMailboxDeliveries,
 } from '../../src/notifications/mailbox-forwarding.js';
 import { testPopulation } from '../../src/notifications/test-population.js';
-import { insertTestJob, json, startHttpServer, useTestDatabase } from './helpers.js';
+import { insertJobRow } from '../helpers/jobs.js';
+import { json, startHttpServer, useTestDatabase } from '../helpers/notification-stand-ins.js';
 
 const db = useTestDatabase(seedDevContactRegister);
 
@@ -49,7 +50,7 @@ describe('forwardToMailbox', () => {
   const mailboxDeps = () => ({ db: db(), mailbox: createDevDigitalMailbox(db()) });
 
   it('delivers at once to a signer with a mailbox, and only once however often called', async () => {
-    const jobId = await insertTestJob(db());
+    const jobId = await insertJobRow(db());
     let loads = 0;
     const args = {
       jobId,
@@ -70,7 +71,7 @@ describe('forwardToMailbox', () => {
   });
 
   it('offers the copy for 7 days: a mailbox created on day 6 still receives it', async () => {
-    const jobId = await insertTestJob(db());
+    const jobId = await insertJobRow(db());
     const person = withoutMailbox[1]!.pid;
     const start = new Date('2026-03-01T12:00:00Z');
     const args = {
@@ -111,7 +112,7 @@ describe('forwardToMailbox', () => {
   });
 
   it('expires the offer after 7 days: a mailbox created later gets nothing', async () => {
-    const jobId = await insertTestJob(db());
+    const jobId = await insertJobRow(db());
     const person = withoutMailbox[2]!.pid;
     const start = new Date('2026-03-01T12:00:00Z');
     const args = {

@@ -7,7 +7,7 @@ import {
   fillTemplate,
   toE164,
 } from '../../src/notifications/sms.js';
-import { json, startHttpServer, useTestDatabase } from './helpers.js';
+import { json, startHttpServer, useTestDatabase } from '../helpers/notification-stand-ins.js';
 
 const db = useTestDatabase();
 

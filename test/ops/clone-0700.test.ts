@@ -60,7 +60,7 @@ describe('a clone in a 0700 folder', () => {
     const port = await freePort();
     const { stdout } = await run(
       process.execPath,
-      ['--import', 'tsx', 'test/ops/support/start-embedded-postgres.ts', join(data, 'pg'), String(port)],
+      ['--import', 'tsx', 'test/helpers/ops/start-embedded-postgres.ts', join(data, 'pg'), String(port)],
       { cwd: clone, env: { ...process.env, PG_PROGRAM_CACHE_DIR: cache }, timeout: 150_000 },
     );
     const started = JSON.parse(stdout.trim().split('\n').at(-1)!) as { db: string; exe: string; uid: number };

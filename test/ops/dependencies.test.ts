@@ -12,7 +12,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/dev/tools.js';
-import { cycles, moduleGraph, moduleOf, readSources } from './support/import-graph.js';
+import { cycles, moduleGraph, moduleOf, readSources } from '../helpers/ops/import-graph.js';
 
 const files = readSources(projectRoot);
 

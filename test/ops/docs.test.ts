@@ -17,7 +17,7 @@ import {
   missingReadmeSections,
   relativeLinks,
   unknownCommands,
-} from './support/docs-check.js';
+} from '../helpers/ops/docs-check.js';
 
 const root = process.cwd();
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
@@ -47,7 +47,7 @@ function sourceFiles(): string[] {
       !path.startsWith('test/histories/') &&
       !path.startsWith('test/fixtures/') &&
       path !== 'test/ops/docs.test.ts' &&
-      path !== 'test/ops/support/docs-check.ts',
+      path !== 'test/helpers/ops/docs-check.ts',
   );
 }
 

@@ -1,7 +1,7 @@
 /**
  * Development apart from production: `npm run build` (tsconfig.build.json) compiles no
  * development harness (src/dev: the cluster, the local login and CSC providers, the proxy, the
- * SMTP sink, embedded PostgreSQL), and no production entry point loads the synthetic test
+ * SMTP sink, embedded PostgreSQL) and no test file, and no production entry point loads the synthetic test
  * population by a static import: it is reached only through the development register
  * (src/notifications/dev-register-seed.ts, loaded when CONTACT_REGISTER=dev asks for it).
  */
@@ -44,7 +44,7 @@ function importGraph(entry: string): Map<string, string[]> {
 }
 
 describe('the production build', () => {
-  it('compiles no development harness', { timeout: 120_000 }, async () => {
+  it('compiles no development harness and no test', { timeout: 120_000 }, async () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
       [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--listFilesOnly'],
@@ -58,6 +58,8 @@ describe('the production build', () => {
     expect(compiled).toEqual(expect.arrayContaining(['api/main.ts', 'worker/main.ts']));
     // tsc compiles whatever an included file imports, excluded or not: this catches an import too.
     expect(compiled.filter((f) => f.startsWith('src/dev/'))).toEqual([]);
+    // Unit tests beside the code they test (workflows/job-state.test.ts) stay out of the build.
+    expect(compiled.filter((f) => f.endsWith('.test.ts'))).toEqual([]);
   });
 
   it('gives no production entry point a static import of src/dev or the test population', () => {

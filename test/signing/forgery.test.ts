@@ -35,8 +35,8 @@ import {
 import { XADES_NS } from '../../src/signing/xades.js';
 import type { DocumentStore } from '../../src/storage/index.js';
 import { simplePdf } from '../fixtures/signing/pdfs.js';
+import { jobInput, PIDS, type SigningWorld, signAll, signingWorld } from '../helpers/signing.js';
 import { caUsage, forge, revokingCrl, signerUsage, tsaUsages } from './forge.js';
-import { jobInput, PIDS, type SigningWorld, signAll, signingWorld } from './setup.js';
 import { requireTools, run, scratchDir, writeTemp } from './validators.js';
 
 const documents = [

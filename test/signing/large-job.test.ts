@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { packageJob, verifyPdfSignatures } from '../../src/signing/index.js';
 import { scanLikePdf } from '../fixtures/signing/pdfs.js';
-import { jobInput, PIDS, type SigningWorld, signAll, signingWorld } from './setup.js';
+import { jobInput, PIDS, type SigningWorld, signAll, signingWorld } from '../helpers/signing.js';
 import {
   keepOnFailure,
   nssDatabase,

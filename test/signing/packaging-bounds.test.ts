@@ -14,7 +14,7 @@ import { DocumentUnprocessableError, packageJob } from '../../src/signing/index.
 import { presentJob } from '../../src/signing/presentation.js';
 import { noise, scanLikePdf } from '../fixtures/signing/pdfs.js';
 import { contentBomb, onePage, streamObject } from '../hardening/hostile-documents.js';
-import { jobInput, PIDS, type SigningWorld, signAll, signingWorld } from './setup.js';
+import { jobInput, PIDS, type SigningWorld, signAll, signingWorld } from '../helpers/signing.js';
 
 const MB = 1024 * 1024;
 const GB = 1024 * MB;

@@ -20,7 +20,7 @@ import {
   signAll,
   signatureTimeStamp,
   signingWorld,
-} from './setup.js';
+} from '../helpers/signing.js';
 import {
   keepOnFailure,
   nssDatabase,

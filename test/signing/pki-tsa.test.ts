@@ -24,7 +24,7 @@ import {
   trustAnchorsPem,
 } from '../../src/signing/index.js';
 import type { DocumentStore } from '../../src/storage/index.js';
-import { PIDS, type SigningWorld, sha256Hex, signingWorld } from './setup.js';
+import { PIDS, type SigningWorld, sha256Hex, signingWorld } from '../helpers/signing.js';
 import { opensslTsVerify, requireTools, run, scratchDir, writeTemp } from './validators.js';
 
 describe('the service PKI and time-stamping authority', () => {

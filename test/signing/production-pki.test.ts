@@ -13,7 +13,7 @@ import {
   verifyPdfSignatures,
 } from '../../src/signing/index.js';
 import { simplePdf } from '../fixtures/signing/pdfs.js';
-import { jobInput, PIDS, pdfSignatures, signAll, signingWorld } from './setup.js';
+import { jobInput, PIDS, pdfSignatures, signAll, signingWorld } from '../helpers/signing.js';
 import {
   keepOnFailure,
   nssDatabase,

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createSealedPades, renewArchiveTimeStamp } from '../../src/signing/index.js';
 import { simplePdf } from '../fixtures/signing/pdfs.js';
-import { jobInput, PIDS, signAll, signingWorld } from './setup.js';
+import { jobInput, PIDS, signAll, signingWorld } from '../helpers/signing.js';
 import { keepOnFailure, scratchDir, writeTemp } from './validators.js';
 
 /**

@@ -20,8 +20,8 @@ import {
   verifyXades,
 } from '../../src/signing/index.js';
 import { DSIG_NS, XADES_NS } from '../../src/signing/xades.js';
+import { PIDS, type SigningWorld, signAll, signingWorld } from '../helpers/signing.js';
 import { addPreFixArchiveTimeStamp } from './pre-fix-archive.js';
-import { PIDS, type SigningWorld, signAll, signingWorld } from './setup.js';
 
 const parse = (xml: Uint8Array) =>
   new DOMParser().parseFromString(new TextDecoder().decode(xml), 'application/xml') as unknown as Document;

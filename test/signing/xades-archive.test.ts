@@ -9,7 +9,7 @@ import {
   verifyXades,
 } from '../../src/signing/index.js';
 import { DSIG_NS, XADES_NS } from '../../src/signing/xades.js';
-import { PIDS, type SigningWorld, sha256Hex, signAll, signingWorld } from './setup.js';
+import { PIDS, type SigningWorld, sha256Hex, signAll, signingWorld } from '../helpers/signing.js';
 import { opensslTsVerify, requireTools, saveArtifact, scratchDir, xmlsecVerify } from './validators.js';
 
 const documents = [

@@ -6,7 +6,7 @@ import { DOMParser } from '@xmldom/xmldom';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readTimeStampToken, verifyXades } from '../../src/signing/index.js';
 import { canonicalSignatureValue, DSIG_NS, XADES_NS } from '../../src/signing/xades.js';
-import { PIDS, type SigningWorld, signAll, signingWorld } from './setup.js';
+import { PIDS, type SigningWorld, signAll, signingWorld } from '../helpers/signing.js';
 import { opensslTsVerify, requireTools, saveArtifact, scratchDir, xmlsecVerify } from './validators.js';
 
 const documents = [

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Db, migrateToLatest } from '../../src/db/index.js';
-import { databaseAt, workflowEvent } from './support/legacy-rows.js';
+import { databaseAt, workflowEvent } from '../helpers/legacy-rows.js';
 
 let db: Db;
 const jobs = {

@@ -8,7 +8,7 @@ import {
   isValidPersonalIdentificationNumber,
   validatePersonalIdentificationNumber,
 } from '../../src/rules/identity.js';
-import { individualNumberRange, makeIdentityNumber } from './support/identity-numbers.js';
+import { individualNumberRange, makeIdentityNumber } from '../helpers/identity-numbers.js';
 
 describe('isValidOrganisationNumber', () => {
   it('accepts the development default 987654325 (3·9+2·8+7·7+6·6+5·5+4·4+3·3+2·2 = 182; 11 - 182 mod 11 = 5)', () => {

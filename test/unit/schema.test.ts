@@ -12,7 +12,7 @@ import {
   portalJobRequestSchema,
 } from '../../src/job/schema.js';
 import { testPersonName } from '../../src/notifications/test-population.js';
-import { makeIdentityNumber } from './support/identity-numbers.js';
+import { makeIdentityNumber } from '../helpers/identity-numbers.js';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 const PID = '01819010001'; // the API contract example: a valid Tenor synthetic number

@@ -15,11 +15,12 @@ import { type RunningTemporal, startTemporalDevServer } from '../../../src/dev/t
 import { seedDevContactRegister } from '../../../src/notifications/dev-register-seed.js';
 import { openDatabase, seedDevSender } from '../../../src/runtime.js';
 import { createSigningContext } from '../../../src/signatures/context.js';
-import { freePort } from '../../helpers/ports.js';
-import { type ServiceProcess, startServiceProcess, waitForHttp } from '../../helpers/processes.js';
+import { ORG } from '../organisations.js';
+import { freePort } from '../ports.js';
+import { type ServiceProcess, startServiceProcess, waitForHttp } from '../processes.js';
 import { type FaultSmtp, startFaultSmtp } from './smtp.js';
 
-export const ORG = '987654325';
+export { ORG } from '../organisations.js';
 export const API_KEY = 'fault-test-api-key';
 
 export interface Api {

@@ -1,6 +1,6 @@
 /**
  * What the fault tests do with jobs, over whichever deployment they run against (the dev-server
- * stack of support/fault-stack.ts, or the production shape of test/cluster): create them through
+ * stack of fault-stack.ts, or the production shape of test/cluster): create them through
  * an API, sign them on the development endpoint, and look at the outcome in the database and in
  * the workflow's history.
  */
@@ -11,8 +11,8 @@ import { expect } from 'vitest';
 import type { Db } from '../../../src/db/index.js';
 import { type SignatureJobState, workflowIdForJob } from '../../../src/job/model.js';
 import { statusQuery } from '../../../workflows/definitions.js';
-import { until } from '../../helpers/processes.js';
-import { createForm } from '../../helpers/requests.js';
+import { until } from '../processes.js';
+import { createForm } from '../requests.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

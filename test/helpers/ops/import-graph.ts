@@ -22,7 +22,9 @@ function listSources(root: string, dir: string): string[] {
   return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((entry) => {
     const path = posix.join(dir, entry.name);
     if (entry.isDirectory()) return listSources(root, path);
-    return /\.tsx?$/.test(entry.name) && !entry.name.endsWith('.d.ts') ? [path] : [];
+    // A unit test beside its module (workflows/job-state.test.ts) is a test, not production code.
+    const isSource = /\.tsx?$/.test(entry.name) && !/\.(d|test)\.tsx?$/.test(entry.name);
+    return isSource ? [path] : [];
   });
 }
 

@@ -1,8 +1,8 @@
 /** Creating jobs through the sender API of the pages' server, and reading them back. */
 import { expect } from 'vitest';
-import type { PagesStack } from '../../helpers/pages-stack.js';
-import { createForm } from '../../helpers/requests.js';
-import { ORG } from '../../helpers/stack.js';
+import type { PagesStack } from '../pages-stack.js';
+import { createForm } from '../requests.js';
+import { ORG } from '../stack.js';
 
 export interface CreatedJob {
   id: string;

@@ -1,6 +1,6 @@
 /** A tiny stand-in for the sender's site: answers the direct flow's exit URLs and remembers the visits. */
 import { createServer, type Server } from 'node:http';
-import { freePort } from '../../helpers/ports.js';
+import { freePort } from '../ports.js';
 
 export interface ExitServer {
   exitUrls: { completionUrl: string; rejectionUrl: string; errorUrl: string };

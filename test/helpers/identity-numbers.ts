@@ -3,7 +3,7 @@
  * hard-coding numbers (which might belong to real people).
  */
 
-import { identityNumberCheckDigits } from '../../../src/rules/identity.js';
+import { identityNumberCheckDigits } from '../../src/rules/identity.js';
 
 export interface IdentityNumberSpec {
   day: number;

@@ -1,5 +1,7 @@
-/** Local stand-ins of the outside world for the notification tests: SMTP, HTTP, a job row. */
-import { randomUUID } from 'node:crypto';
+/**
+ * Local stand-ins of the outside world for the notification tests: SMTP and HTTP servers, and a
+ * database per test file (a job row for tables that reference jobs: insertJobRow in jobs.ts).
+ */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -7,11 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import type { Db } from '../../src/db/index.js';
 import { startSmtpSink } from '../../src/dev/smtp-sink.js';
-import { upsertOrganisation } from '../../src/services/organisations.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { freePort } from '../helpers/ports.js';
-
-export const TEST_ORG = '987654325';
+import { createTestDatabase, type TestDatabase } from './db.js';
+import { freePort } from './ports.js';
 
 /**
  * A fresh migrated database for the test file, created before its tests (then `prepare`d) and
@@ -80,27 +79,4 @@ export async function startHttpServer(
 
 export function json(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-}
-
-/** A signature job row (with its organisation), for tables that reference jobs. */
-export async function insertTestJob(db: Db): Promise<string> {
-  const jobId = randomUUID();
-  await upsertOrganisation(db, { orgNumber: TEST_ORG, name: 'Test Sender', sector: 'PUBLIC' });
-  await db
-    .insertInto('signature_jobs')
-    .values({
-      id: jobId,
-      org_number: TEST_ORG,
-      flow: 'portal',
-      status: 'IN_PROGRESS',
-      title: 'Test job',
-      reference: null,
-      polling_queue: null,
-      request: '{}',
-      idempotency_key: null,
-      request_hash: jobId,
-      updated_at: new Date(),
-    })
-    .execute();
-  return jobId;
 }

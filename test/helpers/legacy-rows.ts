@@ -2,8 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { inject } from 'vitest';
-import { createDb, type Db, migrateTo } from '../../../src/db/index.js';
-import { ensureDatabase } from '../../../src/dev/embedded-postgres.js';
+import { createDb, type Db, migrateTo } from '../../src/db/index.js';
+import { ensureDatabase } from '../../src/dev/embedded-postgres.js';
 
 /** A database of its own, brought up to `migration`, with the sender organisation 987654325. */
 export async function databaseAt(migration: string): Promise<Db> {

@@ -1,9 +1,9 @@
 /** Requests and assertions shared by the sender API suites. */
 import { expect } from 'vitest';
-import { CookieJar, loginThroughProvider } from '../../helpers/oidc-login.js';
-import { createForm, portalJob } from '../../helpers/requests.js';
-import { ORG, type Stack } from '../../helpers/stack.js';
-import { makeIdentityNumber } from '../../unit/support/identity-numbers.js';
+import { makeIdentityNumber } from '../identity-numbers.js';
+import { CookieJar, loginThroughProvider } from '../oidc-login.js';
+import { createForm, portalJob } from '../requests.js';
+import { ORG, type Stack } from '../stack.js';
 
 export interface ErrorBody {
   error: { code: string; message: string; details: { path: string; code: string; message: string }[] };
