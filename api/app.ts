@@ -7,7 +7,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { createMetricsRegistry, httpMetrics, metricsHandler } from '../src/observability/metrics.js';
-import { JobConflictError, JobInputError, JobNotFoundError } from '../src/services/signature-jobs.js';
+import { JobConflictError, JobInputError, JobNotFoundError } from '../src/services/job-service.js';
 import { rateLimitAddresses } from './address-rate-limit.js';
 import { requireSender } from './auth.js';
 import { abortedStatus, isBodyAborted } from './body-read.js';

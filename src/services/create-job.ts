@@ -1,38 +1,13 @@
 /**
- * Signature jobs as a service: create, read and act on jobs. The API, the portals and the
- * development endpoints all go through these functions, so no rule is implemented twice.
+ * Creating a signature job: store it with its signers and documents, then start its workflow. The
+ * JSON API, the XML API and the sender portal all create through createSignatureJob, so no rule is
+ * implemented twice; the stranded-job sweep starts a stored job through startStoredJob.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  type Client,
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-} from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
-import {
-  cancelUpdate,
-  deleteDocumentsUpdate,
-  extendDeadlineUpdate,
-  rejectUpdate,
-  type SignArgs,
-  type SignerFailedArgs,
-  signerFailedUpdate,
-  signUpdate,
-  WORKFLOW_TYPE,
-} from '../../workflows/definitions.js';
-import { deleteArchivedJob } from '../archive/index.js';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WORKFLOW_TYPE } from '../../workflows/definitions.js';
 import type { Db } from '../db/index.js';
-import {
-  findOwnedJobRow,
-  type JobRecord,
-  readActiveGroup,
-  readOrganisationJob,
-  readOwnedJob,
-  readSignerJob,
-  signerIdsOf,
-  storedJobRequest,
-} from '../db/job-reads.js';
+import { signerIdsOf, storedJobRequest } from '../db/job-reads.js';
 import {
   deleteUnstartedJob,
   findByIdempotencyKey,
@@ -40,14 +15,9 @@ import {
   storedJobToStart,
   storeNewJob,
 } from '../db/jobs.js';
-
-export { type JobRecord, signerIdentifier } from '../db/job-reads.js';
-
-import { deleteEndedJobDocuments } from '../archive/ended-job-documents.js';
 import {
   DEFAULT_AVAILABLE_SECONDS,
   DEFAULT_NOTIFICATION_LANGUAGE,
-  type FieldIssue,
   type Flow,
   type JobRequest,
   type SignatureJobInput,
@@ -62,43 +32,9 @@ import {
   SIGNATURE_JOB_STATUS,
 } from '../job/search-attributes.js';
 import { callbackTargetRefusal, type PrivateTargetPolicy } from '../notifications/callbacks/target-guard.js';
-import { type ExtensionRefusal, extensionRefusal } from '../rules/deadline-extension.js';
-import { toStorableText } from '../rules/storable-text.js';
 import { type DocumentStore, documentKey, documentsFolder } from '../storage/index.js';
 import { startPriority } from './fairness.js';
-
-export interface JobServiceDeps {
-  db: Db;
-  temporal: Client;
-  taskQueue?: string;
-}
-
-/** The job does not exist, or belongs to another organisation (indistinguishable on purpose). */
-export class JobNotFoundError extends Error {
-  constructor(readonly jobId: string) {
-    super('no such signature job');
-    this.name = 'JobNotFoundError';
-  }
-}
-
-/** The action is not allowed in the job's current state (the API's 409). */
-export class JobConflictError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'JobConflictError';
-  }
-}
-
-/** The job is well-formed but refused by a rule that looks outside it (the API's 400, naming each field). */
-export class JobInputError extends Error {
-  constructor(readonly issues: FieldIssue[]) {
-    super(issues.map((i) => `${i.path}: ${i.message}`).join('; '));
-    this.name = 'JobInputError';
-  }
-}
+import { JobConflictError, JobInputError, type JobServiceDeps } from './job-service.js';
 
 /** The same Idempotency-Key was used before with a different request. */
 export class IdempotencyConflictError extends JobConflictError {
@@ -358,129 +294,3 @@ async function senderOrdersLongTermStorage(db: Db, org: string): Promise<boolean
 function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505';
 }
-
-/**
- * The stored row of a job of `org` in `flow`: the check every sender endpoint makes first.
- * JobNotFoundError for any other job, so other organisations' jobs stay invisible.
- */
-export async function findOwnedJob(db: Db, org: string, flow: Flow | 'any', jobId: string) {
-  const row = await findOwnedJobRow(db, org, flow, jobId);
-  if (!row) throw new JobNotFoundError(jobId);
-  return row;
-}
-
-/**
- * A job of `org` in `flow` as PostgreSQL records it (the one read model, src/db/job-reads.ts);
- * JobNotFoundError for any other job. Asks no workflow: it answers with every worker stopped.
- */
-export async function getSignatureJob(
-  deps: Pick<JobServiceDeps, 'db'>,
-  org: string,
-  flow: Flow,
-  jobId: string,
-): Promise<JobRecord> {
-  const rec = await readOwnedJob(deps.db, org, flow, jobId);
-  if (!rec) throw new JobNotFoundError(jobId);
-  return rec;
-}
-
-/**
- * A job of `org` whatever its flow and whichever API created it (the sender portal's view);
- * JobNotFoundError for any other job.
- */
-export async function getOrganisationJob(deps: Pick<JobServiceDeps, 'db'>, org: string, jobId: string) {
-  const rec = await readOrganisationJob(deps.db, org, jobId);
-  if (!rec) throw new JobNotFoundError(jobId);
-  return rec;
-}
-
-/** Runs a workflow update, turning a validator's refusal into a JobConflictError. */
-async function runUpdate<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-      throw new JobConflictError(err.cause.type ?? 'CONFLICT', err.cause.message);
-    }
-    if (err instanceof WorkflowNotFoundError) {
-      throw new JobConflictError('JOB_ENDED', 'the job has ended and its workflow is closed');
-    }
-    throw err;
-  }
-}
-
-function handleOf(deps: JobServiceDeps, jobId: string) {
-  return deps.temporal.workflow.getHandle(workflowIdForJob(jobId));
-}
-
-export async function signAsSigner(deps: JobServiceDeps, jobId: string, args: SignArgs) {
-  return runUpdate(() => handleOf(deps, jobId).executeUpdate(signUpdate, { args: [args] }));
-}
-
-/** The reason goes into the audit trail: made storable here whatever page or endpoint passed it. */
-export async function rejectAsSigner(deps: JobServiceDeps, jobId: string, signerId: string, reason?: string) {
-  return runUpdate(() =>
-    handleOf(deps, jobId).executeUpdate(rejectUpdate, {
-      args: [{ signerId, ...(reason ? { reason: toStorableText(reason) } : {}) }],
-    }),
-  );
-}
-
-/** The signer can no longer act (FAILED: the direct flow's ceremony failed): ends the job like a rejection. */
-export async function failSigner(deps: JobServiceDeps, jobId: string, args: SignerFailedArgs) {
-  return runUpdate(() => handleOf(deps, jobId).executeUpdate(signerFailedUpdate, { args: [args] }));
-}
-
-export async function cancelJob(deps: JobServiceDeps, jobId: string) {
-  return runUpdate(() => handleOf(deps, jobId).executeUpdate(cancelUpdate));
-}
-
-/** A new lifetime that would move the deadline earlier (src/rules/deadline-extension.ts). */
-export class DeadlineRefusedError extends JobConflictError {
-  readonly currentDeadline: string;
-  readonly requestedDeadline: string;
-  constructor(refusal: ExtensionRefusal) {
-    super(refusal.code, refusal.message);
-    this.currentDeadline = refusal.currentDeadline;
-    this.requestedDeadline = refusal.requestedDeadline;
-  }
-}
-
-/**
- * Gives the active group a new lifetime from its activation. One that would end before the
- * current deadline is refused here (DeadlineRefusedError, naming both deadlines) from the read
- * model, and by the workflow's validator from its own state should an extension race this one.
- */
-export async function extendDeadline(deps: JobServiceDeps, jobId: string, availableSeconds: number) {
-  const group = await readActiveGroup(deps.db, jobId);
-  const refusal = group && extensionRefusal({ ...group, availableSeconds });
-  if (refusal) throw new DeadlineRefusedError(refusal);
-  return runUpdate(() =>
-    handleOf(deps, jobId).executeUpdate(extendDeadlineUpdate, { args: [{ availableSeconds }] }),
-  );
-}
-
-/**
- * The sender deletes an ended job's documents before their retention deadline. A job's workflow
- * started before `ends-with-job-v1` still holds them and deletes them itself; since then the
- * workflow ends with the job (the update is refused, JOB_ENDED), and they are deleted here: by the
- * archive for a long-term job handed to it, else at once (JOB_ENDED when they are gone already).
- */
-export async function deleteJobDocuments(deps: JobServiceDeps & { storage: DocumentStore }, jobId: string) {
-  try {
-    await runUpdate(() => handleOf(deps, jobId).executeUpdate(deleteDocumentsUpdate));
-  } catch (err) {
-    const closed = err instanceof JobConflictError && err.code === 'JOB_ENDED';
-    if (closed && (await deleteArchivedJob(deps, jobId, new Date()))) return;
-    if (closed && (await deleteEndedJobDocuments(deps, jobId, new Date(), 'sender'))) return;
-    throw err;
-  }
-}
-
-/** The job a signer belongs to, without an organisation check (signer-facing paths). */
-export async function findSignerJob(db: Db, jobId: string, signerId: string) {
-  const row = await readSignerJob(db, jobId, signerId);
-  return row && { jobId: row.jobId, org: row.org, flow: row.flow, signerId: row.signerId };
-}
-
-export { findArtifact } from '../signatures/artifacts.js';
