@@ -120,16 +120,18 @@ export function senderJobRoutes(deps: ApiDeps) {
     const sender = await findOrganisation(deps.db, org);
     if (!sender) throw new ApiError(403, 'FORBIDDEN', 'the organisation is not registered as a sender');
     const { job, requestJson, files, pageCounts } = await readCreateRequest(c, flow, sender.sector);
-    const { jobId, created } = await createSignatureJob(jobDeps, {
+    const { jobId, created, record } = await createSignatureJob(jobDeps, {
       org,
       flow,
       job,
       requestJson,
       files,
       pageCounts,
+      senderOrdersLongTermStorage: sender.longTermStorage,
       ...(idempotencyKey ? { idempotencyKey } : {}),
     });
-    const rec = await getSignatureJob(jobDeps, org, flow, jobId);
+    // A new job's answer is built from what its create stored; a retry's job is read.
+    const rec = record ?? (await getSignatureJob(jobDeps, org, flow, jobId));
     const redirectUrls =
       flow === 'direct'
         ? await issueRedirectUrls(

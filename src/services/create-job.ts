@@ -7,7 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WORKFLOW_TYPE } from '../../workflows/definitions.js';
 import type { Db } from '../db/index.js';
-import { signerIdsOf, storedJobRequest } from '../db/job-reads.js';
+import { type JobRecord, newJobRecord, signerIdsOf, storedJobRequest } from '../db/job-reads.js';
 import {
   deleteUnstartedJob,
   findByIdempotencyKey,
@@ -63,12 +63,19 @@ export interface CreateJobCommand {
   /** The pages of each PDF as inspection counted them, by file name (shown on the sender's page). */
   pageCounts?: Map<string, number>;
   idempotencyKey?: string;
+  /**
+   * Whether the sender ordered long-term storage for all its jobs, when the caller has read the
+   * organisation already (the API reads it for its sector); looked up here otherwise.
+   */
+  senderOrdersLongTermStorage?: boolean;
 }
 
 export interface CreatedJob {
   jobId: string;
   /** False when an Idempotency-Key matched an earlier identical request. */
   created: boolean;
+  /** The new job as stored (created only): the create's answer needs no read of it. */
+  record?: JobRecord;
 }
 
 const sha256 = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex');
@@ -132,13 +139,28 @@ export async function createSignatureJob(
     request: d,
     bytes: cmd.files.get(d.fileName)!,
   }));
+  const signerRows = signers.map(({ id, position, request: s }) => ({
+    id,
+    position,
+    signing_order: cmd.flow === 'portal' ? s.order : 0,
+    personal_identification_number: s.personalIdentificationNumber ?? null,
+    custom_identifier: s.customIdentifier ?? null,
+    email: s.email ?? s.notifications?.email ?? null,
+    mobile: s.mobile ?? s.notifications?.mobile ?? null,
+    signature_type: s.signatureType,
+    on_behalf_of: s.onBehalfOf,
+    language: s.language ?? DEFAULT_NOTIFICATION_LANGUAGE,
+    status_since: now,
+  }));
   try {
     // The bytes are stored before the rows are committed, and outside the transaction (a PostgreSQL
     // store would otherwise wait for a second pool connection while holding one): a job whose rows
     // exist, even one the stranded-job sweep starts later, always has its documents.
     // The sender's standing order is looked up while they are stored, not before.
     const [orderedBySender] = await Promise.all([
-      cmd.job.longTermStorage ? false : senderOrdersLongTermStorage(deps.db, cmd.org),
+      cmd.job.longTermStorage
+        ? false
+        : (cmd.senderOrdersLongTermStorage ?? senderOrdersLongTermStorage(deps.db, cmd.org)),
       ...documents.map((d) => deps.storage.put(documentKey(jobId, d.id), d.bytes)),
     ]);
     // A sender may order long-term storage for all its jobs; the job then carries the order itself.
@@ -155,23 +177,10 @@ export async function createSignatureJob(
         request: JSON.stringify(cmd.job),
         idempotency_key: cmd.idempotencyKey ?? null,
         request_hash: hash,
+        created_at: now,
         updated_at: now,
       },
-      signers: signers.map(({ id, position, request: s }) => ({
-        id,
-        job_id: jobId,
-        position,
-        signing_order: cmd.flow === 'portal' ? s.order : 0,
-        personal_identification_number: s.personalIdentificationNumber ?? null,
-        custom_identifier: s.customIdentifier ?? null,
-        email: s.email ?? s.notifications?.email ?? null,
-        mobile: s.mobile ?? s.notifications?.mobile ?? null,
-        signature_type: s.signatureType,
-        on_behalf_of: s.onBehalfOf,
-        language: s.language ?? DEFAULT_NOTIFICATION_LANGUAGE,
-        status: 'WAITING',
-        status_since: now,
-      })),
+      signers: signerRows.map((s) => ({ ...s, job_id: jobId, status: 'WAITING' })),
       documents: documents.map(({ id, position, request: d, bytes }) => ({
         id,
         job_id: jobId,
@@ -206,14 +215,33 @@ export async function createSignatureJob(
     signers.map((s) => s.id),
   );
   try {
-    await startJobWorkflow(deps, input, cmd.job.reference);
+    await startWorkflow(deps, input, cmd.job.reference);
   } catch (err) {
     // The sender gets an error and will retry: without the rows that retry makes no second job.
     await deleteUnstartedJob(deps.db, jobId);
     await deps.storage.deleteFolder(documentsFolder(jobId));
     throw err;
   }
-  return { jobId, created: true };
+  // Marked started without waiting for it: the workflow runs whether or not the mark lands. One
+  // that does not (the database away, the process gone) leaves the job to the stranded-job sweep
+  // (stranded-jobs.ts) a minute later, whose start finds this workflow running and marks it then, as
+  // after a process that died between the start and the mark; a retry with the same
+  // Idempotency-Key does the same at once. A failed mark no longer removes the rows of a running
+  // workflow either (it used to fail the create after the start had succeeded).
+  markWorkflowStarted(deps.db, jobId).catch(() => undefined);
+  const record = newJobRecord({
+    job: {
+      id: jobId,
+      org_number: cmd.org,
+      flow: cmd.flow,
+      title: cmd.job.title,
+      reference: cmd.job.reference ?? null,
+      created_at: now,
+    },
+    signers: signerRows,
+    longTermStorage: cmd.job.longTermStorage,
+  });
+  return { jobId, created: true, record };
 }
 
 /** The workflow's input, from the stored job: the same for the first start and any later one. */
@@ -242,10 +270,10 @@ function workflowInputFor(
 }
 
 /**
- * Starts a stored job's workflow and marks it started. Safe to repeat: the workflow id is the
- * job's, so a second start finds the first one running.
+ * Starts a job's workflow. Safe to repeat: the workflow id is the job's, so a second start finds
+ * the first one running.
  */
-async function startJobWorkflow(deps: JobServiceDeps, input: SignatureJobInput, reference?: string) {
+async function startWorkflow(deps: JobServiceDeps, input: SignatureJobInput, reference?: string) {
   // The sender as fairness key, with its weight (docs/scaling.md).
   const priority = await startPriority(deps.db, input.org);
   try {
@@ -264,6 +292,11 @@ async function startJobWorkflow(deps: JobServiceDeps, input: SignatureJobInput, 
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
+}
+
+/** Starts a stored job's workflow and marks it started (safe to repeat, as startWorkflow). */
+async function startJobWorkflow(deps: JobServiceDeps, input: SignatureJobInput, reference?: string) {
+  await startWorkflow(deps, input, reference);
   await markWorkflowStarted(deps.db, input.jobId);
 }
 
