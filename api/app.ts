@@ -7,7 +7,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { createMetricsRegistry, httpMetrics, metricsHandler } from '../src/observability/metrics.js';
-import { JobConflictError, JobInputError, JobNotFoundError } from '../src/services/signature-jobs.js';
+import { JobConflictError, JobInputError, JobNotFoundError } from '../src/services/job-service.js';
 import type { ApiDeps, AppEnv } from './deps.js';
 import { rateLimitAddresses } from './http/address-rate-limit.js';
 import { abortedStatus, isBodyAborted } from './http/body-read.js';

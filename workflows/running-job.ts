@@ -257,7 +257,7 @@ export class RunningJob {
           if (!job.isEnded(state))
             refuse('JOB_NOT_ENDED', 'documents can be deleted only after the job has ended');
           // Since ends-with-job-v1 the workflow no longer holds the documents once the job ended:
-          // the service deletes them itself (src/services/signature-jobs.ts, deleteJobDocuments).
+          // the service deletes them itself (src/services/delete-documents.ts, deleteJobDocuments).
           if (this.patches.workflowEndsWithJob)
             refuse('JOB_ENDED', 'the job has ended and its workflow no longer holds the documents');
         },

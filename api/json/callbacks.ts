@@ -5,7 +5,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { listCallbackDeliveries } from '../../src/notifications/callbacks/deliver.js';
 import { deliverStatusChange, NoCallbackUrlError } from '../../src/notifications/callbacks/status-change.js';
-import { findOwnedJob } from '../../src/services/signature-jobs.js';
+import { findOwnedJob } from '../../src/services/find-job.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
 import { ApiError, notFound } from '../http/errors.js';
 import { errors, FLOW, JOB_ID, operation, senderRoute } from './openapi.js';

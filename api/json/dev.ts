@@ -8,7 +8,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { readSignerJob } from '../../src/db/job-reads.js';
 import type { AuthenticationLevel } from '../../src/job/model.js';
 import { samplePdf } from '../../src/job/sample-pdf.js';
-import { findSignerJob } from '../../src/services/signature-jobs.js';
+import { findSignerJob } from '../../src/services/find-job.js';
 import { actAsSigner, type SignerAction } from '../../src/services/signer-actions.js';
 import type { SignerIdentity } from '../../src/signatures/job-results.js';
 import type { ApiDeps } from '../deps.js';

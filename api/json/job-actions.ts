@@ -4,9 +4,11 @@
  * otherwise); the workflow then decides whether the action is allowed now (409 when not).
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { cancelJob } from '../../src/services/cancel-job.js';
 import { requestDocumentDeletion } from '../../src/services/delete-documents.js';
+import { extendDeadline } from '../../src/services/extend-deadline.js';
+import { findOwnedJob } from '../../src/services/find-job.js';
 import { reissueRedirectUrl } from '../../src/services/reissue-redirect-url.js';
-import { cancelJob, extendDeadline, findOwnedJob } from '../../src/services/signature-jobs.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
 import { jsonBodyLimit, readJsonBody } from './json-body.js';
 import { errors, FLOW, JOB_ID, json, operation, SIGNER_ID, senderRoute } from './openapi.js';

@@ -1,8 +1,9 @@
 /** Downloads of a job's results: the sealed PAdES and each signer's XAdES (404 until they exist). */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { padesForSender } from '../../src/services/download-pades.js';
+import { findOwnedJob } from '../../src/services/find-job.js';
 import { resultDisposition } from '../../src/services/result-download-name.js';
-import { findArtifact, findOwnedJob } from '../../src/services/signature-jobs.js';
+import { findArtifact } from '../../src/signatures/artifacts.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
 import { notFound } from '../http/errors.js';
 import { BINARY, FLOW, JOB_ID, operation, SIGNER_ID, senderRoute } from './openapi.js';

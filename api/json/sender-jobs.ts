@@ -3,10 +3,11 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { Flow } from '../../src/job/model.js';
 import { directJobRequestSchema, portalJobRequestSchema } from '../../src/job/schema.js';
+import { createSignatureJob } from '../../src/services/create-job.js';
 import { issueRedirectUrls } from '../../src/services/direct-signers.js';
 import { directStatusForToken } from '../../src/services/direct-status.js';
+import { getSignatureJob } from '../../src/services/find-job.js';
 import { findOrganisation } from '../../src/services/organisations.js';
-import { createSignatureJob, getSignatureJob } from '../../src/services/signature-jobs.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
 import { ApiError } from '../http/errors.js';
 import { readCreateRequest } from '../http/multipart.js';
@@ -119,16 +120,18 @@ export function senderJobRoutes(deps: ApiDeps) {
     const sender = await findOrganisation(deps.db, org);
     if (!sender) throw new ApiError(403, 'FORBIDDEN', 'the organisation is not registered as a sender');
     const { job, requestJson, files, pageCounts } = await readCreateRequest(c, flow, sender.sector);
-    const { jobId, created } = await createSignatureJob(jobDeps, {
+    const { jobId, created, record } = await createSignatureJob(jobDeps, {
       org,
       flow,
       job,
       requestJson,
       files,
       pageCounts,
+      senderOrdersLongTermStorage: sender.longTermStorage,
       ...(idempotencyKey ? { idempotencyKey } : {}),
     });
-    const rec = await getSignatureJob(jobDeps, org, flow, jobId);
+    // A new job's answer is built from what its create stored; a retry's job is read.
+    const rec = record ?? (await getSignatureJob(jobDeps, org, flow, jobId));
     const redirectUrls =
       flow === 'direct'
         ? await issueRedirectUrls(

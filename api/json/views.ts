@@ -1,7 +1,7 @@
 /** JSON views of jobs as the contract shows them, with absolute links clients follow. */
 
 import type { NextStep } from '../../src/rules/next-step.js';
-import type { JobRecord } from '../../src/services/signature-jobs.js';
+import type { JobRecord } from '../../src/services/find-job.js';
 import type { StatusChangeItem } from '../../src/services/status-queue.js';
 import type { JobView, StatusChangeView } from './schemas.js';
 

@@ -30,7 +30,8 @@ import {
 import { addGrant } from '../../src/portal/sessions.js';
 import { contentDisposition, signedPdfName } from '../../src/rules/download-name.js';
 import { DIRECT_CEREMONY_PATH, redeemRedirectToken } from '../../src/services/direct-signers.js';
-import { findArtifact, JobConflictError } from '../../src/services/signature-jobs.js';
+import { JobConflictError } from '../../src/services/job-service.js';
+import { findArtifact } from '../../src/signatures/artifacts.js';
 import { documentKey } from '../../src/storage/index.js';
 import { type FormBody, textField } from '../http/form-body.js';
 import { CeremonyPage } from './ceremony-views.js';

@@ -4,7 +4,7 @@
  * `app.route('/', pageRoutes(deps))`. Errors render as pages, never as JSON or stack traces.
  */
 import { Hono } from 'hono';
-import { JobConflictError, JobNotFoundError } from '../../src/services/signature-jobs.js';
+import { JobConflictError, JobNotFoundError } from '../../src/services/job-service.js';
 import { abortedStatus, isBodyAborted } from '../http/body-read.js';
 import { FormBodyError } from '../http/form-body.js';
 import { assetRoutes } from './assets.js';

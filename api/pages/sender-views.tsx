@@ -14,7 +14,9 @@ import {
 } from '../../src/portal/sender-jobs.js';
 import { JOB_OUTCOMES } from '../../src/rules/outcome.js';
 import { type SignerFacts, signerHistory } from '../../src/rules/signer-history.js';
-import { DeadlineRefusedError, JobConflictError, type JobRecord } from '../../src/services/signature-jobs.js';
+import { DeadlineRefusedError } from '../../src/services/extend-deadline.js';
+import type { JobRecord } from '../../src/services/find-job.js';
+import { JobConflictError } from '../../src/services/job-service.js';
 import type { PageEnv } from './context.js';
 import { statusText, type TextKey, type Translate } from './i18n.js';
 import { CsrfField, formatTime, Layout, Notice, type PageNotice } from './layout.js';

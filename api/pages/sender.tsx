@@ -17,16 +17,13 @@ import {
   parseJobListQuery,
   type UploadedFile,
 } from '../../src/portal/sender-jobs.js';
+import { cancelJob } from '../../src/services/cancel-job.js';
+import { IdempotencyConflictError } from '../../src/services/create-job.js';
+import { extendDeadline } from '../../src/services/extend-deadline.js';
+import { findOwnedJob, getOrganisationJob } from '../../src/services/find-job.js';
+import { JobConflictError } from '../../src/services/job-service.js';
 import { resultDisposition } from '../../src/services/result-download-name.js';
-import {
-  cancelJob,
-  extendDeadline,
-  findArtifact,
-  findOwnedJob,
-  getOrganisationJob,
-  IdempotencyConflictError,
-  JobConflictError,
-} from '../../src/services/signature-jobs.js';
+import { findArtifact } from '../../src/signatures/artifacts.js';
 import { type FormBody, textField } from '../http/form-body.js';
 import { jobDepsOf, type PageDeps, type PageEnv } from './context.js';
 import { plainIssue } from './form-issues.js';

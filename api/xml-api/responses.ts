@@ -3,7 +3,7 @@
  * ids, URLs into the XML API, signers named as the sender addressed them, statuses per flow.
  */
 import type { Flow } from '../../src/job/model.js';
-import type { JobRecord } from '../../src/services/signature-jobs.js';
+import type { JobRecord } from '../../src/services/find-job.js';
 import type { StatusChangeItem } from '../../src/services/status-queue.js';
 import { node, type XmlNode, xmlDocument } from './xml.js';
 

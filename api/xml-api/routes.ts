@@ -20,25 +20,20 @@ import { jobIdOfNumericId, numericIdOf, signerAddresses } from '../../src/db/job
 import type { Flow } from '../../src/job/model.js';
 import { pollingQueueSchema } from '../../src/job/schema.js';
 import { isBrokerAuthorised } from '../../src/services/brokers.js';
+import { cancelJob } from '../../src/services/cancel-job.js';
 import { confirmOrRefuse } from '../../src/services/confirm-status-change.js';
+import { createSignatureJob } from '../../src/services/create-job.js';
 import { requestDocumentDeletion } from '../../src/services/delete-documents.js';
 import { issueRedirectUrls } from '../../src/services/direct-signers.js';
 import { directStatusForToken } from '../../src/services/direct-status.js';
 import { padesForSender } from '../../src/services/download-pades.js';
+import { findOwnedJob, getSignatureJob } from '../../src/services/find-job.js';
+import { JobConflictError, JobInputError, JobNotFoundError } from '../../src/services/job-service.js';
 import { findOrganisation } from '../../src/services/organisations.js';
 import { pollOrRefuse } from '../../src/services/poll-status-queue.js';
 import { reissueRedirectUrl } from '../../src/services/reissue-redirect-url.js';
-import {
-  cancelJob,
-  createSignatureJob,
-  findArtifact,
-  findOwnedJob,
-  getSignatureJob,
-  JobConflictError,
-  JobInputError,
-  JobNotFoundError,
-} from '../../src/services/signature-jobs.js';
 import { DEFAULT_STATUS_QUEUE_OPTIONS } from '../../src/services/status-queue.js';
+import { findArtifact } from '../../src/signatures/artifacts.js';
 import { distributionPointCrls } from '../../src/signing/crl.js';
 import type { ApiDeps, AppEnv, XmlApiOptions } from '../deps.js';
 import { abortedStatus, isBodyAborted } from '../http/body-read.js';

@@ -224,6 +224,90 @@ export async function readJob(
   };
 }
 
+/** What a create stores of a new job (src/db/jobs.ts, storeNewJob), as its record needs it. */
+export interface NewJobRows {
+  job: {
+    id: string;
+    org_number: string;
+    flow: Flow;
+    title: string;
+    reference: string | null;
+    created_at: Date;
+  };
+  signers: {
+    id: string;
+    signing_order: number;
+    personal_identification_number: string | null;
+    custom_identifier: string | null;
+    email: string | null;
+    mobile: string | null;
+    language: string;
+    status_since: Date;
+  }[];
+  longTermStorage: boolean;
+}
+
+/**
+ * The record of a job just created, from the rows its create stored: what readJob reads back for
+ * them before the workflow records anything (in progress, every signer waiting, nothing activated,
+ * no result), built without asking PostgreSQL again. The create's answer uses it; every later read
+ * goes through readJob.
+ */
+export function newJobRecord(rows: NewJobRows): JobRecord {
+  const { job } = rows;
+  const signers = rows.signers.map((s) => ({
+    id: s.id,
+    order: s.signing_order,
+    identifier: signerIdentifier(s),
+    status: 'WAITING' as const,
+    since: s.status_since,
+    language: s.language as NotificationLanguage,
+    rejectionReason: null,
+  }));
+  return {
+    job: {
+      id: job.id,
+      org: job.org_number,
+      flow: job.flow,
+      title: job.title,
+      reference: job.reference,
+      createdAt: job.created_at,
+      status: 'IN_PROGRESS',
+      outcome: 'IN_PROGRESS',
+      since: job.created_at,
+      activated: false,
+      deadline: null,
+      groupActivatedAt: null,
+      activeOrder: null,
+      failureReason: null,
+      retentionUntil: null,
+      documentsDeleted: false,
+      longTermStorage: rows.longTermStorage,
+    },
+    signers,
+    hasPades: false,
+    xadesSignerIds: new Set(),
+    next: nextStep({
+      status: 'IN_PROGRESS',
+      flow: job.flow,
+      hasPades: false,
+      activeOrder: null,
+      groupActivatedAt: null,
+      deadline: null,
+      signers: signers.map((s, i) => ({
+        id: s.id,
+        number: i + 1,
+        name: null,
+        order: s.order,
+        status: s.status,
+        channels: null,
+        notified: false,
+      })),
+    }),
+    pdfANotKept: [],
+  };
+}
+
 /** The recorded outcome; a value this code does not know (a corrupt row) is a plain failure. */
 function recordedOutcome(value: string): JobOutcome {
   return JOB_OUTCOMES.find((o) => o === value) ?? 'FAILED';

@@ -23,7 +23,7 @@ import type {
 } from '../job/model.js';
 import type { DigitalMailbox } from '../notifications/mailbox.js';
 import type { NextStep } from '../rules/next-step.js';
-import type { JobServiceDeps } from '../services/signature-jobs.js';
+import type { JobServiceDeps } from '../services/job-service.js';
 import { actAsSigner, type SignerActionDeps } from '../services/signer-actions.js';
 import type { SignerIdentity } from '../signatures/job-results.js';
 import type { CertifiedKey } from '../signing/index.js';

@@ -6,7 +6,7 @@
  */
 import { listPersonSignerJobs, readJobProgressStates, type SignerJobRow } from '../db/job-reads.js';
 import type { JobStatus, SignerStatus } from '../job/model.js';
-import type { JobServiceDeps } from '../services/signature-jobs.js';
+import type { JobServiceDeps } from '../services/job-service.js';
 import { copyDelivery, type SignerProgress, signerProgress } from './progress.js';
 import type { SessionGrant } from './sessions.js';
 

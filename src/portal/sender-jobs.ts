@@ -13,7 +13,8 @@ import { isExistingDate } from '../rules/identity.js';
 import { osloInstant } from '../rules/oslo-time.js';
 import { JOB_OUTCOMES } from '../rules/outcome.js';
 import { isStorableText } from '../rules/storable-text.js';
-import { createSignatureJob, JobInputError, type JobServiceDeps } from '../services/signature-jobs.js';
+import { createSignatureJob } from '../services/create-job.js';
+import { JobInputError, type JobServiceDeps } from '../services/job-service.js';
 import type { DocumentStore } from '../storage/index.js';
 
 export interface UploadedFile {

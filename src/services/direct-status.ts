@@ -1,7 +1,8 @@
 /** A direct job's status for the holder of a signer's status query token (JSON and XML API). */
 import { signerOfStatusQueryToken } from './direct-signers.js';
+import { findOwnedJob, getSignatureJob, type JobRecord } from './find-job.js';
+import type { JobServiceDeps } from './job-service.js';
 import { RequestRefusedError } from './refusals.js';
-import { findOwnedJob, getSignatureJob, type JobRecord, type JobServiceDeps } from './signature-jobs.js';
 
 /** Tokens the service hands out are 43 characters; a longer one is refused unread. */
 export const MAX_STATUS_QUERY_TOKEN_LENGTH = 100;

@@ -15,11 +15,22 @@ export async function upsertOrganisation(db: Db, org: Organisation): Promise<voi
     .execute();
 }
 
-export async function findOrganisation(db: Db, orgNumber: string): Promise<Organisation | null> {
+/** A registered organisation, with whether it ordered long-term storage for all its jobs. */
+export async function findOrganisation(
+  db: Db,
+  orgNumber: string,
+): Promise<(Organisation & { longTermStorage: boolean }) | null> {
   const row = await db
     .selectFrom('organisations')
     .selectAll()
     .where('org_number', '=', orgNumber)
     .executeTakeFirst();
-  return row ? { orgNumber: row.org_number, name: row.name, sector: row.sector } : null;
+  return row
+    ? {
+        orgNumber: row.org_number,
+        name: row.name,
+        sector: row.sector,
+        longTermStorage: row.long_term_storage ?? false,
+      }
+    : null;
 }

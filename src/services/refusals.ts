@@ -1,7 +1,7 @@
 /**
  * Requests a use case refuses, named apart from how an adapter answers them: the JSON API
  * (api/http/errors.ts) and the XML API give each its status code and error shape. The job errors of
- * src/services/signature-jobs.ts (not found, conflict, invalid input) are answered the same way.
+ * src/services/job-service.ts (not found, conflict, invalid input) are answered the same way.
  */
 import type { FieldIssue } from '../job/model.js';
 

@@ -1,7 +1,8 @@
 /** A new one-time redirect URL for a direct signer (JSON and XML API). */
 import { directJobExpiry, issueRedirectUrl } from './direct-signers.js';
+import { getSignatureJob } from './find-job.js';
+import { JobConflictError, type JobServiceDeps } from './job-service.js';
 import { nothingThere } from './refusals.js';
-import { getSignatureJob, JobConflictError, type JobServiceDeps } from './signature-jobs.js';
 
 /** A new one-time redirect URL for a direct signer still WAITING. */
 export async function reissueRedirectUrl(

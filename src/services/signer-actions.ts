@@ -2,9 +2,17 @@
  * A signer signs or rejects: the one path the signing portal, the direct-flow ceremony and the
  * development endpoints all take, so the workflow is driven the same way whoever asks.
  */
+import {
+  rejectUpdate,
+  type SignArgs,
+  type SignerFailedArgs,
+  signerFailedUpdate,
+  signUpdate,
+} from '../../workflows/definitions.js';
 import { signerStatus } from '../db/job-reads.js';
 import { mirroredSignerStatus } from '../db/signers.js';
 import type { AuthenticationLevel, SignerState } from '../job/model.js';
+import { toStorableText } from '../rules/storable-text.js';
 import type { SigningContext } from '../signatures/context.js';
 import {
   createSignerSignature,
@@ -13,7 +21,7 @@ import {
 } from '../signatures/job-results.js';
 import type { DocumentStore } from '../storage/index.js';
 import { type CeremonyOutcome, finishDirectCeremony } from './direct-signers.js';
-import { JobConflictError, type JobServiceDeps, rejectAsSigner, signAsSigner } from './signature-jobs.js';
+import { handleOf, JobConflictError, type JobServiceDeps, runUpdate } from './job-service.js';
 
 /** The job services, and what a signature is made with and stored in. */
 export type SignerActionDeps = JobServiceDeps & { signing: SigningContext; storage: DocumentStore };
@@ -84,4 +92,23 @@ async function refuseIfAlreadyActed(deps: SignerActionDeps, target: { jobId: str
   if (row?.status === 'SIGNED' || row?.status === 'REJECTED') {
     throw new JobConflictError('ALREADY_ACTED', 'the signer has already signed or rejected');
   }
+}
+
+/** The workflow updates a signer's action drives. */
+export async function signAsSigner(deps: JobServiceDeps, jobId: string, args: SignArgs) {
+  return runUpdate(() => handleOf(deps, jobId).executeUpdate(signUpdate, { args: [args] }));
+}
+
+/** The reason goes into the audit trail: made storable here whatever page or endpoint passed it. */
+export async function rejectAsSigner(deps: JobServiceDeps, jobId: string, signerId: string, reason?: string) {
+  return runUpdate(() =>
+    handleOf(deps, jobId).executeUpdate(rejectUpdate, {
+      args: [{ signerId, ...(reason ? { reason: toStorableText(reason) } : {}) }],
+    }),
+  );
+}
+
+/** The signer can no longer act (FAILED: the direct flow's ceremony failed): ends the job like a rejection. */
+export async function failSigner(deps: JobServiceDeps, jobId: string, args: SignerFailedArgs) {
+  return runUpdate(() => handleOf(deps, jobId).executeUpdate(signerFailedUpdate, { args: [args] }));
 }

@@ -6,7 +6,8 @@
  */
 import { strandedJobIds } from '../db/jobs.js';
 import type { Logger } from '../log.js';
-import { type JobServiceDeps, startStoredJob } from './signature-jobs.js';
+import { startStoredJob } from './create-job.js';
+import type { JobServiceDeps } from './job-service.js';
 
 /** A create request still on its way to starting the workflow is left alone this long. */
 export const STRANDED_AFTER_SECONDS = 60;

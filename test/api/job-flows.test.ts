@@ -253,6 +253,21 @@ describe('portal flow: cancel, deadline, documents, results', () => {
   });
 });
 
+describe("the create's answer", () => {
+  it('is the job as a read shows it until the workflow records a step (it is built, not read back)', async () => {
+    // An activation an hour away: the workflow records nothing before then, so the read is stable.
+    const activationTime = new Date(Date.now() + 60 * 60 * 1000).toISOString();
+    const res = await postJob(stack, 'portal', emailPortalJob({ availability: { activationTime } }), files());
+    const created = (await res.json()) as JobBody & { next: unknown; activated: boolean; createdAt: string };
+    expect(res.status).toBe(201);
+    expect(res.headers.get('location')).toBe(created.links.self);
+    expect(created.next).toEqual({ kind: 'NOT_STARTED' });
+    expect(created.activated).toBe(false);
+    const read = await (await follow(stack, created.links.self)).text();
+    expect(read).toBe(JSON.stringify(created));
+  });
+});
+
 describe('Idempotency-Key', () => {
   it('same key and body: 201 then 200 with the same job; another body: 409', async () => {
     const key = randomUUID();

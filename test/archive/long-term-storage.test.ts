@@ -24,12 +24,10 @@ import {
 import { readOwnedJob } from '../../src/db/job-reads.js';
 import { workflowIdForJob } from '../../src/job/model.js';
 import { parseJobRequest } from '../../src/job/schema.js';
+import { createSignatureJob } from '../../src/services/create-job.js';
+import { deleteJobDocuments } from '../../src/services/delete-documents.js';
+import { JobConflictError } from '../../src/services/job-service.js';
 import { upsertOrganisation } from '../../src/services/organisations.js';
-import {
-  createSignatureJob,
-  deleteJobDocuments,
-  JobConflictError,
-} from '../../src/services/signature-jobs.js';
 import { createSigningContext, type SigningContext } from '../../src/signatures/context.js';
 import { createSignerSignature } from '../../src/signatures/job-results.js';
 import {

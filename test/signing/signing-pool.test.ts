@@ -22,7 +22,7 @@ import {
   verifyPdfSignatures,
 } from '../../src/signing/index.js';
 import { scanLikePdf } from '../fixtures/signing/pdfs.js';
-import { jobInput, PIDS, type SigningWorld, signAll } from './setup.js';
+import { jobInput, PIDS, type SigningWorld, signAll } from '../helpers/signing.js';
 
 /** The first revision of a signed PDF: the presentation, before the seal's incremental update. */
 function firstRevision(pdf: Uint8Array): Buffer {

@@ -9,7 +9,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SignatureJobState } from '../../src/job/model.js';
-import { deleteJobDocuments } from '../../src/services/signature-jobs.js';
+import { deleteJobDocuments } from '../../src/services/delete-documents.js';
 import { PostgresDocumentStore } from '../../src/storage/index.js';
 import { createSignatureWorker } from '../../worker/worker.js';
 import {

@@ -1,38 +1,13 @@
 /**
- * Signature jobs as a service: create, read and act on jobs. The API, the portals and the
- * development endpoints all go through these functions, so no rule is implemented twice.
+ * Creating a signature job: store it with its signers and documents, then start its workflow. The
+ * JSON API, the XML API and the sender portal all create through createSignatureJob, so no rule is
+ * implemented twice; the stranded-job sweep starts a stored job through startStoredJob.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  type Client,
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-} from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
-import {
-  cancelUpdate,
-  deleteDocumentsUpdate,
-  extendDeadlineUpdate,
-  rejectUpdate,
-  type SignArgs,
-  type SignerFailedArgs,
-  signerFailedUpdate,
-  signUpdate,
-  WORKFLOW_TYPE,
-} from '../../workflows/definitions.js';
-import { deleteArchivedJob } from '../archive/index.js';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WORKFLOW_TYPE } from '../../workflows/definitions.js';
 import type { Db } from '../db/index.js';
-import {
-  findOwnedJobRow,
-  type JobRecord,
-  readActiveGroup,
-  readOrganisationJob,
-  readOwnedJob,
-  readSignerJob,
-  signerIdsOf,
-  storedJobRequest,
-} from '../db/job-reads.js';
+import { type JobRecord, newJobRecord, signerIdsOf, storedJobRequest } from '../db/job-reads.js';
 import {
   deleteUnstartedJob,
   findByIdempotencyKey,
@@ -40,14 +15,9 @@ import {
   storedJobToStart,
   storeNewJob,
 } from '../db/jobs.js';
-
-export { type JobRecord, signerIdentifier } from '../db/job-reads.js';
-
-import { deleteEndedJobDocuments } from '../archive/ended-job-documents.js';
 import {
   DEFAULT_AVAILABLE_SECONDS,
   DEFAULT_NOTIFICATION_LANGUAGE,
-  type FieldIssue,
   type Flow,
   type JobRequest,
   type SignatureJobInput,
@@ -62,43 +32,9 @@ import {
   SIGNATURE_JOB_STATUS,
 } from '../job/search-attributes.js';
 import { callbackTargetRefusal, type PrivateTargetPolicy } from '../notifications/callbacks/target-guard.js';
-import { type ExtensionRefusal, extensionRefusal } from '../rules/deadline-extension.js';
-import { toStorableText } from '../rules/storable-text.js';
 import { type DocumentStore, documentKey, documentsFolder } from '../storage/index.js';
 import { startPriority } from './fairness.js';
-
-export interface JobServiceDeps {
-  db: Db;
-  temporal: Client;
-  taskQueue?: string;
-}
-
-/** The job does not exist, or belongs to another organisation (indistinguishable on purpose). */
-export class JobNotFoundError extends Error {
-  constructor(readonly jobId: string) {
-    super('no such signature job');
-    this.name = 'JobNotFoundError';
-  }
-}
-
-/** The action is not allowed in the job's current state (the API's 409). */
-export class JobConflictError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'JobConflictError';
-  }
-}
-
-/** The job is well-formed but refused by a rule that looks outside it (the API's 400, naming each field). */
-export class JobInputError extends Error {
-  constructor(readonly issues: FieldIssue[]) {
-    super(issues.map((i) => `${i.path}: ${i.message}`).join('; '));
-    this.name = 'JobInputError';
-  }
-}
+import { JobConflictError, JobInputError, type JobServiceDeps } from './job-service.js';
 
 /** The same Idempotency-Key was used before with a different request. */
 export class IdempotencyConflictError extends JobConflictError {
@@ -127,12 +63,19 @@ export interface CreateJobCommand {
   /** The pages of each PDF as inspection counted them, by file name (shown on the sender's page). */
   pageCounts?: Map<string, number>;
   idempotencyKey?: string;
+  /**
+   * Whether the sender ordered long-term storage for all its jobs, when the caller has read the
+   * organisation already (the API reads it for its sector); looked up here otherwise.
+   */
+  senderOrdersLongTermStorage?: boolean;
 }
 
 export interface CreatedJob {
   jobId: string;
   /** False when an Idempotency-Key matched an earlier identical request. */
   created: boolean;
+  /** The new job as stored (created only): the create's answer needs no read of it. */
+  record?: JobRecord;
 }
 
 const sha256 = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex');
@@ -196,13 +139,28 @@ export async function createSignatureJob(
     request: d,
     bytes: cmd.files.get(d.fileName)!,
   }));
+  const signerRows = signers.map(({ id, position, request: s }) => ({
+    id,
+    position,
+    signing_order: cmd.flow === 'portal' ? s.order : 0,
+    personal_identification_number: s.personalIdentificationNumber ?? null,
+    custom_identifier: s.customIdentifier ?? null,
+    email: s.email ?? s.notifications?.email ?? null,
+    mobile: s.mobile ?? s.notifications?.mobile ?? null,
+    signature_type: s.signatureType,
+    on_behalf_of: s.onBehalfOf,
+    language: s.language ?? DEFAULT_NOTIFICATION_LANGUAGE,
+    status_since: now,
+  }));
   try {
     // The bytes are stored before the rows are committed, and outside the transaction (a PostgreSQL
     // store would otherwise wait for a second pool connection while holding one): a job whose rows
     // exist, even one the stranded-job sweep starts later, always has its documents.
     // The sender's standing order is looked up while they are stored, not before.
     const [orderedBySender] = await Promise.all([
-      cmd.job.longTermStorage ? false : senderOrdersLongTermStorage(deps.db, cmd.org),
+      cmd.job.longTermStorage
+        ? false
+        : (cmd.senderOrdersLongTermStorage ?? senderOrdersLongTermStorage(deps.db, cmd.org)),
       ...documents.map((d) => deps.storage.put(documentKey(jobId, d.id), d.bytes)),
     ]);
     // A sender may order long-term storage for all its jobs; the job then carries the order itself.
@@ -219,23 +177,10 @@ export async function createSignatureJob(
         request: JSON.stringify(cmd.job),
         idempotency_key: cmd.idempotencyKey ?? null,
         request_hash: hash,
+        created_at: now,
         updated_at: now,
       },
-      signers: signers.map(({ id, position, request: s }) => ({
-        id,
-        job_id: jobId,
-        position,
-        signing_order: cmd.flow === 'portal' ? s.order : 0,
-        personal_identification_number: s.personalIdentificationNumber ?? null,
-        custom_identifier: s.customIdentifier ?? null,
-        email: s.email ?? s.notifications?.email ?? null,
-        mobile: s.mobile ?? s.notifications?.mobile ?? null,
-        signature_type: s.signatureType,
-        on_behalf_of: s.onBehalfOf,
-        language: s.language ?? DEFAULT_NOTIFICATION_LANGUAGE,
-        status: 'WAITING',
-        status_since: now,
-      })),
+      signers: signerRows.map((s) => ({ ...s, job_id: jobId, status: 'WAITING' })),
       documents: documents.map(({ id, position, request: d, bytes }) => ({
         id,
         job_id: jobId,
@@ -270,14 +215,33 @@ export async function createSignatureJob(
     signers.map((s) => s.id),
   );
   try {
-    await startJobWorkflow(deps, input, cmd.job.reference);
+    await startWorkflow(deps, input, cmd.job.reference);
   } catch (err) {
     // The sender gets an error and will retry: without the rows that retry makes no second job.
     await deleteUnstartedJob(deps.db, jobId);
     await deps.storage.deleteFolder(documentsFolder(jobId));
     throw err;
   }
-  return { jobId, created: true };
+  // Marked started without waiting for it: the workflow runs whether or not the mark lands. One
+  // that does not (the database away, the process gone) leaves the job to the stranded-job sweep
+  // (stranded-jobs.ts) a minute later, whose start finds this workflow running and marks it then, as
+  // after a process that died between the start and the mark; a retry with the same
+  // Idempotency-Key does the same at once. A failed mark no longer removes the rows of a running
+  // workflow either (it used to fail the create after the start had succeeded).
+  markWorkflowStarted(deps.db, jobId).catch(() => undefined);
+  const record = newJobRecord({
+    job: {
+      id: jobId,
+      org_number: cmd.org,
+      flow: cmd.flow,
+      title: cmd.job.title,
+      reference: cmd.job.reference ?? null,
+      created_at: now,
+    },
+    signers: signerRows,
+    longTermStorage: cmd.job.longTermStorage,
+  });
+  return { jobId, created: true, record };
 }
 
 /** The workflow's input, from the stored job: the same for the first start and any later one. */
@@ -306,10 +270,10 @@ function workflowInputFor(
 }
 
 /**
- * Starts a stored job's workflow and marks it started. Safe to repeat: the workflow id is the
- * job's, so a second start finds the first one running.
+ * Starts a job's workflow. Safe to repeat: the workflow id is the job's, so a second start finds
+ * the first one running.
  */
-async function startJobWorkflow(deps: JobServiceDeps, input: SignatureJobInput, reference?: string) {
+async function startWorkflow(deps: JobServiceDeps, input: SignatureJobInput, reference?: string) {
   // The sender as fairness key, with its weight (docs/scaling.md).
   const priority = await startPriority(deps.db, input.org);
   try {
@@ -328,6 +292,11 @@ async function startJobWorkflow(deps: JobServiceDeps, input: SignatureJobInput, 
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
+}
+
+/** Starts a stored job's workflow and marks it started (safe to repeat, as startWorkflow). */
+async function startJobWorkflow(deps: JobServiceDeps, input: SignatureJobInput, reference?: string) {
+  await startWorkflow(deps, input, reference);
   await markWorkflowStarted(deps.db, input.jobId);
 }
 
@@ -358,129 +327,3 @@ async function senderOrdersLongTermStorage(db: Db, org: string): Promise<boolean
 function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505';
 }
-
-/**
- * The stored row of a job of `org` in `flow`: the check every sender endpoint makes first.
- * JobNotFoundError for any other job, so other organisations' jobs stay invisible.
- */
-export async function findOwnedJob(db: Db, org: string, flow: Flow | 'any', jobId: string) {
-  const row = await findOwnedJobRow(db, org, flow, jobId);
-  if (!row) throw new JobNotFoundError(jobId);
-  return row;
-}
-
-/**
- * A job of `org` in `flow` as PostgreSQL records it (the one read model, src/db/job-reads.ts);
- * JobNotFoundError for any other job. Asks no workflow: it answers with every worker stopped.
- */
-export async function getSignatureJob(
-  deps: Pick<JobServiceDeps, 'db'>,
-  org: string,
-  flow: Flow,
-  jobId: string,
-): Promise<JobRecord> {
-  const rec = await readOwnedJob(deps.db, org, flow, jobId);
-  if (!rec) throw new JobNotFoundError(jobId);
-  return rec;
-}
-
-/**
- * A job of `org` whatever its flow and whichever API created it (the sender portal's view);
- * JobNotFoundError for any other job.
- */
-export async function getOrganisationJob(deps: Pick<JobServiceDeps, 'db'>, org: string, jobId: string) {
-  const rec = await readOrganisationJob(deps.db, org, jobId);
-  if (!rec) throw new JobNotFoundError(jobId);
-  return rec;
-}
-
-/** Runs a workflow update, turning a validator's refusal into a JobConflictError. */
-async function runUpdate<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-      throw new JobConflictError(err.cause.type ?? 'CONFLICT', err.cause.message);
-    }
-    if (err instanceof WorkflowNotFoundError) {
-      throw new JobConflictError('JOB_ENDED', 'the job has ended and its workflow is closed');
-    }
-    throw err;
-  }
-}
-
-function handleOf(deps: JobServiceDeps, jobId: string) {
-  return deps.temporal.workflow.getHandle(workflowIdForJob(jobId));
-}
-
-export async function signAsSigner(deps: JobServiceDeps, jobId: string, args: SignArgs) {
-  return runUpdate(() => handleOf(deps, jobId).executeUpdate(signUpdate, { args: [args] }));
-}
-
-/** The reason goes into the audit trail: made storable here whatever page or endpoint passed it. */
-export async function rejectAsSigner(deps: JobServiceDeps, jobId: string, signerId: string, reason?: string) {
-  return runUpdate(() =>
-    handleOf(deps, jobId).executeUpdate(rejectUpdate, {
-      args: [{ signerId, ...(reason ? { reason: toStorableText(reason) } : {}) }],
-    }),
-  );
-}
-
-/** The signer can no longer act (FAILED: the direct flow's ceremony failed): ends the job like a rejection. */
-export async function failSigner(deps: JobServiceDeps, jobId: string, args: SignerFailedArgs) {
-  return runUpdate(() => handleOf(deps, jobId).executeUpdate(signerFailedUpdate, { args: [args] }));
-}
-
-export async function cancelJob(deps: JobServiceDeps, jobId: string) {
-  return runUpdate(() => handleOf(deps, jobId).executeUpdate(cancelUpdate));
-}
-
-/** A new lifetime that would move the deadline earlier (src/rules/deadline-extension.ts). */
-export class DeadlineRefusedError extends JobConflictError {
-  readonly currentDeadline: string;
-  readonly requestedDeadline: string;
-  constructor(refusal: ExtensionRefusal) {
-    super(refusal.code, refusal.message);
-    this.currentDeadline = refusal.currentDeadline;
-    this.requestedDeadline = refusal.requestedDeadline;
-  }
-}
-
-/**
- * Gives the active group a new lifetime from its activation. One that would end before the
- * current deadline is refused here (DeadlineRefusedError, naming both deadlines) from the read
- * model, and by the workflow's validator from its own state should an extension race this one.
- */
-export async function extendDeadline(deps: JobServiceDeps, jobId: string, availableSeconds: number) {
-  const group = await readActiveGroup(deps.db, jobId);
-  const refusal = group && extensionRefusal({ ...group, availableSeconds });
-  if (refusal) throw new DeadlineRefusedError(refusal);
-  return runUpdate(() =>
-    handleOf(deps, jobId).executeUpdate(extendDeadlineUpdate, { args: [{ availableSeconds }] }),
-  );
-}
-
-/**
- * The sender deletes an ended job's documents before their retention deadline. A job's workflow
- * started before `ends-with-job-v1` still holds them and deletes them itself; since then the
- * workflow ends with the job (the update is refused, JOB_ENDED), and they are deleted here: by the
- * archive for a long-term job handed to it, else at once (JOB_ENDED when they are gone already).
- */
-export async function deleteJobDocuments(deps: JobServiceDeps & { storage: DocumentStore }, jobId: string) {
-  try {
-    await runUpdate(() => handleOf(deps, jobId).executeUpdate(deleteDocumentsUpdate));
-  } catch (err) {
-    const closed = err instanceof JobConflictError && err.code === 'JOB_ENDED';
-    if (closed && (await deleteArchivedJob(deps, jobId, new Date()))) return;
-    if (closed && (await deleteEndedJobDocuments(deps, jobId, new Date(), 'sender'))) return;
-    throw err;
-  }
-}
-
-/** The job a signer belongs to, without an organisation check (signer-facing paths). */
-export async function findSignerJob(db: Db, jobId: string, signerId: string) {
-  const row = await readSignerJob(db, jobId, signerId);
-  return row && { jobId: row.jobId, org: row.org, flow: row.flow, signerId: row.signerId };
-}
-
-export { findArtifact } from '../signatures/artifacts.js';
