@@ -91,6 +91,20 @@ export interface ApiDeps {
 }
 
 /**
+ * What the job use cases (src/services) take from the API's dependencies, built in one place for
+ * every adapter (the JSON API, the XML API, the pages).
+ */
+export function jobServiceDeps(deps: ApiDeps) {
+  return {
+    db: deps.db,
+    temporal: deps.temporal,
+    taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+    storage: deps.storage,
+    allowPrivateCallbackTargets: deps.allowPrivateCallbackTargets ?? ('none' as const),
+  };
+}
+
+/**
  * Variables set on the request context by middleware. The bindings are there when the app is
  * served by @hono/node-server (absent under `app.request()` in tests): the TLS socket of mTLS.
  */

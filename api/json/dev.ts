@@ -11,7 +11,7 @@ import { samplePdf } from '../../src/job/sample-pdf.js';
 import { findSignerJob } from '../../src/services/find-job.js';
 import { actAsSigner, type SignerAction } from '../../src/services/signer-actions.js';
 import type { SignerIdentity } from '../../src/signatures/job-results.js';
-import type { ApiDeps } from '../deps.js';
+import { type ApiDeps, jobServiceDeps } from '../deps.js';
 import { notFound } from '../http/errors.js';
 import { jsonBodyLimit, readJsonBody } from './json-body.js';
 import { BINARY, errors, JOB_ID, json, operation, publicRoute, SIGNER_ID } from './openapi.js';
@@ -43,13 +43,7 @@ const sampleRoute = publicRoute('Development mode', {
 
 export function devRoutes(deps: ApiDeps) {
   const app = new OpenAPIHono();
-  const jobDeps = {
-    db: deps.db,
-    temporal: deps.temporal,
-    taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-    signing: deps.signing,
-    storage: deps.storage,
-  };
+  const jobDeps = { ...jobServiceDeps(deps), signing: deps.signing };
 
   const act = async (jobId: string, signerId: string, action: SignerAction) => {
     const found = await findSignerJob(deps.db, jobId, signerId);

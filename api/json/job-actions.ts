@@ -9,7 +9,7 @@ import { requestDocumentDeletion } from '../../src/services/delete-documents.js'
 import { extendDeadline } from '../../src/services/extend-deadline.js';
 import { findOwnedJob } from '../../src/services/find-job.js';
 import { reissueRedirectUrl } from '../../src/services/reissue-redirect-url.js';
-import type { ApiDeps, AppEnv } from '../deps.js';
+import { type ApiDeps, type AppEnv, jobServiceDeps } from '../deps.js';
 import { jsonBodyLimit, readJsonBody } from './json-body.js';
 import { errors, FLOW, JOB_ID, json, operation, SIGNER_ID, senderRoute } from './openapi.js';
 import { flowParam } from './params.js';
@@ -59,12 +59,7 @@ const deleteDocumentsRoute = senderRoute({
 
 export function jobActionRoutes(deps: ApiDeps) {
   const app = new OpenAPIHono<AppEnv>();
-  const jobDeps = {
-    db: deps.db,
-    temporal: deps.temporal,
-    taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-    storage: deps.storage,
-  };
+  const jobDeps = jobServiceDeps(deps);
 
   /** Only portal jobs can be cancelled (docs/domain.md); a direct path has no such resource. */
   operation(app, cancelRoute, async (c) => {

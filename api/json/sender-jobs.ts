@@ -8,7 +8,7 @@ import { issueRedirectUrls } from '../../src/services/direct-signers.js';
 import { directStatusForToken } from '../../src/services/direct-status.js';
 import { getSignatureJob } from '../../src/services/find-job.js';
 import { findOrganisation } from '../../src/services/organisations.js';
-import type { ApiDeps, AppEnv } from '../deps.js';
+import { type ApiDeps, type AppEnv, jobServiceDeps } from '../deps.js';
 import { ApiError } from '../http/errors.js';
 import { readCreateRequest } from '../http/multipart.js';
 import { BINARY, errors, FLOW, JOB_ID, json, operation, ref, senderRoute } from './openapi.js';
@@ -100,13 +100,7 @@ const directStatusRoute = senderRoute({
 
 export function senderJobRoutes(deps: ApiDeps) {
   const app = new OpenAPIHono<AppEnv>();
-  const jobDeps = {
-    db: deps.db,
-    temporal: deps.temporal,
-    taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-    storage: deps.storage,
-    allowPrivateCallbackTargets: deps.allowPrivateCallbackTargets ?? 'none',
-  };
+  const jobDeps = jobServiceDeps(deps);
   const base = deps.config.PUBLIC_URL;
 
   /**

@@ -4,7 +4,7 @@
  */
 import type { RequestOrigin } from '../../src/portal/audit.js';
 import type { PortalSession } from '../../src/portal/sessions.js';
-import type { ApiDeps } from '../deps.js';
+import { type ApiDeps, jobServiceDeps } from '../deps.js';
 import type { FormBody } from '../http/form-body.js';
 import type { Lang, Translate } from './i18n.js';
 
@@ -26,12 +26,5 @@ export type PageEnv = {
 
 /** The job services' dependencies as the pages pass them on (signing and storage for actAsSigner). */
 export function jobDepsOf(deps: PageDeps) {
-  return {
-    db: deps.db,
-    temporal: deps.temporal,
-    taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-    signing: deps.signing,
-    storage: deps.storage,
-    mailbox: deps.notifications?.mailbox,
-  };
+  return { ...jobServiceDeps(deps), signing: deps.signing, mailbox: deps.notifications?.mailbox };
 }

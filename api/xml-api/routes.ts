@@ -35,7 +35,7 @@ import { reissueRedirectUrl } from '../../src/services/reissue-redirect-url.js';
 import { DEFAULT_STATUS_QUEUE_OPTIONS } from '../../src/services/status-queue.js';
 import { findArtifact } from '../../src/signatures/artifacts.js';
 import { distributionPointCrls } from '../../src/signing/crl.js';
-import type { ApiDeps, AppEnv, XmlApiOptions } from '../deps.js';
+import { type ApiDeps, type AppEnv, jobServiceDeps, type XmlApiOptions } from '../deps.js';
 import { abortedStatus, isBodyAborted } from '../http/body-read.js';
 import { clientCertificateOf } from '../http/client-certificate.js';
 import { ApiError, apiErrorOfRefusal, NEXT_POLL_HEADER } from '../http/errors.js';
@@ -152,13 +152,7 @@ function requireEnterpriseCertificate(deps: ApiDeps) {
 
 export function xmlApiRoutes(deps: ApiDeps, options: XmlApiOptions) {
   const app = new Hono<XmlEnv>();
-  const jobDeps = {
-    db: deps.db,
-    temporal: deps.temporal,
-    taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-    storage: deps.storage,
-    allowPrivateCallbackTargets: deps.allowPrivateCallbackTargets ?? 'none',
-  };
+  const jobDeps = jobServiceDeps(deps);
   const queueOptions = { ...DEFAULT_STATUS_QUEUE_OPTIONS, ...deps.statusQueue };
   const root = options.publicUrl;
 
