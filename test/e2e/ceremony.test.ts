@@ -16,6 +16,7 @@ import { testPopulation } from '../../src/notifications/test-population.js';
 import { launchChromium, providerLogin, screenshot } from '../helpers/browser/browser.js';
 import { type ExitServer, startExitServer } from '../helpers/browser/exit-server.js';
 import { createJob, waitForJob } from '../helpers/browser/jobs.js';
+import { signerCodeFromSms } from '../helpers/notifications.js';
 import { CookieJar, loginThroughProvider } from '../helpers/oidc-login.js';
 import { type PagesStack, startPagesStack } from '../helpers/pages-stack.js';
 import { freePort } from '../helpers/ports.js';
@@ -41,23 +42,7 @@ async function linkFromMail(address: string): Promise<{ url: string; mail: strin
 }
 
 /** The newest one-time code sent by SMS to `mobile` (development SMS gateway). */
-async function codeFromSms(mobile: string): Promise<string> {
-  let code: string | undefined;
-  await poll(async () => {
-    const rows = await ps.stack.t.db
-      .selectFrom('dev_sms')
-      .select('text')
-      .where('to_number', '=', mobile)
-      .where('idempotency_key', 'like', 'signer-code:%')
-      .orderBy('id', 'desc')
-      .execute();
-    code = /(?:One-time code for signing with|Engangskode for signering hos) .*: (\d{6})\./.exec(
-      rows[0]?.text ?? '',
-    )?.[1];
-    return code !== undefined;
-  }).toBe(true);
-  return code!;
-}
+const codeFromSms = (mobile: string) => signerCodeFromSms(ps.stack.t.db, mobile);
 
 /** How many one-time code e-mails went to `address` (none, when the code goes by SMS). */
 async function codeMailsTo(address: string): Promise<number> {

@@ -14,6 +14,7 @@ import { directJob, EXIT_URLS } from '../helpers/api/http.js';
 import { seriousAxeViolations } from '../helpers/browser/axe.js';
 import { launchChromium, providerLogin } from '../helpers/browser/browser.js';
 import { createJob, waitForJob } from '../helpers/browser/jobs.js';
+import { signerCodeFromSms } from '../helpers/notifications.js';
 import { type PagesStack, startPagesStack } from '../helpers/pages-stack.js';
 import { samplePdf } from '../helpers/requests.js';
 
@@ -55,21 +56,7 @@ async function noticeLink(to: string): Promise<string> {
 }
 
 /** The newest one-time code sent by SMS to `mobile` (development SMS gateway). */
-async function codeFromSms(mobile: string): Promise<string> {
-  for (let i = 0; i < 200; i++) {
-    const rows = await ps.stack.t.db
-      .selectFrom('dev_sms')
-      .select('text')
-      .where('to_number', '=', mobile)
-      .where('idempotency_key', 'like', 'signer-code:%')
-      .orderBy('id', 'desc')
-      .execute();
-    const code = /One-time code for signing with .*: (\d{6})\./.exec(rows[0]?.text ?? '')?.[1];
-    if (code) return code;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no code to ${mobile}`);
-}
+const codeFromSms = (mobile: string) => signerCodeFromSms(ps.stack.t.db, mobile);
 
 describe('links that lead to the job', () => {
   it("the notice links to the job's signing page; its login asks for level 4 at once", async () => {

@@ -16,6 +16,7 @@ import { nextOsloHour } from '../../src/rules/oslo-time.js';
 import { seriousAxeViolations } from '../helpers/browser/axe.js';
 import { launchChromium, providerLogin, screenshot } from '../helpers/browser/browser.js';
 import { createJob, readJob, waitForJob } from '../helpers/browser/jobs.js';
+import { cancelThroughConfirmation } from '../helpers/browser/sender-actions.js';
 import { type PagesStack, startPagesStack } from '../helpers/pages-stack.js';
 import { createForm, samplePdf } from '../helpers/requests.js';
 import { ORG, OTHER_ORG } from '../helpers/stack.js';
@@ -303,11 +304,7 @@ describe.each([390, 1280])('at %i px', (width) => {
     // "No" leads back, the job untouched.
     await staff.getByRole('link', { name: 'No, keep the job' }).click();
     await poll(() => staff.locator('h1').textContent()).toBe(title);
-    await staff.getByRole('link', { name: 'Cancel the job' }).click();
-    await staff.getByRole('button', { name: 'Yes, cancel the job' }).click();
-    await poll(() => staff.getByRole('status').textContent()).toContain('The job has been cancelled.');
-    await waitForJob(ps, 'portal', job.id, (j) => j.status === 'FAILED');
-    await staff.reload();
+    await cancelThroughConfirmation(staff, ps, job.id);
     expect(await staff.locator('.job-outcome').textContent()).toBe('Cancelled by the sender');
     await poll(() => history(staff, job.signers[0]!.id)).toContainEqual(
       expect.stringMatching(/: the job was cancelled before they signed$/),

@@ -13,6 +13,7 @@ import { grantRole } from '../../src/portal/roles.js';
 import { seriousAxeViolations } from '../helpers/browser/axe.js';
 import { launchChromium, providerLogin, screenshot } from '../helpers/browser/browser.js';
 import { createJob, readJob, waitForJob } from '../helpers/browser/jobs.js';
+import { cancelThroughConfirmation } from '../helpers/browser/sender-actions.js';
 import { type PagesStack, startPagesStack } from '../helpers/pages-stack.js';
 import { samplePdf } from '../helpers/requests.js';
 import { ORG } from '../helpers/stack.js';
@@ -183,13 +184,8 @@ describe('sender portal', () => {
     await staff.getByRole('button', { name: 'Extend' }).click();
     await poll(() => staff.getByRole('status').textContent()).toContain('The deadline is now');
     expect(await staff.locator('#days-hint').textContent()).toMatch(/^Now: 45 days, deadline /);
-    // Cancelling asks first.
-    await staff.getByRole('link', { name: 'Cancel the job' }).click();
-    await staff.getByRole('button', { name: 'Yes, cancel the job' }).click();
-    await poll(() => staff.getByRole('status').textContent()).toContain('The job has been cancelled.');
-    await waitForJob(ps, 'portal', job.id, (j) => j.status === 'FAILED');
-    // A cancelled job is named so, on its page and in the list's filter.
-    await staff.reload();
+    // Cancelling asks first; a cancelled job is named so, on its page and in the list's filter.
+    await cancelThroughConfirmation(staff, ps, job.id);
     expect(await staff.locator('.job-outcome').textContent()).toBe('Cancelled by the sender');
     await staff.goto(`${ps.baseUrl}/sender/${ORG}?status=CANCELLED&q=Lease`);
     expect(await staff.locator(`tbody a[href$="${job.id}"]`).count()).toBe(1);

@@ -33,3 +33,26 @@ export async function startTestNotifications(db: Db) {
     },
   };
 }
+
+/**
+ * The newest one-time code the development SMS gateway sent to `mobile`, in either language;
+ * waits for it up to 20 s (the code goes out a moment after the signer asks for it).
+ */
+export async function signerCodeFromSms(db: Db, mobile: string): Promise<string> {
+  for (let i = 0; i < 200; i++) {
+    const rows = await db
+      .selectFrom('dev_sms')
+      .select('text')
+      .where('to_number', '=', mobile)
+      .where('idempotency_key', 'like', 'signer-code:%')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .execute();
+    const code = /(?:One-time code for signing with|Engangskode for signering hos) .*: (\d{6})\./.exec(
+      rows[0]?.text ?? '',
+    )?.[1];
+    if (code) return code;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no one-time code sent to ${mobile}`);
+}

@@ -3,28 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { translator } from '../../api/pages/i18n.js';
 import { formatTime } from '../../api/pages/layout.js';
 import { nextStepTexts } from '../../api/pages/next-step-view.js';
-import { type NextStepInput, type NextStepSigner, nextStep } from '../../src/rules/next-step.js';
+import { type NextStepInput, nextStep } from '../../src/rules/next-step.js';
+import { nextStepJob, nextStepSigner } from '../helpers/next-step-input.js';
 
-const signer = (over: Partial<NextStepSigner> & { id: string }): NextStepSigner => ({
-  number: 1,
-  name: null,
-  order: 0,
-  status: 'WAITING',
-  channels: { email: true, sms: false },
-  notified: false,
-  ...over,
-});
-const job = (over: Partial<NextStepInput>): NextStepInput => ({
-  status: 'IN_PROGRESS',
-  flow: 'portal',
-  hasPades: false,
-  activeOrder: 0,
-  // 23:30 Oslo time in winter (UTC+1): inside the SMS quiet hours.
-  groupActivatedAt: new Date('2026-12-07T22:30:00Z'),
-  deadline: new Date('2026-12-14T22:30:00Z'),
-  signers: [],
-  ...over,
-});
+const signer = nextStepSigner;
+const job = nextStepJob;
 
 describe('next step', () => {
   it('holds an SMS-only signer’s first notice until 08:00 Oslo time during the quiet hours', () => {

@@ -6,27 +6,12 @@ import { describe, expect, it } from 'vitest';
 import type { SignerStatus } from '../../src/job/model.js';
 import { type NextStepInput, type NextStepSigner, nextStepInWords } from '../../src/rules/next-step.js';
 import { outcomeCause } from '../../src/rules/outcome.js';
+import { nextStepJob, nextStepSigner } from '../helpers/next-step-input.js';
 
-const signer = (over: Partial<NextStepSigner> & { id: string }): NextStepSigner => ({
-  number: 1,
-  name: null,
-  order: 0,
-  status: 'WAITING',
-  channels: { email: true, sms: false },
-  notified: true,
-  ...over,
-});
-const job = (over: Partial<NextStepInput>): NextStepInput => ({
-  status: 'IN_PROGRESS',
-  flow: 'portal',
-  hasPades: false,
-  activeOrder: 1,
-  // 23:30 Oslo time in winter (UTC+1): inside the SMS quiet hours.
-  groupActivatedAt: new Date('2026-12-07T22:30:00Z'),
-  deadline: new Date('2027-01-21T11:00:00Z'),
-  signers: [],
-  ...over,
-});
+const signer = (over: Partial<NextStepSigner> & { id: string }) =>
+  nextStepSigner({ notified: true, ...over });
+const job = (over: Partial<NextStepInput>) =>
+  nextStepJob({ activeOrder: 1, deadline: new Date('2027-01-21T11:00:00Z'), ...over });
 
 describe('what the job waits for, in words', () => {
   it('names the waiting signers of the active group, the group, and the deadline in Oslo time', () => {
