@@ -31,6 +31,7 @@ describe('admin CLI', () => {
       orgNumber: ORG,
       name: 'Skatteetaten',
       sector: 'PUBLIC',
+      longTermStorage: false,
     });
     expect((await cli('orgs', 'add', '974760674', '--name', 'X', '--sector', 'PUBLIC')).code).toBe(2);
     expect((await cli('orgs', 'add', ORG, '--name', 'X', '--sector', 'NGO')).code).toBe(2);
