@@ -222,13 +222,12 @@ export async function createSignatureJob(
     await deps.storage.deleteFolder(documentsFolder(jobId));
     throw err;
   }
-  // Marked started without waiting for it: the workflow runs whether or not the mark lands. One
-  // that does not (the database away, the process gone) leaves the job to the stranded-job sweep
-  // (stranded-jobs.ts) a minute later, whose start finds this workflow running and marks it then, as
-  // after a process that died between the start and the mark; a retry with the same
-  // Idempotency-Key does the same at once. A failed mark no longer removes the rows of a running
-  // workflow either (it used to fail the create after the start had succeeded).
-  markWorkflowStarted(deps.db, jobId).catch(() => undefined);
+  // Marked started before the answer, so a job answered 201 is known to have its workflow. A mark
+  // that fails (the database away, the process gone) does not fail the create, whose workflow runs:
+  // the stranded-job sweep (stranded-jobs.ts) a minute later finds the workflow running and marks
+  // it then, as after a process that died between the start and the mark; a retry with the same
+  // Idempotency-Key does the same at once. Nor does it remove the rows of a running workflow.
+  await markWorkflowStarted(deps.db, jobId).catch(() => undefined);
   const record = newJobRecord({
     job: {
       id: jobId,
