@@ -1,31 +1,43 @@
 /**
- * Benchmark: job creation through the API (multipart with a 100 KB PDF) against bare Temporal
- * `workflow.start` calls on the same server, in one run, on loopback. Bounded in time: two
- * measured phases of BENCH_SECONDS (default 6) after a short warm-up, plus start-up.
+ * Benchmark: job creation through the API (multipart with a 100 KB PDF) against the bare Temporal
+ * start the create makes (the same workflow, input, search attributes and priority, for a job id
+ * with no rows), in one run, on loopback. Bounded in time: two measured phases of BENCH_SECONDS
+ * (default 6) after a short warm-up, plus start-up.
  *
  *   npx tsx bench/api/create-jobs.ts          (BENCH_SECONDS=10 BENCH_CONCURRENCY=32 to vary)
  *
- * The load generator, the API and the worker share this process (and the machine's cores with
- * PostgreSQL and Temporal), so the figures are for comparing runs, not capacity planning.
+ * By default no worker runs: the started jobs wait in their queue, so both phases measure the
+ * call and its caller only, not the jobs' own work (activation, notices), which in production
+ * runs in worker processes of their own (docs/scaling.md). BENCH_WORKER=on runs a worker in this
+ * process as well; it then takes CPU from the API phase only (bare starts here have no rows, and
+ * their jobs fail at once).
+ *
+ * The load generator and the API share this process (and the machine's cores with PostgreSQL and
+ * Temporal), so the figures are for comparing runs, not capacity planning.
  */
 import { randomUUID } from 'node:crypto';
+import { parseJobRequest } from '../../src/job/schema.js';
+import { testPopulation } from '../../src/notifications/test-population.js';
+import { startWorkflow, workflowInputFor } from '../../src/services/create-job.js';
 import { scanLikePdf } from '../../test/fixtures/signing/pdfs.js';
 import { type LoadResult, runLoad } from './load.js';
 import { BENCH_ORG, startBenchStack } from './stack.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const WORKER = process.env.BENCH_WORKER === 'on';
 const PDF_BYTES = 100 * 1024;
 
 const pdf = await scanLikePdf(1, PDF_BYTES);
-const job = JSON.stringify({
+const jobRequest = {
   title: 'Benchmark contract',
   documents: [{ title: 'Contract', fileName: 'contract.pdf', mimeType: 'application/pdf' }],
-  signers: [{ personalIdentificationNumber: '01819010001', notifications: { email: 'kari@example.com' } }],
-});
+  signers: [{ personalIdentificationNumber: testPopulation[0]!.pid }],
+};
+const job = JSON.stringify(jobRequest);
 
-console.log(`starting PostgreSQL, Temporal, the worker and the API (rate limit off) ...`);
-const stack = await startBenchStack({ rateLimit: false });
+console.log(`starting PostgreSQL, Temporal${WORKER ? ', the worker' : ''} and the API (rate limit off) ...`);
+const stack = await startBenchStack({ rateLimit: false, worker: WORKER });
 try {
   const createJob = async () => {
     const form = new FormData();
@@ -39,24 +51,25 @@ try {
     await res.arrayBuffer();
     return res.status === 201;
   };
-  // A workflow type no worker polls for: the start call alone, the floor any create pays.
-  const idleQueue = `bench-idle-${randomUUID()}`;
-  const startWorkflow = async () => {
-    await stack.temporal.workflow.start('benchmarkNoop', {
-      taskQueue: idleQueue,
-      workflowId: randomUUID(),
-      args: [],
-    });
+  // The start every create makes, alone: the floor any create pays.
+  const parsed = parseJobRequest('portal', jobRequest, { sector: 'PUBLIC' }, new Date());
+  if (!parsed.ok) throw new Error(`the benchmark's job is refused: ${JSON.stringify(parsed.issues)}`);
+  const startWorkflowOnly = async () => {
+    const jobId = randomUUID();
+    const input = workflowInputFor({ id: jobId, org_number: BENCH_ORG, flow: 'portal' }, parsed.job, [
+      randomUUID(),
+    ]);
+    await startWorkflow(stack.jobDeps, input);
     return true;
   };
 
   console.log(
-    `warming up; then ${SECONDS} s per phase at concurrency ${CONCURRENCY}, PDF ${pdf.byteLength} bytes`,
+    `warming up; then ${SECONDS} s per phase at concurrency ${CONCURRENCY}, PDF ${pdf.byteLength} bytes, worker ${WORKER ? 'on' : 'off'}`,
   );
   await runLoad(createJob, { seconds: 1, concurrency: 4 });
-  await runLoad(startWorkflow, { seconds: 1, concurrency: 4 });
+  await runLoad(startWorkflowOnly, { seconds: 1, concurrency: 4 });
   const api = await runLoad(createJob, { seconds: SECONDS, concurrency: CONCURRENCY });
-  const bare = await runLoad(startWorkflow, { seconds: SECONDS, concurrency: CONCURRENCY });
+  const bare = await runLoad(startWorkflowOnly, { seconds: SECONDS, concurrency: CONCURRENCY });
 
   const row = (name: string, r: LoadResult) =>
     `${name.padEnd(28)} ${r.perSecond.toFixed(1).padStart(8)}/s ${r.p50Ms.toFixed(1).padStart(8)} ms ${r.p99Ms

@@ -19,7 +19,9 @@ import { temporalCliPath } from '../../src/dev/tools.js';
 import { createEidProvider } from '../../src/eid/index.js';
 import { JOB_SEARCH_ATTRIBUTES } from '../../src/job/search-attributes.js';
 import { createLogger } from '../../src/log.js';
+import { seedDevContactRegister } from '../../src/notifications/dev-register-seed.js';
 import { createServiceParts, openDatabase, seedDevSender } from '../../src/runtime.js';
+import type { JobServiceDeps } from '../../src/services/job-service.js';
 import { freePort } from '../../test/helpers/ports.js';
 import { createSignatureWorker, workflowsPath } from '../../worker/worker.js';
 
@@ -29,10 +31,23 @@ export interface BenchStack {
   baseUrl: string;
   apiKey: string;
   temporal: Client;
+  /** What the job use cases are given (src/services/job-service.ts). */
+  jobDeps: JobServiceDeps;
   stop(): Promise<void>;
 }
 
-export async function startBenchStack(api: Pick<ApiDeps, 'rateLimit'>): Promise<BenchStack> {
+export interface BenchStackOptions extends Pick<ApiDeps, 'rateLimit'> {
+  /**
+   * Run the worker in this process (default true). Without it the jobs' workflows wait in their
+   * queue, so the API and the start are measured without the jobs' own work on the same cores.
+   */
+  worker?: boolean;
+}
+
+export async function startBenchStack({
+  worker: runWorker = true,
+  ...api
+}: BenchStackOptions): Promise<BenchStack> {
   const dir = await mkdtemp(join(tmpdir(), 'esign-bench-'));
   await chmod(dir, 0o755); // PostgreSQL runs as `postgres` when we are root
   const stops: (() => Promise<unknown>)[] = [() => rm(dir, { recursive: true, force: true })];
@@ -68,23 +83,27 @@ export async function startBenchStack(api: Pick<ApiDeps, 'rateLimit'>): Promise<
     stops.push(() => db.destroy());
     const apiKey = `bench-${randomUUID()}`;
     await seedDevSender(db, BENCH_ORG, apiKey);
+    // The signers' contact details come from the development register, as in `npm run dev`.
+    await seedDevContactRegister(db);
 
     const { signing, signingKeys, notifications, storage } = await createServiceParts(db, config, {});
     // The login as in development: the local OpenID Connect provider.
     const oidc = await startLocalOidcProvider({ port: 0, clients: [localClientFor(config.PUBLIC_URL)] });
     stops.push(() => oidc.close());
     const eid = await createEidProvider(localProviderEnv(oidc.issuer));
-    const worker = await createSignatureWorker({
-      connection: env.nativeConnection,
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      deps: { db, signing, notifications, storage, publicUrl: config.PUBLIC_URL },
-      workflowBundle: bundle,
-    });
-    const running = worker.run();
-    stops.push(async () => {
-      worker.shutdown();
-      await running;
-    });
+    if (runWorker) {
+      const worker = await createSignatureWorker({
+        connection: env.nativeConnection,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        deps: { db, signing, notifications, storage, publicUrl: config.PUBLIC_URL },
+        workflowBundle: bundle,
+      });
+      const running = worker.run();
+      stops.push(async () => {
+        worker.shutdown();
+        await running;
+      });
+    }
 
     const temporal = env.client;
     const log = createLogger('warn', 'bench');
@@ -94,7 +113,13 @@ export async function startBenchStack(api: Pick<ApiDeps, 'rateLimit'>): Promise<
       apiPort,
     );
     stops.push(() => http.close());
-    return { baseUrl: config.PUBLIC_URL, apiKey, temporal, stop };
+    return {
+      baseUrl: config.PUBLIC_URL,
+      apiKey,
+      temporal,
+      jobDeps: { db, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE },
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;

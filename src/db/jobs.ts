@@ -5,13 +5,14 @@
  */
 import { type Insertable, sql } from 'kysely';
 import type { Db } from './index.js';
-import type { DocumentsTable, SignatureJobsTable, SignersTable } from './types.js';
+import type { BlobsTable, DocumentsTable, SignatureJobsTable, SignersTable } from './types.js';
 
 /**
- * Stores a new job with its signers and documents, all or nothing, in one SQL statement
- * (data-modifying WITH clauses): one statement is atomic on its own, so a create pays one round
- * trip to PostgreSQL for the three inserts instead of five with BEGIN and COMMIT, which is much of
- * what an API create costs beyond its workflow start (bench/api/create-jobs.ts).
+ * Stores a new job with its signers and documents (and their bytes, with the PostgreSQL document
+ * store), all or nothing, in one SQL statement (data-modifying WITH clauses): one statement is
+ * atomic on its own, so a create pays one round trip to PostgreSQL for the inserts instead of one
+ * per table with BEGIN and COMMIT, which is much of what an API create costs beyond its workflow
+ * start (bench/api/create-jobs.ts).
  */
 export async function storeNewJob(
   db: Db,
@@ -19,16 +20,25 @@ export async function storeNewJob(
     job: Insertable<SignatureJobsTable>;
     signers: Insertable<SignersTable>[];
     documents: Insertable<DocumentsTable>[];
+    /** The documents' bytes when the document store is this database (src/storage/postgres.ts). */
+    blobs?: Insertable<BlobsTable>[];
   },
 ): Promise<void> {
   if (rows.signers.length === 0 || rows.documents.length === 0) {
     throw new Error('a job is stored with at least one signer and one document');
   }
-  // The foreign keys of signers and documents are checked at the end of the statement, when the
-  // job row inserted beside them exists.
-  await db
+  // One statement, so one round trip and one commit. The foreign keys of signers and documents
+  // are checked at the end of the statement, when the job row inserted beside them exists.
+  const withJob = db
     .with('job', (q) => q.insertInto('signature_jobs').values(rows.job).returning('id'))
-    .with('job_signers', (q) => q.insertInto('signers').values(rows.signers).returning('id'))
+    .with('job_signers', (q) => q.insertInto('signers').values(rows.signers).returning('id'));
+  const blobs = rows.blobs ?? [];
+  if (blobs.length === 0) {
+    await withJob.insertInto('documents').values(rows.documents).execute();
+    return;
+  }
+  await withJob
+    .with('job_blobs', (q) => q.insertInto('blobs').values(blobs).returning('key'))
     .insertInto('documents')
     .values(rows.documents)
     .execute();

@@ -72,6 +72,9 @@ export async function recordWorkflowEvents(
         outcome: jobOutcome(args),
         updated_at: sql<Date>`now()`,
         last_event_seq: lastSeq,
+        // The first recording marks the job's workflow started: the create does not spend a write
+        // on it (src/services/create-job.ts), and the stranded-job sweep skips marked jobs.
+        workflow_started_at: sql<Date>`coalesce(workflow_started_at, now())`,
       })
       .where('id', '=', args.jobId)
       .execute();

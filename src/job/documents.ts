@@ -45,9 +45,13 @@ function fail(code: DocumentProblemCode, message: string): DocumentInspection {
   return { ok: false, code, message };
 }
 
-/** Bytes as a string of one char per byte (ASCII keeps its values): lets regular expressions scan PDF syntax. */
+/**
+ * Bytes as a string of one char per byte, each char's code the byte's value: lets regular
+ * expressions scan PDF syntax. Buffer's latin1 decoder does this natively; TextDecoder('latin1')
+ * is windows-1252 by the web's rules, several times slower on a whole document.
+ */
 function latin1(bytes: Uint8Array): string {
-  return new TextDecoder('latin1').decode(bytes);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }
 
 /** `major.minor` of the `%PDF-x.y` header in the first 1024 bytes, or undefined without one. */

@@ -152,16 +152,18 @@ export async function createSignatureJob(
     language: s.language ?? DEFAULT_NOTIFICATION_LANGUAGE,
     status_since: now,
   }));
+  // A store in the application database writes the bytes in the statement that stores the rows.
+  const rowFor = deps.storage.rowFor?.bind(deps.storage);
+  const blobs = rowFor ? documents.map((d) => rowFor(documentKey(jobId, d.id), d.bytes)) : [];
   try {
-    // The bytes are stored before the rows are committed, and outside the transaction (a PostgreSQL
-    // store would otherwise wait for a second pool connection while holding one): a job whose rows
-    // exist, even one the stranded-job sweep starts later, always has its documents.
-    // The sender's standing order is looked up while they are stored, not before.
+    // A store elsewhere gets the bytes before the rows are committed: a job whose rows exist, even
+    // one the stranded-job sweep starts later, always has its documents. The sender's standing
+    // order is looked up meanwhile, not before.
     const [orderedBySender] = await Promise.all([
       cmd.job.longTermStorage
         ? false
         : (cmd.senderOrdersLongTermStorage ?? senderOrdersLongTermStorage(deps.db, cmd.org)),
-      ...documents.map((d) => deps.storage.put(documentKey(jobId, d.id), d.bytes)),
+      ...(rowFor ? [] : documents.map((d) => deps.storage.put(documentKey(jobId, d.id), d.bytes))),
     ]);
     // A sender may order long-term storage for all its jobs; the job then carries the order itself.
     if (orderedBySender === true) cmd = { ...cmd, job: { ...cmd.job, longTermStorage: true } };
@@ -192,6 +194,7 @@ export async function createSignatureJob(
         page_count: cmd.pageCounts?.get(d.fileName) ?? null,
         sha256: sha256(bytes),
       })),
+      blobs,
     });
   } catch (err) {
     // Nothing of this job was committed, so its bytes go again (the job id is new: no one else's
@@ -222,12 +225,11 @@ export async function createSignatureJob(
     await deps.storage.deleteFolder(documentsFolder(jobId));
     throw err;
   }
-  // Marked started before the answer, so a job answered 201 is known to have its workflow. A mark
-  // that fails (the database away, the process gone) does not fail the create, whose workflow runs:
-  // the stranded-job sweep (stranded-jobs.ts) a minute later finds the workflow running and marks
-  // it then, as after a process that died between the start and the mark; a retry with the same
-  // Idempotency-Key does the same at once. Nor does it remove the rows of a running workflow.
-  await markWorkflowStarted(deps.db, jobId).catch(() => undefined);
+  // The 201 follows the start, so a job answered is known to have its workflow. The job is marked
+  // started by its workflow's first recording (src/db/read-model.ts), in a write the worker makes
+  // anyway, not by one more write here. Until then the stranded-job sweep leaves it alone for a
+  // minute; a job still unmarked after that (its worker away) is started again by the sweep,
+  // which finds the workflow running and marks it (startStoredJob).
   const record = newJobRecord({
     job: {
       id: jobId,
@@ -244,7 +246,7 @@ export async function createSignatureJob(
 }
 
 /** The workflow's input, from the stored job: the same for the first start and any later one. */
-function workflowInputFor(
+export function workflowInputFor(
   row: { id: string; org_number: string; flow: Flow },
   job: JobRequest,
   signerIds: string[],
@@ -270,9 +272,10 @@ function workflowInputFor(
 
 /**
  * Starts a job's workflow. Safe to repeat: the workflow id is the job's, so a second start finds
- * the first one running.
+ * the first one running. Exported for the create benchmark (bench/api/create-jobs.ts), whose
+ * yardstick is this call alone.
  */
-async function startWorkflow(deps: JobServiceDeps, input: SignatureJobInput, reference?: string) {
+export async function startWorkflow(deps: JobServiceDeps, input: SignatureJobInput, reference?: string) {
   // The sender as fairness key, with its weight (docs/scaling.md).
   const priority = await startPriority(deps.db, input.org);
   try {

@@ -34,6 +34,18 @@ export interface DocumentStore {
    * any that a crash left without a row pointing at them.
    */
   deleteFolder(folder: string): Promise<void>;
+  /**
+   * Only a store inside the application database (PostgreSQL) has this: the `blobs` row that
+   * stores `bytes` under `key`, for a statement that writes other rows too. A new job's bytes and
+   * rows then commit together in one round trip (src/services/create-job.ts); a store elsewhere
+   * `put`s the bytes first.
+   */
+  rowFor?(key: string, bytes: Uint8Array): BlobRow;
+}
+
+/** A row of the `blobs` table (src/storage/postgres.ts). */
+export interface BlobRow extends StoredBlob {
+  content: Buffer;
 }
 
 /** A key this store does not accept (a path outside the store, or characters no id has). */

@@ -5,6 +5,7 @@
 import type { Db } from '../db/index.js';
 import {
   assertValidKey,
+  type BlobRow,
   type DocumentStore,
   normaliseSha256,
   type StoredBlob,
@@ -20,10 +21,14 @@ export class PostgresDocumentStore implements DocumentStore {
 
   constructor(private readonly db: Db) {}
 
-  async put(key: string, bytes: Uint8Array): Promise<StoredBlob> {
+  rowFor(key: string, bytes: Uint8Array): BlobRow {
     assertValidKey(key);
     const content = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const blob = { key, sha256: sha256Hex(content), size: content.byteLength };
+    return { key, sha256: sha256Hex(content), size: content.byteLength, content };
+  }
+
+  async put(key: string, bytes: Uint8Array): Promise<StoredBlob> {
+    const { content, ...blob } = this.rowFor(key, bytes);
     await this.db
       .insertInto('blobs')
       .values({ ...blob, content })
