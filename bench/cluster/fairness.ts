@@ -2,19 +2,24 @@
  * Two senders on the production shape (src/dev/cluster.ts: the real Temporal server on
  * PostgreSQL, two APIs behind the proxy, two workers), docs/scaling.md:
  *
- *  1. API create against bare `workflow.start`, same concurrency, same cluster, before the burst;
+ *  1. API create against the bare start every create makes (the same workflow, input, search
+ *     attributes and priority, to a queue no worker polls), same concurrency, same cluster, before
+ *     the burst: first with the workers paused (SIGSTOP), so both measure the call alone, then
+ *     the API create again with the workers running the jobs it makes;
  *  2. sender B creates and signs on an idle cluster (its baseline);
- *  3. sender A creates BENCH_A_JOBS jobs as fast as BENCH_CONCURRENCY callers can (its rate limit
- *     raised: the cluster runs with RATE_LIMIT_PER_SECOND=0), while sender B keeps creating and
- *     signing one job at a time: B's create latency, create-to-activation and signing-to-PAdES;
- *     A's throughput, and how long A's activations take to drain;
+ *  3. sender A creates BENCH_A_JOBS jobs as fast as its rate limit allows: the operator raised it
+ *     to BENCH_A_RATE requests/s (0: A unlimited), and A paces itself just under it, as a client
+ *     that honours its limit does; B keeps the default limit and creates and signs one job at a
+ *     time: B's create latency, create-to-activation and signing-to-PAdES; A's throughput, and
+ *     how long A's activations take to drain;
  *  4. optionally (BENCH_OPEN_JOBS above what is open) more of A's jobs until that many are open,
  *     then reads of B's jobs and the database bytes per job;
  *  5. memory (resident) of the workers, the Temporal server and the APIs.
  *
  *   npm run build && nice npx tsx bench/cluster/fairness.ts
  *   TASK_FAIRNESS=off ... the same without fairness and priority (server and starts)
- *   (BENCH_A_JOBS 2000, BENCH_CONCURRENCY 16, BENCH_OPEN_JOBS 0, BENCH_WORKER_CACHE 500)
+ *   (BENCH_A_JOBS 2000, BENCH_A_RATE 20, BENCH_CONCURRENCY 16, BENCH_OPEN_JOBS 0,
+ *    BENCH_WORKER_CACHE 500)
  *
  * Load generator, cluster and everything else share the machine: compare the two switches run on
  * the same machine, not absolute figures.
@@ -27,6 +32,8 @@ import { Client, Connection } from '@temporalio/client';
 import { sql } from 'kysely';
 import { type ClusterPorts, freeLowPorts, startCluster } from '../../src/dev/cluster.js';
 import { createApiKey } from '../../src/services/api-keys.js';
+import { parseJobRequest } from '../../src/job/schema.js';
+import { startWorkflow, workflowInputFor } from '../../src/services/create-job.js';
 import { fairnessEnabled } from '../../src/services/fairness.js';
 import { upsertOrganisation } from '../../src/services/organisations.js';
 import { scanLikePdf } from '../../test/fixtures/signing/pdfs.js';
@@ -35,6 +42,7 @@ import { freePort } from '../../test/helpers/ports.js';
 import { type LoadResult, runLoad } from '../api/load.js';
 
 const A_JOBS = Number(process.env.BENCH_A_JOBS ?? 2000);
+const A_RATE = Number(process.env.BENCH_A_RATE ?? 20);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const OPEN_JOBS = Number(process.env.BENCH_OPEN_JOBS ?? 0);
 const WORKER_CACHE = process.env.BENCH_WORKER_CACHE ?? '500';
@@ -94,7 +102,7 @@ const cluster = await startCluster({
   ports: await ports(),
   smtpUrl: smtp.url,
   devSender: { org: ORG_A, apiKey: KEY_A },
-  appEnv: { RATE_LIMIT_PER_SECOND: '0', LOG_LEVEL: 'warn', TASK_FAIRNESS: fairness ? 'on' : 'off' },
+  appEnv: { LOG_LEVEL: 'warn', TASK_FAIRNESS: fairness ? 'on' : 'off' },
   workerEnv: { WORKER_MAX_CACHED_WORKFLOWS: WORKER_CACHE },
   say: (line) => console.log(`  ${line}`),
 });
@@ -126,33 +134,54 @@ try {
     const body = await res.text();
     return res.status === 201 ? (JSON.parse(body) as { id: string }).id : undefined;
   };
-  const idleQueue = `bench-idle-${randomUUID()}`;
+  // The start every create makes, alone, to a queue no worker polls: the floor any create pays.
+  const startDeps = { db, temporal, taskQueue: `bench-idle-${randomUUID()}` };
+  const parsed = parseJobRequest(
+    'portal',
+    {
+      title: 'Benchmark contract',
+      documents: [{ title: 'Contract', fileName: 'contract.pdf', mimeType: 'application/pdf' }],
+      signers: [{ email: 'signer@example.com', order: 0 }],
+    },
+    { sector: 'PUBLIC' },
+    new Date(),
+  );
+  if (!parsed.ok) throw new Error(`the benchmark's job is refused: ${JSON.stringify(parsed.issues)}`);
   const bareStart = async () => {
-    await temporal.workflow.start('benchmarkNoop', {
-      taskQueue: idleQueue,
-      workflowId: randomUUID(),
-      args: [],
-    });
+    const jobId = randomUUID();
+    const input = workflowInputFor({ id: jobId, org_number: ORG_A, flow: 'portal' }, parsed.job, [
+      randomUUID(),
+    ]);
+    await startWorkflow(startDeps, input);
     return true;
   };
 
   // --- 1. API create beside bare workflow.start ----------------------------------------------------
   console.log(
-    `\n1. API create (100 KB PDF) beside bare workflow.start, 8 s each at concurrency ${CONCURRENCY}`,
+    `\n1. API create (100 KB PDF) beside the bare start, 8 s each at concurrency ${CONCURRENCY}`,
   );
-  await runLoad(async () => (await create(ORG_A, KEY_A, bigPdf)) !== undefined, {
-    seconds: 2,
-    concurrency: 4,
-  });
-  const api = await runLoad(async () => (await create(ORG_A, KEY_A, bigPdf)) !== undefined, {
-    seconds: 8,
-    concurrency: CONCURRENCY,
-  });
-  const bare = await runLoad(bareStart, { seconds: 8, concurrency: CONCURRENCY });
-  console.log(row('API create', api));
-  console.log(row('bare workflow.start', bare));
+  const createA = async () => (await create(ORG_A, KEY_A, bigPdf)) !== undefined;
+  // Paused, the workers take no task; what the server handed them before is retried after its
+  // timeout, once they run again.
+  const signalWorkers = (signal: NodeJS.Signals) => {
+    for (const w of cluster.workers) process.kill(w.pid, signal);
+  };
+  signalWorkers('SIGSTOP');
+  let api: LoadResult;
+  let bare: LoadResult;
+  try {
+    await runLoad(createA, { seconds: 2, concurrency: 4 });
+    api = await runLoad(createA, { seconds: 8, concurrency: CONCURRENCY });
+    bare = await runLoad(bareStart, { seconds: 8, concurrency: CONCURRENCY });
+  } finally {
+    signalWorkers('SIGCONT');
+  }
+  const apiWithWorkers = await runLoad(createA, { seconds: 8, concurrency: CONCURRENCY });
+  console.log(row('API create (workers paused)', api));
+  console.log(row('bare start (workers paused)', bare));
+  console.log(row('API create (workers running)', apiWithWorkers));
   console.log(
-    `API create as a share of bare starts: ${((api.perSecond / bare.perSecond) * 100).toFixed(0)} %`,
+    `API create as a share of bare starts: ${((api.perSecond / bare.perSecond) * 100).toFixed(0)} % (workers paused), ${((apiWithWorkers.perSecond / bare.perSecond) * 100).toFixed(0)} % (running)`,
   );
 
   // One of B's jobs: created, waited on until its signer may sign, signed, waited on until the
@@ -258,14 +287,28 @@ try {
   print(idle);
 
   // --- 3. A's burst, B steady -----------------------------------------------------------------------
-  console.log(`\n3. sender A creates ${A_JOBS} jobs (4 KB PDF) while sender B creates and signs`);
+  console.log(
+    `\n3. sender A creates ${A_JOBS} jobs (4 KB PDF) ${A_RATE > 0 ? `at its limit of ${A_RATE}/s` : 'unlimited'} while sender B creates and signs`,
+  );
   const aBefore = await createdBy(ORG_A);
   const t0 = performance.now();
   let made = 0;
   let failed = 0;
   let aDone = false;
+  // A client that honours its limit: calls spaced to 90 % of it, so a window's jitter does not
+  // trip the limit's 30 s block.
+  const spacingMs = A_RATE > 0 ? 1000 / (A_RATE * 0.9) : 0;
+  let nextCallAt = performance.now();
+  const paced = async () => {
+    if (spacingMs === 0) return;
+    const at = nextCallAt;
+    nextCallAt = Math.max(nextCallAt, performance.now()) + spacingMs;
+    const wait = at - performance.now();
+    if (wait > 0) await sleep(wait);
+  };
   const lane = async () => {
     while (made + failed < A_JOBS) {
+      await paced();
       made++;
       if ((await create(ORG_A, KEY_A, smallPdf).catch(() => undefined)) === undefined) {
         made--;
