@@ -108,4 +108,15 @@ export function jobServiceDeps(deps: ApiDeps) {
  * Variables set on the request context by middleware. The bindings are there when the app is
  * served by @hono/node-server (absent under `app.request()` in tests): the TLS socket of mTLS.
  */
-export type AppEnv = { Bindings: Partial<HttpBindings>; Variables: { org: string } };
+export type AppEnv = {
+  Bindings: Partial<HttpBindings>;
+  Variables: {
+    /** The authenticated sender (the organisation in the path). */
+    org: string;
+    /**
+     * The sender's own API rate limit, read with its credentials so the limit costs no extra
+     * query (null: the configured default, 0: none; unset: the default).
+     */
+    senderRateLimit?: number | null;
+  };
+};

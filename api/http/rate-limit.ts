@@ -2,10 +2,14 @@
  * The sender API's rate limit per organisation (after authentication, so nobody can get another
  * organisation blocked). Counted in PostgreSQL so it holds across API processes; a block seen by
  * this process is also remembered here, so a blocked sender costs no database round trip.
+ *
+ * A sender's own limit (set by the operator, docs/operations.md#admin-cli) comes with its
+ * credentials: authentication reads it in the query that finds the organisation, so a change takes
+ * effect at the sender's next request on every API process, and costs no query of its own.
  */
 import { createMiddleware } from 'hono/factory';
 import type { Config } from '../../src/config.js';
-import { consumeRequest, DEFAULT_RATE_LIMIT } from '../../src/services/rate-limit.js';
+import { consumeRequest, DEFAULT_RATE_LIMIT, senderLimit } from '../../src/services/rate-limit.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
 import { ApiError } from './errors.js';
 
@@ -30,10 +34,13 @@ export function rateLimitFromConfig(
 }
 
 export function rateLimitSenders(deps: ApiDeps) {
-  const limit = deps.rateLimit === false ? null : { ...DEFAULT_RATE_LIMIT, ...deps.rateLimit };
+  // `false` (tests, benchmarks, RATE_LIMIT_PER_SECOND=0) turns every limit off, senders' own too.
+  const configured = deps.rateLimit === false ? null : { ...DEFAULT_RATE_LIMIT, ...deps.rateLimit };
   const knownBlocks = new Map<string, Date>();
   return createMiddleware<AppEnv>(async (c, next) => {
-    if (!limit) return next();
+    if (!configured) return next();
+    const limit = senderLimit(c.get('senderRateLimit'), configured);
+    if (!limit) return next(); // the operator lifted this sender's limit (0)
     const org = c.get('org');
     const known = knownBlocks.get(org);
     if (known && known.getTime() > Date.now()) throw tooManyRequests(known);

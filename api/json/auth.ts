@@ -5,7 +5,7 @@
  * (403) before anything is read.
  */
 import { createMiddleware } from 'hono/factory';
-import { organisationOfApiKey } from '../../src/services/api-keys.js';
+import { senderOfApiKey } from '../../src/services/api-keys.js';
 import { findOrganisation } from '../../src/services/organisations.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
 import { clientCertificateOf } from '../http/client-certificate.js';
@@ -22,19 +22,21 @@ export function requireSender(deps: ApiDeps) {
     const certificate = clientCertificateOf(c.env?.incoming?.socket);
     const header = c.req.header('authorization');
     let org: string;
+    let rateLimitPerSecond: number | null;
     if (certificate.presented && certificate.trusted) {
       // A trusted enterprise certificate is the stronger proof; it decides even beside a key.
       if (!certificate.org) throw forbidden('the client certificate carries no organisation number');
-      if (!(await findOrganisation(deps.db, certificate.org))) {
+      const sender = await findOrganisation(deps.db, certificate.org);
+      if (!sender) {
         throw forbidden('the organisation of the client certificate is not registered as a sender');
       }
-      org = certificate.org;
+      [org, rateLimitPerSecond] = [sender.orgNumber, sender.rateLimitPerSecond];
     } else if (header !== undefined) {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
       if (!match) throw unauthenticated('the Authorization header must be: Bearer <api key>');
-      const keyOrg = await organisationOfApiKey(deps.db, match[1]!);
-      if (!keyOrg) throw unauthenticated('the API key is unknown or revoked', 'Bearer error="invalid_token"');
-      org = keyOrg;
+      const sender = await senderOfApiKey(deps.db, match[1]!);
+      if (!sender) throw unauthenticated('the API key is unknown or revoked', 'Bearer error="invalid_token"');
+      [org, rateLimitPerSecond] = [sender.orgNumber, sender.rateLimitPerSecond];
     } else {
       throw unauthenticated(
         certificate.presented
@@ -46,6 +48,7 @@ export function requireSender(deps: ApiDeps) {
       throw forbidden('the credentials do not belong to the organisation in the path');
     }
     c.set('org', org);
+    c.set('senderRateLimit', rateLimitPerSecond);
     await next();
   });
 }

@@ -69,7 +69,7 @@ const CONTAINER_ENTRIES = new Set([MANIFEST_ENTRY, SIGNATURES_ENTRY, 'mimetype',
 const FLOW = ':flow{direct|portal}';
 const JOB = `/:org{[0-9]{9}}/${FLOW}/signature-jobs/:n`;
 
-type XmlEnv = { Bindings: AppEnv['Bindings']; Variables: { org: string; actor: string } };
+type XmlEnv = { Bindings: AppEnv['Bindings']; Variables: AppEnv['Variables'] & { actor: string } };
 
 const xml = (body: string, status: ContentfulStatusCode = 200) =>
   new Response(body, { status, headers: { 'Content-Type': 'application/xml; charset=utf-8' } });
@@ -134,7 +134,8 @@ function requireEnterpriseCertificate(deps: ApiDeps) {
     if (!certificate.org)
       throw new ApiError(403, 'FORBIDDEN', 'the client certificate carries no organisation number');
     const org = c.req.param('org')!;
-    if (!(await findOrganisation(deps.db, org))) {
+    const sender = await findOrganisation(deps.db, org);
+    if (!sender) {
       throw new ApiError(403, 'FORBIDDEN', `organisation ${org} is not registered as a sender`);
     }
     if (certificate.org !== org && !(await isBrokerAuthorised(deps.db, org, certificate.org))) {
@@ -145,6 +146,7 @@ function requireEnterpriseCertificate(deps: ApiDeps) {
       );
     }
     c.set('org', org);
+    c.set('senderRateLimit', sender.rateLimitPerSecond);
     c.set('actor', certificate.org);
     await next();
   });
@@ -158,7 +160,7 @@ export function xmlApiRoutes(deps: ApiDeps, options: XmlApiOptions) {
 
   app.onError((err, c) => errorResponse(deps, err, c.req.path, c));
   app.use('/:org{[0-9]{9}}/*', requireEnterpriseCertificate(deps));
-  app.use('/:org{[0-9]{9}}/*', rateLimitSenders(deps) as never);
+  app.use('/:org{[0-9]{9}}/*', rateLimitSenders(deps));
 
   const flowOf = (c: { req: { param(n: 'flow'): string } }) => c.req.param('flow') as Flow;
   /** The job of a numeric id in a URL, if it is this sender's in this flow (404 otherwise). */

@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { MAX_FAIRNESS_WEIGHT, MIN_FAIRNESS_WEIGHT, setFairnessWeight } from '../db/fairness-weights.js';
 import type { Db } from '../db/index.js';
+import { MAX_SENDER_RATE_LIMIT, setSenderRateLimit } from '../db/sender-rate-limits.js';
 import { SECTORS, type Sector } from '../job/model.js';
 import { isValidOrganisationNumber } from '../rules/identity.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../services/api-keys.js';
@@ -25,6 +26,7 @@ export const USAGE = `usage: npm run cli -- <command>
   orgs notices <orgNumber> --email <addr> [--locale no|en]     sender notices by e-mail (empty: none)
   orgs long-term-storage <orgNumber> on|off                     long-term storage for every new job
   orgs weight <orgNumber> <n>                                   the sender's share of the workers (1: equal)
+  orgs rate-limit <orgNumber> <n>|default                       the sender's API requests per second (0: none)
   roles grant|revoke --pid <id> --org <orgNumber> --role SENDER|VIEWER   sender portal access
   roles list --org <orgNumber>
   callback-secrets create|list --org <orgNumber>               callback signing secrets (two active)
@@ -88,6 +90,39 @@ async function orgsWeight(db: Db, args: string[], io: CliOutput): Promise<number
   return 0;
 }
 
+/**
+ * The sender's own API rate limit (docs/operations.md#admin-cli): whole requests per second, 0
+ * for none, `default` for the configured RATE_LIMIT_PER_SECOND again. Every API process applies
+ * it from the sender's next request.
+ */
+async function orgsRateLimit(db: Db, args: string[], io: CliOutput): Promise<number> {
+  const { positionals } = parse(args, {});
+  const orgNumber = requireOrgNumber(positionals[0]);
+  const text = positionals[1] ?? '';
+  const isCount = /^[0-9]+$/.test(text) && Number(text) <= MAX_SENDER_RATE_LIMIT;
+  if (text !== 'default' && !isCount) {
+    throw new UsageError(
+      `the rate limit must be a whole number of requests per second from 0 (no limit) to ${MAX_SENDER_RATE_LIMIT}, or default: ${positionals[1] ?? '(none)'}`,
+    );
+  }
+  const perSecond = text === 'default' ? null : Number(text);
+  if (!(await setSenderRateLimit(db, orgNumber, perSecond))) {
+    io.err(`no organisation ${orgNumber}`);
+    return 1;
+  }
+  // A block under way is kept in PostgreSQL and by each API process until it ends (see
+  // api/http/rate-limit.ts); only "no limit" skips the count, and with it the block.
+  const runningBlock = 'from its next request (a block under way runs to its end)';
+  io.out(
+    perSecond === null
+      ? `${orgNumber} has the configured API rate limit (RATE_LIMIT_PER_SECOND) ${runningBlock}`
+      : perSecond === 0
+        ? `${orgNumber} has no API rate limit from its next request`
+        : `${orgNumber} may make ${perSecond} API requests per second ${runningBlock}`,
+  );
+  return 0;
+}
+
 async function apiKeysCreate(db: Db, args: string[], io: CliOutput): Promise<number> {
   const { values } = parse(args, { org: { type: 'string' }, label: { type: 'string' } });
   const org = requireOrgNumber(values.org);
@@ -137,6 +172,7 @@ function xmlApiSettings(): XmlApiCliSettings {
 const COMMANDS: Record<string, (db: Db, args: string[], io: CliOutput) => Promise<number>> = {
   'orgs add': orgsAdd,
   'orgs weight': orgsWeight,
+  'orgs rate-limit': orgsRateLimit,
   'api-keys create': apiKeysCreate,
   'api-keys list': apiKeysList,
   'api-keys revoke': apiKeysRevoke,

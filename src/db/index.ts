@@ -23,6 +23,7 @@ import * as m0028 from './migrations/0028_remote_signings.js';
 import * as m0029 from './migrations/0029_document_pages.js';
 import * as m0032 from './migrations/0032_fairness_weight.js';
 import * as m0033 from './migrations/0033_retention_sweep.js';
+import * as m0034 from './migrations/0034_sender_rate_limit.js';
 import type { Database } from './types.js';
 
 export type Db = Kysely<Database>;
@@ -62,6 +63,7 @@ const migrations: Record<string, Migration> = {
   '0029_document_pages': m0029,
   '0032_fairness_weight': m0032,
   '0033_retention_sweep': m0033,
+  '0034_sender_rate_limit': m0034,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -32,6 +32,8 @@ export interface OrganisationsTable {
   long_term_storage: ColumnType<boolean, boolean | undefined, boolean>;
   /** Migration 0032: the sender's fairness weight on the task queue (docs/scaling.md). */
   fairness_weight: ColumnType<number, number | undefined, number>;
+  /** Migration 0034: the sender API's requests per second for this sender; null: the default, 0: none. */
+  rate_limit_per_second: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 /** Migration 0009: jobs kept in long-term storage, with their time-stamp renewal schedule. */

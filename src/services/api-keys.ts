@@ -36,15 +36,23 @@ export async function revokeApiKey(db: Db, id: string): Promise<boolean> {
   return Number(r.numUpdatedRows) > 0;
 }
 
-/** The organisation a presented key belongs to, or null for an unknown or revoked key. */
-export async function organisationOfApiKey(db: Db, key: string): Promise<string | null> {
+/**
+ * The organisation a presented key belongs to, with its own API rate limit (null: the configured
+ * default) read in the same query, so the rate limit costs no further read; null for an unknown
+ * or revoked key.
+ */
+export async function senderOfApiKey(
+  db: Db,
+  key: string,
+): Promise<{ orgNumber: string; rateLimitPerSecond: number | null } | null> {
   const row = await db
     .selectFrom('api_keys')
-    .select('org_number')
-    .where('key_hash', '=', hashApiKey(key))
-    .where('revoked_at', 'is', null)
+    .innerJoin('organisations', 'organisations.org_number', 'api_keys.org_number')
+    .select(['api_keys.org_number', 'organisations.rate_limit_per_second'])
+    .where('api_keys.key_hash', '=', hashApiKey(key))
+    .where('api_keys.revoked_at', 'is', null)
     .executeTakeFirst();
-  return row?.org_number ?? null;
+  return row ? { orgNumber: row.org_number, rateLimitPerSecond: row.rate_limit_per_second } : null;
 }
 
 export interface ApiKeyInfo {

@@ -15,11 +15,14 @@ export async function upsertOrganisation(db: Db, org: Organisation): Promise<voi
     .execute();
 }
 
-/** A registered organisation, with whether it ordered long-term storage for all its jobs. */
+/**
+ * A registered organisation, with whether it ordered long-term storage for all its jobs and its
+ * own API rate limit (requests per second; null: the configured default, 0: none).
+ */
 export async function findOrganisation(
   db: Db,
   orgNumber: string,
-): Promise<(Organisation & { longTermStorage: boolean }) | null> {
+): Promise<(Organisation & { longTermStorage: boolean; rateLimitPerSecond: number | null }) | null> {
   const row = await db
     .selectFrom('organisations')
     .selectAll()
@@ -31,6 +34,7 @@ export async function findOrganisation(
         name: row.name,
         sector: row.sector,
         longTermStorage: row.long_term_storage ?? false,
+        rateLimitPerSecond: row.rate_limit_per_second ?? null,
       }
     : null;
 }

@@ -17,6 +17,18 @@ export interface RateLimitOptions {
 /** The national service's rule: at most 10 calls per second, then blocked for 30 seconds. */
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = { requestsPerSecond: 10, blockSeconds: 30 };
 
+/**
+ * The limit a sender's requests are counted against: its own requests per second when the
+ * operator set one (0: none, so null here), else the configured default; the block is the same.
+ */
+export function senderLimit(
+  own: number | null | undefined,
+  configured: RateLimitOptions,
+): RateLimitOptions | null {
+  if (own === null || own === undefined) return configured;
+  return own === 0 ? null : { ...configured, requestsPerSecond: own };
+}
+
 export type RateDecision =
   | { allowed: true }
   | { allowed: false; blockedUntil: Date; retryAfterSeconds: number };

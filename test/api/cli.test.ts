@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/commands.js';
-import { hashApiKey, organisationOfApiKey } from '../../src/services/api-keys.js';
+import { hashApiKey, senderOfApiKey } from '../../src/services/api-keys.js';
 import { findOrganisation } from '../../src/services/organisations.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { insertJobRow } from '../helpers/jobs.js';
@@ -32,6 +32,7 @@ describe('admin CLI', () => {
       name: 'Skatteetaten',
       sector: 'PUBLIC',
       longTermStorage: false,
+      rateLimitPerSecond: null,
     });
     expect((await cli('orgs', 'add', '974760674', '--name', 'X', '--sector', 'PUBLIC')).code).toBe(2);
     expect((await cli('orgs', 'add', ORG, '--name', 'X', '--sector', 'NGO')).code).toBe(2);
@@ -65,6 +66,41 @@ describe('admin CLI', () => {
     expect(unknown.err).toContain('no organisation 889640782');
   });
 
+  it("sets a sender's own API rate limit, none (0) or the default again, and refuses others", async () => {
+    const limit = async () => (await findOrganisation(t.db, ORG))!.rateLimitPerSecond;
+    expect(await limit()).toBeNull();
+    const raised = await cli('orgs', 'rate-limit', ORG, '500');
+    expect(raised.code).toBe(0);
+    expect(raised.out).toBe(
+      `${ORG} may make 500 API requests per second from its next request (a block under way runs to its end)`,
+    );
+    expect(await limit()).toBe(500);
+    const none = await cli('orgs', 'rate-limit', ORG, '0');
+    expect(none.code).toBe(0);
+    expect(none.out).toBe(`${ORG} has no API rate limit from its next request`);
+    expect(await limit()).toBe(0);
+    for (const bad of ['fast', '', '2.5', '1e3', '100001', ' 5', 'Default']) {
+      const refused = await cli('orgs', 'rate-limit', ORG, bad);
+      expect(refused.code).toBe(2);
+      expect(refused.err).toContain(
+        `the rate limit must be a whole number of requests per second from 0 (no limit) to 100000, or default: ${bad}`,
+      );
+    }
+    expect((await cli('orgs', 'rate-limit', ORG)).err).toContain('or default: (none)');
+    expect((await cli('orgs', 'rate-limit', ORG, '-1')).code).toBe(2);
+    expect((await cli('orgs', 'rate-limit', '974760674', '20')).code).toBe(2);
+    expect(await limit()).toBe(0);
+    const unknown = await cli('orgs', 'rate-limit', '889640782', '20');
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toContain('no organisation 889640782');
+    const reset = await cli('orgs', 'rate-limit', ORG, 'default');
+    expect(reset.code).toBe(0);
+    expect(reset.out).toBe(
+      `${ORG} has the configured API rate limit (RATE_LIMIT_PER_SECOND) from its next request (a block under way runs to its end)`,
+    );
+    expect(await limit()).toBeNull();
+  });
+
   it("turns long-term storage for all of a sender's jobs on and off", async () => {
     const stored = async () =>
       (
@@ -93,7 +129,7 @@ describe('admin CLI', () => {
     expect(created.code).toBe(0);
     const key = /key: (\S+)/.exec(created.out)![1]!;
     const id = /id: +(\S+)/.exec(created.out)![1]!;
-    expect(await organisationOfApiKey(t.db, key)).toBe(ORG);
+    expect(await senderOfApiKey(t.db, key)).toEqual({ orgNumber: ORG, rateLimitPerSecond: null });
     const stored = await t.db
       .selectFrom('api_keys')
       .selectAll()
@@ -109,7 +145,7 @@ describe('admin CLI', () => {
     expect(listed.out).not.toContain(key);
 
     expect((await cli('api-keys', 'revoke', id)).code).toBe(0);
-    expect(await organisationOfApiKey(t.db, key)).toBeNull();
+    expect(await senderOfApiKey(t.db, key)).toBeNull();
     expect((await cli('api-keys', 'list', '--org', ORG)).out).toContain('revoked');
     expect((await cli('api-keys', 'revoke', id)).code).toBe(1);
   });
