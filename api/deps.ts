@@ -9,6 +9,7 @@ import type { SigningKeyProvider } from '../src/eid/signing-keys.js';
 import type { Logger } from '../src/log.js';
 import type { PrivateTargetPolicy } from '../src/notifications/callbacks/target-guard.js';
 import type { NotificationAdapters } from '../src/notifications/config.js';
+import type { Sender } from '../src/services/organisations.js';
 import type { RateLimitOptions } from '../src/services/rate-limit.js';
 import type { StatusQueueOptions } from '../src/services/status-queue.js';
 import type { SigningContext } from '../src/signatures/context.js';
@@ -111,12 +112,12 @@ export function jobServiceDeps(deps: ApiDeps) {
 export type AppEnv = {
   Bindings: Partial<HttpBindings>;
   Variables: {
-    /** The authenticated sender (the organisation in the path). */
+    /** The authenticated sender's organisation number (the organisation in the path). */
     org: string;
     /**
-     * The sender's own API rate limit, read with its credentials so the limit costs no extra
-     * query (null: the configured default, 0: none; unset: the default).
+     * The authenticated sender, read with its credentials so that its rate limit, sector and
+     * standing orders cost a request no further query.
      */
-    senderRateLimit?: number | null;
+    sender: Sender;
   };
 };

@@ -39,7 +39,7 @@ export function rateLimitSenders(deps: ApiDeps) {
   const knownBlocks = new Map<string, Date>();
   return createMiddleware<AppEnv>(async (c, next) => {
     if (!configured) return next();
-    const limit = senderLimit(c.get('senderRateLimit'), configured);
+    const limit = senderLimit(c.get('sender')?.rateLimitPerSecond, configured);
     if (!limit) return next(); // the operator lifted this sender's limit (0)
     const org = c.get('org');
     const known = knownBlocks.get(org);

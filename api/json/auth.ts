@@ -6,7 +6,7 @@
  */
 import { createMiddleware } from 'hono/factory';
 import { senderOfApiKey } from '../../src/services/api-keys.js';
-import { findOrganisation } from '../../src/services/organisations.js';
+import { findOrganisation, type Sender } from '../../src/services/organisations.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
 import { clientCertificateOf } from '../http/client-certificate.js';
 import { ApiError } from '../http/errors.js';
@@ -21,22 +21,19 @@ export function requireSender(deps: ApiDeps) {
     const pathOrg = c.req.param('org');
     const certificate = clientCertificateOf(c.env?.incoming?.socket);
     const header = c.req.header('authorization');
-    let org: string;
-    let rateLimitPerSecond: number | null;
+    let sender: Sender | null;
     if (certificate.presented && certificate.trusted) {
       // A trusted enterprise certificate is the stronger proof; it decides even beside a key.
       if (!certificate.org) throw forbidden('the client certificate carries no organisation number');
-      const sender = await findOrganisation(deps.db, certificate.org);
+      sender = await findOrganisation(deps.db, certificate.org);
       if (!sender) {
         throw forbidden('the organisation of the client certificate is not registered as a sender');
       }
-      [org, rateLimitPerSecond] = [sender.orgNumber, sender.rateLimitPerSecond];
     } else if (header !== undefined) {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
       if (!match) throw unauthenticated('the Authorization header must be: Bearer <api key>');
-      const sender = await senderOfApiKey(deps.db, match[1]!);
+      sender = await senderOfApiKey(deps.db, match[1]!);
       if (!sender) throw unauthenticated('the API key is unknown or revoked', 'Bearer error="invalid_token"');
-      [org, rateLimitPerSecond] = [sender.orgNumber, sender.rateLimitPerSecond];
     } else {
       throw unauthenticated(
         certificate.presented
@@ -44,11 +41,11 @@ export function requireSender(deps: ApiDeps) {
           : 'an API key (Authorization: Bearer <key>) or a client certificate is required',
       );
     }
-    if (org !== pathOrg) {
+    if (sender.orgNumber !== pathOrg) {
       throw forbidden('the credentials do not belong to the organisation in the path');
     }
-    c.set('org', org);
-    c.set('senderRateLimit', rateLimitPerSecond);
+    c.set('org', sender.orgNumber);
+    c.set('sender', sender);
     await next();
   });
 }

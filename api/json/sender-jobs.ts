@@ -7,9 +7,7 @@ import { createSignatureJob } from '../../src/services/create-job.js';
 import { issueRedirectUrls } from '../../src/services/direct-signers.js';
 import { directStatusForToken } from '../../src/services/direct-status.js';
 import { getSignatureJob } from '../../src/services/find-job.js';
-import { findOrganisation } from '../../src/services/organisations.js';
 import { type ApiDeps, type AppEnv, jobServiceDeps } from '../deps.js';
-import { ApiError } from '../http/errors.js';
 import { readCreateRequest } from '../http/multipart.js';
 import { BINARY, errors, FLOW, JOB_ID, json, operation, ref, senderRoute } from './openapi.js';
 import { flowParam, idempotencyKeyOf } from './params.js';
@@ -111,8 +109,7 @@ export function senderJobRoutes(deps: ApiDeps) {
   const createJob = (flow: Flow) => async (c: Context<AppEnv>) => {
     const org = c.get('org');
     const idempotencyKey = idempotencyKeyOf(c);
-    const sender = await findOrganisation(deps.db, org);
-    if (!sender) throw new ApiError(403, 'FORBIDDEN', 'the organisation is not registered as a sender');
+    const sender = c.get('sender');
     const { job, requestJson, files, pageCounts } = await readCreateRequest(c, flow, sender.sector);
     const { jobId, created, record } = await createSignatureJob(jobDeps, {
       org,

@@ -146,7 +146,7 @@ function requireEnterpriseCertificate(deps: ApiDeps) {
       );
     }
     c.set('org', org);
-    c.set('senderRateLimit', sender.rateLimitPerSecond);
+    c.set('sender', sender);
     c.set('actor', certificate.org);
     await next();
   });
@@ -173,7 +173,7 @@ export function xmlApiRoutes(deps: ApiDeps, options: XmlApiOptions) {
   app.post(`/:org{[0-9]{9}}/${FLOW}/signature-jobs`, async (c) => {
     const flow = flowOf(c);
     const org = c.get('org');
-    const sender = (await findOrganisation(deps.db, org))!;
+    const sender = c.get('sender');
     const body = await readLimited(c.req.raw.body, MAX_XML_CREATE_BYTES);
     const parts = createRequestParts(body, c.req.header('content-type'));
     const entries = await readBundle(parts.bundle);

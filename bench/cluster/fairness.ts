@@ -31,8 +31,8 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { sql } from 'kysely';
 import { type ClusterPorts, freeLowPorts, startCluster } from '../../src/dev/cluster.js';
-import { createApiKey } from '../../src/services/api-keys.js';
 import { parseJobRequest } from '../../src/job/schema.js';
+import { createApiKey } from '../../src/services/api-keys.js';
 import { startWorkflow, workflowInputFor } from '../../src/services/create-job.js';
 import { fairnessEnabled } from '../../src/services/fairness.js';
 import { upsertOrganisation } from '../../src/services/organisations.js';
@@ -157,9 +157,7 @@ try {
   };
 
   // --- 1. API create beside bare workflow.start ----------------------------------------------------
-  console.log(
-    `\n1. API create (100 KB PDF) beside the bare start, 8 s each at concurrency ${CONCURRENCY}`,
-  );
+  console.log(`\n1. API create (100 KB PDF) beside the bare start, 8 s each at concurrency ${CONCURRENCY}`);
   const createA = async () => (await create(ORG_A, KEY_A, bigPdf)) !== undefined;
   // Paused, the workers take no task; what the server handed them before is retried after its
   // timeout, once they run again.

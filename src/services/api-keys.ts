@@ -6,6 +6,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
+import { type Sender, senderOfRow } from './organisations.js';
 
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
@@ -37,22 +38,18 @@ export async function revokeApiKey(db: Db, id: string): Promise<boolean> {
 }
 
 /**
- * The organisation a presented key belongs to, with its own API rate limit (null: the configured
- * default) read in the same query, so the rate limit costs no further read; null for an unknown
- * or revoked key.
+ * The sender a presented key belongs to, read in the same query as the key, so its rate limit,
+ * sector and standing orders cost a request no further read; null for an unknown or revoked key.
  */
-export async function senderOfApiKey(
-  db: Db,
-  key: string,
-): Promise<{ orgNumber: string; rateLimitPerSecond: number | null } | null> {
+export async function senderOfApiKey(db: Db, key: string): Promise<Sender | null> {
   const row = await db
     .selectFrom('api_keys')
     .innerJoin('organisations', 'organisations.org_number', 'api_keys.org_number')
-    .select(['api_keys.org_number', 'organisations.rate_limit_per_second'])
+    .selectAll('organisations')
     .where('api_keys.key_hash', '=', hashApiKey(key))
     .where('api_keys.revoked_at', 'is', null)
     .executeTakeFirst();
-  return row ? { orgNumber: row.org_number, rateLimitPerSecond: row.rate_limit_per_second } : null;
+  return row ? senderOfRow(row) : null;
 }
 
 export interface ApiKeyInfo {
