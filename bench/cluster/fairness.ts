@@ -15,7 +15,8 @@
  *   npm run build && nice npx tsx bench/cluster/fairness.ts
  *   TASK_FAIRNESS=off ... the same without fairness and priority (server and starts)
  *   BENCH_WORKER_SLOTS=sdk ... the workers with the SDK's slots (40 workflow tasks, 100
- *     activities) and 10 s sticky timeout instead of the service's defaults (worker/worker.ts)
+ *     activities) and 10 s sticky timeout instead of the service's defaults (worker/worker.ts);
+ *     WORKER_MAX_CONCURRENT_ACTIVITIES, _WORKFLOW_TASKS and WORKER_STICKY_TIMEOUT_MS pass through
  *   (BENCH_A_JOBS 2000, BENCH_CONCURRENCY 16, BENCH_OPEN_JOBS 0, BENCH_WORKER_CACHE 500)
  *
  * Load generator, cluster and everything else share the machine: compare the two switches run on
@@ -42,6 +43,8 @@ const OPEN_JOBS = Number(process.env.BENCH_OPEN_JOBS ?? 0);
 const WORKER_CACHE = process.env.BENCH_WORKER_CACHE ?? '500';
 const SDK_SLOTS = process.env.BENCH_WORKER_SLOTS === 'sdk';
 const IDLE_SIGNED = 10;
+/** A's jobs waiting for activation from which B's samples count as "under A's backlog". */
+const BACKLOG = 100;
 const ORG_A = '987654325';
 const KEY_A = 'fairness-bench-sender-a';
 const ORG_B = '974760673';
@@ -89,7 +92,7 @@ const loadAverage = async () => (await readFile('/proc/loadavg', 'utf8')).split(
 /** The SDK's counters and latency sums of the workers (their /metrics), summed over both. */
 async function workerSdkMetrics(urls: string[]): Promise<Map<string, number>> {
   const wanted =
-    /^temporal_(sticky_cache_(hit|miss)\\w*|workflow_task_replay_latency\w*_(sum|count)|workflow_task_schedule_to_start_latency\w*_(sum|count)|activity_schedule_to_start_latency\w*_(sum|count)|workflow_task_execution_failed\w*)(?:\{[^}]*\})? (\S+)$/;
+    /^temporal_(sticky_cache_(hit|miss)\w*|workflow_task_replay_latency\w*_(sum|count)|workflow_task_schedule_to_start_latency\w*_(sum|count)|activity_schedule_to_start_latency\w*_(sum|count)|workflow_task_execution_failed\w*)(?:\{[^}]*\})? (\S+)$/;
   const sums = new Map<string, number>();
   for (const url of urls) {
     const text = await fetch(url).then(
@@ -132,6 +135,14 @@ const cluster = await startCluster({
           WORKER_STICKY_TIMEOUT_MS: '10000',
         }
       : {}),
+    // Slots and sticky timeout set in the benchmark's environment reach the workers.
+    ...Object.fromEntries(
+      [
+        'WORKER_MAX_CONCURRENT_ACTIVITIES',
+        'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS',
+        'WORKER_STICKY_TIMEOUT_MS',
+      ].flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])),
+    ),
   },
   say: (line) => console.log(`  ${line}`),
 });
@@ -316,11 +327,17 @@ try {
   const progress = setInterval(
     async () =>
       console.log(
-        `   A: ${made} created, ${failed} refused; B: ${busy.signing.length} signed; load average ${await loadAverage()}`,
+        `   A: ${made} created, ${failed} refused; B: ${underBacklog.signing.length + afterBacklog.signing.length} signed; load average ${await loadAverage()}`,
       ),
     30_000,
   );
-  const busy = {
+  const underBacklog = {
+    create: [] as number[],
+    activation: [] as number[],
+    signing: [] as number[],
+    unanswered: [] as number[],
+  };
+  const afterBacklog = {
     create: [] as number[],
     activation: [] as number[],
     signing: [] as number[],
@@ -329,7 +346,11 @@ try {
   // B keeps going while A creates and while A's activations are still queued.
   const steady = (async () => {
     for (;;) {
-      await signOneOfB(busy);
+      // A's jobs still waiting for activation when this job of B starts: B's samples under a
+      // large backlog are printed apart, since B runs fast (and samples often) once it is gone.
+      const waitingOfA = aBefore + made - (await notified(ORG_A));
+      const into = waitingOfA >= BACKLOG ? underBacklog : afterBacklog;
+      await signOneOfB(into);
       if (aDone && (await notified(ORG_A)) >= aBefore + made) break;
       await sleep(250);
     }
@@ -345,7 +366,14 @@ try {
   console.log(
     `A: ${made} created in ${createSeconds.toFixed(0)} s (${(made / createSeconds).toFixed(1)} jobs/s, ${failed} refused); all activated ${((aActivatedAt - t0) / 1000).toFixed(0)} s after the first`,
   );
-  print(busy);
+  print({
+    create: [...underBacklog.create, ...afterBacklog.create],
+    activation: [...underBacklog.activation, ...afterBacklog.activation],
+    signing: [...underBacklog.signing, ...afterBacklog.signing],
+    unanswered: [...underBacklog.unanswered, ...afterBacklog.unanswered],
+  });
+  console.log(`of these, started while at least ${BACKLOG} of A's jobs waited for activation:`);
+  print(underBacklog);
 
   // --- 4. many open jobs (BENCH_OPEN_JOBS) ----------------------------------------------------------
   const open = async () =>
