@@ -106,9 +106,18 @@ const schema = z.object({
    * (src/signatures/signing-pool.ts). Unset: one per core, at most 4; 0: on the event loop.
    */
   SIGNING_THREADS: z.coerce.number().int().min(0).max(64).optional(),
-  /** Worker tuning (unset: the Temporal SDK's defaults); see docs/scaling.md. */
+  /**
+   * Worker slots: tasks a worker takes from the server at once. Unset: sized to the cores
+   * (worker/worker.ts), so a busy worker leaves the backlog at the server, where fairness and
+   * priority order it; see docs/scaling.md.
+   */
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(1000).optional(),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1000).optional(),
+  /**
+   * How long a job's next workflow task waits for the worker that holds the job in its cache
+   * before any worker may take it from the shared queue (where fairness applies) and replay it.
+   */
+  WORKER_STICKY_TIMEOUT_MS: z.coerce.number().int().min(500).max(60000).default(2000),
   /**
    * Jobs kept in the worker's memory between their steps. The SDK's default grows with the heap
    * (about 2,300 on a 4 GB heap) at roughly half a megabyte each; jobs wait days for people, so

@@ -3,6 +3,7 @@
  * dev launcher and the tests, so every one of them runs the same wiring.
  */
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { heartbeatInterceptor } from '../activities/heartbeat.js';
@@ -30,7 +31,10 @@ export interface SignatureWorkerOptions {
   /** Further tuning (cache size, concurrency) for this deployment or test. */
   tuning?: Pick<
     WorkerOptions,
-    'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions'
+    | 'maxCachedWorkflows'
+    | 'maxConcurrentActivityTaskExecutions'
+    | 'maxConcurrentWorkflowTaskExecutions'
+    | 'stickyQueueScheduleToStartTimeout'
   >;
   /** Activity attempts and failures, notices sent, packaging time (src/observability/metrics.ts). */
   metrics?: WorkerMetrics;
@@ -72,21 +76,39 @@ export async function createSignatureWorker(o: SignatureWorkerOptions): Promise<
   });
 }
 
-/** The tuning an operator set through the configuration (unset options keep the SDK defaults). */
-export function workerTuningFromConfig(c: {
-  WORKER_MAX_CONCURRENT_ACTIVITIES?: number | undefined;
-  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS?: number | undefined;
-  WORKER_MAX_CACHED_WORKFLOWS?: number | undefined;
-}): NonNullable<SignatureWorkerOptions['tuning']> {
+/**
+ * Slots per core when the operator sets none. A worker takes from the server only the tasks it
+ * has a slot for; what it cannot run now stays queued at the server, where fairness and priority
+ * order it (docs/scaling.md). The SDK's defaults (40 workflow tasks, 100 activities) let a
+ * CPU-bound worker take a burst's tasks into its own memory, first come first served, where a
+ * signature's packaging then waits behind another sender's notices. Workflow tasks are CPU work
+ * on the worker's threads; activities mostly wait on the database, SMTP or a signing thread, so
+ * a few more of them than cores keep the worker busy.
+ */
+export const SLOTS_PER_CORE = { workflowTasks: 2, activities: 4 } as const;
+
+/** The tuning from the configuration; slots unset are sized to `cores`. */
+export function workerTuningFromConfig(
+  c: {
+    WORKER_MAX_CONCURRENT_ACTIVITIES?: number | undefined;
+    WORKER_MAX_CONCURRENT_WORKFLOW_TASKS?: number | undefined;
+    WORKER_MAX_CACHED_WORKFLOWS?: number | undefined;
+    WORKER_STICKY_TIMEOUT_MS?: number | undefined;
+  },
+  cores = availableParallelism(),
+): NonNullable<SignatureWorkerOptions['tuning']> {
   return {
-    ...(c.WORKER_MAX_CONCURRENT_ACTIVITIES
-      ? { maxConcurrentActivityTaskExecutions: c.WORKER_MAX_CONCURRENT_ACTIVITIES }
-      : {}),
-    ...(c.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS
-      ? { maxConcurrentWorkflowTaskExecutions: c.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS }
-      : {}),
+    maxConcurrentActivityTaskExecutions:
+      c.WORKER_MAX_CONCURRENT_ACTIVITIES ?? SLOTS_PER_CORE.activities * cores,
+    // Two per core is never under the SDK's minimum of 2 (one for the sticky, one for the shared
+    // queue).
+    maxConcurrentWorkflowTaskExecutions:
+      c.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS ?? SLOTS_PER_CORE.workflowTasks * cores,
     ...(c.WORKER_MAX_CACHED_WORKFLOWS !== undefined
       ? { maxCachedWorkflows: c.WORKER_MAX_CACHED_WORKFLOWS }
+      : {}),
+    ...(c.WORKER_STICKY_TIMEOUT_MS !== undefined
+      ? { stickyQueueScheduleToStartTimeout: c.WORKER_STICKY_TIMEOUT_MS }
       : {}),
   };
 }

@@ -18,6 +18,9 @@
  *
  *   npm run build && nice npx tsx bench/cluster/fairness.ts
  *   TASK_FAIRNESS=off ... the same without fairness and priority (server and starts)
+ *   BENCH_WORKER_SLOTS=sdk ... the workers with the SDK's slots (40 workflow tasks, 100
+ *     activities) and 10 s sticky timeout instead of the service's defaults (worker/worker.ts);
+ *     WORKER_MAX_CONCURRENT_ACTIVITIES, _WORKFLOW_TASKS and WORKER_STICKY_TIMEOUT_MS pass through
  *   (BENCH_A_JOBS 2000, BENCH_A_RATE 20, BENCH_CONCURRENCY 16, BENCH_OPEN_JOBS 0,
  *    BENCH_WORKER_CACHE 500)
  *
@@ -25,7 +28,7 @@
  * the same machine, not absolute figures.
  */
 import { randomUUID } from 'node:crypto';
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -46,7 +49,10 @@ const A_RATE = Number(process.env.BENCH_A_RATE ?? 20);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const OPEN_JOBS = Number(process.env.BENCH_OPEN_JOBS ?? 0);
 const WORKER_CACHE = process.env.BENCH_WORKER_CACHE ?? '500';
+const SDK_SLOTS = process.env.BENCH_WORKER_SLOTS === 'sdk';
 const IDLE_SIGNED = 10;
+/** A's jobs waiting for activation from which B's samples count as "under A's backlog". */
+const BACKLOG = 100;
 const ORG_A = '987654325';
 const KEY_A = 'fairness-bench-sender-a';
 const ORG_B = '974760673';
@@ -90,20 +96,62 @@ async function residentMb(pid: number): Promise<{ rss: number; peak: number }> {
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
 }
 
+const loadAverage = async () => (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ');
+/** The SDK's counters and latency sums of the workers (their /metrics), summed over both. */
+async function workerSdkMetrics(urls: string[]): Promise<Map<string, number>> {
+  const wanted =
+    /^temporal_(sticky_cache_(hit|miss)\w*|workflow_task_replay_latency\w*_(sum|count)|workflow_task_schedule_to_start_latency\w*_(sum|count)|activity_schedule_to_start_latency\w*_(sum|count)|workflow_task_execution_failed\w*)(?:\{[^}]*\})? (\S+)$/;
+  const sums = new Map<string, number>();
+  for (const url of urls) {
+    const text = await fetch(url).then(
+      (r) => r.text(),
+      () => '',
+    );
+    // The whole scrape, buckets included, for a closer look (BENCH_SDK_METRICS=<file prefix>).
+    if (process.env.BENCH_SDK_METRICS)
+      await writeFile(`${process.env.BENCH_SDK_METRICS}-${urls.indexOf(url) + 1}.txt`, text);
+    for (const line of text.split('\n')) {
+      const m = wanted.exec(line);
+      if (!m) continue;
+      const name = line.slice(0, line.search(/[{ ]/));
+      sums.set(name, (sums.get(name) ?? 0) + Number(m.at(-1)));
+    }
+  }
+  return sums;
+}
+
 const fairness = fairnessEnabled();
 const dir = await mkdtemp(join(tmpdir(), 'esign-fairness-bench-'));
 await chmod(dir, 0o755);
 const smtp = await startFaultSmtp(await freePort(), { keep: false });
 console.log(
-  `fairness and priority ${fairness ? 'ON' : 'OFF (TASK_FAIRNESS=off)'}; sender A ${A_JOBS} jobs at concurrency ${CONCURRENCY}`,
+  `fairness and priority ${fairness ? 'ON' : 'OFF (TASK_FAIRNESS=off)'}; worker slots ${SDK_SLOTS ? "the SDK's (BENCH_WORKER_SLOTS=sdk)" : "the service's defaults"}; sender A ${A_JOBS} jobs at concurrency ${CONCURRENCY}; load average ${await loadAverage()}`,
 );
+const clusterPorts = await ports();
 const cluster = await startCluster({
   dataDir: dir,
-  ports: await ports(),
+  ports: clusterPorts,
   smtpUrl: smtp.url,
   devSender: { org: ORG_A, apiKey: KEY_A },
   appEnv: { LOG_LEVEL: 'warn', TASK_FAIRNESS: fairness ? 'on' : 'off' },
-  workerEnv: { WORKER_MAX_CACHED_WORKFLOWS: WORKER_CACHE },
+  workerEnv: {
+    WORKER_MAX_CACHED_WORKFLOWS: WORKER_CACHE,
+    ...(SDK_SLOTS
+      ? {
+          WORKER_MAX_CONCURRENT_ACTIVITIES: '100',
+          WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '40',
+          WORKER_STICKY_TIMEOUT_MS: '10000',
+        }
+      : {}),
+    // Slots and sticky timeout set in the benchmark's environment reach the workers.
+    ...Object.fromEntries(
+      [
+        'WORKER_MAX_CONCURRENT_ACTIVITIES',
+        'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS',
+        'WORKER_STICKY_TIMEOUT_MS',
+      ].flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])),
+    ),
+  },
   say: (line) => console.log(`  ${line}`),
 });
 const connection = await Connection.connect({ address: cluster.temporalAddress });
@@ -318,10 +366,19 @@ try {
     aDone = true;
   });
   const progress = setInterval(
-    () => console.log(`   A: ${made} created, ${failed} refused; B: ${busy.signing.length} signed`),
+    async () =>
+      console.log(
+        `   A: ${made} created, ${failed} refused; B: ${underBacklog.signing.length + afterBacklog.signing.length} signed; load average ${await loadAverage()}`,
+      ),
     30_000,
   );
-  const busy = {
+  const underBacklog = {
+    create: [] as number[],
+    activation: [] as number[],
+    signing: [] as number[],
+    unanswered: [] as number[],
+  };
+  const afterBacklog = {
     create: [] as number[],
     activation: [] as number[],
     signing: [] as number[],
@@ -330,7 +387,11 @@ try {
   // B keeps going while A creates and while A's activations are still queued.
   const steady = (async () => {
     for (;;) {
-      await signOneOfB(busy);
+      // A's jobs still waiting for activation when this job of B starts: B's samples under a
+      // large backlog are printed apart, since B runs fast (and samples often) once it is gone.
+      const waitingOfA = aBefore + made - (await notified(ORG_A));
+      const into = waitingOfA >= BACKLOG ? underBacklog : afterBacklog;
+      await signOneOfB(into);
       if (aDone && (await notified(ORG_A)) >= aBefore + made) break;
       await sleep(250);
     }
@@ -346,7 +407,14 @@ try {
   console.log(
     `A: ${made} created in ${createSeconds.toFixed(0)} s (${(made / createSeconds).toFixed(1)} jobs/s, ${failed} refused); all activated ${((aActivatedAt - t0) / 1000).toFixed(0)} s after the first`,
   );
-  print(busy);
+  print({
+    create: [...underBacklog.create, ...afterBacklog.create],
+    activation: [...underBacklog.activation, ...afterBacklog.activation],
+    signing: [...underBacklog.signing, ...afterBacklog.signing],
+    unanswered: [...underBacklog.unanswered, ...afterBacklog.unanswered],
+  });
+  console.log(`of these, started while at least ${BACKLOG} of A's jobs waited for activation:`);
+  print(underBacklog);
 
   // --- 4. many open jobs (BENCH_OPEN_JOBS) ----------------------------------------------------------
   const open = async () =>
@@ -425,8 +493,13 @@ try {
     const m = await residentMb(a.pid);
     console.log(`API ${i + 1}: ${m.rss.toFixed(0)} MB resident, peak ${m.peak.toFixed(0)} MB`);
   }
-  const load = (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ');
-  console.log(`machine load average at the end: ${load}`);
+  // Sticky cache misses are the replays a short sticky timeout costs; schedule-to-start, how long
+  // tasks waited before a worker took them.
+  const sdk = await workerSdkMetrics(
+    clusterPorts.workers.map((w) => `http://127.0.0.1:${w.metrics}/metrics`),
+  );
+  for (const [name, value] of [...sdk].sort()) console.log(`workers' ${name}: ${value}`);
+  console.log(`machine load average at the end: ${await loadAverage()}`);
 } finally {
   await connection.close().catch(() => {});
   await cluster.stop();

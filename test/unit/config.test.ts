@@ -43,11 +43,33 @@ describe('configuration', () => {
     });
     expect([c.RATE_LIMIT_PER_SECOND, c.RATE_LIMIT_BLOCK_SECONDS, c.TRUST_PROXY_HOPS]).toEqual([0, 30, 1]);
     expect([c.ARCHIVE_RENEWAL_YEARS, c.ARCHIVE_ALGORITHM_SUNSET]).toEqual([2, '2031-01-01T00:00:00Z']);
-    expect(workerTuningFromConfig(c)).toEqual({
+    expect(workerTuningFromConfig(c, 2)).toEqual({
       maxCachedWorkflows: 0,
       maxConcurrentActivityTaskExecutions: 8,
+      maxConcurrentWorkflowTaskExecutions: 4,
+      stickyQueueScheduleToStartTimeout: 2000,
     });
-    expect(workerTuningFromConfig(loadConfig(base))).toEqual({ maxCachedWorkflows: 500 });
+    // Unset slots follow the cores.
+    expect(workerTuningFromConfig(loadConfig(base), 8)).toEqual({
+      maxCachedWorkflows: 500,
+      maxConcurrentActivityTaskExecutions: 32,
+      maxConcurrentWorkflowTaskExecutions: 16,
+      stickyQueueScheduleToStartTimeout: 2000,
+    });
+    expect(
+      workerTuningFromConfig(
+        loadConfig({
+          ...base,
+          WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '40',
+          WORKER_STICKY_TIMEOUT_MS: '10000',
+        }),
+        1,
+      ),
+    ).toMatchObject({
+      maxConcurrentActivityTaskExecutions: 4,
+      maxConcurrentWorkflowTaskExecutions: 40,
+      stickyQueueScheduleToStartTimeout: 10000,
+    });
     expect(loadConfig(base).ARCHIVE_RENEWAL_YEARS).toBe(3);
     for (const [name, value] of [
       ['RATE_LIMIT_PER_SECOND', '-1'],
@@ -55,6 +77,7 @@ describe('configuration', () => {
       ['ARCHIVE_ALGORITHM_SUNSET', 'next year'],
       ['TRUST_PROXY_HOPS', 'many'],
       ['WORKER_MAX_CONCURRENT_ACTIVITIES', '0'],
+      ['WORKER_STICKY_TIMEOUT_MS', '100'],
     ]) {
       expect(() => loadConfig({ ...base, [name!]: value }), name).toThrow(new RegExp(name!));
     }
