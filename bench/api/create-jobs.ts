@@ -20,6 +20,7 @@ import { parseJobRequest } from '../../src/job/schema.js';
 import { testPopulation } from '../../src/notifications/test-population.js';
 import { startWorkflow, workflowInputFor } from '../../src/services/create-job.js';
 import { scanLikePdf } from '../../test/fixtures/signing/pdfs.js';
+import { cpuMsPerOperation, cpuSecondsByGroup, formatCpu, type ProcessGroups } from '../support/cpu.js';
 import { type LoadResult, runLoad } from './load.js';
 import { BENCH_ORG, startBenchStack } from './stack.js';
 
@@ -68,8 +69,20 @@ try {
   );
   await runLoad(createJob, { seconds: 1, concurrency: 4 });
   await runLoad(startWorkflowOnly, { seconds: 1, concurrency: 4 });
+  // Where the CPU goes: this process is the load generator, the API (and the worker, if on).
+  const groups: ProcessGroups = (pid, command) =>
+    pid === process.pid
+      ? 'client+API'
+      : command === 'postgres'
+        ? 'PostgreSQL'
+        : command.startsWith('temporal')
+          ? 'Temporal'
+          : undefined;
+  const c0 = await cpuSecondsByGroup(groups);
   const api = await runLoad(createJob, { seconds: SECONDS, concurrency: CONCURRENCY });
+  const c1 = await cpuSecondsByGroup(groups);
   const bare = await runLoad(startWorkflowOnly, { seconds: SECONDS, concurrency: CONCURRENCY });
+  const c2 = await cpuSecondsByGroup(groups);
 
   const row = (name: string, r: LoadResult) =>
     `${name.padEnd(28)} ${r.perSecond.toFixed(1).padStart(8)}/s ${r.p50Ms.toFixed(1).padStart(8)} ms ${r.p99Ms
@@ -79,7 +92,9 @@ try {
     `\n${'phase'.padEnd(28)} ${'rate'.padStart(10)} ${'p50'.padStart(11)} ${'p99'.padStart(11)} ${'done'.padStart(7)} ${'failed'.padStart(6)}`,
   );
   console.log(row('API create (100 KB PDF)', api));
+  console.log(`  ${formatCpu(cpuMsPerOperation(c0, c1, api.completed + api.failed))}`);
   console.log(row('bare workflow.start', bare));
+  console.log(`  ${formatCpu(cpuMsPerOperation(c1, c2, bare.completed + bare.failed))}`);
   console.log(
     `\nAPI jobs/s as a share of bare starts/s: ${((api.perSecond / bare.perSecond) * 100).toFixed(1)} %`,
   );
