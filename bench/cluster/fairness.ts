@@ -16,11 +16,13 @@
  *     then reads of B's jobs and the database bytes per job;
  *  5. memory (resident) of the workers, the Temporal server and the APIs.
  *
- *   npm run build && nice npx tsx bench/cluster/fairness.ts
+ *   npm run build && nice scripts/with-node.sh npx tsx bench/cluster/fairness.ts
  *   TASK_FAIRNESS=off ... the same without fairness and priority (server and starts)
  *   BENCH_WORKER_SLOTS=sdk ... the workers with the SDK's slots (40 workflow tasks, 100
  *     activities) and 10 s sticky timeout instead of the service's defaults (worker/worker.ts);
  *     WORKER_MAX_CONCURRENT_ACTIVITIES, _WORKFLOW_TASKS and WORKER_STICKY_TIMEOUT_MS pass through
+ *   BENCH_WORKER1_ENV, BENCH_WORKER2_ENV ("NAME=value,NAME=value"): one worker's own settings, to
+ *     compare two side by side in one run (e.g. BENCH_WORKER2_ENV=MALLOC_ARENA_MAX=2)
  *   (BENCH_A_JOBS 2000, BENCH_A_RATE 20, BENCH_CONCURRENCY 16, BENCH_OPEN_JOBS 0,
  *    BENCH_WORKER_CACHE 500)
  *
@@ -52,6 +54,15 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const OPEN_JOBS = Number(process.env.BENCH_OPEN_JOBS ?? 0);
 const WORKER_CACHE = process.env.BENCH_WORKER_CACHE ?? '500';
 const SDK_SLOTS = process.env.BENCH_WORKER_SLOTS === 'sdk';
+/** Each worker's own settings (BENCH_WORKER1_ENV, BENCH_WORKER2_ENV: "NAME=value,NAME=value"). */
+const WORKER_ENVS = [1, 2].map((n) =>
+  Object.fromEntries(
+    (process.env[`BENCH_WORKER${n}_ENV`] ?? '')
+      .split(',')
+      .filter((pair) => pair.includes('='))
+      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  ),
+);
 const IDLE_SIGNED = 10;
 /** A's jobs waiting for activation from which B's samples count as "under A's backlog". */
 const BACKLOG = 100;
@@ -98,10 +109,18 @@ class RateLimited extends Error {
 }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function residentMb(pid: number): Promise<{ rss: number; peak: number }> {
+/** Resident memory from /proc: all, its peak, the anonymous part (heaps, malloc) and threads. */
+async function residentMb(
+  pid: number,
+): Promise<{ rss: number; peak: number; anon: number; threads: number }> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
   const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
-  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+  return {
+    rss: kb('VmRSS') / 1024,
+    peak: kb('VmHWM') / 1024,
+    anon: kb('RssAnon') / 1024,
+    threads: kb('Threads'),
+  };
 }
 
 const loadAverage = async () => (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ');
@@ -142,6 +161,7 @@ const cluster = await startCluster({
   smtpUrl: smtp.url,
   devSender: { org: ORG_A, apiKey: KEY_A },
   appEnv: { LOG_LEVEL: 'warn', TASK_FAIRNESS: fairness ? 'on' : 'off' },
+  workerEnvs: WORKER_ENVS,
   workerEnv: {
     WORKER_MAX_CACHED_WORKFLOWS: WORKER_CACHE,
     ...(SDK_SLOTS
@@ -532,7 +552,11 @@ try {
   for (const [i, w] of cluster.workers.entries()) {
     const m = await residentMb(w.pid);
     console.log(
-      `worker ${i + 1}: ${m.rss.toFixed(0)} MB resident, peak ${m.peak.toFixed(0)} MB (cache ${WORKER_CACHE})`,
+      `worker ${i + 1}: ${m.rss.toFixed(0)} MB resident (${m.anon.toFixed(0)} anonymous, ${m.threads} threads), peak ${m.peak.toFixed(0)} MB (cache ${WORKER_CACHE}${Object.entries(
+        WORKER_ENVS[i] ?? {},
+      )
+        .map(([k, v]) => `, ${k}=${v}`)
+        .join('')})`,
     );
   }
   for (const [name, p] of cluster.temporal) {

@@ -96,6 +96,8 @@ export interface ClusterOptions {
   appEnv?: Record<string, string>;
   /** Per worker process, added after appEnv (e.g. a bounded workflow cache). */
   workerEnv?: Record<string, string>;
+  /** Worker process i's own, added after workerEnv (to compare two settings in one run). */
+  workerEnvs?: Record<string, string>[];
   namespace?: string;
   say?: (line: string) => void;
   /** Aborted (Ctrl-C while starting): what was started is stopped and startCluster rejects. */
@@ -539,6 +541,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       proc(`worker-${i + 1}`, process.execPath, ['dist/worker/main.js'], {
         ...appEnv,
         ...opts.workerEnv,
+        ...opts.workerEnvs?.[i],
         METRICS_PORT: String(w.metrics),
         TEMPORAL_METRICS_PORT: String(w.sdkMetrics),
       }),
