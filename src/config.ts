@@ -119,6 +119,11 @@ const schema = z.object({
    */
   WORKER_STICKY_TIMEOUT_MS: z.coerce.number().int().min(500).max(60000).default(2000),
   /**
+   * `prebuilt`: the worker runs the workflow bundle `npm run build` made, when it is current and
+   * tracing is off (worker/workflow-bundle.ts); `at-start`: it bundles the workflows itself.
+   */
+  WORKFLOW_BUNDLE: z.enum(['prebuilt', 'at-start']).default('prebuilt'),
+  /**
    * Jobs kept in the worker's memory between their steps. The SDK's default grows with the heap
    * (about 2,300 on a 4 GB heap) at roughly half a megabyte each; jobs wait days for people, so
    * a cached job rarely saves a replay, and 500 keeps a worker with 10,000 open jobs well under

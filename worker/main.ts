@@ -9,6 +9,7 @@ import { scrubPersonalData } from '../src/observability/logging.js';
 import { startWorkerTelemetry, workerTelemetryOptions } from '../src/observability/worker-telemetry.js';
 import { connectTemporal, createServiceParts } from '../src/runtime.js';
 import { createSignatureWorker, workerTuningFromConfig } from './worker.js';
+import { prebuiltWorkflowBundle } from './workflow-bundle.js';
 
 const config = loadConfigOrExit('worker');
 const log = createLogger(config.LOG_LEVEL, 'worker');
@@ -21,8 +22,12 @@ if (telemetry.server) {
 const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
 const { signing, notifications, prices, storage, archivePolicy } = await createServiceParts(db, config);
 const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+// Tracing's workflow interceptors exist only in a bundle made with its plugin: bundle at start then.
+const bundlePath =
+  config.WORKFLOW_BUNDLE === 'prebuilt' && !telemetry.tracing ? prebuiltWorkflowBundle() : undefined;
 const worker = await createSignatureWorker({
   connection,
+  ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : {}),
   namespace: config.TEMPORAL_NAMESPACE,
   taskQueue: config.TEMPORAL_TASK_QUEUE,
   deps: { db, signing, notifications, prices, storage, archivePolicy, publicUrl: config.PUBLIC_URL },
@@ -45,6 +50,7 @@ log.info(
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     temporal: config.TEMPORAL_ADDRESS,
     tracing: Boolean(telemetry.tracing),
+    workflowBundle: bundlePath ? 'prebuilt' : 'bundled at start',
   },
   'worker started',
 );

@@ -14,7 +14,8 @@
  *     how long A's activations take to drain;
  *  4. optionally (BENCH_OPEN_JOBS above what is open) more of A's jobs until that many are open,
  *     then reads of B's jobs and the database bytes per job;
- *  5. memory (resident) of the workers, the Temporal server and the APIs.
+ *  5. memory (resident) of the workers, the Temporal server and the APIs; the workers' again after
+ *     BENCH_REST_SECONDS (75) without work, once their signing threads have ended.
  *
  *   npm run build && nice scripts/with-node.sh npx tsx bench/cluster/fairness.ts
  *   TASK_FAIRNESS=off ... the same without fairness and priority (server and starts)
@@ -63,6 +64,8 @@ const WORKER_ENVS = [1, 2].map((n) =>
       .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
   ),
 );
+/** Seconds without work before the workers' memory is read again (BENCH_REST_SECONDS). */
+const REST_SECONDS = Number(process.env.BENCH_REST_SECONDS ?? 75);
 const IDLE_SIGNED = 10;
 /** A's jobs waiting for activation from which B's samples count as "under A's backlog". */
 const BACKLOG = 100;
@@ -549,15 +552,21 @@ try {
   console.log(stats("B's job read (GET)", reads));
 
   // --- 5. memory ------------------------------------------------------------------------------------
-  for (const [i, w] of cluster.workers.entries()) {
-    const m = await residentMb(w.pid);
-    console.log(
-      `worker ${i + 1}: ${m.rss.toFixed(0)} MB resident (${m.anon.toFixed(0)} anonymous, ${m.threads} threads), peak ${m.peak.toFixed(0)} MB (cache ${WORKER_CACHE}${Object.entries(
-        WORKER_ENVS[i] ?? {},
-      )
-        .map(([k, v]) => `, ${k}=${v}`)
-        .join('')})`,
-    );
+  const workerMemory = async (when: string) => {
+    for (const [i, w] of cluster.workers.entries()) {
+      const m = await residentMb(w.pid);
+      const own = Object.entries(WORKER_ENVS[i] ?? {}).map(([k, v]) => `, ${k}=${v}`);
+      console.log(
+        `worker ${i + 1} ${when}: ${m.rss.toFixed(0)} MB resident (${m.anon.toFixed(0)} anonymous, ${m.threads} threads), peak ${m.peak.toFixed(0)} MB (cache ${WORKER_CACHE}${own.join('')})`,
+      );
+    }
+  };
+  await workerMemory('at the end');
+  // Signing threads end after a minute without work (src/signatures/signing-pool.ts): what a
+  // worker holds for its open jobs alone shows once they have.
+  if (REST_SECONDS > 0) {
+    await sleep(REST_SECONDS * 1000);
+    await workerMemory(`${REST_SECONDS} s later, at rest`);
   }
   for (const [name, p] of cluster.temporal) {
     const m = await residentMb(p.pid);

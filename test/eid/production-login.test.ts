@@ -169,6 +169,18 @@ describe('the production entry points with OpenID Connect login', () => {
     });
     processes.push(worker);
     await waitForHttp(`http://127.0.0.1:${metricsPort}/healthz`, worker, 240_000);
+    // `npm run build` bundled the workflows, and the production worker runs that bundle (its
+    // start line may reach us through the pipe after /healthz answers).
+    const startLine = await until(
+      "the worker's start line",
+      async () =>
+        worker
+          .stdout()
+          .split('\n')
+          .find((l) => l.includes('"msg":"worker started"')),
+      10_000,
+    );
+    expect(JSON.parse(startLine)).toMatchObject({ workflowBundle: 'prebuilt', tracing: false });
 
     const auth = { authorization: `Bearer ${apiKey}` };
     const created = await fetch(`${baseUrl}/api/${ORG}/direct/signature-jobs`, {

@@ -71,6 +71,8 @@ describe('configuration', () => {
       stickyQueueScheduleToStartTimeout: 10000,
     });
     expect(loadConfig(base).ARCHIVE_RENEWAL_YEARS).toBe(3);
+    expect(loadConfig(base).WORKFLOW_BUNDLE).toBe('prebuilt');
+    expect(loadConfig({ ...base, WORKFLOW_BUNDLE: 'at-start' }).WORKFLOW_BUNDLE).toBe('at-start');
     for (const [name, value] of [
       ['RATE_LIMIT_PER_SECOND', '-1'],
       ['ARCHIVE_RENEWAL_YEARS', '0'],
@@ -78,6 +80,7 @@ describe('configuration', () => {
       ['TRUST_PROXY_HOPS', 'many'],
       ['WORKER_MAX_CONCURRENT_ACTIVITIES', '0'],
       ['WORKER_STICKY_TIMEOUT_MS', '100'],
+      ['WORKFLOW_BUNDLE', 'yes'],
     ]) {
       expect(() => loadConfig({ ...base, [name!]: value }), name).toThrow(new RegExp(name!));
     }
