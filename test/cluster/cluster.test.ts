@@ -20,7 +20,7 @@ import {
   startCluster,
   TEMPORAL_SERVICES,
 } from '../../src/dev/cluster.js';
-import { documentOf, jobsIn, sleep, to } from '../helpers/faults/jobs.js';
+import { documentOf, jobMarkedStarted, jobsIn, sleep, to } from '../helpers/faults/jobs.js';
 import { type FaultSmtp, startFaultSmtp } from '../helpers/faults/smtp.js';
 import { freePort } from '../helpers/ports.js';
 import { until } from '../helpers/processes.js';
@@ -315,15 +315,7 @@ describe('the production shape', () => {
         .where('idempotency_key', '=', idempotencyKey)
         .execute();
       expect(rows.map((j) => j.id)).toEqual([id]);
-      // Marked started by its workflow's first recording, so the stranded-job sweep leaves it be.
-      await until('the job marked started', async () => {
-        const row = await cluster.db
-          .selectFrom('signature_jobs')
-          .select('workflow_started_at')
-          .where('id', '=', id)
-          .executeTakeFirstOrThrow();
-        return row.workflow_started_at ?? undefined;
-      });
+      await jobMarkedStarted(cluster.db, id);
       expect((await jobs.handleOf(id).describe()).status.name).toBe('RUNNING');
       cluster.apis[0]!.start();
       await cluster.untilApiHealthy(0);

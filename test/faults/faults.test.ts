@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/services/api-keys.js';
 import { upsertOrganisation } from '../../src/services/organisations.js';
 import { API_KEY, type Api, type FaultStack, ORG, startFaultStack } from '../helpers/faults/fault-stack.js';
-import { documentOf, jobsIn, sleep, to } from '../helpers/faults/jobs.js';
+import { documentOf, jobMarkedStarted, jobsIn, sleep, to } from '../helpers/faults/jobs.js';
 import { type ServiceProcess, until } from '../helpers/processes.js';
 
 let stack: FaultStack;
@@ -224,15 +224,7 @@ describe('faults survived', () => {
         .where('idempotency_key', '=', idempotencyKey)
         .execute();
       expect(jobs.map((j) => j.id)).toEqual([id]);
-      // Marked started by its workflow's first recording, so the stranded-job sweep leaves it be.
-      await until('the job marked started', async () => {
-        const row = await stack.db
-          .selectFrom('signature_jobs')
-          .select('workflow_started_at')
-          .where('id', '=', id)
-          .executeTakeFirstOrThrow();
-        return row.workflow_started_at ?? undefined;
-      });
+      await jobMarkedStarted(stack.db, id);
       const { status } = await handleOf(id).describe();
       expect(status.name).toBe('RUNNING');
     }

@@ -16,6 +16,21 @@ import { createForm } from '../requests.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Waits until the job is marked started, which its workflow's first recording does (not the
+ * create), so the stranded-job sweep leaves it be.
+ */
+export function jobMarkedStarted(db: Db, id: string): Promise<Date> {
+  return until('the job marked started', async () => {
+    const row = await db
+      .selectFrom('signature_jobs')
+      .select('workflow_started_at')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    return row.workflow_started_at ?? undefined;
+  });
+}
+
 /** A PDF of `pages` pages of text: big enough that packaging takes a noticeable while. */
 export async function documentOf(pages: number): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
