@@ -60,8 +60,9 @@ const WORKER_ENVS = [1, 2].map((n) =>
   Object.fromEntries(
     (process.env[`BENCH_WORKER${n}_ENV`] ?? '')
       .split(',')
-      .filter((pair) => pair.includes('='))
-      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+      .map((pair) => [pair, pair.indexOf('=')] as const)
+      .filter(([, at]) => at > 0)
+      .map(([pair, at]) => [pair.slice(0, at), pair.slice(at + 1)]),
   ),
 );
 /** Seconds without work before the workers' memory is read again (BENCH_REST_SECONDS). */
