@@ -2,12 +2,19 @@
  * The activities the signature-job workflow calls, each with the retry policy its kind of work
  * needs. One place, so the workflow's modules share the same proxies (and so the same options).
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import { NON_RETRYABLE_NOTIFICATION_ERRORS } from '../src/notifications/failures.js';
 import { BACKGROUND, PERSON_WAITING } from './task-priority.js';
 
 type Activities = ReturnType<typeof createActivities>;
+
+/** The retries of the quick database writes and reads: until they succeed. */
+const UNTIL_DONE = {
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '1 minute',
+} as const;
 
 /** Recording state and notices: quick database writes, retried until they succeed. */
 export const {
@@ -19,8 +26,22 @@ export const {
   handOverToArchive,
 } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  retry: UNTIL_DONE,
 });
+
+/**
+ * The same recording and the register's look-up as local activities (`local-recording-v1`, see
+ * docs/workflow.md): the worker runs them inside the workflow task that asks for them, so a
+ * step of the job is one workflow task instead of a task, an activity task and a task again,
+ * each a trip through the server and its database. Both are idempotent (events carry their
+ * number; the channels keep the first answer), so the replay a lost worker causes repeats
+ * nothing. Retries past a minute wait on a workflow timer, as the SDK does for local activities.
+ */
+export const { recordEvents: recordEventsLocally, prepareSigners: prepareSignersLocally } =
+  proxyLocalActivities<Activities>({
+    startToCloseTimeout: '30 seconds',
+    retry: UNTIL_DONE,
+  });
 
 /**
  * Notices run in the background: retried for a day (a mail relay or SMS gateway that is down

@@ -17,7 +17,7 @@ import { SIGNATURE_JOB_STATUS } from '../src/job/search-attributes.js';
 import { extensionRefusal } from '../src/rules/deadline-extension.js';
 import { nextStepInWords } from '../src/rules/next-step.js';
 import { jobOutcome } from '../src/rules/outcome.js';
-import { deliverStatusCallback, recordEvents, sendSenderNotice } from './activities.js';
+import { deliverStatusCallback, recordEvents, recordEventsLocally, sendSenderNotice } from './activities.js';
 import { MovableDeadline } from './deadline.js';
 import {
   cancelUpdate,
@@ -43,6 +43,8 @@ export interface JobPatches {
   longTermJobsGoToArchive: boolean;
   /** The workflow ends when the job ends; a schedule deletes the documents (`ends-with-job-v1`). */
   workflowEndsWithJob: boolean;
+  /** Recording and preparing the signers run as local activities (`local-recording-v1`). */
+  recordsLocally: boolean;
 }
 
 export class RunningJob {
@@ -100,9 +102,10 @@ export class RunningJob {
   /** Writes pending events to PostgreSQL and mirrors the job status into the search attributes. */
   async flush(): Promise<void> {
     const { jobId } = this.input;
+    const record = this.patches.recordsLocally ? recordEventsLocally : recordEvents;
     while (this.#outbox.length > 0) {
       const batch = this.#outbox.splice(0);
-      const recorded = await recordEvents({
+      const recorded = await record({
         jobId,
         events: batch,
         status: this.state.status,

@@ -36,6 +36,11 @@ export const LONG_TERM_JOBS_GO_TO_ARCHIVE = 'archive-handoff-v1';
  * deletes the documents (before: the workflow waited 40 days to delete them).
  */
 export const WORKFLOW_ENDS_WITH_JOB = 'ends-with-job-v1';
+/**
+ * Recording the job's events and preparing a group's signers run as local activities, inside the
+ * workflow task that asks for them (before: activity tasks, each a trip through the server).
+ */
+export const RECORDS_LOCALLY = 'local-recording-v1';
 
 export async function signatureJob(input: SignatureJobInput): Promise<JobResult | SignatureJobState> {
   // Patch markers in the order runs have always recorded them.
@@ -44,6 +49,7 @@ export async function signatureJob(input: SignatureJobInput): Promise<JobResult 
     updatesAwaitRecording: patched(UPDATES_AWAIT_RECORDING),
     longTermJobsGoToArchive: patched(LONG_TERM_JOBS_GO_TO_ARCHIVE),
     workflowEndsWithJob: patched(WORKFLOW_ENDS_WITH_JOB),
+    recordsLocally: patched(RECORDS_LOCALLY),
   });
   run.handleMessages();
   run.emit([{ type: 'JOB_CREATED', at: nowIso() }]);

@@ -3,7 +3,7 @@
  * notices as they fall due, and the wait until everyone of it has signed, the job ends otherwise,
  * or the deadline (which the sender may move) passes.
  */
-import { prepareSigners, sendSenderNotice, sendSignerNotice } from './activities.js';
+import { prepareSigners, prepareSignersLocally, sendSenderNotice, sendSignerNotice } from './activities.js';
 import * as job from './job-state.js';
 import { planNotices, type ScheduledNotice, SENDER, sentKey } from './notice-plan.js';
 import { nowIso, type RunningJob } from './running-job.js';
@@ -17,7 +17,8 @@ export async function prepareGroup(run: RunningJob, group: number): Promise<bool
   if (run.input.flow !== 'portal') return true;
   await run.flush();
   const signerIds = job.signersOfGroup(run.state, group).map((s) => s.id);
-  const prepared = await prepareSigners({ jobId: run.input.jobId, signerIds });
+  const prepare = run.patches.recordsLocally ? prepareSignersLocally : prepareSigners;
+  const prepared = await prepare({ jobId: run.input.jobId, signerIds });
   const unreachable = prepared.flatMap((p) =>
     p.outcome === 'OK' ? [] : [{ signerId: p.signerId, outcome: p.outcome }],
   );

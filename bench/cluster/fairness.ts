@@ -38,6 +38,7 @@ import { Client, Connection } from '@temporalio/client';
 import { sql } from 'kysely';
 import { setSenderRateLimit } from '../../src/db/sender-rate-limits.js';
 import { type ClusterPorts, freeLowPorts, startCluster } from '../../src/dev/cluster.js';
+import { workflowIdForJob } from '../../src/job/model.js';
 import { parseJobRequest } from '../../src/job/schema.js';
 import { createApiKey } from '../../src/services/api-keys.js';
 import { startWorkflow, workflowInputFor } from '../../src/services/create-job.js';
@@ -48,6 +49,7 @@ import { startFaultSmtp } from '../../test/helpers/faults/smtp.js';
 import { freePort } from '../../test/helpers/ports.js';
 import { type LoadResult, runLoad } from '../api/load.js';
 import { cpuMsPerOperation, cpuSecondsByGroup, formatCpu, type ProcessGroups } from '../support/cpu.js';
+import { type SigningSteps, signingSteps } from './signing-steps.js';
 
 const A_JOBS = Number(process.env.BENCH_A_JOBS ?? 2000);
 const A_RATE = Number(process.env.BENCH_A_RATE ?? 20);
@@ -110,6 +112,11 @@ class RateLimited extends Error {
   constructor(readonly retryAfterSeconds: number) {
     super(`429, retry after ${retryAfterSeconds} s`);
   }
+}
+/** One of B's signatures: its job, and when the sign request was sent (epoch ms). */
+interface SignedJob {
+  jobId: string;
+  requestedAtMs: number;
 }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -295,6 +302,7 @@ try {
     activation: [] as number[],
     signing: [] as number[],
     unanswered: [] as number[],
+    signed: [] as SignedJob[],
   };
   const signOneOfB = async (into: typeof sample) => {
     const t0 = performance.now();
@@ -316,6 +324,7 @@ try {
     }
     const activated = performance.now();
     into.activation.push(activated - created);
+    into.signed.push({ jobId, requestedAtMs: Date.now() });
     // A signature the API gave up waiting for (its request limits) may still be recorded: the
     // update was accepted; the PAdES then tells when it took effect.
     const signed = await fetch(
@@ -355,6 +364,25 @@ try {
     console.log(stats("B's signing to PAdES", s.signing));
     if (s.unanswered.length > 0) console.log(stats("B's sign requests left unanswered", s.unanswered));
   };
+  /** Where B's signatures spent their time, step by step, from their workflows' histories. */
+  const printSteps = async (signed: SignedJob[]) => {
+    const steps = (
+      await Promise.all(
+        signed.map(async ({ jobId, requestedAtMs }) => {
+          const history = await temporal.workflow.getHandle(workflowIdForJob(jobId)).fetchHistory();
+          return signingSteps(history.events ?? [], requestedAtMs);
+        }),
+      )
+    ).filter((x) => x !== undefined);
+    const step = (name: string, pick: (x: SigningSteps) => number) =>
+      console.log(`   ${stats(name, steps.map(pick)).trimEnd()}`);
+    step('API, up to the update', (x) => x.api);
+    step('workflow tasks waiting', (x) => x.workflowTaskWait);
+    step('workflow tasks running', (x) => x.workflowTaskRun);
+    step('activities waiting', (x) => x.activityWait);
+    step('recording running', (x) => x.recordRun);
+    step('packaging running', (x) => x.packageRun);
+  };
 
   // --- 2. B alone -----------------------------------------------------------------------------------
   const notified = async (org: string) =>
@@ -386,9 +414,11 @@ try {
     activation: [] as number[],
     signing: [] as number[],
     unanswered: [] as number[],
+    signed: [] as SignedJob[],
   };
   for (let i = 0; i < IDLE_SIGNED; i++) await signOneOfB(idle);
   print(idle);
+  await printSteps(idle.signed);
 
   // --- 3. A's burst, B steady -----------------------------------------------------------------------
   console.log(
@@ -448,12 +478,14 @@ try {
     activation: [] as number[],
     signing: [] as number[],
     unanswered: [] as number[],
+    signed: [] as SignedJob[],
   };
   const afterBacklog = {
     create: [] as number[],
     activation: [] as number[],
     signing: [] as number[],
     unanswered: [] as number[],
+    signed: [] as SignedJob[],
   };
   // B keeps going while A creates and while A's activations are still queued.
   const steady = (async () => {
@@ -471,6 +503,7 @@ try {
   steady.catch(() => {});
   await burst;
   const createSeconds = (performance.now() - t0) / 1000;
+  const burstEndedAtMs = Date.now();
   while ((await notified(ORG_A)) < aBefore + made) await sleep(500);
   const aActivatedAt = performance.now();
   await steady;
@@ -483,9 +516,14 @@ try {
     activation: [...underBacklog.activation, ...afterBacklog.activation],
     signing: [...underBacklog.signing, ...afterBacklog.signing],
     unanswered: [...underBacklog.unanswered, ...afterBacklog.unanswered],
+    signed: [...underBacklog.signed, ...afterBacklog.signed],
   });
   console.log(`of these, started while at least ${BACKLOG} of A's jobs waited for activation:`);
   print(underBacklog);
+  console.log("B's signing to PAdES during the burst, step by step (from the workflows' histories):");
+  await printSteps(
+    [...underBacklog.signed, ...afterBacklog.signed].filter((x) => x.requestedAtMs <= burstEndedAtMs),
+  );
 
   // --- 4. many open jobs (BENCH_OPEN_JOBS) ----------------------------------------------------------
   const open = async () =>

@@ -157,7 +157,7 @@ describe('faults survived', () => {
     );
     await untilJobStatus(jobId, 'COMPLETED_SUCCESSFULLY');
     expect(await padesRows(jobId)).toHaveLength(1);
-    // The activation's first activity met the database away and was retried.
+    // The activation's first recording (a local activity) met the database away and was retried.
     const retried = await attemptsOf(jobId);
     expect(Math.max(...retried)).toBeGreaterThanOrEqual(2);
     // Every status change recorded once, in order, none missing.
@@ -232,6 +232,8 @@ describe('faults survived', () => {
 
   it('a job stored without its workflow is started by the API process at its start', async () => {
     const jobId = await createJob({ emails: ['stranded@example.com'] });
+    // Its activation recorded first: a recording still under way would mark it started again.
+    await untilActivated(jobId);
     const { runId } = await handleOf(jobId).describe();
     // Recreate the moment after a crash: the rows are there, the workflow never started.
     await handleOf(jobId).terminate('fault test: the workflow is made to not exist');

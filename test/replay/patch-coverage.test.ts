@@ -61,7 +61,12 @@ const scenarios = (
 describe('recorded histories cover today’s workflow code', () => {
   it('finds the patches of the signature-job workflow', () => {
     const job = workflows.find((w) => w.workflowType === 'signatureJob');
-    expect(job?.patches).toEqual(['recorded-updates-v1', 'archive-handoff-v1', 'ends-with-job-v1']);
+    expect(job?.patches).toEqual([
+      'recorded-updates-v1',
+      'archive-handoff-v1',
+      'ends-with-job-v1',
+      'local-recording-v1',
+    ]);
   });
 
   it('retired histories are of patches whose old branch is gone', async () => {

@@ -130,12 +130,24 @@ export function jobsIn(w: JobWorld) {
     );
   }
 
-  /** The attempt numbers of the started activities (of type `activity`, or all) in the history. */
+  /**
+   * The attempt numbers of the activities (of type `activity`, or all) in the history: of the
+   * started activity tasks, and of the local activities (recording, preparing the signers), whose
+   * markers keep the attempt that succeeded.
+   */
   async function attemptsOf(jobId: string, activity?: string): Promise<number[]> {
     const history = await handleOf(jobId).fetchHistory();
     const typeOfScheduled = new Map<string, string>();
     const attempts: number[] = [];
     for (const e of history.events ?? []) {
+      const marker = e.markerRecordedEventAttributes;
+      if (marker?.markerName === 'core_local_activity') {
+        const data = marker.details?.data?.payloads?.[0]?.data;
+        const local = data
+          ? (JSON.parse(Buffer.from(data).toString('utf8')) as { attempt?: number; activity_type?: string })
+          : {};
+        if (activity === undefined || local.activity_type === activity) attempts.push(local.attempt ?? 1);
+      }
       const scheduled = e.activityTaskScheduledEventAttributes;
       if (scheduled) typeOfScheduled.set(String(e.eventId), scheduled.activityType?.name ?? '');
       const started = e.activityTaskStartedEventAttributes;
