@@ -11,7 +11,8 @@
  *     lifted), the rate its limit allows: the operator raised the limit to 1.5 times that, and A
  *     waits as a 429's Retry-After tells it; B keeps the default limit and creates and signs one job at a
  *     time: B's create latency, create-to-activation and signing-to-PAdES; A's throughput, and
- *     how long A's activations take to drain;
+ *     how long A's activations take to drain; where B's signing time went, step by step from each
+ *     job's history (./signing-steps.ts), alone and during the burst;
  *  4. optionally (BENCH_OPEN_JOBS above what is open) more of A's jobs until that many are open,
  *     then reads of B's jobs and the database bytes per job;
  *  5. memory (resident) of the workers, the Temporal server and the APIs; the workers' again after
