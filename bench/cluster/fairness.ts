@@ -12,7 +12,8 @@
  *     waits as a 429's Retry-After tells it; B keeps the default limit and creates and signs one job at a
  *     time: B's create latency, create-to-activation and signing-to-PAdES; A's throughput, and
  *     how long A's activations take to drain; where B's signing time went, step by step from each
- *     job's history (./signing-steps.ts), alone and during the burst;
+ *     job's history (./signing-steps.ts), alone and during the burst; and a bare start between
+ *     B's jobs (alone and during the burst), the part of B's create the Temporal server takes;
  *  4. optionally (BENCH_OPEN_JOBS above what is open) more of A's jobs until that many are open,
  *     then reads of B's jobs and the database bytes per job;
  *  5. memory (resident) of the workers, the Temporal server and the APIs; the workers' again after
@@ -241,9 +242,9 @@ try {
     new Date(),
   );
   if (!parsed.ok) throw new Error(`the benchmark's job is refused: ${JSON.stringify(parsed.issues)}`);
-  const bareStart = async () => {
+  const bareStart = async (org = ORG_A) => {
     const jobId = randomUUID();
-    const input = workflowInputFor({ id: jobId, org_number: ORG_A, flow: 'portal' }, parsed.job, [
+    const input = workflowInputFor({ id: jobId, org_number: org, flow: 'portal' }, parsed.job, [
       randomUUID(),
     ]);
     await startWorkflow(startDeps, input);
@@ -279,13 +280,14 @@ try {
     const c0 = await cpuSecondsByGroup(groups);
     api = await runLoad(createA, { seconds: 8, concurrency: CONCURRENCY });
     const c1 = await cpuSecondsByGroup(groups);
-    bare = await runLoad(bareStart, { seconds: 8, concurrency: CONCURRENCY });
+    bare = await runLoad(() => bareStart(), { seconds: 8, concurrency: CONCURRENCY });
     const c2 = await cpuSecondsByGroup(groups);
     apiCpu = cpuMsPerOperation(c0, c1, api.completed + api.failed);
     bareCpu = cpuMsPerOperation(c1, c2, bare.completed + bare.failed);
   } finally {
     signalWorkers('SIGCONT');
   }
+  const resumedAt = performance.now();
   const apiWithWorkers = await runLoad(createA, { seconds: 8, concurrency: CONCURRENCY });
   console.log(row('API create (workers paused)', api));
   console.log(`   ${formatCpu(apiCpu)}`);
@@ -409,6 +411,9 @@ try {
     );
   // Let phase 1's jobs activate first, so B's baseline is an idle cluster.
   while ((await notified(ORG_A)) < (await createdBy(ORG_A))) await sleep(1000);
+  console.log(
+    `phase 1's ${await createdBy(ORG_A)} jobs all activated ${((performance.now() - resumedAt) / 1000).toFixed(0)} s after the workers resumed`,
+  );
   console.log(`\n2. sender B alone: ${IDLE_SIGNED} jobs created and signed one after another`);
   const idle = {
     create: [] as number[],
@@ -417,8 +422,15 @@ try {
     unanswered: [] as number[],
     signed: [] as SignedJob[],
   };
-  for (let i = 0; i < IDLE_SIGNED; i++) await signOneOfB(idle);
+  const bareAlone: number[] = [];
+  for (let i = 0; i < IDLE_SIGNED; i++) {
+    await signOneOfB(idle);
+    const s0 = performance.now();
+    await bareStart(ORG_B);
+    bareAlone.push(performance.now() - s0);
+  }
   print(idle);
+  console.log(stats('a bare start, between them', bareAlone));
   await printSteps(idle.signed);
 
   // --- 3. A's burst, B steady -----------------------------------------------------------------------
@@ -489,6 +501,7 @@ try {
     signed: [] as SignedJob[],
   };
   // B keeps going while A creates and while A's activations are still queued.
+  const bareDuringBurst: number[] = [];
   const steady = (async () => {
     for (;;) {
       // A's jobs still waiting for activation when this job of B starts: B's samples under a
@@ -496,6 +509,12 @@ try {
       const waitingOfA = aBefore + made - (await notified(ORG_A));
       const into = waitingOfA >= BACKLOG ? underBacklog : afterBacklog;
       await signOneOfB(into);
+      // The bare start B's create makes, timed alone: how much of B's create is the start.
+      if (!aDone) {
+        const s0 = performance.now();
+        await bareStart(ORG_B);
+        bareDuringBurst.push(performance.now() - s0);
+      }
       if (aDone && (await notified(ORG_A)) >= aBefore + made) break;
       await sleep(250);
     }
@@ -519,6 +538,7 @@ try {
     unanswered: [...underBacklog.unanswered, ...afterBacklog.unanswered],
     signed: [...underBacklog.signed, ...afterBacklog.signed],
   });
+  console.log(stats('a bare start, between them', bareDuringBurst));
   console.log(`of these, started while at least ${BACKLOG} of A's jobs waited for activation:`);
   print(underBacklog);
   console.log("B's signing to PAdES during the burst, step by step (from the workflows' histories):");
