@@ -616,8 +616,18 @@ try {
     for (const [i, w] of cluster.workers.entries()) {
       const m = await residentMb(w.pid);
       const own = Object.entries(WORKER_ENVS[i] ?? {}).map(([k, v]) => `, ${k}=${v}`);
+      // The main thread's V8 heap and the memory its objects hold outside it (Buffers), from the
+      // worker's own metrics: the rest of the resident memory is the workflow thread, the signing
+      // threads, the SDK's core and what the allocator keeps.
+      const metrics = await fetch(`http://127.0.0.1:${clusterPorts.workers[i]!.metrics}/metrics`).then(
+        (r) => r.text(),
+        () => '',
+      );
+      const mb = (name: string) =>
+        Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics)?.[1] ?? Number.NaN) /
+        2 ** 20;
       console.log(
-        `worker ${i + 1} ${when}: ${m.rss.toFixed(0)} MB resident (${m.anon.toFixed(0)} anonymous, ${m.threads} threads), peak ${m.peak.toFixed(0)} MB (cache ${WORKER_CACHE}${own.join('')})`,
+        `worker ${i + 1} ${when}: ${m.rss.toFixed(0)} MB resident (${m.anon.toFixed(0)} anonymous, ${m.threads} threads), peak ${m.peak.toFixed(0)} MB (cache ${WORKER_CACHE}${own.join('')}); main thread heap ${mb('esign_nodejs_heap_size_total_bytes').toFixed(0)} MB (${mb('esign_nodejs_heap_size_used_bytes').toFixed(0)} used), external ${mb('esign_nodejs_external_memory_bytes').toFixed(0)} MB`,
       );
     }
   };
