@@ -35,7 +35,8 @@ export const {
  * step of the job is one workflow task instead of a task, an activity task and a task again,
  * each a trip through the server and its database. Both are idempotent (events carry their
  * number; the channels keep the first answer), so the replay a lost worker causes repeats
- * nothing. Retries past a minute wait on a workflow timer, as the SDK does for local activities.
+ * nothing. Their retries (at most a minute apart, below the SDK's one-minute threshold for
+ * moving them to a workflow timer) run in the worker, which keeps the task alive meanwhile.
  */
 export const { recordEvents: recordEventsLocally, prepareSigners: prepareSignersLocally } =
   proxyLocalActivities<Activities>({
