@@ -300,14 +300,16 @@ try {
 
   // One of B's jobs: created, waited on until its signer may sign, signed, waited on until the
   // PAdES is stored. Each step's time is kept.
-  const sample = {
+  /** B's samples of one phase: each step's milliseconds, and the jobs signed. */
+  const newSample = () => ({
     create: [] as number[],
     activation: [] as number[],
     signing: [] as number[],
     unanswered: [] as number[],
     signed: [] as SignedJob[],
-  };
-  const signOneOfB = async (into: typeof sample) => {
+  });
+  type Sample = ReturnType<typeof newSample>;
+  const signOneOfB = async (into: Sample) => {
     const t0 = performance.now();
     const jobId = await create(ORG_B, KEY_B, smallPdf);
     if (!jobId) throw new Error("sender B's create was refused");
@@ -361,7 +363,7 @@ try {
     }
     into.signing.push(performance.now() - activated);
   };
-  const print = (s: typeof sample) => {
+  const print = (s: Sample) => {
     console.log(stats("B's create", s.create));
     console.log(stats("B's create to signer active", s.activation));
     console.log(stats("B's signing to PAdES", s.signing));
@@ -415,13 +417,7 @@ try {
     `phase 1's ${await createdBy(ORG_A)} jobs all activated ${((performance.now() - resumedAt) / 1000).toFixed(0)} s after the workers resumed`,
   );
   console.log(`\n2. sender B alone: ${IDLE_SIGNED} jobs created and signed one after another`);
-  const idle = {
-    create: [] as number[],
-    activation: [] as number[],
-    signing: [] as number[],
-    unanswered: [] as number[],
-    signed: [] as SignedJob[],
-  };
+  const idle = newSample();
   const bareAlone: number[] = [];
   for (let i = 0; i < IDLE_SIGNED; i++) {
     await signOneOfB(idle);
@@ -486,20 +482,8 @@ try {
       ),
     30_000,
   );
-  const underBacklog = {
-    create: [] as number[],
-    activation: [] as number[],
-    signing: [] as number[],
-    unanswered: [] as number[],
-    signed: [] as SignedJob[],
-  };
-  const afterBacklog = {
-    create: [] as number[],
-    activation: [] as number[],
-    signing: [] as number[],
-    unanswered: [] as number[],
-    signed: [] as SignedJob[],
-  };
+  const underBacklog = newSample();
+  const afterBacklog = newSample();
   // B keeps going while A creates and while A's activations are still queued.
   const bareDuringBurst: number[] = [];
   const steady = (async () => {
