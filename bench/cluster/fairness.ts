@@ -137,10 +137,10 @@ async function residentMb(
 }
 
 const loadAverage = async () => (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ');
-/** The SDK's counters and latency sums of the workers (their /metrics), summed over both. */
+/** The SDK's counters (failed tasks and activities among them) and latency sums of the workers (their /metrics), summed over both. */
 async function workerSdkMetrics(urls: string[]): Promise<Map<string, number>> {
   const wanted =
-    /^temporal_(sticky_cache_(hit|miss)\w*|workflow_task_replay_latency\w*_(sum|count)|workflow_task_schedule_to_start_latency\w*_(sum|count)|activity_schedule_to_start_latency\w*_(sum|count)|workflow_task_execution_failed\w*)(?:\{[^}]*\})? (\S+)$/;
+    /^temporal_(sticky_cache_(hit|miss)\w*|workflow_task_replay_latency\w*_(sum|count)|workflow_task_schedule_to_start_latency\w*_(sum|count)|activity_schedule_to_start_latency\w*_(sum|count)|workflow_task_execution_failed\w*|(?:local_)?activity_execution_failed\w*)(?:\{[^}]*\})? (\S+)$/;
   const sums = new Map<string, number>();
   for (const url of urls) {
     const text = await fetch(url).then(
@@ -547,7 +547,13 @@ try {
     await setSenderRateLimit(db, ORG_A, 0);
     let extra = 0;
     const t1 = performance.now();
-    const tick = setInterval(() => console.log(`   ${extra} of ${more}`), 60_000);
+    // Each minute: how far, and the workers' resident memory, so its growth with the open jobs shows.
+    const tick = setInterval(async () => {
+      const rss = await Promise.all(cluster.workers.map(async (w) => (await residentMb(w.pid)).rss));
+      console.log(
+        `   ${extra} of ${more}; workers ${rss.map((mb) => mb.toFixed(0)).join(' and ')} MB resident`,
+      );
+    }, 60_000);
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
         while (extra < more) {
