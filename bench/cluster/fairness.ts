@@ -622,11 +622,7 @@ try {
         Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics)?.[1] ?? Number.NaN) /
         2 ** 20;
       // The young generation grows to V8's maximum under allocation and keeps it (docs/scaling.md).
-      const young =
-        Number(
-          /^esign_nodejs_heap_space_size_total_bytes\{space="new"\} (\S+)$/m.exec(metrics)?.[1] ?? Number.NaN,
-        ) /
-        2 ** 20;
+      const young = mb('esign_nodejs_heap_space_size_total_bytes\\{space="new"\\}');
       console.log(
         `worker ${i + 1} ${when}: ${m.rss.toFixed(0)} MB resident (${m.anon.toFixed(0)} anonymous, ${m.threads} threads), peak ${m.peak.toFixed(0)} MB (cache ${WORKER_CACHE}${own.join('')}); main thread heap ${mb('esign_nodejs_heap_size_total_bytes').toFixed(0)} MB (${mb('esign_nodejs_heap_size_used_bytes').toFixed(0)} used, young generation ${young.toFixed(0)}), external ${mb('esign_nodejs_external_memory_bytes').toFixed(0)} MB; ${(cpu.get(String(i)) ?? 0).toFixed(0)} s CPU so far`,
       );
