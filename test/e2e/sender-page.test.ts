@@ -183,10 +183,19 @@ describe.each([390, 1280])('at %i px', (width) => {
       /^attachment; filename="Tenancy-\d+-_rlig-signed-\d{4}-\d\d-\d\d\.pdf"; filename\*=UTF-8''Tenancy-\d+-%C3%86rlig-signed-/,
     );
 
-    // Kari's portal: the signed item with its dates, the download named the same way.
-    await signer.goto(`${ps.baseUrl}/portal`);
+    // Kari's portal: the signed item with its dates, the download named the same way. Each try
+    // loads the page afresh and says what it got (answer, address, items): one CI run found no
+    // item on a single load, and a failure must show whether the page answered and where it was.
     const item = signer.locator('ul.jobs li', { hasText: title });
-    await poll(() => item.count()).toBe(1);
+    await expect
+      .poll(
+        async () => {
+          const answer = await signer.goto(`${ps.baseUrl}/portal`);
+          return `${answer?.status()} ${signer.url()} ${await item.count()}`;
+        },
+        { timeout: 30_000, interval: 1_000 },
+      )
+      .toBe(`200 ${ps.baseUrl}/portal 1`);
     expect(await item.locator('.item-dates').textContent()).toMatch(/^Signed by you: .+Completed: .+$/);
     await expectReadable(signer);
     const [mine] = await Promise.all([
