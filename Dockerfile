@@ -1,6 +1,6 @@
 # Multi-stage build of the service: one image, two roles chosen by the command,
 #   node dist/api/main.js      (the default)
-#   node dist/worker/main.js   (compose gives it NODE_OPTIONS=--max-semi-space-size=16: worker/node-options.ts)
+#   node dist/worker/main.js   (compose gives it NODE_OPTIONS=--max-semi-space-size=16 and MALLOC_ARENA_MAX=2: worker/process-env.ts)
 # both from `npm run build` (tsc into dist/, plus the signing fonts).
 # Node 24 LTS, the version scripts/bootstrap.sh pins for development, tests and CI (NODE_VERSION).
 ARG NODE_IMAGE=node:24.22.3-bookworm-slim

@@ -126,10 +126,10 @@ const schema = z.object({
   /**
    * Jobs kept in the worker's memory between their steps. The SDK's default grows with the heap
    * (about 2,300 on a 4 GB heap) at roughly half a megabyte each; jobs wait days for people, so
-   * a cached job rarely saves a replay, and 500 keeps a worker with 10,000 open jobs well under
-   * 1 GB (bench/soak).
+   * a cached job rarely saves a replay. 200 is what the cluster's benchmarks ran with: with
+   * 100,000 jobs open a worker held 424 MB (100: 388 MB; docs/scaling.md).
    */
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100000).default(500),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100000).default(200),
   /** Long-term storage: years between renewals of an archived PAdES's document time-stamp. */
   ARCHIVE_RENEWAL_YEARS: z.coerce.number().int().min(1).max(10).default(3),
   /**

@@ -16,7 +16,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { WORKER_NODE_OPTIONS } from '../../worker/node-options.js';
+import { WORKER_PROCESS_ENV } from '../../worker/process-env.js';
 import type { Db } from '../db/index.js';
 import { createDb, migrateToLatest } from '../db/index.js';
 import { seedDevSender } from '../runtime.js';
@@ -541,8 +541,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     const workers = ports.workers.map((w, i) =>
       proc(`worker-${i + 1}`, process.execPath, ['dist/worker/main.js'], {
         ...appEnv,
-        // Before the caller's, so a run can compare other V8 options (BENCH_WORKER1_ENV).
-        NODE_OPTIONS: WORKER_NODE_OPTIONS,
+        // Before the caller's, so a run can compare other settings (BENCH_WORKER1_ENV).
+        ...WORKER_PROCESS_ENV,
         ...opts.workerEnv,
         ...opts.workerEnvs?.[i],
         METRICS_PORT: String(w.metrics),

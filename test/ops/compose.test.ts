@@ -19,7 +19,7 @@ import { HTTP_LIMIT_DEFAULTS, loadConfig } from '../../src/config.js';
 import { nginxClientLimits } from '../../src/dev/api-proxy.js';
 import { signingKeyKind } from '../../src/eid/signing-keys.js';
 import { JOB_SEARCH_ATTRIBUTES } from '../../src/job/search-attributes.js';
-import { WORKER_NODE_OPTIONS } from '../../worker/node-options.js';
+import { WORKER_MALLOC_ARENA_MAX, WORKER_NODE_OPTIONS } from '../../worker/process-env.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DOCKER_CONFIG = join(ROOT, '.tools/docker');
@@ -173,12 +173,15 @@ describe('the service: API and worker', () => {
   it('starts the built entry points, which `npm run build` makes from api/main.ts and worker/main.ts', () => {
     expect(service('api').command).toEqual(['node', 'dist/api/main.js']);
     expect(service('worker').command).toEqual(['node', 'dist/worker/main.js']);
-    // The worker's V8 options (worker/node-options.ts), as `npm run worker` gives them.
+    // The worker's V8 options and malloc arenas (worker/process-env.ts), as `npm run worker` gives them.
     expect(env(service('worker'), 'NODE_OPTIONS')).toBe(WORKER_NODE_OPTIONS);
+    expect(env(service('worker'), 'MALLOC_ARENA_MAX')).toBe(WORKER_MALLOC_ARENA_MAX);
     const scripts = (
       JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
     ).scripts;
-    expect(scripts.worker).toContain(`node ${WORKER_NODE_OPTIONS} dist/worker/main.js`);
+    expect(scripts.worker).toContain(
+      `env MALLOC_ARENA_MAX=${WORKER_MALLOC_ARENA_MAX} node ${WORKER_NODE_OPTIONS} dist/worker/main.js`,
+    );
     const build = JSON.parse(readFileSync(join(ROOT, 'tsconfig.build.json'), 'utf8')) as {
       extends: string;
       include: string[];

@@ -51,7 +51,7 @@ describe('configuration', () => {
     });
     // Unset slots follow the cores.
     expect(workerTuningFromConfig(loadConfig(base), 8)).toEqual({
-      maxCachedWorkflows: 500,
+      maxCachedWorkflows: 200,
       maxConcurrentActivityTaskExecutions: 32,
       maxConcurrentWorkflowTaskExecutions: 16,
       stickyQueueScheduleToStartTimeout: 2000,
