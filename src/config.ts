@@ -20,6 +20,9 @@ const url = z.string().url();
  * average under 1 KB a second after their first 5 s (a byte a second no longer holds a connection
  * for a minute).
  */
+/** Jobs a worker caches unless WORKER_MAX_CACHED_WORKFLOWS says otherwise; the benchmarks start from it. */
+export const WORKER_CACHED_WORKFLOWS_DEFAULT = 200;
+
 export const HTTP_LIMIT_DEFAULTS = {
   HTTP_HEADERS_TIMEOUT_MS: 5_000,
   HTTP_REQUEST_TIMEOUT_MS: 60_000,
@@ -129,7 +132,12 @@ const schema = z.object({
    * a cached job rarely saves a replay. 200 is what the cluster's benchmarks ran with: with
    * 100,000 jobs open a worker held 424 MB (100: 388 MB; docs/scaling.md).
    */
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100000).default(200),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(100000)
+    .default(WORKER_CACHED_WORKFLOWS_DEFAULT),
   /** Long-term storage: years between renewals of an archived PAdES's document time-stamp. */
   ARCHIVE_RENEWAL_YEARS: z.coerce.number().int().min(1).max(10).default(3),
   /**

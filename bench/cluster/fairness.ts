@@ -27,7 +27,7 @@
  *   BENCH_WORKER1_ENV, BENCH_WORKER2_ENV ("NAME=value,NAME=value"): one worker's own settings, to
  *     compare two side by side in one run (e.g. BENCH_WORKER2_ENV=MALLOC_ARENA_MAX=2)
  *   (BENCH_A_JOBS 2000, BENCH_A_RATE 20, BENCH_CONCURRENCY 16, BENCH_OPEN_JOBS 0,
- *    BENCH_WORKER_CACHE 500)
+ *    BENCH_WORKER_CACHE the workers' default, 200)
  *
  * Load generator, cluster and everything else share the machine: compare the two switches run on
  * the same machine, not absolute figures.
@@ -38,6 +38,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { sql } from 'kysely';
+import { WORKER_CACHED_WORKFLOWS_DEFAULT } from '../../src/config.js';
 import { setSenderRateLimit } from '../../src/db/sender-rate-limits.js';
 import { type ClusterPorts, freeLowPorts, startCluster } from '../../src/dev/cluster.js';
 import { workflowIdForJob } from '../../src/job/model.js';
@@ -57,7 +58,7 @@ const A_JOBS = Number(process.env.BENCH_A_JOBS ?? 2000);
 const A_RATE = Number(process.env.BENCH_A_RATE ?? 20);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const OPEN_JOBS = Number(process.env.BENCH_OPEN_JOBS ?? 0);
-const WORKER_CACHE = process.env.BENCH_WORKER_CACHE ?? '500';
+const WORKER_CACHE = process.env.BENCH_WORKER_CACHE ?? String(WORKER_CACHED_WORKFLOWS_DEFAULT);
 const SDK_SLOTS = process.env.BENCH_WORKER_SLOTS === 'sdk';
 /** Each worker's own settings (BENCH_WORKER1_ENV, BENCH_WORKER2_ENV: "NAME=value,NAME=value"). */
 const WORKER_ENVS = [1, 2].map((n) =>

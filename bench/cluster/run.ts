@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { sql } from 'kysely';
+import { WORKER_CACHED_WORKFLOWS_DEFAULT } from '../../src/config.js';
 import { type Cluster, type ClusterPorts, freeLowPorts, startCluster } from '../../src/dev/cluster.js';
 import { scanLikePdf } from '../../test/fixtures/signing/pdfs.js';
 import { startFaultSmtp } from '../../test/helpers/faults/smtp.js';
@@ -32,7 +33,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const OPEN_JOBS = Number(process.env.BENCH_OPEN_JOBS ?? 10_000);
 const SIGNED = Number(process.env.BENCH_SIGNED ?? 40);
-const WORKER_CACHE = process.env.BENCH_WORKER_CACHE ?? '500';
+const WORKER_CACHE = process.env.BENCH_WORKER_CACHE ?? String(WORKER_CACHED_WORKFLOWS_DEFAULT);
 const ORG = '987654325';
 const API_KEY = 'cluster-bench-api-key';
 
