@@ -11,6 +11,9 @@ const port = z.coerce.number().int().min(1).max(65535);
 const optionalPort = z.coerce.number().int().min(0).max(65535);
 const url = z.string().url();
 
+/** Jobs a worker caches unless WORKER_MAX_CACHED_WORKFLOWS says otherwise; the benchmarks start from it. */
+export const WORKER_CACHED_WORKFLOWS_DEFAULT = 200;
+
 /**
  * The API's HTTP limits by default (also what api/http/server.ts applies when given none): 5 s for
  * headers, 60 s for a whole request (34 MB at under 5 Mbit/s), 5 s idle keep-alive between
@@ -20,9 +23,6 @@ const url = z.string().url();
  * average under 1 KB a second after their first 5 s (a byte a second no longer holds a connection
  * for a minute).
  */
-/** Jobs a worker caches unless WORKER_MAX_CACHED_WORKFLOWS says otherwise; the benchmarks start from it. */
-export const WORKER_CACHED_WORKFLOWS_DEFAULT = 200;
-
 export const HTTP_LIMIT_DEFAULTS = {
   HTTP_HEADERS_TIMEOUT_MS: 5_000,
   HTTP_REQUEST_TIMEOUT_MS: 60_000,
