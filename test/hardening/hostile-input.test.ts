@@ -93,6 +93,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.stop();
   await oidc?.close();
+  // The dev server outlives the test file otherwise: vitest's worker exits without stopping it.
+  await env?.teardown();
   await t?.db.destroy();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
