@@ -39,7 +39,7 @@ import { createSignatureWorker } from '../../worker/worker.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 import { startTestNotifications } from './notifications.js';
 import { ORG, OTHER_ORG, PRIVATE_ORG } from './organisations.js';
-import { freePort } from './ports.js';
+import { reservePort } from './ports.js';
 import { devServerEnv, workflowBundle } from './temporal.js';
 
 export { ORG, OTHER_ORG, PRIVATE_ORG } from './organisations.js';
@@ -90,7 +90,10 @@ export interface Stack {
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const [env, t, port] = await Promise.all([devServerEnv(), createTestDatabase(), freePort()]);
+  // The port is held from here until the API listens: the Temporal dev server, the providers and
+  // other test files bind ports meanwhile, and one of them once took a port only looked up here.
+  const [env, t, reserved] = await Promise.all([devServerEnv(), createTestDatabase(), reservePort()]);
+  const port = reserved.port;
   const taskQueue = `api-${randomUUID()}`;
   const documentStoreDir =
     options.documentStore === 'filesystem' ? await mkdtemp(join(tmpdir(), 'esign-documents-')) : undefined;
@@ -166,7 +169,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...options.api,
     ...(options.xmlApi ? { xmlApi: { publicUrl: `${config.PUBLIC_URL}/xml-api`, ...options.xmlApi } } : {}),
   };
-  const http = await listen(createApp(apiDeps), '127.0.0.1', port, options.tls, httpLimitsFromConfig(config));
+  const app = createApp(apiDeps);
+  await reserved.release();
+  const http = await listen(app, '127.0.0.1', port, options.tls, httpLimitsFromConfig(config));
   const baseUrl = config.PUBLIC_URL;
 
   return {
