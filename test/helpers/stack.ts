@@ -90,13 +90,38 @@ export interface Stack {
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  // What a failed start must stop again, newest last: a test file whose stack fails to start gets
+  // no stop(), and its Temporal dev server would outlive the test run.
+  const started: (() => Promise<unknown>)[] = [];
+  try {
+    return await startStackParts(options, started);
+  } catch (err) {
+    for (const stop of started.reverse()) await stop().catch(() => {});
+    throw err;
+  }
+}
+
+async function startStackParts(options: StackOptions, started: (() => Promise<unknown>)[]): Promise<Stack> {
   // The port is held from here until the API listens: the Temporal dev server, the providers and
   // other test files bind ports meanwhile, and one of them once took a port only looked up here.
-  const [env, t, reserved] = await Promise.all([devServerEnv(), createTestDatabase(), reservePort()]);
+  const stoppedOnFailure = <T>(part: Promise<T>, stop: (value: T) => Promise<unknown>) =>
+    part.then((value) => {
+      started.push(() => stop(value));
+      return value;
+    });
+  const parts = [
+    stoppedOnFailure(devServerEnv(), (env) => env.teardown()),
+    stoppedOnFailure(createTestDatabase(), (t) => t.db.destroy()),
+    stoppedOnFailure(reservePort(), (reserved) => reserved.release()),
+  ] as const;
+  // All three settle, each started one registering its stop, before a failure is thrown.
+  await Promise.allSettled(parts);
+  const [env, t, reserved] = await Promise.all(parts);
   const port = reserved.port;
   const taskQueue = `api-${randomUUID()}`;
   const documentStoreDir =
     options.documentStore === 'filesystem' ? await mkdtemp(join(tmpdir(), 'esign-documents-')) : undefined;
+  if (documentStoreDir) started.push(() => rm(documentStoreDir, { recursive: true, force: true }));
   const config = loadConfig({
     APP_ENV: 'test',
     PORT: String(port),
@@ -117,8 +142,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   // Real signing (a fresh PKI for this stack) and real notices (an SMTP sink of its own).
   const pkiDir = await mkdtemp(join(tmpdir(), 'esign-pki-'));
+  started.push(() => rm(pkiDir, { recursive: true, force: true }));
   const signing = await createSigningContext({ pkiDir, publicUrl: config.PUBLIC_URL });
   const notices = await startTestNotifications(t.db);
+  started.push(() => notices.stop());
   const worker: Worker = await createSignatureWorker({
     connection: env.nativeConnection,
     taskQueue,
@@ -130,13 +157,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     if (worker.getState() === 'RUNNING') worker.shutdown();
     await running;
   };
+  started.push(stopWorker);
   const log = createLogger('silent', 'test');
   const oidc = await startLocalOidcProvider({ port: 0, clients: [localClientFor(config.PUBLIC_URL)] });
+  started.push(() => oidc.close());
   const eid = await createEidProvider(localProviderEnv(oidc.issuer));
   const csc = new Map<string, LocalCscProvider>();
   for (const providerName of options.cscProviders ?? []) {
     const clients = [localCscClientFor(config.PUBLIC_URL)];
-    csc.set(providerName, await startLocalCscProvider({ port: 0, providerName, clients }));
+    const provider = await startLocalCscProvider({ port: 0, providerName, clients });
+    started.push(() => provider.close());
+    csc.set(providerName, provider);
   }
   const signingKeys =
     csc.size > 0
