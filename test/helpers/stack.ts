@@ -90,13 +90,14 @@ export interface Stack {
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  // What a failed start must stop again, newest last: a test file whose stack fails to start gets
-  // no stop(), and its Temporal dev server would outlive the test run.
+  // What the start started, newest last: stop() stops it all, and so does a failed start here,
+  // since a test file whose stack fails to start gets no stop() and its Temporal dev server
+  // would outlive the test run.
   const started: (() => Promise<unknown>)[] = [];
   try {
     return await startStackParts(options, started);
   } catch (err) {
-    for (const stop of started.reverse()) await stop().catch(() => {});
+    for (const stop of started.splice(0).reverse()) await stop().catch(() => {});
     throw err;
   }
 }
@@ -227,16 +228,10 @@ async function startStackParts(options: StackOptions, started: (() => Promise<un
         headers: { authorization: `Bearer ${apiKey}`, ...(init.headers as Record<string, string>) },
       }),
     stopWorker,
+    // Everything the start recorded, newest first: the same list a failed start stops.
     stop: async () => {
       await http.close();
-      await oidc.close();
-      for (const p of csc.values()) await p.close();
-      await stopWorker();
-      await env.teardown();
-      await notices.stop();
-      await t.db.destroy();
-      await rm(pkiDir, { recursive: true, force: true });
-      if (documentStoreDir) await rm(documentStoreDir, { recursive: true, force: true });
+      for (const stop of started.splice(0).reverse()) await stop();
     },
   };
 }
